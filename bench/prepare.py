@@ -1,0 +1,103 @@
+"""Untimed preparation over HTTP (aiohttp): the seed flow and run, pools of PENDING runs, event counts.
+
+All of it retries what the reference answers under SQLite contention (503, dropped keep-alive
+connections), because preparation must succeed; only the timed phases count errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import aiohttp
+
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+PENDING = {"type": "PENDING", "name": "Pending"}
+
+
+async def request_json(session: aiohttp.ClientSession, method: str, url: str, body=None,
+                       attempts: int = 20) -> tuple[int, object]:
+    """Send one JSON request, retrying connection errors and retryable statuses; return (status, json)."""
+    delay = 0.05
+    last: object = None
+    for _ in range(attempts):
+        try:
+            async with session.request(method, url, json=body) as resp:
+                data = await resp.json(content_type=None) if resp.content_length != 0 else None
+                if resp.status not in RETRY_STATUSES:
+                    return resp.status, data
+                last = f"HTTP {resp.status}: {data}"
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            last = exc
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 1.0)
+    raise RuntimeError(f"{method} {url} failed after {attempts} attempts: {last}")
+
+
+def new_session(timeout: float = 30.0) -> aiohttp.ClientSession:
+    """A client session with a total per-request timeout."""
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
+
+
+async def seed(base: str) -> dict[str, str]:
+    """Create the bench flow and one flow run; return {"flow_id", "flow_run_id"}."""
+    async with new_session() as s:
+        status, flow = await request_json(s, "POST", f"{base}/flows/", {"name": "bench-flow"})
+        if status not in (200, 201):
+            raise RuntimeError(f"POST /flows/ -> {status}: {flow}")
+        run_body = {"flow_id": flow["id"], "name": "bench-seed-run", "state": PENDING}
+        status, run = await request_json(s, "POST", f"{base}/flow_runs/", run_body)
+        if status not in (200, 201):
+            raise RuntimeError(f"POST /flow_runs/ -> {status}: {run}")
+        # touch each timed endpoint once so first-call costs stay out of the timed phases
+        for method, path, body in (("GET", f"/flows/{flow['id']}", None),
+                                   ("POST", "/flows/filter", {"limit": 10}),
+                                   ("GET", f"/flow_runs/{run['id']}", None),
+                                   ("POST", "/flow_runs/filter", {"limit": 10})):
+            await request_json(s, method, base + path, body)
+        return {"flow_id": flow["id"], "flow_run_id": run["id"]}
+
+
+async def pending_runs(base: str, flow_id: str, count: int, concurrency: int = 4,
+                       budget_s: float = 60.0) -> list[str]:
+    """Create up to `count` PENDING flow runs within `budget_s` seconds; return their ids."""
+    ids: list[str] = []
+    deadline = time.monotonic() + budget_s
+    tag = uuid.uuid4().hex[:8]
+    counter = iter(range(count))
+
+    async def worker(s: aiohttp.ClientSession) -> None:
+        for i in counter:
+            if time.monotonic() > deadline:
+                return
+            body = {"flow_id": flow_id, "name": f"bench-pool-{tag}-{i}", "state": PENDING}
+            try:
+                status, run = await request_json(s, "POST", f"{base}/flow_runs/", body)
+            except RuntimeError:
+                continue
+            if status in (200, 201) and isinstance(run, dict) and run.get("state_type", "PENDING") == "PENDING":
+                ids.append(run["id"])
+
+    conn = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=conn, timeout=aiohttp.ClientTimeout(total=30)) as s:
+        await asyncio.gather(*(worker(s) for _ in range(concurrency)))
+    return ids
+
+
+def event_filter(name: str, since: datetime, until: datetime) -> dict:
+    """The POST /events/filter body selecting events named `name` that occurred in [since, until]."""
+    return {"filter": {"event": {"name": [name]},
+                       "occurred": {"since": since.isoformat(), "until": until.isoformat()}},
+            "limit": 1}
+
+
+async def count_events(base: str, name: str, since: datetime) -> int:
+    """Number of persisted events named `name` since `since` (the `total` of /events/filter)."""
+    until = datetime.now(timezone.utc) + timedelta(minutes=5)
+    async with new_session() as s:
+        status, page = await request_json(s, "POST", f"{base}/events/filter", event_filter(name, since, until))
+    if status != 200 or not isinstance(page, dict):
+        raise RuntimeError(f"POST /events/filter -> {status}: {page}")
+    return int(page.get("total", 0))

@@ -1,0 +1,222 @@
+"""The targets a run can measure: our server per backend/broker, the reference server, the ceiling.
+
+A target knows how to build the ServerProcess for a fresh database in a scratch directory;
+resources that outlive the process (a PostgreSQL instance) are handled by `open_target`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from bench.servers import REPO, ServerProcess, clean_env, free_port
+
+CACHE_DIR = Path(os.environ.get("PREFECT_BENCH_CACHE", "~/.cache/prefect-server-py-bench")).expanduser()
+REF_VENV = CACHE_DIR / "ref-venv"
+REF_PINS = ("prefect==3.8.8", "fastapi<0.151", "sqlalchemy<2.1")
+REF_MARKER = "bench-pins.txt"
+
+OURS_COMBOS = (("sqlite", "memory"), ("postgres", "memory"), ("sqlite", "redis"), ("postgres", "redis"))
+IMPLEMENTED_BROKERS = {"memory"}
+
+
+@dataclass
+class Target:
+    """One thing to measure. `available` False means it is listed in the report but not run."""
+
+    name: str
+    kind: str  # "ours" | "reference" | "ceiling"
+    db: str = "sqlite"
+    broker: str = "memory"
+    available: bool = True
+    note: str = ""
+
+    def to_json(self) -> dict:
+        """Plain dict for the results file."""
+        return {"name": self.name, "kind": self.kind, "db": self.db, "broker": self.broker,
+                "available": self.available, "note": self.note}
+
+
+def ours(db: str, broker: str) -> Target:
+    """Our server on one backend/broker combination (availability filled in here)."""
+    t = Target(name=f"ours:{db}+{broker}", kind="ours", db=db, broker=broker)
+    if broker not in IMPLEMENTED_BROKERS:
+        t.available, t.note = False, f"{broker} broker not available (not implemented yet)"
+    elif db == "postgres":
+        ok, note = postgres_helper_available()
+        t.available, t.note = ok, note
+    return t
+
+
+def parse_targets(spec: str) -> list[Target]:
+    """Parse a --targets list: ours, ours:sqlite+memory, ours:postgres+memory, reference, ceiling."""
+    out: list[Target] = []
+    for raw in (s.strip() for s in spec.split(",")):
+        if not raw:
+            continue
+        if raw == "ours":
+            out.append(ours("sqlite", "memory"))
+        elif raw.startswith("ours:"):
+            db, _, broker = raw[5:].partition("+")
+            if (db, broker or "memory") not in OURS_COMBOS:
+                raise SystemExit(f"unknown target {raw!r}; combos: {OURS_COMBOS}")
+            out.append(ours(db, broker or "memory"))
+        elif raw in ("reference", "ceiling"):
+            out.append(Target(name=raw, kind=raw))
+        else:
+            raise SystemExit(f"unknown target {raw!r} (ours, ours:DB+BROKER, reference, ceiling)")
+    return out
+
+
+def postgres_helper_available() -> tuple[bool, str]:
+    """Whether tests/support/postgres.py provides PostgresServer (imported lazily, never required)."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    try:
+        from tests.support.postgres import PostgresServer  # noqa: F401
+    except Exception as exc:  # noqa: BLE001 - any failure just means "skip postgres"
+        return False, f"postgres skipped: tests/support/postgres.py not usable ({type(exc).__name__}: {exc})"
+    return True, ""
+
+
+def _first_attr(obj: object, names: tuple[str, ...]) -> str | None:
+    for n in names:
+        v = getattr(obj, n, None)
+        if callable(v):
+            v = v()
+        if v:
+            return str(v)
+    return None
+
+
+@contextlib.contextmanager
+def postgres_database(workdir: Path) -> Iterator[tuple[str, object]]:
+    """Start a fresh PostgreSQL through the colleague's PostgresServer helper; yield (url, server).
+
+    The helper's exact API is not fixed yet: this accepts start()/stop() or a context manager,
+    and a url/dsn/database_url attribute or method.
+    """
+    from tests.support.postgres import PostgresServer
+
+    try:
+        srv = PostgresServer(workdir / "pg")
+    except TypeError:
+        srv = PostgresServer()
+    entered = None
+    if hasattr(srv, "start"):
+        srv.start()
+    else:
+        entered = srv.__enter__()
+    try:
+        holder = entered or srv
+        url = _first_attr(holder, ("url", "dsn", "database_url", "connection_url", "sqlalchemy_url"))
+        if not url:
+            raise RuntimeError("PostgresServer exposes no url/dsn attribute")
+        yield url, holder
+    finally:
+        if entered is not None:
+            srv.__exit__(None, None, None)
+        elif hasattr(srv, "stop"):
+            srv.stop()
+
+
+def ensure_reference_venv(log=print) -> Path:
+    """Create (or reuse) the reference server's venv with prefect==3.8.8 and the pins; return its python."""
+    py = REF_VENV / "bin" / "python"
+    marker = REF_VENV / REF_MARKER
+    if py.exists() and marker.exists() and marker.read_text().split() == list(REF_PINS):
+        return py
+    partial = CACHE_DIR / "ref-venv.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    log(f"creating reference venv {REF_VENV} ({' '.join(REF_PINS)}); this takes a minute or two ...")
+    base_python = getattr(sys, "_base_executable", None) or sys.executable
+    subprocess.run([base_python, "-m", "venv", str(partial)], check=True, timeout=300)
+    subprocess.run([str(partial / "bin" / "python"), "-m", "pip", "install", "-q", *REF_PINS],
+                   check=True, timeout=1200, stdout=subprocess.DEVNULL)
+    (partial / REF_MARKER).write_text("\n".join(REF_PINS) + "\n")
+    shutil.rmtree(REF_VENV, ignore_errors=True)
+    partial.rename(REF_VENV)  # scripts' shebangs break on rename; we always use `python -m prefect`
+    return py
+
+
+def our_server_exe() -> str | None:
+    """The `prefect-server` console script of the venv running the harness, if installed."""
+    exe = Path(sys.executable).parent / "prefect-server"
+    return str(exe) if exe.exists() else shutil.which("prefect-server")
+
+
+def build_process(target: Target, workdir: Path, pin: bool, db_url: str | None = None) -> ServerProcess:
+    """Build (not start) the ServerProcess for `target` with a fresh database under `workdir`."""
+    port = free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    home = workdir / "prefect-home"
+    home.mkdir(exist_ok=True)
+    log_path = workdir / "server.log"
+    host_port = ["--host", "127.0.0.1", "--port", str(port)]
+    if target.kind == "ceiling":
+        argv = [sys.executable, str(REPO / "bench" / "ceiling_app.py"), *host_port]
+        env = clean_env({})
+    elif target.kind == "reference":
+        py = ensure_reference_venv()
+        argv = [str(py), "-m", "prefect", "server", "start", *host_port]
+        env = clean_env({
+            "PREFECT_HOME": str(home),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{workdir / 'reference.db'}",
+            "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+            "PREFECT_UI_ENABLED": "false",
+        })
+    elif target.kind == "ours":
+        exe = our_server_exe()
+        if exe is None:
+            raise RuntimeError("prefect-server console script not found (pip install -e . in the venv)")
+        argv = [exe, *host_port]
+        extra = {"PREFECT_HOME": str(home), "PREFECT_DATABASE_BACKEND": target.db,
+                 "PREFECT_BROKER_BACKEND": target.broker, "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+                 "PREFECT_LOGGING_LEVEL": "WARNING"}
+        if target.db == "sqlite":
+            extra["PREFECT_DATABASE_PATH"] = str(workdir / "ours.db")
+        else:
+            if not db_url:
+                raise RuntimeError("postgres target needs a database url")
+            extra["PREFECT_DATABASE_URL"] = db_url
+        env = clean_env(extra)
+    else:
+        raise ValueError(target.kind)
+    return ServerProcess(name=target.name, argv=argv, env=env, log_path=log_path, port=port, pin=pin)
+
+
+@contextlib.contextmanager
+def open_target(target: Target, workdir: Path, pin: bool, log=print) -> Iterator[ServerProcess]:
+    """Yield a (not yet started) ServerProcess for `target`, with any database it needs running."""
+    if target.kind == "ours" and target.db == "postgres":
+        with postgres_database(workdir) as (url, pg):
+            _pin_postgres(pg, pin)
+            yield build_process(target, workdir, pin, db_url=url)
+    else:
+        yield build_process(target, workdir, pin)
+
+
+def _pin_postgres(pg: object, pin: bool) -> None:
+    """Best effort: move the PostgreSQL process tree to the server core too."""
+    if not pin:
+        return
+    import psutil
+
+    pid = getattr(pg, "pid", None) or getattr(getattr(pg, "process", None), "pid", None)
+    if not pid:
+        return
+    try:
+        root = psutil.Process(int(pid))
+        for p in [root, *root.children(recursive=True)]:
+            p.cpu_affinity([0])
+    except (psutil.Error, ValueError):
+        pass

@@ -1,0 +1,101 @@
+"""Event ingestion over WS /api/events/in, and how fast the server persists what it received.
+
+Each client opens the socket with subprotocol "prefect", sends {"type":"auth","token":null},
+expects {"type":"auth_success"}, then streams raw event objects for the phase's duration.
+Afterwards the harness polls POST /api/events/filter until the count of this phase's events
+stops growing (or reaches the number sent): persisted events / seconds from the first send to
+the last observed increase is the persisted rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import aiohttp
+
+from bench.prepare import count_events
+
+AUTH = json.dumps({"type": "auth", "token": None})
+
+
+def _event(name: str, n: int, occurred: str) -> str:
+    return ('{"id":"%s","occurred":"%s","event":"%s","resource":{"prefect.resource.id":"bench.r.%d"},'
+            '"related":[],"payload":{}}' % (uuid.uuid4(), occurred, name, n))
+
+
+async def _client(ws_url: str, name: str, stop_at: float, counters: dict, offset: int) -> None:
+    session = aiohttp.ClientSession()
+    try:
+        async with session.ws_connect(ws_url, protocols=("prefect",), heartbeat=None,
+                                      timeout=aiohttp.ClientWSTimeout(ws_close=5)) as ws:
+            await ws.send_str(AUTH)
+            reply = await asyncio.wait_for(ws.receive(), timeout=10)
+            if reply.type != aiohttp.WSMsgType.TEXT or json.loads(reply.data).get("type") != "auth_success":
+                counters["errors"]["auth"] = counters["errors"].get("auth", 0) + 1
+                return
+            n = offset
+            while time.monotonic() < stop_at:
+                occurred = datetime.now(timezone.utc).isoformat()
+                for _ in range(50):
+                    await ws.send_str(_event(name, n, occurred))
+                    n += 1
+                counters["sent"] += 50
+                if ws.closed:
+                    break
+    except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as exc:
+        kind = type(exc).__name__
+        counters["errors"][kind] = counters["errors"].get(kind, 0) + 1
+    finally:
+        await session.close()
+
+
+async def ingest(base: str, clients: int, duration: float, settle_s: float = 8.0,
+                 max_wait_s: float = 60.0) -> dict:
+    """Stream events from `clients` sockets for `duration` seconds; return sent and persisted rates."""
+    name = f"bench.event.c{clients}.{uuid.uuid4().hex[:8]}"
+    ws_url = base.replace("http://", "ws://", 1) + "/events/in"
+    since = datetime.now(timezone.utc) - timedelta(minutes=1)
+    counters: dict = {"sent": 0, "errors": {}}
+    start = time.monotonic()
+    tasks = [asyncio.wait_for(_client(ws_url, name, start + duration, counters, i * 10_000_000),
+                              timeout=duration + 30) for i in range(clients)]
+    for res in await asyncio.gather(*tasks, return_exceptions=True):
+        if isinstance(res, BaseException):
+            kind = type(res).__name__
+            counters["errors"][kind] = counters["errors"].get(kind, 0) + 1
+    sent_s = time.monotonic() - start
+    persisted, last_change = 0, time.monotonic()
+    poll_deadline = time.monotonic() + max_wait_s
+    while time.monotonic() < poll_deadline:
+        try:
+            now_count = await count_events(base, name, since)
+        except RuntimeError as exc:
+            counters["errors"]["count"] = str(exc)[:200]
+            break
+        if now_count > persisted:
+            persisted, last_change = now_count, time.monotonic()
+        if persisted >= counters["sent"] or time.monotonic() - last_change > settle_s:
+            break
+        await asyncio.sleep(0.25)
+    persist_s = max(last_change - start, 1e-9)
+    return {
+        "ok": persisted,
+        "sent": counters["sent"],
+        "duration_s": round(sent_s, 3),
+        "persist_s": round(persist_s, 3),
+        "ok_rps": round(persisted / persist_s, 1) if persisted else 0.0,
+        "sent_rps": round(counters["sent"] / sent_s, 1),
+        "lost": max(counters["sent"] - persisted, 0),
+        "errors": counters["errors"],
+        "error_count": sum(v for v in counters["errors"].values() if isinstance(v, int)),
+        "generator": "python-aiohttp-ws",
+    }
+
+
+def run_ingest(base: str, clients: int, duration: float) -> dict:
+    """Synchronous wrapper around `ingest`."""
+    return asyncio.run(ingest(base, clients, duration))

@@ -1,0 +1,41 @@
+"""Domain errors. The HTTP adapter maps each to the reference API's status and body."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    status = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """The addressed object does not exist (HTTP 404)."""
+
+    status = 404
+
+
+class Conflict(DomainError):
+    """The request clashes with what is stored, e.g. a unique name (HTTP 409)."""
+
+    status = 409
+
+
+class InvalidInput(DomainError):
+    """Input that parses but makes no sense (HTTP 422 with a detail string)."""
+
+    status = 422
+
+
+class StorageUnavailable(DomainError):
+    """The storage backend could not serve the request; retry later (HTTP 503)."""
+
+    status = 503
+
+
+class ConfigurationError(Exception):
+    """The server cannot start with the given settings (bad backend, bad URL...)."""

@@ -1,0 +1,1 @@
+"""Events the server itself produces, and the in-process event plumbing."""

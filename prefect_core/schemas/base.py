@@ -1,0 +1,46 @@
+"""Base classes shared by every schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+
+from prefect_core import timeutil
+
+#: An aware UTC datetime; inputs in any offset are normalised, output ends in `Z`.
+DateTime = Annotated[
+    dt.datetime,
+    AfterValidator(timeutil.to_utc),
+    PlainSerializer(timeutil.isoformat, return_type=str, when_used="json"),
+]
+
+#: Labels as the reference types them: a flat mapping of simple JSON values.
+KeyValueLabels = dict[str, bool | int | float | str]
+
+
+class PrefectModel(BaseModel):
+    """Objects the server returns: unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class ActionModel(BaseModel):
+    """Request bodies for create/update: unknown fields are an error, as in the reference."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ORMModel(PrefectModel):
+    """A stored object: an id and created/updated stamps."""
+
+    id: UUID = Field(default_factory=uuid4)
+    created: DateTime | None = None
+    updated: DateTime | None = None
+
+
+def dump(model: BaseModel, **kwargs: Any) -> dict[str, Any]:
+    """JSON-ready dict of a model (UUIDs and datetimes as strings)."""
+    return model.model_dump(mode="json", **kwargs)

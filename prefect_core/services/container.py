@@ -1,0 +1,26 @@
+"""All use cases, wired to one storage and one event sink."""
+
+from __future__ import annotations
+
+from prefect_core.ports import Storage
+from prefect_core.services.events_sink import DiscardingSink, EventSink
+from prefect_core.services.flow_runs import FlowRunService
+from prefect_core.services.flows import FlowService
+from prefect_core.services.logs import LogService
+from prefect_core.services.orchestration import OrchestrationService
+from prefect_core.services.task_runs import TaskRunService
+from prefect_core.settings import Settings
+
+
+class Services:
+    """The application's use cases. Built once per app; cheap to build in tests."""
+
+    def __init__(self, storage: Storage, settings: Settings, events: EventSink | None = None) -> None:
+        self.storage = storage
+        self.settings = settings
+        self.events: EventSink = events or DiscardingSink()
+        self.orchestration = OrchestrationService(storage, self.events)
+        self.flows = FlowService(storage)
+        self.flow_runs = FlowRunService(storage, self.orchestration)
+        self.task_runs = TaskRunService(storage, self.orchestration)
+        self.logs = LogService(storage)

@@ -1,0 +1,69 @@
+"""Flow use cases."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from prefect_core.errors import NotFound
+from prefect_core.ports import Storage
+from prefect_core.schemas.flows import Flow, FlowCreate, FlowUpdate
+from prefect_core.services.queries import FlowPage, FlowQuery, RunFilterBody, page_count
+
+
+class FlowService:
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    async def create(self, body: FlowCreate) -> tuple[Flow, bool]:
+        """Create a flow, or return the one of that name. True when newly created."""
+        candidate = Flow(name=body.name, tags=body.tags, labels=body.labels)
+        async with self.storage.write() as uow:
+            stored = await uow.flows.get_or_create(candidate)
+        return stored, stored.id == candidate.id
+
+    async def read(self, flow_id: UUID) -> Flow:
+        async with self.storage.read() as uow:
+            flow = await uow.flows.get(flow_id)
+        if flow is None:
+            raise NotFound("Flow not found")
+        return flow
+
+    async def read_by_name(self, name: str) -> Flow:
+        async with self.storage.read() as uow:
+            flow = await uow.flows.get_by_name(name)
+        if flow is None:
+            raise NotFound("Flow not found")
+        return flow
+
+    async def update(self, flow_id: UUID, body: FlowUpdate) -> None:
+        values = body.model_dump(exclude_unset=True)
+        async with self.storage.write() as uow:
+            found = await uow.flows.update(flow_id, values) if values else await uow.flows.get(flow_id)
+        if not found:
+            raise NotFound("Flow not found")
+
+    async def delete(self, flow_id: UUID) -> None:
+        async with self.storage.write() as uow:
+            if not await uow.flows.delete(flow_id):
+                raise NotFound("Flow not found")
+
+    async def filter(self, query: FlowQuery) -> list[Flow]:
+        async with self.storage.read() as uow:
+            return await uow.flows.filter(query, query.sort, query.offset, query.limit)
+
+    async def count(self, body: RunFilterBody) -> int:
+        async with self.storage.read() as uow:
+            return await uow.flows.count(body)
+
+    async def paginate(self, query: FlowPage) -> dict[str, Any]:
+        async with self.storage.read() as uow:
+            items = await uow.flows.filter(query, query.sort, query.offset, query.limit)
+            total = await uow.flows.count(query)
+        return {
+            "results": items,
+            "count": total,
+            "limit": query.limit,
+            "pages": page_count(total, query.limit),
+            "page": query.page,
+        }

@@ -1,0 +1,150 @@
+"""Setting a run's state: load, decide with the pure rules, write, announce."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from prefect_core import timeutil
+from prefect_core.errors import NotFound
+from prefect_core.events.state_events import flow_run_state_change_event
+from prefect_core.orchestration import orchestrate
+from prefect_core.orchestration.base import CacheWrite, Decision, RunKind, TransitionContext
+from prefect_core.ports import Storage, UnitOfWork
+from prefect_core.schemas.responses import (
+    OrchestrationResult,
+    SetStateStatus,
+    StateAbortDetails,
+    StateAcceptDetails,
+    StateRejectDetails,
+    StateWaitDetails,
+)
+from prefect_core.schemas.runs import FlowRun, TaskRun
+from prefect_core.schemas.states import State, StateCreate, StateType
+from prefect_core.services.events_sink import EventSink
+
+
+def result_of(decision: Decision) -> OrchestrationResult:
+    """The API's answer for a decision."""
+    status = SetStateStatus(decision.status)
+    if status is SetStateStatus.ACCEPT:
+        details = StateAcceptDetails()
+    elif status is SetStateStatus.REJECT:
+        details = StateRejectDetails(reason=decision.reason)
+    elif status is SetStateStatus.WAIT:
+        details = StateWaitDetails(delay_seconds=decision.delay_seconds, reason=decision.reason)
+    else:
+        details = StateAbortDetails(reason=decision.reason)
+    return OrchestrationResult(state=decision.state, status=status, details=details)
+
+
+async def _apply(uow: UnitOfWork, kind: RunKind, run_id: UUID, decision: Decision) -> None:
+    """Write an accepted decision: run bookkeeping, the new state, declared effects."""
+    runs = uow.flow_runs if kind is RunKind.FLOW else uow.task_runs
+    states = uow.flow_run_states if kind is RunKind.FLOW else uow.task_run_states
+    assert decision.state is not None
+    # The stored state always names its run, whatever the client sent.
+    details = decision.state.state_details
+    if kind is RunKind.FLOW:
+        details.flow_run_id = run_id
+    else:
+        details.task_run_id = run_id
+    if decision.run_updates:
+        await runs.update(run_id, decision.run_updates)
+    await states.add(run_id, decision.state)
+    for effect in decision.effects:
+        if isinstance(effect, CacheWrite):
+            await uow.task_cache.put(effect.cache_key, decision.state, effect.expiration)
+
+
+class OrchestrationService:
+    def __init__(self, storage: Storage, events: EventSink) -> None:
+        self.storage = storage
+        self.events = events
+
+    async def set_flow_run_state(
+        self,
+        run_id: UUID,
+        proposed: StateCreate | State,
+        *,
+        force: bool = False,
+        client_version: str | None = None,
+    ) -> OrchestrationResult:
+        """Propose `proposed` for a flow run; the rules decide what is stored."""
+        now = timeutil.now()
+        state = proposed if isinstance(proposed, State) else State.from_create(proposed, timestamp=now)
+        async with self.storage.write() as uow:
+            run = await uow.flow_runs.get(run_id, for_update=True)
+            if run is None:
+                raise NotFound("Flow run not found")
+            ctx = TransitionContext(
+                kind=RunKind.FLOW, run=run, initial=run.state, proposed=state,
+                now=now, force=force, client_version=client_version,
+            )
+            decision = orchestrate(ctx)
+            event = None
+            if decision.status == "ACCEPT":
+                await _apply(uow, RunKind.FLOW, run_id, decision)
+                updated = await uow.flow_runs.get(run_id)
+                flow = await uow.flows.get(run.flow_id)
+                assert updated is not None and decision.state is not None
+                event = flow_run_state_change_event(updated, flow, run.state, decision.state, now)
+        if event is not None:
+            await self.events.emit([event])
+        return result_of(decision)
+
+    async def set_task_run_state(
+        self,
+        run_id: UUID,
+        proposed: StateCreate | State,
+        *,
+        force: bool = False,
+        client_version: str | None = None,
+    ) -> OrchestrationResult:
+        """Propose `proposed` for a task run; the rules decide what is stored."""
+        now = timeutil.now()
+        state = proposed if isinstance(proposed, State) else State.from_create(proposed, timestamp=now)
+        async with self.storage.write() as uow:
+            run = await uow.task_runs.get(run_id, for_update=True)
+            if run is None:
+                raise NotFound("Task run not found")
+            ctx = await task_context(uow, run, state, now=now, force=force, client_version=client_version)
+            decision = orchestrate(ctx)
+            if decision.status == "ACCEPT":
+                await _apply(uow, RunKind.TASK, run_id, decision)
+        return result_of(decision)
+
+    async def initial_flow_run_state(self, uow: UnitOfWork, run: FlowRun, state: State) -> None:
+        """Give a newly created flow run its first state (forced: only bookkeeping applies)."""
+        ctx = TransitionContext(kind=RunKind.FLOW, run=run, initial=None, proposed=state, now=timeutil.now(), force=True)
+        await _apply(uow, RunKind.FLOW, run.id, orchestrate(ctx))
+
+    async def initial_task_run_state(self, uow: UnitOfWork, run: TaskRun, state: State) -> None:
+        """Give a newly created task run its first state (forced: only bookkeeping applies)."""
+        ctx = TransitionContext(kind=RunKind.TASK, run=run, initial=None, proposed=state, now=timeutil.now(), force=True)
+        await _apply(uow, RunKind.TASK, run.id, orchestrate(ctx))
+
+
+async def task_context(
+    uow: UnitOfWork,
+    run: TaskRun,
+    state: State,
+    *,
+    now,
+    force: bool = False,
+    client_version: str | None = None,
+) -> TransitionContext:
+    """Load what the task rules need besides the run: its flow run's state and the cache."""
+    parent_state = parent_run_count = None
+    if run.flow_run_id is not None:
+        parent = await uow.flow_runs.get(run.flow_run_id)
+        if parent is not None:
+            parent_state, parent_run_count = parent.state, parent.run_count
+    cached = None
+    cache_key = state.state_details.cache_key
+    if state.type is StateType.RUNNING and cache_key and not state.state_details.refresh_cache:
+        cached = await uow.task_cache.get(cache_key, now)
+    return TransitionContext(
+        kind=RunKind.TASK, run=run, initial=run.state, proposed=state, now=now, force=force,
+        parent_flow_run_state=parent_state, parent_flow_run_run_count=parent_run_count,
+        cached_state=cached, client_version=client_version,
+    )

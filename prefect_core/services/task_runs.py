@@ -1,0 +1,82 @@
+"""Task-run use cases."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from prefect_core.errors import NotFound
+from prefect_core.ports import Storage
+from prefect_core.schemas.runs import TaskRun, TaskRunCreate, TaskRunUpdate
+from prefect_core.schemas.states import State, StateType
+from prefect_core.services.orchestration import OrchestrationService
+from prefect_core.services.queries import RunFilterBody, TaskRunPage, TaskRunQuery, page_count
+
+
+class TaskRunService:
+    def __init__(self, storage: Storage, orchestration: OrchestrationService) -> None:
+        self.storage = storage
+        self.orchestration = orchestration
+
+    async def create(self, body: TaskRunCreate) -> tuple[TaskRun, bool]:
+        """Create a task run (PENDING when no state is given), or return the one
+        with the same (flow_run_id, task_key, dynamic_key). True when created now."""
+        state = State.from_create(body.state) if body.state else State(type=StateType.PENDING)
+        data = body.model_dump(exclude={"state"}, exclude_none=True)
+        candidate = TaskRun(**data)
+        async with self.storage.write() as uow:
+            if body.flow_run_id is not None and await uow.flow_runs.get(body.flow_run_id) is None:
+                raise NotFound("Flow run not found")
+            stored = await uow.task_runs.insert(candidate)
+            created = stored.id == candidate.id
+            if created:
+                await self.orchestration.initial_task_run_state(uow, stored, state)
+                stored = await uow.task_runs.get(stored.id)
+                assert stored is not None
+        return stored, created
+
+    async def read(self, run_id: UUID) -> TaskRun:
+        async with self.storage.read() as uow:
+            run = await uow.task_runs.get(run_id)
+        if run is None:
+            raise NotFound("Task run not found")
+        return run
+
+    async def update(self, run_id: UUID, body: TaskRunUpdate) -> None:
+        values = body.model_dump(exclude_unset=True, mode="json")
+        async with self.storage.write() as uow:
+            if await uow.task_runs.get(run_id) is None:
+                raise NotFound("Task run not found")
+            if values:
+                await uow.task_runs.update(run_id, values)
+
+    async def delete(self, run_id: UUID) -> None:
+        async with self.storage.write() as uow:
+            if not await uow.task_runs.delete(run_id):
+                raise NotFound("Task run not found")
+
+    async def filter(self, query: TaskRunQuery) -> list[TaskRun]:
+        async with self.storage.read() as uow:
+            return await uow.task_runs.filter(query, query.sort, query.offset, query.limit)
+
+    async def count(self, body: RunFilterBody) -> int:
+        async with self.storage.read() as uow:
+            return await uow.task_runs.count(body)
+
+    async def paginate(self, query: TaskRunPage) -> dict[str, Any]:
+        async with self.storage.read() as uow:
+            items = await uow.task_runs.filter(query, query.sort, query.offset, query.limit)
+            total = await uow.task_runs.count(query)
+        return {"results": items, "count": total, "limit": query.limit,
+                "pages": page_count(total, query.limit), "page": query.page}
+
+    async def states(self, run_id: UUID) -> list[State]:
+        async with self.storage.read() as uow:
+            return await uow.task_run_states.history(run_id)
+
+    async def state(self, state_id: UUID) -> State:
+        async with self.storage.read() as uow:
+            state = await uow.task_run_states.get(state_id)
+        if state is None:
+            raise NotFound("Task run state not found")
+        return state

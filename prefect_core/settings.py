@@ -1,0 +1,90 @@
+"""Server configuration, read once from the environment into an immutable object."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Settings(BaseModel):
+    """Everything the server can be configured with. See docs/configuration.md."""
+
+    model_config = ConfigDict(frozen=True)
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 4200
+    logging_level: str = "WARNING"
+
+    database_backend: str = "sqlite"
+    database_path: Path = Path("prefect.db")
+    database_url: str | None = None
+    database_pool_size: int = 10
+    database_pool_max_overflow: int = 5
+    database_connect_timeout: float = 10.0
+    database_statement_timeout: float = 30.0
+    sqlite_busy_timeout_ms: int = 60_000
+    sqlite_cache_size: int = 20_000
+
+    broker_backend: str = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+    max_request_body_bytes: int = 32 * 1024 * 1024
+    csrf_protection_enabled: bool = False
+    #: Task-run events are buffered and written in batches; this bounds the delay.
+    event_flush_interval: float = 0.2
+
+    services_enabled: dict[str, bool] = Field(default_factory=dict)
+
+    def service_enabled(self, name: str, default: bool = True) -> bool:
+        """Whether the background service `name` should run."""
+        return self.services_enabled.get(name, default)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
+        """Build settings from `PREFECT_*` environment variables, then apply overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+
+        def take(key: str, *names: str, cast=str) -> None:
+            for name in names:
+                raw = env.get(name)
+                if raw not in (None, ""):
+                    values[key] = cast(raw)
+                    return
+
+        take("api_host", "PREFECT_SERVER_API_HOST")
+        take("api_port", "PREFECT_SERVER_API_PORT", cast=int)
+        take("logging_level", "PREFECT_SERVER_LOGGING_LEVEL", "PREFECT_LOGGING_SERVER_LEVEL")
+        take("database_backend", "PREFECT_DATABASE_BACKEND")
+        take("database_path", "PREFECT_DATABASE_PATH", cast=Path)
+        take("database_url", "PREFECT_DATABASE_URL")
+        take("database_pool_size", "PREFECT_DATABASE_POOL_SIZE", cast=int)
+        take("database_pool_max_overflow", "PREFECT_DATABASE_POOL_MAX_OVERFLOW", cast=int)
+        take("database_connect_timeout", "PREFECT_DATABASE_CONNECT_TIMEOUT", cast=float)
+        take("database_statement_timeout", "PREFECT_DATABASE_STATEMENT_TIMEOUT", cast=float)
+        take("sqlite_busy_timeout_ms", "PREFECT_SQLITE_BUSY_TIMEOUT_MS", cast=int)
+        take("broker_backend", "PREFECT_BROKER_BACKEND")
+        take("redis_url", "PREFECT_REDIS_URL")
+        take("max_request_body_bytes", "PREFECT_SERVER_MAX_REQUEST_BODY_BYTES", cast=int)
+        take("event_flush_interval", "PREFECT_SERVER_EVENT_FLUSH_INTERVAL", cast=float)
+        if "PREFECT_SERVER_CSRF_PROTECTION_ENABLED" in env:
+            values["csrf_protection_enabled"] = _flag(env["PREFECT_SERVER_CSRF_PROTECTION_ENABLED"], False)
+
+        services: dict[str, bool] = {}
+        prefix = "PREFECT_SERVER_SERVICES_"
+        for name, raw in env.items():
+            if name.startswith(prefix) and name.endswith("_ENABLED"):
+                service = name[len(prefix) : -len("_ENABLED")].lower()
+                services[service] = _flag(raw, True)
+        values["services_enabled"] = services
+        values.update(overrides)
+        return cls(**values)

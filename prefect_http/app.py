@@ -1,0 +1,48 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pluggy
+from aiohttp import web
+
+from prefect_core import API_VERSION
+from prefect_core.plugins import make_plugin_manager, select_storage_backend
+from prefect_core.services import Services
+from prefect_core.settings import Settings
+from prefect_http.errors import error_middleware
+from prefect_http.keys import SERVICES, SETTINGS, STORAGE
+from prefect_http.routes import admin, flow_runs, flows, logs, task_runs
+
+ROUTE_MODULES = (admin, flows, flow_runs, task_runs, logs)
+
+
+@web.middleware
+async def api_version_header(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    response = await handler(request)
+    if not response.prepared:
+        response.headers["x-prefect-api-version"] = API_VERSION
+    return response
+
+
+def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | None = None) -> web.Application:
+    """Build the aiohttp application. Storage opens on start-up and closes on clean-up."""
+    pm = plugin_manager or make_plugin_manager()
+    backend = select_storage_backend(pm, settings)
+    app = web.Application(
+        client_max_size=settings.max_request_body_bytes,
+        middlewares=[error_middleware, api_version_header],
+    )
+    app[SETTINGS] = settings
+    for module in ROUTE_MODULES:
+        app.router.add_routes(module.routes)
+
+    async def storage_ctx(app: web.Application) -> AsyncIterator[None]:
+        async with backend.open(settings) as storage:
+            app[STORAGE] = storage
+            app[SERVICES] = Services(storage, settings)
+            yield
+
+    app.cleanup_ctx.append(storage_ctx)
+    return app

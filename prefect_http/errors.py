@@ -1,0 +1,40 @@
+"""One middleware that turns every failure into the reference API's JSON error shape."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from prefect_core.errors import DomainError
+from prefect_http.jsonio import RequestValidationError, respond
+
+log = logging.getLogger("prefect_http")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_HTTP_DETAIL = {404: "Not Found", 405: "Method Not Allowed", 413: "Request Entity Too Large"}
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except RequestValidationError as exc:
+        return respond(
+            {"exception_message": "Invalid request received.", "exception_detail": exc.errors,
+             "request_body": exc.body},
+            status=422,
+        )
+    except DomainError as exc:
+        if exc.status == 503:
+            return respond({"exception_message": "Service Unavailable"}, status=503)
+        return respond({"detail": exc.detail}, status=exc.status)
+    except web.HTTPException as exc:
+        if exc.status >= 400 and exc.status in _HTTP_DETAIL:
+            return respond({"detail": _HTTP_DETAIL[exc.status]}, status=exc.status)
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return respond({"exception_message": "Internal Server Error"}, status=500)

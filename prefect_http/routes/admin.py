@@ -1,0 +1,70 @@
+"""Health, version, settings and the other endpoints every client calls first."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from prefect_core import PREFECT_API_COMPAT_VERSION
+from prefect_http.jsonio import respond
+from prefect_http.keys import SERVICES, SETTINGS
+from prefect_http.params import query_str
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/api/health")
+async def health(request: web.Request) -> web.Response:
+    return respond(True)
+
+
+@routes.get("/api/version")
+async def version(request: web.Request) -> web.Response:
+    return respond({"version": "0.8.4"})
+
+
+@routes.get("/api/hello")
+async def hello(request: web.Request) -> web.Response:
+    return respond("👋")
+
+
+@routes.get("/api/ready")
+async def ready(request: web.Request) -> web.Response:
+    try:
+        await request.app[SERVICES].storage.ping()
+    except Exception:
+        return respond({"message": "Database is not available"}, status=503)
+    return respond({"message": "OK"})
+
+
+@routes.get("/api/admin/version")
+async def admin_version(request: web.Request) -> web.Response:
+    return respond(PREFECT_API_COMPAT_VERSION)
+
+
+@routes.get("/api/admin/settings")
+async def admin_settings(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    storage = request.app[SERVICES].storage.describe()
+    return respond(
+        {
+            "server": {
+                "api": {"host": settings.api_host, "port": settings.api_port},
+                "database": storage,
+                "logging_level": settings.logging_level,
+                "csrf_protection_enabled": settings.csrf_protection_enabled,
+            }
+        }
+    )
+
+
+@routes.get("/api/admin/storage")
+async def admin_storage(request: web.Request) -> web.Response:
+    return respond({"default_result_storage_block_id": None})
+
+
+@routes.get("/api/csrf-token")
+async def csrf_token(request: web.Request) -> web.Response:
+    query_str(request, "client")
+    if not request.app[SETTINGS].csrf_protection_enabled:
+        return respond({"detail": "CSRF protection is disabled."}, status=422)
+    return respond({"detail": "CSRF tokens are not supported by this server yet."}, status=501)

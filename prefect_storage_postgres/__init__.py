@@ -1,0 +1,1 @@
+"""PostgreSQL storage (asyncpg + SQLAlchemy Core): `PREFECT_DATABASE_BACKEND=postgres`."""

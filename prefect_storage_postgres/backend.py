@@ -1,0 +1,97 @@
+"""Opening a PostgreSQL database: one pooled asyncpg engine, migrations under a lock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from prefect_core.settings import Settings
+from prefect_storage_postgres.connection import ConnectionTarget, connect_failure
+from prefect_storage_postgres.dialect import PostgresSupport
+from prefect_storage_sql.migrations import load_migrations, migrate
+from prefect_storage_sql.storage import SqlStorage
+
+#: Key of the transaction-level advisory lock held while migrating. Advisory locks
+#: are per database, so servers sharing a cluster but not a database never wait.
+MIGRATION_LOCK_KEY = 0x7072_6566_6563_7401  # "prefect" + 1, fits a signed bigint
+
+MIGRATIONS_PACKAGE = "prefect_storage_postgres.migrations"
+
+
+def _json_dumps(value: Any) -> str:
+    # Same encoder as the SQLite backend (orjson, non-string keys allowed), so a value
+    # stores the same on both; the stdlib default would reject datetimes and UUIDs.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def make_engine(target: ConnectionTarget, settings: Settings) -> AsyncEngine:
+    """The pooled engine every unit of work draws its connection from."""
+    return create_async_engine(
+        # Everything about where to connect travels in connect_args["dsn"].
+        "postgresql+asyncpg://",
+        connect_args=target.connect_args(settings),
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_max_overflow,
+        pool_pre_ping=True,  # a connection the server dropped is replaced, not handed out
+        pool_use_lifo=True,  # reuse warm connections; idle extras can time out after a spike
+        json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
+    )
+
+
+async def lock_migrations(conn: AsyncConnection) -> None:
+    """Wait for, then hold until commit, the lock that serialises migrating servers."""
+    await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+
+
+async def _check_connection(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(sa.text("SELECT 1"))
+
+
+class PostgresBackend:
+    """`PREFECT_DATABASE_BACKEND=postgres`, server at `PREFECT_DATABASE_URL`."""
+
+    scheme = "postgres"
+
+    @asynccontextmanager
+    async def open(self, settings: Settings) -> AsyncIterator[SqlStorage]:
+        """Connect, apply pending migrations, yield the storage, dispose of the pool on exit.
+
+        Raises `ConfigurationError` (one line, no chained traceback) when the URL is
+        malformed or the server cannot be reached, rejects the credentials, or has
+        no such database.
+        """
+        target = ConnectionTarget.from_url(settings.database_url)
+        engine = make_engine(target, settings)
+        try:
+            try:
+                await _check_connection(engine)
+            except Exception as exc:
+                timeout = target.connect_timeout or settings.database_connect_timeout
+                failure = connect_failure(exc, target, timeout)
+                if failure is None:
+                    raise
+                raise failure from None
+            await migrate(engine, load_migrations(MIGRATIONS_PACKAGE), lock=lock_migrations)
+            # Same pool; read units of work see one snapshot and cannot write by mistake.
+            reader = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            yield SqlStorage(
+                read_engine=reader,
+                write_engine=engine,
+                support=PostgresSupport(),
+                serialize_writes=False,  # row locks (SELECT ... FOR UPDATE) order writers
+                description={
+                    "backend": "postgres",
+                    "url": target.display,
+                    "pool_size": settings.database_pool_size,
+                    "pool_max_overflow": settings.database_pool_max_overflow,
+                },
+            )
+        finally:
+            await engine.dispose()

@@ -1,0 +1,40 @@
+"""PostgreSQL's forms of the statements that differ between databases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+
+def _jsonb(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    # The shared `Json` type compares like text; coerce to JSONB to get its operators.
+    return sa.type_coerce(column, postgresql.JSONB(none_as_null=True))
+
+
+class PostgresSupport:
+    """Implements `prefect_storage_sql.dialect.SqlDialectSupport` for PostgreSQL."""
+
+    name = "postgresql"
+
+    def insert_ignoring_conflicts(self, table: sa.Table, index_elements: Sequence[str]) -> sa.Insert:
+        return pg_insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
+
+    def lock_for_update(self, stmt: sa.Select[Any]) -> sa.Select[Any]:
+        # Row lock held until commit: a second writer of the same run waits here.
+        return stmt.with_for_update()
+
+    def json_array_contains_all(self, column: sa.ColumnElement[Any], values: Sequence[str]) -> sa.ColumnElement[bool]:
+        # tags @> '["a", "b"]'
+        return _jsonb(column).contains(list(values))
+
+    def json_array_contains_any(self, column: sa.ColumnElement[Any], values: Sequence[str]) -> sa.ColumnElement[bool]:
+        # tags ?| ARRAY['a', 'b']: true if any string is a top-level array element
+        return _jsonb(column).has_any(sa.bindparam(None, list(values), type_=postgresql.ARRAY(sa.Text)))
+
+    def json_array_is_empty(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+        # Equality rather than jsonb_array_length, which raises on a non-array value.
+        return sa.or_(column.is_(None), _jsonb(column) == sa.literal_column("'[]'::jsonb"))

@@ -1,0 +1,1 @@
+"""Embedded PostgreSQL migrations (`NNNN_name.sql`), applied in order at start-up."""

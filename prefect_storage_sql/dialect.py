@@ -1,0 +1,38 @@
+"""What a SQL plugin tells the shared kit about its database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+
+class SqlDialectSupport(Protocol):
+    """The few statements whose SQL differs between databases."""
+
+    #: "sqlite", "postgresql", ...
+    name: str
+
+    def insert_ignoring_conflicts(
+        self, table: sa.Table, index_elements: Sequence[str]
+    ) -> sa.Insert:
+        """`INSERT ... ON CONFLICT (index_elements) DO NOTHING` for `table`."""
+        ...
+
+    def lock_for_update(self, stmt: sa.Select[Any]) -> sa.Select[Any]:
+        """Lock the selected rows until commit (`FOR UPDATE`), or leave the statement
+        alone where the whole write transaction already holds the lock."""
+        ...
+
+    def json_array_contains_all(self, column: sa.ColumnElement[Any], values: Sequence[str]) -> sa.ColumnElement[bool]:
+        """True where the JSON array in `column` holds every one of `values`."""
+        ...
+
+    def json_array_contains_any(self, column: sa.ColumnElement[Any], values: Sequence[str]) -> sa.ColumnElement[bool]:
+        """True where the JSON array in `column` holds at least one of `values`."""
+        ...
+
+    def json_array_is_empty(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+        """True where the JSON array in `column` is empty (or NULL)."""
+        ...

@@ -1,0 +1,1 @@
+"""Repositories: one module per aggregate, rows converted to core schemas here."""

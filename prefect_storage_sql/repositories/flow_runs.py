@@ -1,0 +1,60 @@
+"""Flow runs."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from prefect_core.schemas.runs import FlowRun
+from prefect_core.schemas.sorting import FlowRunSort
+from prefect_storage_sql import tables
+from prefect_storage_sql.filters import flow_runs_matching
+from prefect_storage_sql.repositories.runs import RunRepository
+
+t = tables.flow_run
+
+
+class SqlFlowRunRepository(RunRepository[FlowRun]):
+    table = t
+    state_table = tables.flow_run_state
+    model = FlowRun
+    sorts = {
+        FlowRunSort.ID_DESC: (t.c.id.desc(),),
+        FlowRunSort.START_TIME_ASC: (sa.func.coalesce(t.c.start_time, t.c.expected_start_time).asc(),),
+        FlowRunSort.START_TIME_DESC: (sa.func.coalesce(t.c.start_time, t.c.expected_start_time).desc(),),
+        FlowRunSort.EXPECTED_START_TIME_ASC: (t.c.expected_start_time.asc(),),
+        FlowRunSort.EXPECTED_START_TIME_DESC: (t.c.expected_start_time.desc(),),
+        FlowRunSort.NAME_ASC: (t.c.name.asc(),),
+        FlowRunSort.NAME_DESC: (t.c.name.desc(),),
+        FlowRunSort.NEXT_SCHEDULED_START_TIME_ASC: (t.c.next_scheduled_start_time.asc(),),
+        FlowRunSort.END_TIME_DESC: (t.c.end_time.desc(),),
+    }
+
+    def _matching(self, filters: Any) -> sa.ColumnElement[bool]:
+        return flow_runs_matching(filters, self.support)
+
+    async def get_by_idempotency_key(self, flow_id: UUID, key: str) -> FlowRun | None:
+        stmt = self._select().where(t.c.flow_id == flow_id, t.c.idempotency_key == key)
+        row = (await self.conn.execute(stmt)).first()
+        return self._to_model(row) if row else None
+
+    async def insert(self, run: FlowRun) -> FlowRun:
+        """Insert; with an idempotency key already used for this flow, return that run."""
+        values = self._row_values(run)
+        values.pop("state_id", None)
+        for key in ("state_type", "state_name", "state_timestamp"):
+            values.pop(key, None)
+        if run.idempotency_key is not None:
+            stmt = self.support.insert_ignoring_conflicts(t, ["flow_id", "idempotency_key"]).values(**values)
+            result = await self.conn.execute(stmt)
+            if result.rowcount == 0:
+                existing = await self.get_by_idempotency_key(run.flow_id, run.idempotency_key)
+                assert existing is not None
+                return existing
+        else:
+            await self.conn.execute(sa.insert(t).values(**values))
+        stored = await self.get(run.id)
+        assert stored is not None
+        return stored

@@ -1,0 +1,108 @@
+"""What flow-run and task-run repositories share: rows joined with their current state."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+
+from prefect_core import timeutil
+from prefect_core.schemas.states import State
+from prefect_storage_sql.repositories.base import SqlRepository, page
+
+M = TypeVar("M", bound=BaseModel)
+
+_STATE_COLUMNS = ("id", "type", "name", "timestamp", "message", "state_details", "data")
+#: Columns the model computes or the table does not hold.
+_NOT_STORED = {"state", "estimated_run_time", "estimated_start_time_delta", "work_pool_id", "work_pool_name"}
+
+
+def state_from_row(mapping: Any, prefix: str = "") -> State | None:
+    if mapping[f"{prefix}id"] is None:
+        return None
+    return State.model_validate({c: mapping[f"{prefix}{c}"] for c in _STATE_COLUMNS})
+
+
+class RunRepository(SqlRepository, Generic[M]):
+    """Shared reads and writes of a run table (`flow_run` or `task_run`)."""
+
+    table: sa.Table
+    state_table: sa.Table
+    model: type[M]
+    sorts: dict[Any, tuple[Any, ...]]
+
+    def _select(self) -> sa.Select[Any]:
+        s = self.state_table
+        state_cols = [s.c[c].label(f"state__{c}") for c in _STATE_COLUMNS]
+        return sa.select(self.table, *state_cols).select_from(
+            self.table.outerjoin(s, s.c.id == self.table.c.state_id)
+        )
+
+    def _to_model(self, row: sa.Row[Any]) -> M:
+        m = row._mapping
+        data = {c.name: m[c.name] for c in self.table.columns}
+        data["state"] = state_from_row(m, "state__")
+        data.update(self._computed(data))
+        return self.model.model_validate(data)
+
+    def _computed(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Fields derived at read time, like the reference's estimated run time."""
+        out: dict[str, Any] = {"estimated_run_time": data.get("total_run_time") or 0.0}
+        if data.get("state_type") == "RUNNING" and data.get("state_timestamp") is not None:
+            out["estimated_run_time"] += max(
+                0.0, (timeutil.now() - data["state_timestamp"]).total_seconds()
+            )
+        expected = data.get("expected_start_time")
+        if expected is not None:
+            started = data.get("start_time")
+            if started is not None:
+                delta = (started - expected).total_seconds()
+            elif data.get("state_type") in ("SCHEDULED", "PENDING", None):
+                delta = (timeutil.now() - expected).total_seconds()
+            else:
+                delta = 0.0
+            out["estimated_start_time_delta"] = max(0.0, delta)
+        return out
+
+    def _row_values(self, run: M) -> dict[str, Any]:
+        data = run.model_dump(exclude=_NOT_STORED)
+        values = {k: v for k, v in data.items() if k in self.table.c}
+        for key in ("empirical_policy", "created_by"):
+            if key in values and isinstance(getattr(run, key, None), BaseModel):
+                values[key] = getattr(run, key).model_dump(mode="json")
+        if "task_inputs" in values:
+            values["task_inputs"] = run.model_dump(mode="json", include={"task_inputs"})["task_inputs"]
+        now = timeutil.now()
+        values["created"] = values.get("created") or now
+        values["updated"] = now
+        return values
+
+    async def get(self, run_id: UUID, *, for_update: bool = False) -> M | None:
+        stmt = self._select().where(self.table.c.id == run_id)
+        if for_update:
+            # Lock only the run row (FOR UPDATE OF), not the joined state.
+            locked = self.support.lock_for_update(sa.select(self.table.c.id).where(self.table.c.id == run_id))
+            if (await self.conn.execute(locked)).first() is None:
+                return None
+        row = (await self.conn.execute(stmt)).first()
+        return self._to_model(row) if row else None
+
+    async def update(self, run_id: UUID, values: dict[str, Any]) -> bool:
+        return await self._update_by_id(self.table, run_id, values)
+
+    async def delete(self, run_id: UUID) -> bool:
+        return await self._delete_by_id(self.table, run_id)
+
+    def _matching(self, filters: Any) -> sa.ColumnElement[bool]:
+        raise NotImplementedError
+
+    async def filter(self, filters: Any, sort: Any, offset: int, limit: int | None) -> list[M]:
+        stmt = self._select().where(self._matching(filters))
+        stmt = page(stmt.order_by(*self.sorts[sort], self.table.c.id), offset, limit)
+        return [self._to_model(row) for row in await self.conn.execute(stmt)]
+
+    async def count(self, filters: Any) -> int:
+        stmt = sa.select(sa.func.count()).select_from(self.table).where(self._matching(filters))
+        return int((await self.conn.execute(stmt)).scalar_one())

@@ -1,0 +1,98 @@
+"""State histories and the task cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID, uuid4
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from prefect_core import timeutil
+from prefect_core.schemas.states import State
+from prefect_storage_sql import tables
+from prefect_storage_sql.dialect import SqlDialectSupport
+from prefect_storage_sql.repositories.base import SqlRepository
+from prefect_storage_sql.repositories.runs import state_from_row
+
+
+def _state_values(run_id: UUID, state: State) -> dict[str, Any]:
+    now = timeutil.now()
+    return {
+        "id": state.id,
+        "created": now,
+        "updated": now,
+        "run_id": run_id,
+        "type": state.type.value,
+        "name": state.name,
+        "timestamp": state.timestamp,
+        "message": state.message,
+        "state_details": state.state_details.model_dump(mode="json"),
+        "data": state.model_dump(mode="json", include={"data"})["data"],
+    }
+
+
+class SqlStateRepository(SqlRepository):
+    def __init__(
+        self, conn: AsyncConnection, support: SqlDialectSupport, table: sa.Table, run_table: sa.Table
+    ) -> None:
+        super().__init__(conn, support)
+        self.table = table
+        self.run_table = run_table
+
+    async def add(self, run_id: UUID, state: State) -> None:
+        await self.conn.execute(sa.insert(self.table).values(**_state_values(run_id, state)))
+        await self.conn.execute(
+            sa.update(self.run_table)
+            .where(self.run_table.c.id == run_id)
+            .values(
+                state_id=state.id,
+                state_type=state.type.value,
+                state_name=state.name,
+                state_timestamp=state.timestamp,
+                updated=timeutil.now(),
+            )
+        )
+
+    async def get(self, state_id: UUID) -> State | None:
+        row = (await self.conn.execute(sa.select(self.table).where(self.table.c.id == state_id))).first()
+        return state_from_row(row._mapping) if row else None
+
+    async def history(self, run_id: UUID) -> list[State]:
+        stmt = (
+            sa.select(self.table)
+            .where(self.table.c.run_id == run_id)
+            .order_by(self.table.c.timestamp, self.table.c.created)
+        )
+        return [state_from_row(row._mapping) for row in await self.conn.execute(stmt)]  # type: ignore[misc]
+
+
+class SqlTaskCacheRepository(SqlRepository):
+    async def get(self, cache_key: str, now: dt.datetime) -> State | None:
+        c, s = tables.task_run_state_cache, tables.task_run_state
+        stmt = (
+            sa.select(s)
+            .join(c, c.c.task_run_state_id == s.c.id)
+            .where(
+                c.c.cache_key == cache_key,
+                sa.or_(c.c.cache_expiration.is_(None), c.c.cache_expiration > now),
+            )
+            .order_by(c.c.created.desc())
+            .limit(1)
+        )
+        row = (await self.conn.execute(stmt)).first()
+        return state_from_row(row._mapping) if row else None
+
+    async def put(self, cache_key: str, state: State, expiration: dt.datetime | None) -> None:
+        now = timeutil.now()
+        await self.conn.execute(
+            sa.insert(tables.task_run_state_cache).values(
+                id=uuid4(),
+                created=now,
+                updated=now,
+                cache_key=cache_key,
+                cache_expiration=expiration,
+                task_run_state_id=state.id,
+            )
+        )

@@ -1,0 +1,54 @@
+"""Task runs."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from prefect_core.schemas.runs import TaskRun
+from prefect_core.schemas.sorting import TaskRunSort
+from prefect_storage_sql import tables
+from prefect_storage_sql.filters import task_runs_matching
+from prefect_storage_sql.repositories.runs import RunRepository
+
+t = tables.task_run
+
+
+class SqlTaskRunRepository(RunRepository[TaskRun]):
+    table = t
+    state_table = tables.task_run_state
+    model = TaskRun
+    sorts = {
+        TaskRunSort.ID_DESC: (t.c.id.desc(),),
+        TaskRunSort.EXPECTED_START_TIME_ASC: (t.c.expected_start_time.asc(),),
+        TaskRunSort.EXPECTED_START_TIME_DESC: (t.c.expected_start_time.desc(),),
+        TaskRunSort.NAME_ASC: (t.c.name.asc(),),
+        TaskRunSort.NAME_DESC: (t.c.name.desc(),),
+        TaskRunSort.NEXT_SCHEDULED_START_TIME_ASC: (t.c.next_scheduled_start_time.asc(),),
+        TaskRunSort.END_TIME_DESC: (t.c.end_time.desc(),),
+    }
+
+    def _matching(self, filters: Any) -> sa.ColumnElement[bool]:
+        return task_runs_matching(filters, self.support)
+
+    async def get_by_key(self, flow_run_id: UUID | None, task_key: str, dynamic_key: str) -> TaskRun | None:
+        run_cond = t.c.flow_run_id.is_(None) if flow_run_id is None else t.c.flow_run_id == flow_run_id
+        stmt = self._select().where(run_cond, t.c.task_key == task_key, t.c.dynamic_key == dynamic_key)
+        row = (await self.conn.execute(stmt)).first()
+        return self._to_model(row) if row else None
+
+    async def insert(self, run: TaskRun) -> TaskRun:
+        values = self._row_values(run)
+        for key in ("state_id", "state_type", "state_name", "state_timestamp"):
+            values.pop(key, None)
+        stmt = self.support.insert_ignoring_conflicts(t, ["flow_run_id", "task_key", "dynamic_key"])
+        result = await self.conn.execute(stmt.values(**values))
+        if result.rowcount == 0:
+            existing = await self.get_by_key(run.flow_run_id, run.task_key, run.dynamic_key)
+            if existing is not None:
+                return existing
+        stored = await self.get(run.id)
+        assert stored is not None
+        return stored

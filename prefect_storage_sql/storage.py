@@ -1,0 +1,83 @@
+"""A `Storage` over SQLAlchemy async engines."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from prefect_core.errors import StorageUnavailable
+
+from prefect_storage_sql.dialect import SqlDialectSupport
+from prefect_storage_sql.unit_of_work import SqlUnitOfWork
+
+
+class SqlStorage:
+    """Reads and writes through SQLAlchemy Core.
+
+    `read_engine` serves read-only units of work; `write_engine` serves writes.
+    They may be the same engine (PostgreSQL). When `serialize_writes` is set
+    (SQLite), writers in this process queue on an asyncio lock instead of
+    contending for the database lock, so none ever sees "database is locked".
+    """
+
+    def __init__(
+        self,
+        *,
+        read_engine: AsyncEngine,
+        write_engine: AsyncEngine,
+        support: SqlDialectSupport,
+        serialize_writes: bool,
+        description: dict[str, Any],
+    ) -> None:
+        self.read_engine = read_engine
+        self.write_engine = write_engine
+        self.support = support
+        self._write_lock = asyncio.Lock() if serialize_writes else None
+        self._description = description
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[SqlUnitOfWork]:
+        with _unavailable_on_operational_errors():
+            async with self.read_engine.connect() as conn:
+                try:
+                    yield SqlUnitOfWork(conn, self.support)
+                finally:
+                    await conn.rollback()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[SqlUnitOfWork]:
+        with _unavailable_on_operational_errors():
+            if self._write_lock is None:
+                async with self.write_engine.begin() as conn:
+                    yield SqlUnitOfWork(conn, self.support)
+                return
+            async with self._write_lock:
+                async with self.write_engine.begin() as conn:
+                    yield SqlUnitOfWork(conn, self.support)
+
+    async def ping(self) -> None:
+        async with self.read_engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+
+    def describe(self) -> dict[str, Any]:
+        return dict(self._description)
+
+    async def dispose(self) -> None:
+        await self.read_engine.dispose()
+        if self.write_engine is not self.read_engine:
+            await self.write_engine.dispose()
+
+
+@contextmanager
+def _unavailable_on_operational_errors() -> Iterator[None]:
+    """A lost connection or a lock held past the busy timeout is retryable (HTTP 503)."""
+    try:
+        yield
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
+        raise StorageUnavailable(str(exc.orig or exc)) from exc

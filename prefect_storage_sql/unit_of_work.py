@@ -1,0 +1,56 @@
+"""One connection, one transaction, and the repositories bound to it."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from prefect_storage_sql.dialect import SqlDialectSupport
+from prefect_storage_sql.repositories.events import SqlEventRepository
+from prefect_storage_sql.repositories.flow_runs import SqlFlowRunRepository
+from prefect_storage_sql.repositories.flows import SqlFlowRepository
+from prefect_storage_sql.repositories.logs import SqlLogRepository
+from prefect_storage_sql.repositories.states import SqlStateRepository, SqlTaskCacheRepository
+from prefect_storage_sql.repositories.task_runs import SqlTaskRunRepository
+from prefect_storage_sql import tables
+
+
+class SqlUnitOfWork:
+    """Implements `prefect_core.ports.UnitOfWork`; repositories are built on first use."""
+
+    def __init__(self, conn: AsyncConnection, support: SqlDialectSupport) -> None:
+        self.conn = conn
+        self.support = support
+
+    @cached_property
+    def flows(self) -> SqlFlowRepository:
+        return SqlFlowRepository(self.conn, self.support)
+
+    @cached_property
+    def flow_runs(self) -> SqlFlowRunRepository:
+        return SqlFlowRunRepository(self.conn, self.support)
+
+    @cached_property
+    def task_runs(self) -> SqlTaskRunRepository:
+        return SqlTaskRunRepository(self.conn, self.support)
+
+    @cached_property
+    def flow_run_states(self) -> SqlStateRepository:
+        return SqlStateRepository(self.conn, self.support, tables.flow_run_state, tables.flow_run)
+
+    @cached_property
+    def task_run_states(self) -> SqlStateRepository:
+        return SqlStateRepository(self.conn, self.support, tables.task_run_state, tables.task_run)
+
+    @cached_property
+    def task_cache(self) -> SqlTaskCacheRepository:
+        return SqlTaskCacheRepository(self.conn, self.support)
+
+    @cached_property
+    def logs(self) -> SqlLogRepository:
+        return SqlLogRepository(self.conn, self.support)
+
+    @cached_property
+    def events(self) -> SqlEventRepository:
+        return SqlEventRepository(self.conn, self.support)

@@ -1,0 +1,1 @@
+"""Embedded SQLite storage (aiosqlite + SQLAlchemy Core): the default backend."""

@@ -1,0 +1,83 @@
+"""Opening a SQLite database: pragmas, one writer, several readers, migrations."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool, StaticPool
+
+from prefect_core.settings import Settings
+from prefect_storage_sql.migrations import load_migrations, migrate
+from prefect_storage_sql.storage import SqlStorage
+from prefect_storage_sqlite.dialect import SqliteSupport
+
+
+def _pragmas(settings: Settings) -> list[str]:
+    return [
+        "PRAGMA journal_mode = WAL",  # readers run while the writer writes
+        f"PRAGMA busy_timeout = {settings.sqlite_busy_timeout_ms}",
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA synchronous = NORMAL",  # durable across process crashes in WAL mode
+        f"PRAGMA cache_size = {settings.sqlite_cache_size}",
+        "PRAGMA temp_store = MEMORY",
+    ]
+
+
+def _make_engine(url: str, settings: Settings, *, writer: bool, pool_size: int) -> AsyncEngine:
+    kwargs: dict[str, Any] = {}
+    if writer:
+        kwargs["poolclass"] = StaticPool  # exactly one writer connection
+    else:
+        kwargs.update(pool_size=pool_size, max_overflow=0)
+    engine = create_async_engine(url, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let us issue BEGIN ourselves (pysqlite's implicit transactions are off).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        for pragma in _pragmas(settings):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the write lock up front, so a transaction never has to
+        # upgrade a read lock halfway through (the source of SQLITE_BUSY).
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
+
+
+class SqliteBackend:
+    """`PREFECT_DATABASE_BACKEND=sqlite`, file at `PREFECT_DATABASE_PATH`."""
+
+    scheme = "sqlite"
+
+    @asynccontextmanager
+    async def open(self, settings: Settings) -> AsyncIterator[SqlStorage]:
+        path = Path(settings.database_path).expanduser()
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite+aiosqlite:///{path}"
+        writer = _make_engine(url, settings, writer=True, pool_size=1)
+        reader = _make_engine(url, settings, writer=False, pool_size=max(2, settings.database_pool_size // 2))
+        try:
+            await migrate(writer, load_migrations("prefect_storage_sqlite.migrations"))
+            storage = SqlStorage(
+                read_engine=reader,
+                write_engine=writer,
+                support=SqliteSupport(),
+                serialize_writes=True,
+                description={"backend": "sqlite", "path": str(path)},
+            )
+            yield storage
+        finally:
+            await reader.dispose()
+            await writer.dispose()

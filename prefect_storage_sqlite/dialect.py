@@ -1,0 +1,35 @@
+"""SQLite's forms of the statements that differ between databases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+
+class SqliteSupport:
+    name = "sqlite"
+
+    def insert_ignoring_conflicts(self, table: sa.Table, index_elements: Sequence[str]) -> sa.Insert:
+        return sqlite_insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
+
+    def lock_for_update(self, stmt: sa.Select[Any]) -> sa.Select[Any]:
+        # Write transactions start with BEGIN IMMEDIATE and hold the database's
+        # write lock until commit, which already excludes other writers.
+        return stmt
+
+    def _has(self, column: sa.ColumnElement[Any], value: str) -> sa.ColumnElement[bool]:
+        each = sa.func.json_each(column).table_valued("value")
+        return sa.exists(sa.select(sa.literal(1)).select_from(each).where(each.c.value == value))
+
+    def json_array_contains_all(self, column: sa.ColumnElement[Any], values: Sequence[str]) -> sa.ColumnElement[bool]:
+        return sa.and_(*(self._has(column, v) for v in values))
+
+    def json_array_contains_any(self, column: sa.ColumnElement[Any], values: Sequence[str]) -> sa.ColumnElement[bool]:
+        each = sa.func.json_each(column).table_valued("value")
+        return sa.exists(sa.select(sa.literal(1)).select_from(each).where(each.c.value.in_(list(values))))
+
+    def json_array_is_empty(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+        return sa.or_(column.is_(None), sa.func.json_array_length(column) == 0)

@@ -1,0 +1,44 @@
+"""Shared by scripts/serve and scripts/test: a project virtualenv that installs itself."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = Path(os.environ.get("PREFECT_SERVER_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+
+
+def _stamp_for(extras: str) -> str:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()[:16]
+    return digest
+
+
+def ensure_venv(extras: str = "") -> Path:
+    """Create .venv and install the project (with `extras`) unless already up to date."""
+    if not PYTHON.exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp_file = VENV / f".installed-{extras or 'base'}"
+    stamp = _stamp_for(extras)
+    if stamp_file.exists() and stamp_file.read_text() == stamp:
+        return PYTHON
+    target = f"{ROOT}[{extras}]" if extras else str(ROOT)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "-e", target], check=True)
+    stamp_file.write_text(stamp)
+    return PYTHON
+
+
+def exec_in_venv(python: Path, args: list[str]) -> None:
+    os.execv(str(python), [str(python), *args])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("import me")

@@ -1,0 +1,23 @@
+async def test_health_and_versions(client) -> None:
+    assert await (await client.get("/api/health")).json() is True
+    resp = await client.get("/api/admin/version")
+    assert resp.status == 200 and (await resp.json()).startswith("3.")
+    assert resp.headers["x-prefect-api-version"] == "0.8.4"
+    assert (await (await client.get("/api/ready")).json()) == {"message": "OK"}
+    assert (await client.get("/api/hello")).status == 200
+
+
+async def test_csrf_token_disabled_like_the_reference(client) -> None:
+    resp = await client.get("/api/csrf-token", params={"client": "abc"})
+    assert resp.status == 422
+    assert await resp.json() == {"detail": "CSRF protection is disabled."}
+
+
+async def test_admin_storage(client) -> None:
+    resp = await client.get("/api/admin/storage")
+    assert await resp.json() == {"default_result_storage_block_id": None}
+
+
+async def test_unknown_path_is_json_404(client) -> None:
+    resp = await client.get("/api/nope")
+    assert resp.status == 404 and await resp.json() == {"detail": "Not Found"}
