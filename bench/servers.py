@@ -77,6 +77,7 @@ class ServerProcess:
     log_path: Path
     port: int
     pin: bool = True
+    aux_pids: list[int] = field(default_factory=list)  # e.g. the PostgreSQL postmaster: CPU only
     proc: subprocess.Popen | None = field(default=None, init=False)
     started_at: float = field(default=0.0, init=False)
 
@@ -129,10 +130,20 @@ class ServerProcess:
                 pass
         return round(total / (1024 * 1024), 1)
 
+    def _aux_trees(self) -> list[psutil.Process]:
+        out: list[psutil.Process] = []
+        for pid in self.aux_pids:
+            try:
+                root = psutil.Process(pid)
+                out += [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                pass
+        return out
+
     def cpu_seconds(self) -> float:
-        """User+system CPU seconds used so far by the process tree (live processes only)."""
+        """User+system CPU seconds used so far by the process tree and the aux trees (live ones)."""
         total = 0.0
-        for p in self._tree():
+        for p in self._tree() + self._aux_trees():
             try:
                 t = p.cpu_times()
                 total += t.user + t.system

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from bench.servers import REPO, ServerProcess, clean_env, free_port
+from bench.servers import REPO, SERVER_CORE, ServerProcess, clean_env, free_port
 
 CACHE_DIR = Path(os.environ.get("PREFECT_BENCH_CACHE", "~/.cache/prefect-server-py-bench")).expanduser()
 REF_VENV = CACHE_DIR / "ref-venv"
@@ -96,18 +96,16 @@ def _first_attr(obj: object, names: tuple[str, ...]) -> str | None:
 
 
 @contextlib.contextmanager
-def postgres_database(workdir: Path) -> Iterator[tuple[str, object]]:
-    """Start a fresh PostgreSQL through the colleague's PostgresServer helper; yield (url, server).
+def postgres_database() -> Iterator[tuple[str, object]]:
+    """Start a throwaway PostgreSQL through tests/support/postgres.py; yield (url of a fresh db, server).
 
-    The helper's exact API is not fixed yet: this accepts start()/stop() or a context manager,
-    and a url/dsn/database_url attribute or method.
+    Uses PostgresServer().start()/stop() (or its context manager) and create_database() when the
+    helper has it, else its `url`. The cluster lives in the system temp dir (PostgreSQL runs as the
+    `postgres` user there, so not under the harness' private scratch dir).
     """
     from tests.support.postgres import PostgresServer
 
-    try:
-        srv = PostgresServer(workdir / "pg")
-    except TypeError:
-        srv = PostgresServer()
+    srv = PostgresServer()
     entered = None
     if hasattr(srv, "start"):
         srv.start()
@@ -115,9 +113,12 @@ def postgres_database(workdir: Path) -> Iterator[tuple[str, object]]:
         entered = srv.__enter__()
     try:
         holder = entered or srv
-        url = _first_attr(holder, ("url", "dsn", "database_url", "connection_url", "sqlalchemy_url"))
+        if hasattr(holder, "create_database"):
+            url = holder.create_database()
+        else:
+            url = _first_attr(holder, ("url", "dsn", "database_url", "connection_url"))
         if not url:
-            raise RuntimeError("PostgresServer exposes no url/dsn attribute")
+            raise RuntimeError("PostgresServer exposes no create_database()/url")
         yield url, holder
     finally:
         if entered is not None:
@@ -196,27 +197,43 @@ def build_process(target: Target, workdir: Path, pin: bool, db_url: str | None =
 
 @contextlib.contextmanager
 def open_target(target: Target, workdir: Path, pin: bool, log=print) -> Iterator[ServerProcess]:
-    """Yield a (not yet started) ServerProcess for `target`, with any database it needs running."""
+    """Yield a (not yet started) ServerProcess for `target`, with any database it needs running.
+
+    For PostgreSQL the postmaster's pid is added to the process' aux_pids, so the CPU seconds of
+    the database count as server CPU (as SQLite's do, being in-process).
+    """
     if target.kind == "ours" and target.db == "postgres":
-        with postgres_database(workdir) as (url, pg):
-            _pin_postgres(pg, pin)
-            yield build_process(target, workdir, pin, db_url=url)
+        with postgres_database() as (url, pg):
+            server = build_process(target, workdir, pin, db_url=url)
+            pid = postmaster_pid(pg)
+            if pid:
+                server.aux_pids.append(pid)
+                if pin:
+                    _pin_tree(pid)
+            yield server
     else:
         yield build_process(target, workdir, pin)
 
 
-def _pin_postgres(pg: object, pin: bool) -> None:
-    """Best effort: move the PostgreSQL process tree to the server core too."""
-    if not pin:
-        return
+def postmaster_pid(pg: object) -> int | None:
+    """The PostgreSQL postmaster pid: a `pid` attribute, or the first line of data_dir/postmaster.pid."""
+    pid = getattr(pg, "pid", None)
+    if pid:
+        return int(pid)
+    data_dir = getattr(pg, "data_dir", None)
+    try:
+        return int((Path(data_dir) / "postmaster.pid").read_text().split()[0]) if data_dir else None
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _pin_tree(pid: int) -> None:
+    """Best effort: move a process tree (the postmaster, whose backends inherit it) to the server core."""
     import psutil
 
-    pid = getattr(pg, "pid", None) or getattr(getattr(pg, "process", None), "pid", None)
-    if not pid:
-        return
     try:
-        root = psutil.Process(int(pid))
+        root = psutil.Process(pid)
         for p in [root, *root.children(recursive=True)]:
-            p.cpu_affinity([0])
-    except (psutil.Error, ValueError):
+            p.cpu_affinity([SERVER_CORE])
+    except psutil.Error:
         pass

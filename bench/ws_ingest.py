@@ -53,9 +53,16 @@ async def _client(ws_url: str, name: str, stop_at: float, counters: dict, offset
         await session.close()
 
 
-async def ingest(base: str, clients: int, duration: float, settle_s: float = 8.0,
-                 max_wait_s: float = 60.0) -> dict:
-    """Stream events from `clients` sockets for `duration` seconds; return sent and persisted rates."""
+async def ingest(base: str, clients: int, duration: float, settle_s: float = 8.0) -> dict:
+    """Stream events from `clients` sockets for `duration` seconds; return sent and persisted rates.
+
+    `sent` counts events handed to the sockets before the deadline; `duration_s` runs until the
+    sockets were closed, i.e. until the server had read what was buffered. Polling stops when all
+    sent events are persisted or the count has not grown for `settle_s` (the reference flushes
+    its event persister every few seconds), at most max(60, 10 x duration) seconds, so the next
+    phase starts on a drained server.
+    """
+    max_wait_s = max(60.0, 10 * duration)
     name = f"bench.event.c{clients}.{uuid.uuid4().hex[:8]}"
     ws_url = base.replace("http://", "ws://", 1) + "/events/in"
     since = datetime.now(timezone.utc) - timedelta(minutes=1)
@@ -82,6 +89,9 @@ async def ingest(base: str, clients: int, duration: float, settle_s: float = 8.0
             break
         await asyncio.sleep(0.25)
     persist_s = max(last_change - start, 1e-9)
+    lost = max(counters["sent"] - persisted, 0)
+    if lost:
+        counters["errors"]["not_persisted"] = lost  # e.g. the reference drops when its queue is full
     return {
         "ok": persisted,
         "sent": counters["sent"],
@@ -89,7 +99,8 @@ async def ingest(base: str, clients: int, duration: float, settle_s: float = 8.0
         "persist_s": round(persist_s, 3),
         "ok_rps": round(persisted / persist_s, 1) if persisted else 0.0,
         "sent_rps": round(counters["sent"] / sent_s, 1),
-        "lost": max(counters["sent"] - persisted, 0),
+        "lost": lost,
+        "drained": persisted >= counters["sent"] or time.monotonic() - last_change > settle_s,
         "errors": counters["errors"],
         "error_count": sum(v for v in counters["errors"].values() if isinstance(v, int)),
         "generator": "python-aiohttp-ws",

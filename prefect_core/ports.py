@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, ClassVar, Protocol
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Literal, Protocol
 from uuid import UUID
 
-from prefect_core.schemas.events import Event, EventFilter
+from prefect_core.schemas.event_filters import EventFilter
+from prefect_core.schemas.events import Event, EventCount
 from prefect_core.schemas.filters import (
     FlowFilter,
     FlowRunFilter,
@@ -21,6 +23,10 @@ from prefect_core.schemas.filters import (
     TaskRunFilter,
 )
 from prefect_core.schemas.flows import Flow
+from prefect_core.schemas.deployments import Deployment, DeploymentSort
+from prefect_core.schemas.filters import DeploymentFilter, WorkerFilter, WorkPoolFilter, WorkQueueFilter
+from prefect_core.schemas.schedules import DeploymentSchedule
+from prefect_core.schemas.work_pools import Worker, WorkPool, WorkQueue
 from prefect_core.schemas.logs import Log
 from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort, LogSort, TaskRunSort
@@ -86,6 +92,12 @@ class TaskRunRepository(Protocol):
         self, filters: RunFilters, sort: TaskRunSort, offset: int, limit: int | None
     ) -> list[TaskRun]: ...
     async def count(self, filters: RunFilters) -> int: ...
+    async def add_state(self, run_id: UUID, state: State, *, make_current: bool) -> bool:
+        """Append `state` to the run's history unless a state with its id is stored
+        already; with `make_current`, also make it the run's current state.
+        True when the state was new. (Used by the task-run recorder, which may see
+        states late or twice.)"""
+        ...
 
 
 class StateRepository(Protocol):
@@ -118,11 +130,26 @@ class LogRepository(Protocol):
 
 
 class EventRepository(Protocol):
-    async def insert_many(self, events: Sequence[Event]) -> None:
-        """Store events; an event whose id is stored already is skipped."""
+    """Stored events, queried with `EventFilter`s."""
+
+    async def insert_many(self, events: Sequence[Event]) -> list[Event]:
+        """Store events; an event whose id is stored already is skipped.
+        Returns the events stored now, in the given order."""
         ...
-    async def filter(self, filter: EventFilter, limit: int) -> list[Event]: ...
-    async def count(self, filter: EventFilter) -> int: ...
+    async def filter(self, filter: EventFilter, limit: int | None = None, offset: int = 0) -> list[Event]:
+        """Matching events, by `occurred` in `filter.order` (ties by id); one per
+        resource when `filter.resource.distinct`."""
+        ...
+    async def count(self, filter: EventFilter) -> int:
+        """How many events match (how many resources, when distinct)."""
+        ...
+    async def count_by(self, filter: EventFilter, field: Literal["event", "resource"]) -> list[EventCount]:
+        """Matching events grouped by name or by resource id: value, label (the
+        resource's latest name for resources), count, first and last occurred."""
+        ...
+    async def occurred_times(self, filter: EventFilter) -> list[dt.datetime]:
+        """When each matching event occurred (for time-bucketed counts)."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -136,6 +163,13 @@ class UnitOfWork(Protocol):
     task_cache: CacheRepository
     logs: LogRepository
     events: EventRepository
+    # deployments and work pools (their protocols are at the end of this module)
+    deployments: DeploymentRepository
+    deployment_schedules: DeploymentScheduleRepository
+    scheduled_runs: ScheduledRunRepository
+    work_pools: WorkPoolRepository
+    work_queues: WorkQueueRepository
+    workers: WorkerRepository
 
 
 class Storage(Protocol):
@@ -176,8 +210,183 @@ class StorageBackend(Protocol):
 class EventBroker(Protocol):
     """Fans events out to live subscribers (memory in one process; Redis across several)."""
 
-    async def publish(self, events: Sequence[Event]) -> None: ...
-
-    def subscribe(self) -> AbstractAsyncContextManager[AsyncIterator[Event]]:
-        """Receive every event published after subscribing, until the block exits."""
+    async def publish(self, events: Sequence[Event]) -> None:
+        """Hand events to every current subscriber; never waits on a slow one."""
         ...
+
+    def subscribe(
+        self, matches: Callable[[Event], bool] | None = None
+    ) -> AbstractAsyncContextManager[AsyncIterator[Event]]:
+        """Receive every event published after subscribing (only those `matches`
+        accepts, if given), until the block exits. The iterator ends early if the
+        subscriber fell too far behind or the broker closed; the caller should then
+        tell its client to reconnect."""
+        ...
+
+    async def close(self) -> None:
+        """End every subscription and release connections."""
+        ...
+
+
+# --- deployments, schedules, work pools, work queues, workers ---------------
+
+
+class DeploymentFilters(RunFilters, Protocol):
+    """The joined filters a deployment query accepts (any may be None)."""
+
+    deployments: DeploymentFilter | None
+    work_pools: WorkPoolFilter | None
+    work_pool_queues: WorkQueueFilter | None
+
+
+class DeploymentRepository(Protocol):
+    """Deployments: unique on (flow_id, name). Reads carry schedules and the pool name."""
+
+    async def get(self, deployment_id: UUID) -> Deployment | None: ...
+    async def get_by_name(self, flow_name: str, name: str) -> Deployment | None: ...
+    async def upsert(self, deployment: Deployment, update_fields: set[str]) -> tuple[Deployment, bool]:
+        """Insert `deployment`, or, when (flow_id, name) exists, set `update_fields`
+        on the stored one. Returns the stored deployment and whether it was inserted."""
+        ...
+    async def update(self, deployment_id: UUID, values: dict[str, Any]) -> bool: ...
+    async def delete(self, deployment_id: UUID) -> bool: ...
+    async def filter(
+        self, filters: DeploymentFilters, sort: DeploymentSort, offset: int, limit: int | None
+    ) -> list[Deployment]: ...
+    async def count(self, filters: DeploymentFilters) -> int: ...
+    async def mark_polled(
+        self, now: dt.datetime, *, deployment_ids: Sequence[UUID] = (), work_queue_ids: Sequence[UUID] = ()
+    ) -> list[UUID]:
+        """Set last_polled and READY on the deployments given or served by those
+        queues; returns the ids that were NOT_READY before."""
+        ...
+    async def mark_unpolled(self, polled_before: dt.datetime) -> list[UUID]:
+        """Set NOT_READY on READY deployments not polled since `polled_before`; returns their ids."""
+        ...
+    async def needing_runs(
+        self,
+        now: dt.datetime,
+        *,
+        min_runs: int,
+        min_horizon: dt.datetime,
+        updated_since: dt.datetime | None,
+        after_id: UUID | None,
+        limit: int,
+    ) -> list[UUID]:
+        """Unpaused deployments (ordered by id, after `after_id`) with an active
+        schedule holding fewer than `min_runs` future auto-scheduled runs or none
+        reaching `min_horizon`; with `updated_since`, only deployments updated since."""
+        ...
+
+
+class DeploymentScheduleRepository(Protocol):
+    """A deployment's schedules, newest-updated first."""
+
+    async def list(self, deployment_id: UUID, *, active_only: bool = False) -> list[DeploymentSchedule]: ...
+    async def get(self, deployment_id: UUID, schedule_id: UUID) -> DeploymentSchedule | None: ...
+    async def insert_many(self, deployment_id: UUID, schedules: Sequence[DeploymentSchedule]) -> None: ...
+    async def update(self, deployment_id: UUID, schedule_id: UUID, values: dict[str, Any]) -> bool: ...
+    async def delete(self, deployment_id: UUID, schedule_id: UUID) -> bool: ...
+    async def delete_all(self, deployment_id: UUID) -> None: ...
+
+
+@dataclass(frozen=True)
+class WorkerRunQuery:
+    """What a worker's poll asks for (`POST /work_pools/{name}/get_scheduled_flow_runs`)."""
+
+    work_pool_ids: Sequence[UUID]
+    #: None: every queue of the pools.
+    work_queue_ids: Sequence[UUID] | None
+    scheduled_before: dt.datetime | None
+    scheduled_after: dt.datetime | None
+    limit: int
+    respect_queue_priorities: bool
+    now: dt.datetime
+    #: Runs handed out are claimed until then: no other poll gets them before.
+    claim_until: dt.datetime
+
+
+@dataclass(frozen=True)
+class ClaimedRun:
+    work_pool_id: UUID
+    work_queue_id: UUID
+    flow_run_id: UUID
+
+
+class ScheduledRunRepository(Protocol):
+    """Scheduled flow runs in bulk: the scheduler's inserts and the workers' claims."""
+
+    async def insert_many(self, runs: Sequence[FlowRun]) -> list[UUID]:
+        """Insert SCHEDULED runs (each with its `state`), skipping any whose
+        (flow_id, idempotency_key) exists; returns the ids inserted."""
+        ...
+    async def delete_unstarted(
+        self, deployment_id: UUID, *, auto_scheduled_only: bool, after: dt.datetime | None
+    ) -> int:
+        """Delete the deployment's SCHEDULED runs that never ran (only those
+        scheduled after `after`, when given)."""
+        ...
+    async def claim(self, query: WorkerRunQuery) -> list[ClaimedRun]:
+        """Due runs of unpaused pools and queues, by queue priority then time, within
+        pool and queue concurrency limits; claims them until `query.claim_until`.
+        Two concurrent calls never return the same run."""
+        ...
+
+
+class WorkPoolRepository(Protocol):
+    """Work pools: unique by name."""
+
+    async def get(self, pool_id: UUID) -> WorkPool | None: ...
+    async def get_by_name(self, name: str) -> WorkPool | None: ...
+    async def insert(self, pool: WorkPool) -> bool:
+        """Insert; False (nothing written) if the name is taken."""
+        ...
+    async def update(self, pool_id: UUID, values: dict[str, Any]) -> bool: ...
+    async def delete(self, pool_id: UUID) -> bool: ...
+    async def filter(self, filter: WorkPoolFilter | None, offset: int, limit: int | None) -> list[WorkPool]: ...
+    async def count(self, filter: WorkPoolFilter | None) -> int: ...
+    async def active_slots(self, pool_ids: Sequence[UUID], now: dt.datetime) -> dict[UUID, int]:
+        """Runs holding a slot (PENDING, RUNNING, or claimed) per pool."""
+        ...
+
+
+class WorkQueueRepository(Protocol):
+    """Work queues: unique on (work_pool_id, name); listed by priority."""
+
+    async def get(self, queue_id: UUID) -> WorkQueue | None: ...
+    async def get_by_name(self, pool_id: UUID, name: str) -> WorkQueue | None: ...
+    async def insert(self, queue: WorkQueue) -> bool:
+        """Insert; False (nothing written) if the pool has a queue of that name."""
+        ...
+    async def update(self, queue_id: UUID, values: dict[str, Any]) -> bool: ...
+    async def delete(self, queue_id: UUID) -> bool: ...
+    async def list(
+        self, pool_id: UUID | None, filter: WorkQueueFilter | None, offset: int, limit: int | None
+    ) -> list[WorkQueue]: ...
+    async def count(self, pool_id: UUID | None, filter: WorkQueueFilter | None) -> int: ...
+    async def set_priorities(self, priorities: dict[UUID, int]) -> None: ...
+    async def mark_polled(self, queue_ids: Sequence[UUID], now: dt.datetime) -> None:
+        """Set last_polled, and READY on those not PAUSED."""
+        ...
+    async def mark_unpolled(self, polled_before: dt.datetime) -> list[UUID]:
+        """Set NOT_READY on READY queues not polled since `polled_before`."""
+        ...
+    async def active_slots(self, queue_ids: Sequence[UUID], now: dt.datetime) -> dict[UUID, int]: ...
+    async def late_runs_count(self, queue_id: UUID) -> int: ...
+
+
+class WorkerRepository(Protocol):
+    """Workers of a pool, as their heartbeats report them; unique on (work_pool_id, name)."""
+
+    async def heartbeat(self, pool_id: UUID, name: str, interval: int | None, now: dt.datetime) -> None:
+        """Record a heartbeat (insert or update): ONLINE as of `now`."""
+        ...
+    async def filter(
+        self, pool_id: UUID, filter: WorkerFilter | None, offset: int, limit: int | None
+    ) -> list[Worker]: ...
+    async def delete(self, pool_id: UUID, name: str) -> bool: ...
+    async def mark_offline(self, now: dt.datetime, *, default_interval: int, multiple: float) -> list[UUID]:
+        """Set OFFLINE on ONLINE workers silent for `multiple` heartbeat intervals;
+        returns the ids of the pools they belong to."""
+        ...
+    async def count_online(self, pool_id: UUID) -> int: ...

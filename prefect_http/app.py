@@ -8,14 +8,18 @@ import pluggy
 from aiohttp import web
 
 from prefect_core import API_VERSION
+from prefect_core.events.brokers import make_event_broker
+from prefect_core.events.pipeline import EventPipeline
 from prefect_core.plugins import make_plugin_manager, select_storage_backend
 from prefect_core.services import Services
 from prefect_core.settings import Settings
 from prefect_http.errors import error_middleware
 from prefect_http.keys import SERVICES, SETTINGS, STORAGE
-from prefect_http.routes import admin, flow_runs, flows, logs, task_runs
+from prefect_http.routes import admin, events, flow_runs, flows, logs, task_runs
+from prefect_http.ws import events as ws_events
+from prefect_http.ws import protocol as ws_protocol
 
-ROUTE_MODULES = (admin, flows, flow_runs, task_runs, logs)
+ROUTE_MODULES = (admin, flows, flow_runs, task_runs, logs, events, ws_events)
 
 
 @web.middleware
@@ -38,11 +42,20 @@ def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | Non
     for module in ROUTE_MODULES:
         app.router.add_routes(module.routes)
 
+    ws_protocol.install(app)
+    broker = make_event_broker(pm, settings)
+
     async def storage_ctx(app: web.Application) -> AsyncIterator[None]:
         async with backend.open(settings) as storage:
-            app[STORAGE] = storage
-            app[SERVICES] = Services(storage, settings)
-            yield
+            # The pipeline stops (flushing what it holds) before storage closes.
+            pipeline = EventPipeline(storage, broker, flush_interval=settings.event_flush_interval)
+            try:
+                async with pipeline.running():
+                    app[STORAGE] = storage
+                    app[SERVICES] = Services(storage, settings, events=pipeline, broker=broker)
+                    yield
+            finally:
+                await broker.close()
 
     app.cleanup_ctx.append(storage_ctx)
     return app

@@ -10,6 +10,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from prefect_core.errors import ConfigurationError
 from prefect_core.settings import Settings
 from prefect_storage_postgres.connection import ConnectionTarget, connect_failure
 from prefect_storage_postgres.dialect import PostgresSupport
@@ -49,6 +50,16 @@ async def lock_migrations(conn: AsyncConnection) -> None:
     await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
+def _require_driver() -> None:
+    # asyncpg is an optional extra; the plugin itself loads without it for SQLite users.
+    try:
+        import asyncpg  # noqa: F401
+    except ImportError:
+        raise ConfigurationError(
+            "PREFECT_DATABASE_BACKEND=postgres needs asyncpg: pip install 'prefect-server-py[postgres]'"
+        ) from None
+
+
 async def _check_connection(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         await conn.execute(sa.text("SELECT 1"))
@@ -67,6 +78,7 @@ class PostgresBackend:
         malformed or the server cannot be reached, rejects the credentials, or has
         no such database.
         """
+        _require_driver()
         target = ConnectionTarget.from_url(settings.database_url)
         engine = make_engine(target, settings)
         try:

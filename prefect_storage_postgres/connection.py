@@ -80,7 +80,9 @@ class ConnectionTarget:
                     ) from None
             else:
                 kept.append((key, value))
-        dsn = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(kept)))
+        query_string = urllib.parse.urlencode(kept)
+        # Built by hand: urlunsplit would drop the `//` of `postgresql:///db` (no host).
+        dsn = f"postgresql://{parts.netloc}{parts.path}" + (f"?{query_string}" if query_string else "")
         return cls(
             dsn=dsn,
             connect_timeout=timeout,
@@ -132,9 +134,9 @@ def connect_failure(exc: BaseException, target: ConnectionTarget, timeout: float
     where = f"cannot connect to PostgreSQL at {target.display}"
     for cause in _causes(exc):
         sqlstate = getattr(cause, "sqlstate", None)
-        detail = str(cause).strip() or type(cause).__name__
+        detail = redact(str(cause).strip() or type(cause).__name__)
         if sqlstate in ("28P01", "28000"):  # invalid_password, invalid_authorization_specification
-            return ConfigurationError(f"{where}: authentication failed: {detail}")
+            return ConfigurationError(f"{where}: {detail} (check the user and password in the URL)")
         if sqlstate == "3D000":  # invalid_catalog_name
             return ConfigurationError(f"{where}: {detail} (create it first, e.g. createdb)")
         if isinstance(cause, asyncpg.PostgresError):

@@ -9,6 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from prefect_core.ports import WorkerRunQuery
+from prefect_storage_postgres import worker_runs
+
 
 def _jsonb(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     # The shared `Json` type compares like text; coerce to JSONB to get its operators.
@@ -38,3 +41,6 @@ class PostgresSupport:
     def json_array_is_empty(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
         # Equality rather than jsonb_array_length, which raises on a non-array value.
         return sa.or_(column.is_(None), _jsonb(column) == sa.literal_column("'[]'::jsonb"))
+
+    def scheduled_runs_to_claim(self, query: WorkerRunQuery) -> sa.Select[Any]:
+        return worker_runs.scheduled_runs_to_claim(query)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from prefect_core.ports import WorkerRunQuery
 
 
 class SqlDialectSupport(Protocol):
@@ -35,4 +38,11 @@ class SqlDialectSupport(Protocol):
 
     def json_array_is_empty(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
         """True where the JSON array in `column` is empty (or NULL)."""
+        ...
+
+    def scheduled_runs_to_claim(self, query: "WorkerRunQuery") -> sa.Select[Any]:
+        """The worker poll: (work_pool_id, work_queue_id, flow_run_id) of due runs,
+        best first, within queue limits, such that a concurrent execution of the
+        same statement in another write transaction never returns the same run
+        (see `prefect_storage_sql.worker_runs`)."""
         ...

@@ -172,3 +172,125 @@ events = sa.Table(
     sa.Index(None, "event", "occurred"),
     sa.Index(None, "resource_id", "occurred"),
 )
+
+# One row per resource an event involves (its primary resource with role "",
+# then each related resource), so related/any-resource filters are plain
+# indexed lookups on every database instead of JSON queries.
+event_resources = sa.Table(
+    "event_resources",
+    metadata,
+    sa.Column("id", Uuid(), primary_key=True),
+    sa.Column("event_id", Uuid(), sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("occurred", Timestamp(), nullable=False),
+    sa.Column("resource_id", sa.String(1024), nullable=False),
+    sa.Column("resource_role", sa.String(255), nullable=False),
+    sa.Index(None, "resource_id", "occurred"),
+    sa.Index(None, "event_id"),
+)
+
+# --- deployments, schedules, work pools, work queues, workers ---------------
+
+work_pool = sa.Table(
+    "work_pool",
+    metadata,
+    sa.Column("id", Uuid(), primary_key=True),
+    *_stamps(),
+    sa.Column("name", sa.String(255), nullable=False, unique=True),
+    sa.Column("description", sa.Text),
+    sa.Column("type", sa.String(255), nullable=False),
+    sa.Column("base_job_template", Json(), nullable=False),
+    sa.Column("is_paused", sa.Boolean, nullable=False, default=False),
+    sa.Column("concurrency_limit", sa.Integer),
+    sa.Column("status", sa.String(16)),
+    # No foreign key: the queue points back at the pool; the service keeps the
+    # default queue from being deleted.
+    sa.Column("default_queue_id", Uuid()),
+    sa.Column("storage_configuration", Json(), nullable=False),
+    sa.Column("last_transitioned_status_at", Timestamp()),
+)
+
+work_queue = sa.Table(
+    "work_queue",
+    metadata,
+    sa.Column("id", Uuid(), primary_key=True),
+    *_stamps(),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("is_paused", sa.Boolean, nullable=False, default=False),
+    sa.Column("concurrency_limit", sa.Integer),
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("work_pool_id", Uuid(), sa.ForeignKey("work_pool.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("filter", Json()),
+    sa.Column("last_polled", Timestamp()),
+    sa.Column("status", sa.String(16)),
+    sa.Index(None, "work_pool_id", "name", unique=True),
+    sa.Index(None, "work_pool_id", "priority"),
+)
+
+worker = sa.Table(
+    "worker",
+    metadata,
+    sa.Column("id", Uuid(), primary_key=True),
+    *_stamps(),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("work_pool_id", Uuid(), sa.ForeignKey("work_pool.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("last_heartbeat_time", Timestamp()),
+    sa.Column("heartbeat_interval_seconds", sa.Integer),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Index(None, "work_pool_id", "name", unique=True),
+    sa.Index(None, "work_pool_id", "last_heartbeat_time"),
+)
+
+deployment = sa.Table(
+    "deployment",
+    metadata,
+    sa.Column("id", Uuid(), primary_key=True),
+    *_stamps(),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("version", sa.String(255)),
+    sa.Column("description", sa.Text),
+    sa.Column("flow_id", Uuid(), sa.ForeignKey("flow.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("paused", sa.Boolean, nullable=False, default=False),
+    sa.Column("concurrency_limit", sa.Integer),
+    sa.Column("concurrency_options", Json()),
+    sa.Column("job_variables", Json(), nullable=False),
+    sa.Column("parameters", Json(), nullable=False),
+    sa.Column("tags", Json(), nullable=False),
+    sa.Column("labels", Json()),
+    sa.Column("work_queue_name", sa.String(255)),
+    sa.Column("work_queue_id", Uuid(), sa.ForeignKey("work_queue.id", ondelete="SET NULL")),
+    sa.Column("last_polled", Timestamp()),
+    sa.Column("parameter_openapi_schema", Json()),
+    sa.Column("path", sa.Text),
+    sa.Column("pull_steps", Json()),
+    sa.Column("entrypoint", sa.Text),
+    sa.Column("storage_document_id", Uuid()),
+    sa.Column("infrastructure_document_id", Uuid()),
+    sa.Column("created_by", Json()),
+    sa.Column("updated_by", Json()),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("enforce_parameter_schema", sa.Boolean, nullable=False, default=True),
+    sa.Index(None, "flow_id", "name", unique=True),
+    sa.Index(None, "work_queue_id"),
+    sa.Index(None, "updated"),
+)
+
+deployment_schedule = sa.Table(
+    "deployment_schedule",
+    metadata,
+    sa.Column("id", Uuid(), primary_key=True),
+    *_stamps(),
+    sa.Column("deployment_id", Uuid(), sa.ForeignKey("deployment.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("schedule", Json(), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("max_scheduled_runs", sa.Integer),
+    sa.Column("parameters", Json(), nullable=False),
+    sa.Column("slug", sa.String(255)),
+    sa.Index(None, "deployment_id", "slug", unique=True),
+)
+
+# A worker's claim on a scheduled run: until this time no other poller is handed
+# the run (get_scheduled_flow_runs). On the run row itself so that PostgreSQL's
+# re-check of a row locked by a concurrent poller sees the claim.
+flow_run.append_column(sa.Column("claimed_until", Timestamp()))
+sa.Index(None, flow_run.c.work_queue_id, flow_run.c.state_type, flow_run.c.next_scheduled_start_time)

@@ -8,6 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from prefect_core.ports import WorkerRunQuery
+from prefect_storage_sqlite import worker_runs
+
 
 class SqliteSupport:
     name = "sqlite"
@@ -33,3 +36,6 @@ class SqliteSupport:
 
     def json_array_is_empty(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
         return sa.or_(column.is_(None), sa.func.json_array_length(column) == 0)
+
+    def scheduled_runs_to_claim(self, query: WorkerRunQuery) -> sa.Select[Any]:
+        return worker_runs.scheduled_runs_to_claim(query)

@@ -109,7 +109,11 @@ class Decision:
 
     Whatever the status, apply `run_updates` to the run row when it is not empty
     (a rejection can still change the run's policy, as in the reference) and carry
-    out `effects` after writing.
+    out `effects` after writing. `run_updates` holds only changed columns among
+    run_count, start_time, end_time, total_run_time (seconds), expected_start_time,
+    next_scheduled_start_time, flow_run_run_count (task runs) and empirical_policy
+    (the whole new policy as a JSON-ready dict). The state columns (id, type, name,
+    timestamp) are left to storage, which sets them when it appends `state`.
     """
 
     status: Status
@@ -137,8 +141,8 @@ class Outcome:
 
     `changes` are applied to the run at once (later rules see them) and dropped
     again if a later rule turns the transition into another one, like the
-    reference's rule clean-up. `after_changes` and `effects` apply only once the
-    transition this rule let through (or produced) is the one written.
+    reference's rule clean-up. `after_changes` and `effects` apply only if the
+    transition this rule let through (or produced) is the final outcome.
     """
 
     status: Status = "ACCEPT"

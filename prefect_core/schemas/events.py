@@ -124,3 +124,13 @@ class EventCount(PrefectModel):
     count: int
     start_time: DateTime
     end_time: DateTime
+
+
+def __getattr__(name: str) -> Any:
+    # `EventFilter` lives in `event_filters` (which imports this module); keep the
+    # old import path working without a circular import.
+    if name == "EventFilter":
+        from prefect_core.schemas.event_filters import EventFilter
+
+        return EventFilter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

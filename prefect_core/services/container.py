@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from prefect_core.ports import Storage
+from prefect_core.events.memory_broker import MemoryBroker
+from prefect_core.ports import EventBroker, Storage
+from prefect_core.services.events import EventService
 from prefect_core.services.events_sink import DiscardingSink, EventSink
 from prefect_core.services.flow_runs import FlowRunService
 from prefect_core.services.flows import FlowService
@@ -15,10 +17,17 @@ from prefect_core.settings import Settings
 class Services:
     """The application's use cases. Built once per app; cheap to build in tests."""
 
-    def __init__(self, storage: Storage, settings: Settings, events: EventSink | None = None) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        settings: Settings,
+        events: EventSink | None = None,
+        broker: EventBroker | None = None,
+    ) -> None:
         self.storage = storage
         self.settings = settings
         self.events: EventSink = events or DiscardingSink()
+        self.event_service = EventService(storage, self.events, broker or MemoryBroker())
         self.orchestration = OrchestrationService(storage, self.events)
         self.flows = FlowService(storage)
         self.flow_runs = FlowRunService(storage, self.orchestration)

@@ -38,9 +38,17 @@ def result_of(decision: Decision) -> OrchestrationResult:
 
 
 async def _apply(uow: UnitOfWork, kind: RunKind, run_id: UUID, decision: Decision) -> None:
-    """Write an accepted decision: run bookkeeping, the new state, declared effects."""
+    """Carry out a decision: run bookkeeping, the new state (if any), declared effects.
+
+    A REJECT can write a substitute state (AwaitingRetry, Cached...) and any
+    decision can carry run updates, so this is not limited to ACCEPT.
+    """
     runs = uow.flow_runs if kind is RunKind.FLOW else uow.task_runs
     states = uow.flow_run_states if kind is RunKind.FLOW else uow.task_run_states
+    if not decision.writes_state:
+        if decision.run_updates:
+            await runs.update(run_id, decision.run_updates)
+        return
     assert decision.state is not None
     # The stored state always names its run, whatever the client sent.
     details = decision.state.state_details
@@ -82,8 +90,8 @@ class OrchestrationService:
             )
             decision = orchestrate(ctx)
             event = None
-            if decision.status == "ACCEPT":
-                await _apply(uow, RunKind.FLOW, run_id, decision)
+            await _apply(uow, RunKind.FLOW, run_id, decision)
+            if decision.writes_state:
                 updated = await uow.flow_runs.get(run_id)
                 flow = await uow.flows.get(run.flow_id)
                 assert updated is not None and decision.state is not None
@@ -109,8 +117,7 @@ class OrchestrationService:
                 raise NotFound("Task run not found")
             ctx = await task_context(uow, run, state, now=now, force=force, client_version=client_version)
             decision = orchestrate(ctx)
-            if decision.status == "ACCEPT":
-                await _apply(uow, RunKind.TASK, run_id, decision)
+            await _apply(uow, RunKind.TASK, run_id, decision)
         return result_of(decision)
 
     async def initial_flow_run_state(self, uow: UnitOfWork, run: FlowRun, state: State) -> None:

@@ -7,7 +7,9 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from prefect_core import timeutil
 from prefect_core.schemas.runs import TaskRun
+from prefect_core.schemas.states import State
 from prefect_core.schemas.sorting import TaskRunSort
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import task_runs_matching
@@ -52,3 +54,35 @@ class SqlTaskRunRepository(RunRepository[TaskRun]):
         stored = await self.get(run.id)
         assert stored is not None
         return stored
+
+    async def add_state(self, run_id: UUID, state: State, *, make_current: bool) -> bool:
+        s = tables.task_run_state
+        now = timeutil.now()
+        row = {
+            "id": state.id,
+            "created": now,
+            "updated": now,
+            "run_id": run_id,
+            "type": state.type.value,
+            "name": state.name,
+            "timestamp": state.timestamp,
+            "message": state.message,
+            "state_details": state.state_details.model_dump(mode="json"),
+            "data": state.model_dump(mode="json", include={"data"})["data"],
+        }
+        inserted = await self.conn.execute(self.support.insert_ignoring_conflicts(s, ["id"]).values(**row))
+        if inserted.rowcount == 0:
+            return False
+        if make_current:
+            await self.conn.execute(
+                sa.update(t)
+                .where(t.c.id == run_id)
+                .values(
+                    state_id=state.id,
+                    state_type=state.type.value,
+                    state_name=state.name,
+                    state_timestamp=state.timestamp,
+                    updated=now,
+                )
+            )
+        return True

@@ -53,13 +53,17 @@ async def test_state_transitions_and_history(client) -> None:
 async def test_terminal_state_is_protected(client) -> None:
     flow = await _flow(client)
     run = await _run(client, flow["id"])
-    for state in ("RUNNING", "COMPLETED"):
-        await client.post(f"/api/flow_runs/{run['id']}/set_state", json={"state": {"type": state}})
-    resp = await client.post(f"/api/flow_runs/{run['id']}/set_state", json={"state": {"type": "RUNNING"}})
-    body = await resp.json()
-    assert body["status"] == "ABORT" or body["status"] == "REJECT"
+    url = f"/api/flow_runs/{run['id']}/set_state"
+    await client.post(url, json={"state": {"type": "RUNNING"}})
+    persisted = {"type": "COMPLETED", "data": {"storage_key": "k", "serializer": {"type": "json"}}}
+    await client.post(url, json={"state": persisted})
+    crashed = await (await client.post(url, json={"state": {"type": "CRASHED"}})).json()
+    assert crashed["status"] == "ABORT"
+    assert "terminal" in crashed["details"]["reason"]
+    rerun = await (await client.post(url, json={"state": {"type": "RUNNING"}})).json()
+    assert rerun["status"] == "REJECT" and rerun["state"]["type"] == "COMPLETED"
     stored = await (await client.get(f"/api/flow_runs/{run['id']}")).json()
-    assert stored["state_type"] == "COMPLETED"
+    assert stored["state_type"] == "COMPLETED" and stored["state"]["data"]["storage_key"] == "k"
 
 
 async def test_set_state_bad_input(client) -> None:

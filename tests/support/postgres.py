@@ -187,21 +187,28 @@ class PostgresServer:
                 )  # fmt: skip
             except PostgresUnavailable:
                 if attempt == 2 or "already in use" not in self.log_tail():
-                    self.port = None
-                    raise
+                    try:
+                        self.stop()
+                    finally:
+                        raise
                 continue
             self._started = True
             return
 
     def stop(self) -> None:
-        """Stop the server this object started (fast shutdown) and delete its directory."""
-        if self._started:
-            self._started = False
-            self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "stop")
+        """Stop the server this object started (fast shutdown) and delete its directory.
+
+        Only the postmaster of our own data directory is signalled; safe to call twice.
+        """
+        self._started = False
         self.port = None
-        if self.root is not None:
-            shutil.rmtree(self.root, ignore_errors=True)
-            self.root = None
+        if self.root is None:
+            return
+        # A pid file also means a start that timed out after launching the server.
+        if (self.data_dir / "postmaster.pid").exists():
+            self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root = None
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         """Run `sql` as the superuser through psql; return its unaligned output."""

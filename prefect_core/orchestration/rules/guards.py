@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from prefect_core.orchestration.base import ALL_STATES, Outcome, TransitionContext, abort, reject, rule, with_details
+from prefect_core.orchestration.base import (
+    ALL_STATES,
+    Outcome,
+    TransitionContext,
+    abort,
+    accept,
+    reject,
+    rule,
+    with_details,
+)
 from prefect_core.schemas.states import State, StateType
 
 _LATE = "Late"
@@ -34,8 +43,8 @@ def prevent_pending_transitions(ctx: TransitionContext, proposed: State) -> Outc
         and initial.name != proposed.name
         and proposed.name != "Pending"
     ):
-        return Outcome(
-            state=with_details(
+        return accept(
+            with_details(
                 proposed,
                 scheduled_time=initial.state_details.scheduled_time,
                 deployment_concurrency_lease_id=initial.state_details.deployment_concurrency_lease_id,

@@ -1,0 +1,229 @@
+"""Results: terminal tables, the JSON file, the markdown report with ratios to the reference."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from bench.phases import ENDPOINT_KEYS, LABELS
+
+
+def ran(results: dict) -> list[dict]:
+    """Targets that were run (available and started)."""
+    return [t for t in results["targets"] if t.get("available") and t.get("phases")]
+
+
+def reference_of(results: dict) -> dict | None:
+    """The reference target's results, if it ran."""
+    return next((t for t in ran(results) if t["kind"] == "reference"), None)
+
+
+def ok_rps(target: dict, clients: str, key: str) -> float | None:
+    """2xx per second of one endpoint, or None if it was not measured or failed."""
+    res = target.get("phases", {}).get(clients, {}).get(key)
+    if not res or ("error" in res and "ok" not in res):
+        return None
+    return float(res.get("ok_rps", 0.0))
+
+
+def ratio(target: dict, ref: dict, clients: str, key: str) -> float | None:
+    """target ok/s divided by reference ok/s (None when either is missing or the reference is 0)."""
+    a, b = ok_rps(target, clients, key), ok_rps(ref, clients, key)
+    if a is None or not b:
+        return None
+    return a / b
+
+
+def geomean(values: list[float | None]) -> float | None:
+    """Geometric mean of the positive values (None if there is none)."""
+    vals = [v for v in values if v and v > 0]
+    return math.exp(sum(math.log(v) for v in vals) / len(vals)) if vals else None
+
+
+def ratio_table(results: dict) -> dict:
+    """{target: {clients: {endpoint: ratio, "geomean": g}}} for every non-reference target that ran."""
+    ref = reference_of(results)
+    if ref is None:
+        return {}
+    out: dict = {}
+    for t in ran(results):
+        if t is ref:
+            continue
+        per: dict = {}
+        for c in results["meta"]["clients"]:
+            c = str(c)
+            row = {k: ratio(t, ref, c, k) for k in ENDPOINT_KEYS}
+            row["geomean"] = geomean(list(row.values()))
+            per[c] = row
+        out[t["name"]] = per
+    return out
+
+
+def _fmt_rate(res: dict | None) -> str:
+    if not res:
+        return "-"
+    if "error" in res and "ok" not in res:
+        return "ERR"
+    s = f"{res['ok_rps']:,.0f}"
+    if res.get("error_count"):
+        s += f" ({res['error_count']} err)"
+    return s
+
+
+def _fmt_lat(res: dict | None) -> str:
+    if not res or "p50_ms" not in res:
+        return "-"
+    return f"{res['p50_ms']:.2f}/{res['p95_ms']:.2f}/{res['p99_ms']:.2f}"
+
+
+def _fmt_ratio(v: float | None) -> str:
+    return "-" if v is None else (f"{v:.2f}x" if v < 10 else f"{v:.1f}x")
+
+
+def _errors(res: dict | None) -> str:
+    if not res:
+        return ""
+    if "error" in res and "ok" not in res:
+        return res["error"][:80]
+    return ", ".join(f"{k}×{v}" for k, v in sorted(res.get("errors", {}).items()))
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    line = lambda r: "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def _md(headers: list[str], rows: list[list[str]]) -> str:
+    out = ["| " + " | ".join(headers) + " |", "| --- " + "| ---: " * (len(headers) - 1) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def _rate_rows(results: dict, c: str, with_latency: bool) -> tuple[list[str], list[list[str]]]:
+    targets = ran(results)
+    headers = ["endpoint"]
+    for t in targets:
+        headers.append(f"{t['name']} ok/s")
+        if with_latency:
+            headers.append("p50/p95/p99 ms")
+    rows = []
+    for k in ENDPOINT_KEYS:
+        row = [LABELS[k]]
+        present = False
+        for t in targets:
+            res = t["phases"].get(c, {}).get(k)
+            present = present or res is not None
+            row.append(_fmt_rate(res))
+            if with_latency:
+                row.append(_fmt_lat(res))
+        if present:
+            rows.append(row)
+    return headers, rows
+
+
+def _ratio_rows(results: dict) -> tuple[list[str], list[list[str]]]:
+    table = ratio_table(results)
+    clients = [str(c) for c in results["meta"]["clients"]]
+    headers = ["endpoint"] + [f"{name} c={c}" for name in table for c in clients]
+    rows = []
+    for k in (*ENDPOINT_KEYS, "geomean"):
+        label = "**geometric mean**" if k == "geomean" else LABELS[k]
+        vals = [table[name][c].get(k) for name in table for c in clients]
+        if k != "geomean" and all(v is None for v in vals):
+            continue
+        rows.append([label] + [_fmt_ratio(v) for v in vals])
+    return headers, rows
+
+
+def _summary_rows(results: dict) -> list[list[str]]:
+    rows = []
+    for t in results["targets"]:
+        if not t.get("available"):
+            rows.append([t["name"], "not available", "-", "-", "-", t.get("note", "")])
+            continue
+        rss = t.get("rss_mb", {})
+        rows.append([t["name"], "error" if t.get("error") else "ok",
+                     f"{t['startup_s']:.2f}" if t.get("startup_s") is not None else "-",
+                     str(rss.get("after_start", "-")), str(rss.get("end", "-")),
+                     (t.get("error") or t.get("note") or "")[:120]])
+    return rows
+
+
+def _e2e_rows(results: dict) -> list[list[str]]:
+    rows = []
+    for t in ran(results):
+        for w in t.get("e2e") or []:
+            rows.append([t["name"], f"{w['kind']} ({w['n']})", str(w.get("flow_wall_s", "-")),
+                         str(w.get("process_wall_s", "-")), str(w.get("server_cpu_s", "-")),
+                         w.get("error") or w.get("server_state", "-")])
+    return rows
+
+
+SUMMARY_HEAD = ["target", "status", "start→healthy s", "RSS after start MiB", "RSS at end MiB", "note"]
+E2E_HEAD = ["target", "workload", "flow wall s", "process wall s", "server CPU s", "state"]
+
+
+def terminal(results: dict) -> str:
+    """The whole run as plain-text tables."""
+    parts = ["", _table(SUMMARY_HEAD, _summary_rows(results))]
+    for c in results["meta"]["clients"]:
+        h, rows = _rate_rows(results, str(c), with_latency=True)
+        if rows:
+            parts += ["", f"== {c} client(s): 2xx per second, latency p50/p95/p99 ms ==", _table(h, rows)]
+    h, rows = _ratio_rows(results)
+    if len(h) > 1:
+        parts += ["", "== ratio to the reference (ok/s ÷ reference ok/s) ==", _table(h, rows)]
+    if _e2e_rows(results):
+        parts += ["", "== end-to-end (real client) ==", _table(E2E_HEAD, _e2e_rows(results))]
+    return "\n".join(parts)
+
+
+def markdown(results: dict, chart_name: str | None) -> str:
+    """The markdown report of one run."""
+    m = results["meta"]
+    lines = [f"# Benchmark run {m['timestamp']}", "",
+             f"- command: `{m['command']}`",
+             f"- machine: {m['machine']}; load generator: {m['wrk']} (HTTP), Python aiohttp (WS)",
+             f"- pinning: {m['pinning']}",
+             f"- {m['duration']} s per endpoint and client count; clients {', '.join(map(str, m['clients']))}",
+             "- ok/s counts 2xx responses only; latency is wrk's histogram over all completed responses "
+             "(= 2xx when the error column is empty); events_in is events persisted per second.", "",
+             "## Targets", "", _md(SUMMARY_HEAD, _summary_rows(results))]
+    h, rows = _ratio_rows(results)
+    if len(h) > 1:
+        lines += ["", "## Ratio to the reference", "", "ok/s of the target ÷ ok/s of the reference, "
+                  "same client count; above 1 is faster.", "", _md(h, rows)]
+        if chart_name:
+            lines += ["", f"![ratios to the reference]({chart_name})"]
+    for c in m["clients"]:
+        h, rows = _rate_rows(results, str(c), with_latency=True)
+        if rows:
+            lines += ["", f"## {c} client(s)", "", _md(h, rows)]
+            errs = [[t["name"], LABELS[k], _errors(t["phases"].get(str(c), {}).get(k))]
+                    for t in ran(results) for k in ENDPOINT_KEYS
+                    if _errors(t["phases"].get(str(c), {}).get(k))]
+            if errs:
+                lines += ["", "Errors by kind:", "", _md(["target", "endpoint", "errors"], errs)]
+    if _e2e_rows(results):
+        lines += ["", "## End-to-end with the real client", "", _md(E2E_HEAD, _e2e_rows(results))]
+    return "\n".join(lines) + "\n"
+
+
+def write_all(results: dict, out_dir: Path, stamp: str) -> dict[str, Path]:
+    """Write <stamp>.json, <stamp>.md and <stamp>.png (when there are ratios); return the paths."""
+    from bench.chart import write_ratio_chart
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out_dir / f"{stamp}.json", "md": out_dir / f"{stamp}.md"}
+    table = ratio_table(results)
+    chart = None
+    if table:
+        chart = write_ratio_chart(table, [str(c) for c in results["meta"]["clients"]], out_dir / f"{stamp}.png")
+        if chart:
+            paths["png"] = chart
+    results["ratios"] = table
+    paths["json"].write_text(json.dumps(results, indent=1, default=str) + "\n")
+    paths["md"].write_text(markdown(results, chart.name if chart else None))
+    return paths

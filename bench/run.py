@@ -1,0 +1,215 @@
+"""`python -m bench`: our server, the reference Prefect server and the bare-aiohttp ceiling, side by side.
+
+Each target is started back to back on a fresh database on a free loopback port, measured at each
+client count (wrk for HTTP, an aiohttp client for WS event ingestion), driven end to end with the
+real Prefect client, and stopped by its own pid. Results go to bench/results/<timestamp>.{json,md,png}.
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/run.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psutil  # noqa: E402
+
+from bench import e2e, report  # noqa: E402
+from bench.phases import ENDPOINT_KEYS, run_phase  # noqa: E402
+from bench.prepare import seed  # noqa: E402
+from bench.servers import REPO, pin_harness_to_client_core, pinning_available  # noqa: E402
+from bench.targets import OURS_COMBOS, REF_PINS, Target, ensure_reference_venv, open_target, ours, parse_targets  # noqa: E402
+from bench.wrkload import INSTALL_HINT, wrk_path, wrk_version  # noqa: E402
+
+RESULTS_DIR = REPO / "bench" / "results"
+
+
+class RunTimeout(Exception):
+    """The whole run exceeded --total-timeout."""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line flags."""
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--compare", action="store_true",
+                   help="ours (sqlite+memory) vs the reference, with the ceiling (the default)")
+    p.add_argument("--matrix", action="store_true",
+                   help="our server on every backend/broker combination, plus reference and ceiling")
+    p.add_argument("--targets", help="comma list: ours, ours:sqlite+memory, ours:postgres+memory, "
+                                     "ours:sqlite+redis, ours:postgres+redis, reference, ceiling")
+    p.add_argument("--skip-reference", action="store_true", help="leave the reference server out")
+    p.add_argument("--skip-ceiling", action="store_true", help="leave the bare-aiohttp ceiling out")
+    p.add_argument("--skip-e2e", action="store_true", help="no end-to-end workloads with the real client")
+    p.add_argument("--duration", type=float, default=5.0, help="seconds per endpoint and client count (5)")
+    p.add_argument("--clients", default="1,4,16", help="concurrent clients, comma list (1,4,16)")
+    p.add_argument("--endpoints", default=",".join(ENDPOINT_KEYS), help="subset of " + ",".join(ENDPOINT_KEYS))
+    p.add_argument("--total-timeout", type=float, default=3600.0, help="hard limit for the whole run, s")
+    p.add_argument("--out-dir", type=Path, default=RESULTS_DIR, help="where results are written")
+    p.add_argument("--no-pin", action="store_true", help="do not pin server and load generator to cores")
+    p.add_argument("--keep-scratch", action="store_true", help="keep databases and server logs")
+    p.add_argument("--self-check", action="store_true",
+                   help="1-second smoke against the ceiling app only; exit 1 on any failure (for CI)")
+    args = p.parse_args(argv)
+    if args.self_check:
+        args.targets, args.duration, args.clients, args.skip_e2e = "ceiling", 1.0, "1", True
+    args.client_counts = [int(c) for c in args.clients.split(",") if c.strip()]
+    args.endpoint_keys = tuple(k for k in args.endpoints.split(",") if k)
+    unknown = set(args.endpoint_keys) - set(ENDPOINT_KEYS)
+    if unknown:
+        p.error(f"unknown endpoints {sorted(unknown)}")
+    return args
+
+
+def select_targets(args: argparse.Namespace) -> list[Target]:
+    """The targets of this run, in order: ours..., reference, ceiling."""
+    if args.targets:
+        targets = parse_targets(args.targets)
+    else:
+        combos = OURS_COMBOS if args.matrix else (("sqlite", "memory"),)
+        targets = [ours(db, broker) for db, broker in combos]
+        targets += [Target("reference", "reference"), Target("ceiling", "ceiling")]
+    if args.skip_reference:
+        targets = [t for t in targets if t.kind != "reference"]
+    if args.skip_ceiling:
+        targets = [t for t in targets if t.kind != "ceiling"]
+    return targets
+
+
+def measure_target(target: Target, args: argparse.Namespace, scratch: Path, pin: bool, log=print) -> dict:
+    """Start `target` on a fresh database, run every phase and the e2e workloads, stop it."""
+    res: dict = {**target.to_json(), "phases": {}, "rss_mb": {}, "e2e": [], "error": None, "startup_s": None}
+    if not target.available:
+        log(f"\n== {target.name}: not available ({target.note})")
+        return res
+    log(f"\n== {target.name}")
+    server = None
+    try:
+        with open_target(target, scratch, pin, log) as server:
+            log(f"  starting on {server.base_url} ...")
+            res["startup_s"] = round(server.start(), 3)
+            res["rss_mb"]["after_start"] = server.rss_mb()
+            log(f"  healthy after {res['startup_s']:.2f}s, RSS {res['rss_mb']['after_start']} MiB")
+            seeds = asyncio.run(seed(server.base_url))
+            for c in args.client_counts:
+                log(f"  -- {c} client(s), {args.duration:g}s per endpoint")
+                res["phases"][str(c)] = run_phase(server, seeds, c, args.duration, scratch,
+                                                  args.endpoint_keys, log)
+                res["rss_mb"][f"after_c{c}"] = server.rss_mb()
+            if not args.skip_e2e and target.kind != "ceiling" and server.alive():
+                log("  -- end-to-end with the real client")
+                for w in e2e.run_all(server, scratch):
+                    res["e2e"].append(w)
+                    log(f"    {w['kind']}({w['n']}): flow {w.get('flow_wall_s', '-')}s, "
+                        f"server CPU {w.get('server_cpu_s')}s {w.get('error') or w.get('server_state', '')}")
+            res["rss_mb"]["end"] = server.rss_mb()
+            if not server.alive():
+                res["error"] = f"server died during the run:\n{server.log_tail()}"
+    except (RunTimeout, KeyboardInterrupt):
+        res["error"] = "interrupted (total timeout or signal)"
+        raise
+    except Exception as exc:  # noqa: BLE001 - recorded in the results, the run goes on
+        res["error"] = f"{type(exc).__name__}: {exc}"[:2000]
+        log(f"  ERROR {res['error']}")
+    finally:
+        if server is not None and server.proc is not None:
+            res["exit_code"] = server.stop()
+            res["server_log_tail"] = server.log_tail(15)
+    return res
+
+
+def machine_info() -> str:
+    """One line describing the machine."""
+    mem = psutil.virtual_memory().total / 2**30
+    return f"{platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}"
+
+
+def _on_alarm(signum, frame):  # noqa: ARG001
+    raise RunTimeout()
+
+
+def _on_term(signum, frame):  # noqa: ARG001
+    raise KeyboardInterrupt()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; return the process exit code."""
+    args = parse_args(argv)
+    if not wrk_path():
+        print(INSTALL_HINT, file=sys.stderr)
+        return 2
+    targets = select_targets(args)
+    pin = pinning_available() and not args.no_pin
+    if pin:
+        pin_harness_to_client_core()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    results: dict = {"meta": {
+        "timestamp": stamp, "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": machine_info(), "wrk": wrk_version(), "duration": args.duration,
+        "clients": args.client_counts, "endpoints": list(args.endpoint_keys), "reference_pins": list(REF_PINS),
+        "pinning": "server on core 0, harness/wrk/WS/e2e clients on core 1" if pin else "none",
+    }, "targets": []}
+    print(f"prefect-server-py benchmark {stamp}: {', '.join(t.name for t in targets)}; "
+          f"{args.duration:g}s per endpoint, clients {args.client_counts}; pinning: {results['meta']['pinning']}")
+    if any(t.kind == "reference" for t in targets):
+        try:
+            ensure_reference_venv()
+        except Exception as exc:  # noqa: BLE001
+            for t in targets:
+                if t.kind == "reference":
+                    t.available, t.note = False, f"reference venv could not be created: {exc}"
+    scratch = Path(tempfile.mkdtemp(prefix="prefect-bench-"))
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGTERM, _on_term)
+    signal.alarm(max(1, int(args.total_timeout)))
+    interrupted = False
+    try:
+        for t in targets:
+            results["targets"].append(measure_target(t, args, scratch / t.name.replace(":", "-"), pin))
+    except (RunTimeout, KeyboardInterrupt) as exc:
+        interrupted = True
+        print(f"\nrun stopped early: {type(exc).__name__}", file=sys.stderr)
+    finally:
+        signal.alarm(0)
+        if not args.keep_scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+        else:
+            print(f"scratch kept in {scratch}")
+    results["meta"]["interrupted"] = interrupted
+    out_dir = Path(tempfile.mkdtemp(prefix="prefect-bench-selfcheck-")) if args.self_check else args.out_dir
+    paths = report.write_all(results, out_dir, stamp)
+    print(report.terminal(results))
+    print("\n" + "\n".join(f"{k}: {p}" for k, p in paths.items()))
+    if args.self_check:
+        return self_check_verdict(results)
+    return 1 if interrupted else 0
+
+
+def self_check_verdict(results: dict) -> int:
+    """0 when every endpoint of the ceiling answered with 2xx only and some throughput, else 1."""
+    failures = []
+    for t in results["targets"]:
+        if t.get("error"):
+            failures.append(f"{t['name']}: {t['error']}")
+        for c, phase in t.get("phases", {}).items():
+            for k, r in phase.items():
+                if r.get("error") or r.get("error_count") or not r.get("ok_rps"):
+                    failures.append(f"{t['name']} c={c} {k}: {r.get('error') or r.get('errors') or 'no 2xx'}")
+    total = sum(len(p) for t in results["targets"] for p in t.get("phases", {}).values())
+    print(f"\nself-check: {total - len(failures)}/{total} endpoint measurements ok")
+    for f in failures:
+        print("  FAIL " + f)
+    return 1 if failures or not total else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""Deployments, field for field as the reference API's `Deployment*` components."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from prefect_core.names import run_name
+from prefect_core.schemas.base import ActionModel, DateTime, KeyValueLabels, ORMModel, PrefectModel
+from prefect_core.schemas.runs import CreatedBy, FlowRunPolicy
+from prefect_core.schemas.schedules import (
+    DeploymentSchedule,
+    DeploymentScheduleCreate,
+    DeploymentScheduleUpdate,
+)
+from prefect_core.schemas.states import StateCreate
+
+
+class DeploymentStatus(str, Enum):
+    READY = "READY"
+    NOT_READY = "NOT_READY"
+
+
+class DeploymentSort(str, Enum):
+    CREATED_DESC = "CREATED_DESC"
+    UPDATED_DESC = "UPDATED_DESC"
+    NAME_ASC = "NAME_ASC"
+    NAME_DESC = "NAME_DESC"
+
+
+class ConcurrencyOptions(PrefectModel):
+    collision_strategy: Literal["ENQUEUE", "CANCEL_NEW"]
+    grace_period_seconds: int | None = Field(default=None, ge=60, le=86400)
+
+
+class VersionInfo(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    version: str
+
+
+class UpdatedBy(PrefectModel):
+    id: UUID | None = None
+    type: str | None = None
+    display_value: str | None = None
+
+
+class Deployment(ORMModel):
+    """A deployment as stored and returned (`DeploymentResponse`)."""
+
+    name: str
+    version: str | None = None
+    description: str | None = None
+    flow_id: UUID
+    paused: bool = False
+    schedules: list[DeploymentSchedule] = Field(default_factory=list)
+    concurrency_limit: int | None = None
+    # The reference backs the limit with a global concurrency limit object; we keep
+    # only the number, so this is always null.
+    global_concurrency_limit: dict[str, Any] | None = None
+    concurrency_options: ConcurrencyOptions | None = None
+    job_variables: dict[str, Any] = Field(default_factory=dict)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list)
+    labels: KeyValueLabels = Field(default_factory=dict)
+    work_queue_name: str | None = None
+    work_queue_id: UUID | None = None
+    last_polled: DateTime | None = None
+    parameter_openapi_schema: dict[str, Any] | None = None
+    path: str | None = None
+    pull_steps: list[dict[str, Any]] | None = None
+    entrypoint: str | None = None
+    storage_document_id: UUID | None = None
+    infrastructure_document_id: UUID | None = None
+    created_by: CreatedBy | None = None
+    updated_by: UpdatedBy | None = None
+    work_pool_name: str | None = None
+    status: DeploymentStatus | None = DeploymentStatus.NOT_READY
+    enforce_parameter_schema: bool = True
+
+    @field_validator("labels", "job_variables", "parameters", mode="before")
+    @classmethod
+    def _none_is_empty(cls, v: Any) -> Any:
+        return {} if v is None else v
+
+
+class DeploymentCreate(ActionModel):
+    name: str = Field(min_length=1)
+    flow_id: UUID
+    paused: bool = False
+    schedules: list[DeploymentScheduleCreate] = Field(default_factory=list)
+    concurrency_limit: int | None = Field(default=None, gt=0)
+    concurrency_options: ConcurrencyOptions | None = None
+    global_concurrency_limit_id: UUID | None = None
+    enforce_parameter_schema: bool = True
+    parameter_openapi_schema: dict[str, Any] | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list)
+    labels: KeyValueLabels | None = Field(default_factory=dict)
+    pull_steps: list[dict[str, Any]] | None = None
+    work_queue_name: str | None = None
+    work_pool_name: str | None = None
+    storage_document_id: UUID | None = None
+    infrastructure_document_id: UUID | None = None
+    description: str | None = None
+    path: str | None = None
+    version: str | None = None
+    entrypoint: str | None = None
+    job_variables: dict[str, Any] = Field(default_factory=dict)
+    version_info: VersionInfo | None = None
+
+
+class DeploymentUpdate(ActionModel):
+    version: str | None = None
+    description: str | None = None
+    paused: bool = False
+    schedules: list[DeploymentScheduleUpdate] = Field(default_factory=list)
+    concurrency_limit: int | None = Field(default=None, gt=0)
+    concurrency_options: ConcurrencyOptions | None = None
+    global_concurrency_limit_id: UUID | None = None
+    parameters: dict[str, Any] | None = None
+    parameter_openapi_schema: dict[str, Any] | None = None
+    tags: list[str] = Field(default_factory=list)
+    work_queue_name: str | None = None
+    work_pool_name: str | None = None
+    path: str | None = None
+    job_variables: dict[str, Any] | None = None
+    pull_steps: list[dict[str, Any]] | None = None
+    entrypoint: str | None = None
+    storage_document_id: UUID | None = None
+    infrastructure_document_id: UUID | None = None
+    enforce_parameter_schema: bool | None = None
+    version_info: VersionInfo | None = None
+
+
+class DeploymentFlowRunCreate(ActionModel):
+    """Body of `POST /deployments/{id}/create_flow_run`."""
+
+    state: StateCreate | None = None
+    name: str = Field(default_factory=run_name)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    enforce_parameter_schema: bool | None = None
+    context: dict[str, Any] = Field(default_factory=dict)
+    infrastructure_document_id: UUID | None = None
+    empirical_policy: FlowRunPolicy = Field(default_factory=FlowRunPolicy)
+    tags: list[str] = Field(default_factory=list)
+    idempotency_key: str | None = None
+    labels: KeyValueLabels | None = Field(default_factory=dict)
+    parent_task_run_id: UUID | None = None
+    work_queue_name: str | None = None
+    job_variables: dict[str, Any] | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _generated_name(cls, v: Any) -> Any:
+        return v or run_name()
+
+
+__all__ = [
+    "ConcurrencyOptions",
+    "Deployment",
+    "DeploymentCreate",
+    "DeploymentFlowRunCreate",
+    "DeploymentSort",
+    "DeploymentStatus",
+    "DeploymentUpdate",
+    "UpdatedBy",
+    "VersionInfo",
+]

@@ -1,0 +1,210 @@
+"""Schedules: interval, cron and RRule, and a deployment's schedules.
+
+Field for field as the reference API's `IntervalSchedule`, `CronSchedule`,
+`RRuleSchedule`, `DeploymentSchedule*` components. Which dates a schedule
+produces is computed in `prefect_core.services.scheduling.dates`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import zoneinfo
+from typing import Annotated, Any, Union
+from uuid import UUID
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+from prefect_core import timeutil
+from prefect_core.schemas.base import ActionModel, ORMModel
+
+#: Longest RRule string accepted (about a year of RDATEs, as the reference).
+MAX_RRULE_LENGTH = 6500
+
+
+@functools.lru_cache(maxsize=1)
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+
+
+def check_timezone(value: str | None) -> str | None:
+    """An IANA zone name, or a ValueError worded as the reference words it."""
+    if value and value not in _timezones():
+        raise ValueError(
+            f'Invalid timezone: "{value}" (specify in IANA tzdata format, for example, America/New_York)'
+        )
+    return value
+
+
+def _zone_of(moment: dt.datetime) -> str:
+    key = getattr(moment.tzinfo, "key", None)
+    return key if key in _timezones() else "UTC"
+
+
+def check_cron(value: str) -> str:
+    """A cron string croniter accepts, without its random/hashed extensions."""
+    from croniter import croniter
+
+    if not croniter.is_valid(value):
+        raise ValueError(f'Invalid cron string: "{value}"')
+    if any(part.casefold() in ("r", "h") for part in value.split()):
+        raise ValueError(f'Random and Hashed expressions are unsupported, received: "{value}"')
+    return value
+
+
+def check_rrule(value: str) -> str:
+    """An RRule string dateutil parses, at most `MAX_RRULE_LENGTH` long."""
+    import dateutil.rrule
+
+    try:
+        dateutil.rrule.rrulestr(value, cache=True)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f'Invalid RRule string "{value}": {exc}') from None
+    if len(value) > MAX_RRULE_LENGTH:
+        raise ValueError(
+            f'Invalid RRule string "{value[:40]}..."\nMax length is {MAX_RRULE_LENGTH}, got {len(value)}'
+        )
+    return value
+
+
+#: A positive duration; accepted as seconds, ISO-8601 or "HH:MM:SS", returned as seconds.
+Interval = Annotated[
+    dt.timedelta,
+    PlainSerializer(lambda v: v.total_seconds(), return_type=float, when_used="json"),
+]
+
+
+class _Schedule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IntervalSchedule(_Schedule):
+    interval: Interval
+    anchor_date: dt.datetime = Field(default_factory=timeutil.now)
+    timezone: str | None = None
+
+    @field_validator("interval")
+    @classmethod
+    def _positive(cls, v: dt.timedelta) -> dt.timedelta:
+        if v.total_seconds() <= 0:
+            raise ValueError("The interval must be positive")
+        return v
+
+    @field_validator("anchor_date", mode="before")
+    @classmethod
+    def _parse_anchor(cls, v: Any) -> Any:
+        # A naive anchor is wall-clock time in the schedule's zone: keep it naive here.
+        if isinstance(v, str):
+            text = v.strip().replace(" ", "T", 1)
+            return dt.datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
+        return v
+
+    @model_validator(mode="after")
+    def _zone(self) -> "IntervalSchedule":
+        # Keep the zone the anchor was given in (DST behaviour), then store UTC.
+        if self.anchor_date.tzinfo is None:
+            self.anchor_date = self.anchor_date.replace(tzinfo=zoneinfo.ZoneInfo(self.timezone or "UTC"))
+        self.timezone = check_timezone(self.timezone) or _zone_of(self.anchor_date)
+        self.anchor_date = timeutil.to_utc(self.anchor_date)
+        return self
+
+
+class CronSchedule(_Schedule):
+    cron: str
+    timezone: str | None = None
+    day_or: bool = True
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, v: str) -> str:
+        return check_cron(v)
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_zone(cls, v: str | None) -> str | None:
+        return check_timezone(v)
+
+    @model_validator(mode="after")
+    def _default_zone(self) -> "CronSchedule":
+        self.timezone = self.timezone or "UTC"
+        return self
+
+
+class RRuleSchedule(_Schedule):
+    rrule: str
+    timezone: str | None = "UTC"
+
+    @field_validator("rrule")
+    @classmethod
+    def _valid_rrule(cls, v: str) -> str:
+        return check_rrule(v)
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_zone(cls, v: str | None) -> str | None:
+        return check_timezone(v)
+
+
+Schedule = Union[IntervalSchedule, CronSchedule, RRuleSchedule]
+
+
+def _anchor_json(schedule: Schedule) -> dict[str, Any]:
+    data = schedule.model_dump(mode="json")
+    if isinstance(schedule, IntervalSchedule):
+        data["anchor_date"] = timeutil.isoformat(schedule.anchor_date)
+    return data
+
+
+#: A schedule as returned: interval schedules give their anchor as `...Z`.
+ScheduleOut = Annotated[Schedule, PlainSerializer(_anchor_json, when_used="json")]
+
+
+class DeploymentSchedule(ORMModel):
+    deployment_id: UUID | None = None
+    schedule: ScheduleOut
+    active: bool = True
+    max_scheduled_runs: int | None = Field(default=None, gt=0)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    slug: str | None = None
+
+
+class DeploymentScheduleCreate(ActionModel):
+    active: bool = True
+    schedule: Schedule
+    max_scheduled_runs: int | None = Field(default=None, gt=0)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    slug: str | None = None
+    replaces: str | None = None
+
+
+class DeploymentScheduleUpdate(ActionModel):
+    active: bool | None = None
+    schedule: Schedule | None = None
+    max_scheduled_runs: int | None = Field(default=None, gt=0)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    slug: str | None = None
+    replaces: str | None = None
+
+
+def schedule_display_name(schedule: Schedule) -> str:
+    """What the reference writes as `created_by.display_value` for a schedule without slug."""
+    return type(schedule).__name__
+
+
+__all__ = [
+    "CronSchedule",
+    "DeploymentSchedule",
+    "DeploymentScheduleCreate",
+    "DeploymentScheduleUpdate",
+    "IntervalSchedule",
+    "RRuleSchedule",
+    "Schedule",
+    "schedule_display_name",
+]

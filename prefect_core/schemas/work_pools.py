@@ -1,0 +1,189 @@
+"""Work pools, work queues and workers, as the reference API's `WorkPool*`,
+`WorkQueue*` and `Worker*` components."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from pydantic import Field, field_validator
+
+from prefect_core.schemas.base import ActionModel, DateTime, ORMModel, PrefectModel
+from prefect_core.schemas.runs import FlowRun
+
+#: The name of the queue every work pool is created with.
+DEFAULT_QUEUE_NAME = "default"
+
+_BANNED = re.compile(r"[/%&><]")
+
+
+def _valid_name(value: str) -> str:
+    # The reference forbids these characters in object names used in URLs.
+    if _BANNED.search(value):
+        raise ValueError("Name cannot contain '/', '%', '&', '>' or '<'.")
+    return value
+
+
+class WorkPoolStatus(str, Enum):
+    READY = "READY"
+    NOT_READY = "NOT_READY"
+    PAUSED = "PAUSED"
+
+
+class WorkQueueStatus(str, Enum):
+    READY = "READY"
+    NOT_READY = "NOT_READY"
+    PAUSED = "PAUSED"
+
+
+class WorkerStatus(str, Enum):
+    ONLINE = "ONLINE"
+    OFFLINE = "OFFLINE"
+
+
+class WorkPoolStorageConfiguration(PrefectModel):
+    bundle_upload_step: dict[str, Any] | None = None
+    bundle_execution_step: dict[str, Any] | None = None
+    default_result_storage_block_id: UUID | None = None
+
+
+class WorkPool(ORMModel):
+    """A work pool as stored and returned (`WorkPoolResponse`)."""
+
+    name: str
+    description: str | None = None
+    type: str
+    base_job_template: dict[str, Any] = Field(default_factory=dict)
+    is_paused: bool = False
+    concurrency_limit: int | None = None
+    status: WorkPoolStatus | None = None
+    default_queue_id: UUID | None = None
+    storage_configuration: WorkPoolStorageConfiguration = Field(default_factory=WorkPoolStorageConfiguration)
+    active_slots: int | None = None
+
+
+class WorkPoolCreate(ActionModel):
+    name: str = Field(min_length=1)
+    description: str | None = None
+    type: str = "prefect-agent"
+    base_job_template: dict[str, Any] = Field(default_factory=dict)
+    is_paused: bool = False
+    concurrency_limit: int | None = Field(default=None, ge=0)
+    storage_configuration: WorkPoolStorageConfiguration = Field(default_factory=WorkPoolStorageConfiguration)
+
+    @field_validator("name")
+    @classmethod
+    def _allowed_name(cls, v: str) -> str:
+        return _valid_name(v)
+
+
+class WorkPoolUpdate(ActionModel):
+    description: str | None = None
+    is_paused: bool | None = None
+    base_job_template: dict[str, Any] | None = None
+    concurrency_limit: int | None = Field(default=None, ge=0)
+    storage_configuration: WorkPoolStorageConfiguration | None = None
+
+
+class QueueFilter(PrefectModel):
+    tags: list[str] | None = None
+    deployment_ids: list[UUID] | None = None
+
+
+class WorkQueue(ORMModel):
+    """A work queue as stored and returned (`WorkQueueResponse`)."""
+
+    name: str
+    description: str | None = ""
+    is_paused: bool = False
+    concurrency_limit: int | None = None
+    priority: int = 1
+    work_pool_id: UUID | None = None
+    filter: QueueFilter | None = None
+    last_polled: DateTime | None = None
+    work_pool_name: str | None = None
+    status: WorkQueueStatus | None = None
+    active_slots: int | None = None
+
+
+class WorkQueueCreate(ActionModel):
+    name: str = Field(min_length=1)
+    description: str | None = ""
+    is_paused: bool = False
+    concurrency_limit: int | None = Field(default=None, ge=0)
+    priority: int | None = Field(default=None, ge=1)
+    filter: QueueFilter | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _allowed_name(cls, v: str) -> str:
+        return _valid_name(v)
+
+
+class LegacyWorkQueueCreate(WorkQueueCreate):
+    """`POST /work_queues/` also takes the pool by name (the default pool when absent)."""
+
+    work_pool_name: str | None = None
+
+
+class WorkQueueUpdate(ActionModel):
+    name: str | None = None
+    description: str | None = None
+    is_paused: bool = False
+    concurrency_limit: int | None = Field(default=None, ge=0)
+    priority: int | None = Field(default=None, ge=1)
+    last_polled: DateTime | None = None
+    filter: QueueFilter | None = None
+
+
+class WorkQueueHealthPolicy(PrefectModel):
+    maximum_late_runs: int | None = 0
+    maximum_seconds_since_last_polled: int | None = 60
+
+
+class WorkQueueStatusDetail(PrefectModel):
+    healthy: bool
+    late_runs_count: int = 0
+    last_polled: DateTime | None = None
+    health_check_policy: WorkQueueHealthPolicy
+
+
+class Worker(ORMModel):
+    """A worker process seen through its heartbeats (`WorkerResponse`)."""
+
+    name: str
+    work_pool_id: UUID
+    last_heartbeat_time: DateTime | None = None
+    heartbeat_interval_seconds: int | None = None
+    status: WorkerStatus = WorkerStatus.OFFLINE
+
+
+class WorkerFlowRunResponse(PrefectModel):
+    """One run handed to a worker, with the pool and queue it came from."""
+
+    work_pool_id: UUID
+    work_queue_id: UUID
+    flow_run: FlowRun
+
+
+__all__ = [
+    "DEFAULT_QUEUE_NAME",
+    "LegacyWorkQueueCreate",
+    "QueueFilter",
+    "Worker",
+    "WorkerFlowRunResponse",
+    "WorkerStatus",
+    "WorkPool",
+    "WorkPoolCreate",
+    "WorkPoolStatus",
+    "WorkPoolStorageConfiguration",
+    "WorkPoolUpdate",
+    "WorkQueue",
+    "WorkQueueCreate",
+    "WorkQueueHealthPolicy",
+    "WorkQueueStatus",
+    "WorkQueueStatusDetail",
+    "WorkQueueUpdate",
+]

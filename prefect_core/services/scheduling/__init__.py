@@ -1,0 +1,1 @@
+"""Scheduling: which dates a schedule produces, and which runs a deployment gets."""

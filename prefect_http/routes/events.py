@@ -1,0 +1,85 @@
+"""/events (REST; the websockets live in prefect_http.ws.events)"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import quote
+
+from aiohttp import web
+from pydantic import Field, TypeAdapter
+
+from prefect_core.events.counting import Countable, TimeUnit
+from prefect_core.schemas.base import PrefectModel
+from prefect_core.schemas.event_filters import EventFilter
+from prefect_core.schemas.events import ClientEvent, EventPage
+from prefect_core.services.events import PAGE_SIZE, EventQueryPage, InvalidPageToken
+from prefect_http.jsonio import body_as, read_json, respond, validate, validate_as
+from prefect_http.keys import SERVICES
+from prefect_http.params import query_str
+
+routes = web.RouteTableDef()
+
+_EVENTS = TypeAdapter(list[ClientEvent])
+
+
+class _FilterBody(PrefectModel):
+    filter: EventFilter | None = None
+    limit: int = Field(default=PAGE_SIZE, ge=0, le=PAGE_SIZE)
+
+
+class _CountBody(PrefectModel):
+    filter: EventFilter
+    time_unit: TimeUnit = TimeUnit.day
+    time_interval: float = Field(default=1.0, ge=0.01)
+
+
+def _page(request: web.Request, page: EventQueryPage) -> web.Response:
+    next_page = None
+    if page.next_token:
+        # Encoded once more, as the reference's links are; quoted so `+` survives the query string.
+        param = base64.b64encode(page.next_token.encode()).decode()
+        next_page = f"{request.url.origin()}/api/events/filter/next?page-token={quote(param, safe='')}"
+    return respond(EventPage(events=page.events, total=page.total, next_page=next_page))
+
+
+@routes.post("/api/events")
+async def create_events(request: web.Request) -> web.Response:
+    events = validate_as(_EVENTS, await read_json(request))
+    await request.app[SERVICES].event_service.ingest(events)
+    return web.Response(status=204)
+
+
+@routes.post("/api/events/filter")
+async def read_events(request: web.Request) -> web.Response:
+    body = await body_as(request, _FilterBody, default={})
+    page = await request.app[SERVICES].event_service.read(body.filter, body.limit)
+    return _page(request, page)
+
+
+@routes.get("/api/events/filter/next")
+async def read_events_page(request: web.Request) -> web.Response:
+    param = query_str(request, "page-token") or ""
+    try:
+        token = base64.b64decode(param.encode(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidPageToken("Forbidden") from None
+    if not token:
+        raise InvalidPageToken("Forbidden")
+    return _page(request, await request.app[SERVICES].event_service.read_next(token))
+
+
+@routes.post("/api/events/count-by/{countable}")
+async def count_events(request: web.Request) -> web.Response:
+    countable = validate(
+        _Countable, {"countable": request.match_info["countable"]}, loc=("path",)
+    ).countable
+    body = await body_as(request, _CountBody)
+    counts = await request.app[SERVICES].event_service.count_by(
+        countable, body.filter, body.time_unit, body.time_interval
+    )
+    return respond(counts)
+
+
+class _Countable(PrefectModel):
+    countable: Countable

@@ -1,0 +1,1 @@
+"""WebSocket endpoints (the `prefect` subprotocol) and their shared plumbing."""

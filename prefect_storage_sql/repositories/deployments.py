@@ -1,0 +1,213 @@
+"""Deployments and their schedules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from prefect_core import timeutil
+from prefect_core.schemas.deployments import Deployment, DeploymentSort, DeploymentStatus
+from prefect_core.schemas.schedules import DeploymentSchedule
+from prefect_storage_sql import tables
+from prefect_storage_sql.filters_deployments import deployments_matching
+from prefect_storage_sql.repositories.base import SqlRepository, page
+
+d, s = tables.deployment, tables.deployment_schedule
+fr, wq, wp = tables.flow_run, tables.work_queue, tables.work_pool
+
+_SORTS = {
+    DeploymentSort.CREATED_DESC: (d.c.created.desc(),),
+    DeploymentSort.UPDATED_DESC: (d.c.updated.desc(),),
+    DeploymentSort.NAME_ASC: (d.c.name.asc(),),
+    DeploymentSort.NAME_DESC: (d.c.name.desc(),),
+}
+
+#: Model fields that are not columns of `deployment`.
+_NOT_STORED = {"schedules", "global_concurrency_limit", "work_pool_name"}
+
+
+def deployment_values(deployment: Deployment) -> dict[str, Any]:
+    """The row for a deployment (JSON-ready values; the column types convert the rest)."""
+    data = deployment.model_dump(mode="json", exclude=_NOT_STORED)
+    return {k: v for k, v in data.items() if k in d.c}
+
+
+def _select() -> sa.Select[Any]:
+    return sa.select(d, wp.c.name.label("work_pool_name")).select_from(
+        d.outerjoin(wq, wq.c.id == d.c.work_queue_id).outerjoin(wp, wp.c.id == wq.c.work_pool_id)
+    )
+
+
+def _schedule(row: sa.Row[Any]) -> DeploymentSchedule:
+    return DeploymentSchedule.model_validate(dict(row._mapping))
+
+
+class SqlDeploymentRepository(SqlRepository):
+    async def _load(self, stmt: sa.Select[Any]) -> list[Deployment]:
+        rows = (await self.conn.execute(stmt)).all()
+        if not rows:
+            return []
+        ids = [row._mapping["id"] for row in rows]
+        schedules: dict[UUID, list[DeploymentSchedule]] = {i: [] for i in ids}
+        stmt_s = sa.select(s).where(s.c.deployment_id.in_(ids)).order_by(s.c.updated.desc(), s.c.id)
+        for row in await self.conn.execute(stmt_s):
+            schedules[row._mapping["deployment_id"]].append(_schedule(row))
+        return [
+            Deployment.model_validate({**row._mapping, "schedules": schedules[row._mapping["id"]]})
+            for row in rows
+        ]
+
+    async def get(self, deployment_id: UUID) -> Deployment | None:
+        found = await self._load(_select().where(d.c.id == deployment_id))
+        return found[0] if found else None
+
+    async def get_by_name(self, flow_name: str, name: str) -> Deployment | None:
+        flow = tables.flow
+        stmt = _select().where(
+            d.c.name == name,
+            d.c.flow_id == sa.select(flow.c.id).where(flow.c.name == flow_name).scalar_subquery(),
+        )
+        found = await self._load(stmt)
+        return found[0] if found else None
+
+    async def upsert(self, deployment: Deployment, update_fields: set[str]) -> tuple[Deployment, bool]:
+        now = timeutil.now()
+        values = {**deployment_values(deployment), "created": now, "updated": now}
+        stmt = self.support.insert_ignoring_conflicts(d, ["flow_id", "name"]).values(**values)
+        inserted = (await self.conn.execute(stmt)).rowcount > 0
+        if not inserted:
+            changes = {k: values[k] for k in update_fields if k in values and k not in ("id", "created")}
+            await self.conn.execute(
+                sa.update(d)
+                .where(d.c.flow_id == deployment.flow_id, d.c.name == deployment.name)
+                .values(**changes, updated=now)
+            )
+        found = await self._load(_select().where(d.c.flow_id == deployment.flow_id, d.c.name == deployment.name))
+        return found[0], inserted
+
+    async def update(self, deployment_id: UUID, values: dict[str, Any]) -> bool:
+        return await self._update_by_id(d, deployment_id, values)
+
+    async def delete(self, deployment_id: UUID) -> bool:
+        return await self._delete_by_id(d, deployment_id)
+
+    async def filter(self, filters: Any, sort: DeploymentSort, offset: int, limit: int | None) -> list[Deployment]:
+        stmt = _select().where(deployments_matching(filters, self.support))
+        return await self._load(page(stmt.order_by(*_SORTS[sort], d.c.id), offset, limit))
+
+    async def count(self, filters: Any) -> int:
+        stmt = sa.select(sa.func.count()).select_from(d).where(deployments_matching(filters, self.support))
+        return int((await self.conn.execute(stmt)).scalar_one())
+
+    async def mark_polled(
+        self, now: dt.datetime, *, deployment_ids: Sequence[UUID] = (), work_queue_ids: Sequence[UUID] = ()
+    ) -> list[UUID]:
+        if not deployment_ids and not work_queue_ids:
+            return []
+        which = sa.or_(d.c.id.in_(list(deployment_ids)), d.c.work_queue_id.in_(list(work_queue_ids)))
+        unready = sa.select(d.c.id).where(which, d.c.status == DeploymentStatus.NOT_READY.value)
+        newly_ready = [row[0] for row in await self.conn.execute(unready)]
+        # `updated` is left alone: it means "changed by a user", which polling is not.
+        await self.conn.execute(
+            sa.update(d).where(which).values(status=DeploymentStatus.READY.value, last_polled=now)
+        )
+        return newly_ready
+
+    async def mark_unpolled(self, polled_before: dt.datetime) -> list[UUID]:
+        stale = sa.and_(
+            d.c.status == DeploymentStatus.READY.value,
+            sa.or_(d.c.last_polled.is_(None), d.c.last_polled < polled_before),
+        )
+        ids = [row[0] for row in await self.conn.execute(sa.select(d.c.id).where(stale))]
+        if ids:
+            await self.conn.execute(
+                sa.update(d).where(d.c.id.in_(ids)).values(status=DeploymentStatus.NOT_READY.value)
+            )
+        return ids
+
+    async def needing_runs(
+        self,
+        now: dt.datetime,
+        *,
+        min_runs: int,
+        min_horizon: dt.datetime,
+        updated_since: dt.datetime | None,
+        after_id: UUID | None,
+        limit: int,
+    ) -> list[UUID]:
+        # The runs a schedule made carry its id in created_by (see the scheduler).
+        made_by_schedule = sa.type_coerce(fr.c.created_by, sa.JSON)["id"].as_string() == sa.cast(s.c.id, sa.String)
+        future_runs = sa.and_(
+            fr.c.deployment_id == s.c.deployment_id,
+            fr.c.state_type == "SCHEDULED",
+            fr.c.next_scheduled_start_time >= now,
+            fr.c.auto_scheduled.is_(True),
+            made_by_schedule,
+        )
+        run_count = sa.select(sa.func.count()).select_from(fr).where(future_runs).correlate(s).scalar_subquery()
+        last_run = (
+            sa.select(sa.func.max(fr.c.next_scheduled_start_time)).where(future_runs).correlate(s).scalar_subquery()
+        )
+        needs = (
+            sa.select(sa.literal(1))
+            .select_from(s)
+            .where(
+                s.c.deployment_id == d.c.id,
+                s.c.active.is_(True),
+                sa.or_(run_count < min_runs, last_run < min_horizon),
+            )
+            .correlate(d)
+            .exists()
+        )
+        stmt = sa.select(d.c.id).where(d.c.paused.is_(False), needs)
+        if updated_since is not None:
+            stmt = stmt.where(d.c.updated >= updated_since)
+        if after_id is not None:
+            stmt = stmt.where(d.c.id > after_id)
+        stmt = stmt.order_by(d.c.id).limit(limit)
+        return [row[0] for row in await self.conn.execute(stmt)]
+
+
+class SqlDeploymentScheduleRepository(SqlRepository):
+    async def list(self, deployment_id: UUID, *, active_only: bool = False) -> list[DeploymentSchedule]:
+        stmt = sa.select(s).where(s.c.deployment_id == deployment_id)
+        if active_only:
+            stmt = stmt.where(s.c.active.is_(True))
+        stmt = stmt.order_by(s.c.updated.desc(), s.c.id)
+        return [_schedule(row) for row in await self.conn.execute(stmt)]
+
+    async def get(self, deployment_id: UUID, schedule_id: UUID) -> DeploymentSchedule | None:
+        stmt = sa.select(s).where(s.c.deployment_id == deployment_id, s.c.id == schedule_id)
+        row = (await self.conn.execute(stmt)).first()
+        return _schedule(row) if row else None
+
+    async def insert_many(self, deployment_id: UUID, schedules: Sequence[DeploymentSchedule]) -> None:
+        if not schedules:
+            return
+        now = timeutil.now()
+        rows = []
+        for schedule in schedules:
+            data = schedule.model_dump(mode="json")
+            rows.append({**data, "deployment_id": deployment_id, "created": now, "updated": now})
+        await self.conn.execute(sa.insert(s), rows)
+
+    async def update(self, deployment_id: UUID, schedule_id: UUID, values: dict[str, Any]) -> bool:
+        result = await self.conn.execute(
+            sa.update(s)
+            .where(s.c.deployment_id == deployment_id, s.c.id == schedule_id)
+            .values(**values, updated=timeutil.now())
+        )
+        return result.rowcount > 0
+
+    async def delete(self, deployment_id: UUID, schedule_id: UUID) -> bool:
+        result = await self.conn.execute(
+            sa.delete(s).where(s.c.deployment_id == deployment_id, s.c.id == schedule_id)
+        )
+        return result.rowcount > 0
+
+    async def delete_all(self, deployment_id: UUID) -> None:
+        await self.conn.execute(sa.delete(s).where(s.c.deployment_id == deployment_id))
