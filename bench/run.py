@@ -92,6 +92,10 @@ def measure_target(target: Target, args: argparse.Namespace, scratch: Path, pin:
         log(f"\n== {target.name}: not available ({target.note})")
         return res
     log(f"\n== {target.name}")
+    res["loadavg_before"] = [round(x, 2) for x in os.getloadavg()]
+    if res["loadavg_before"][0] > 0.7:
+        log(f"  WARNING: load average {res['loadavg_before'][0]} before start: other work on this "
+            "machine will distort the numbers")
     server = None
     try:
         with open_target(target, scratch, pin, log) as server:

@@ -25,6 +25,18 @@ class Conflict(DomainError):
     status = 409
 
 
+class Forbidden(DomainError):
+    """The request touches something reserved, e.g. a pool named "prefect..." (HTTP 403)."""
+
+    status = 403
+
+
+class BadRequest(DomainError):
+    """The request cannot be served as asked (HTTP 400 with a detail string)."""
+
+    status = 400
+
+
 class InvalidInput(DomainError):
     """Input that parses but makes no sense (HTTP 422 with a detail string)."""
 

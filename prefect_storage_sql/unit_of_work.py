@@ -14,6 +14,13 @@ from prefect_storage_sql.repositories.logs import SqlLogRepository
 from prefect_storage_sql.repositories.states import SqlStateRepository, SqlTaskCacheRepository
 from prefect_storage_sql.repositories.task_runs import SqlTaskRunRepository
 from prefect_storage_sql import tables
+from prefect_storage_sql.repositories.deployments import SqlDeploymentRepository, SqlDeploymentScheduleRepository
+from prefect_storage_sql.repositories.scheduled_runs import SqlScheduledRunRepository
+from prefect_storage_sql.repositories.work_pools import (
+    SqlWorkerRepository,
+    SqlWorkPoolRepository,
+    SqlWorkQueueRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -54,3 +61,27 @@ class SqlUnitOfWork:
     @cached_property
     def events(self) -> SqlEventRepository:
         return SqlEventRepository(self.conn, self.support)
+
+    @cached_property
+    def deployments(self) -> SqlDeploymentRepository:
+        return SqlDeploymentRepository(self.conn, self.support)
+
+    @cached_property
+    def deployment_schedules(self) -> SqlDeploymentScheduleRepository:
+        return SqlDeploymentScheduleRepository(self.conn, self.support)
+
+    @cached_property
+    def scheduled_runs(self) -> SqlScheduledRunRepository:
+        return SqlScheduledRunRepository(self.conn, self.support)
+
+    @cached_property
+    def work_pools(self) -> SqlWorkPoolRepository:
+        return SqlWorkPoolRepository(self.conn, self.support)
+
+    @cached_property
+    def work_queues(self) -> SqlWorkQueueRepository:
+        return SqlWorkQueueRepository(self.conn, self.support)
+
+    @cached_property
+    def workers(self) -> SqlWorkerRepository:
+        return SqlWorkerRepository(self.conn, self.support)

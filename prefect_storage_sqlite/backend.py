@@ -9,13 +9,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from prefect_core.settings import Settings
 from prefect_storage_sql.migrations import load_migrations, migrate
 from prefect_storage_sql.storage import SqlStorage
 from prefect_storage_sqlite.dialect import SqliteSupport
+from prefect_storage_sqlite.inline import InlineEngine
 
 
 def _pragmas(settings: Settings) -> list[str]:
@@ -29,15 +29,17 @@ def _pragmas(settings: Settings) -> list[str]:
     ]
 
 
-def _make_engine(url: str, settings: Settings, *, writer: bool, pool_size: int) -> AsyncEngine:
+def _make_engine(url: str, settings: Settings, *, writer: bool, pool_size: int) -> InlineEngine:
     kwargs: dict[str, Any] = {}
     if writer:
         kwargs["poolclass"] = StaticPool  # exactly one writer connection
     else:
-        kwargs.update(pool_size=pool_size, max_overflow=0)
-    engine = create_async_engine(url, **kwargs)
+        kwargs.update(poolclass=QueuePool, pool_size=pool_size, max_overflow=0)
+    # check_same_thread: connections are created and used on the event loop's thread,
+    # but pool clean-up at exit may run elsewhere.
+    engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let us issue BEGIN ourselves (pysqlite's implicit transactions are off).
         dbapi_conn.isolation_level = None
@@ -46,13 +48,13 @@ def _make_engine(url: str, settings: Settings, *, writer: bool, pool_size: int) 
             cursor.execute(pragma)
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Writers take the write lock up front, so a transaction never has to
         # upgrade a read lock halfway through (the source of SQLITE_BUSY).
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
-    return engine
+    return InlineEngine(engine)
 
 
 class SqliteBackend:
@@ -65,7 +67,7 @@ class SqliteBackend:
         path = Path(settings.database_path).expanduser()
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite+aiosqlite:///{path}"
+        url = f"sqlite:///{path}"
         writer = _make_engine(url, settings, writer=True, pool_size=1)
         reader = _make_engine(url, settings, writer=False, pool_size=max(2, settings.database_pool_size // 2))
         try:

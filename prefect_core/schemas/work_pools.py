@@ -122,12 +122,6 @@ class WorkQueueCreate(ActionModel):
         return _valid_name(v)
 
 
-class LegacyWorkQueueCreate(WorkQueueCreate):
-    """`POST /work_queues/` also takes the pool by name (the default pool when absent)."""
-
-    work_pool_name: str | None = None
-
-
 class WorkQueueUpdate(ActionModel):
     name: str | None = None
     description: str | None = None
@@ -170,7 +164,6 @@ class WorkerFlowRunResponse(PrefectModel):
 
 __all__ = [
     "DEFAULT_QUEUE_NAME",
-    "LegacyWorkQueueCreate",
     "QueueFilter",
     "Worker",
     "WorkerFlowRunResponse",

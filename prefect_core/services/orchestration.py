@@ -8,7 +8,7 @@ from prefect_core import timeutil
 from prefect_core.errors import NotFound
 from prefect_core.events.state_events import flow_run_state_change_event
 from prefect_core.orchestration import orchestrate
-from prefect_core.orchestration.base import CacheWrite, Decision, RunKind, TransitionContext
+from prefect_core.orchestration.base import CacheWrite, Decision, RunKind, SetParentTaskRunState, TransitionContext
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.responses import (
     OrchestrationResult,
@@ -62,6 +62,19 @@ async def _apply(uow: UnitOfWork, kind: RunKind, run_id: UUID, decision: Decisio
     for effect in decision.effects:
         if isinstance(effect, CacheWrite):
             await uow.task_cache.put(effect.cache_key, decision.state, effect.expiration)
+        elif isinstance(effect, SetParentTaskRunState):
+            await _mirror_on_parent_task(uow, effect)
+
+
+async def _mirror_on_parent_task(uow: UnitOfWork, effect: SetParentTaskRunState) -> None:
+    """A subflow's state is forced onto the task run that stands for it in its parent flow."""
+    task = await uow.task_runs.get(effect.task_run_id, for_update=True)
+    if task is None:
+        return
+    ctx = TransitionContext(
+        kind=RunKind.TASK, run=task, initial=task.state, proposed=effect.state, now=timeutil.now(), force=True
+    )
+    await _apply(uow, RunKind.TASK, task.id, orchestrate(ctx))
 
 
 class OrchestrationService:

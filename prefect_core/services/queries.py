@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from prefect_core.schemas import filters as f
+from prefect_core.schemas.deployments import DeploymentSort
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort, LogSort, TaskRunSort
 
 #: The reference's default and maximum page size (PREFECT_API_DEFAULT_LIMIT).
@@ -76,3 +77,11 @@ def page_count(total: int, limit: int) -> int:
     if limit == 0:
         return 0
     return (total + limit - 1) // limit
+
+
+class DeploymentQuery(_Paged):
+    sort: DeploymentSort = DeploymentSort.NAME_ASC
+
+
+class DeploymentPage(_Page):
+    sort: DeploymentSort = DeploymentSort.NAME_ASC

@@ -11,6 +11,7 @@ from prefect_core.schemas.runs import FlowRun
 from prefect_core.schemas.sorting import FlowRunSort
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import flow_runs_matching
+from prefect_storage_sql.filters_deployments import flow_runs_in_deployments_and_queues
 from prefect_storage_sql.repositories.runs import RunRepository
 
 t = tables.flow_run
@@ -33,7 +34,26 @@ class SqlFlowRunRepository(RunRepository[FlowRun]):
     }
 
     def _matching(self, filters: Any) -> sa.ColumnElement[bool]:
-        return flow_runs_matching(filters, self.support)
+        return sa.and_(
+            flow_runs_matching(filters, self.support),
+            flow_runs_in_deployments_and_queues(filters, self.support),
+        )
+
+    def _select(self) -> sa.Select[Any]:
+        # The response names the run's work pool, found through its queue.
+        q, p = tables.work_queue, tables.work_pool
+        return (
+            super()
+            ._select()
+            .add_columns(p.c.id.label("pool__id"), p.c.name.label("pool__name"))
+            .outerjoin(q, q.c.id == t.c.work_queue_id)
+            .outerjoin(p, p.c.id == q.c.work_pool_id)
+        )
+
+    def _to_model(self, row: sa.Row[Any]) -> FlowRun:
+        run = super()._to_model(row)
+        run.work_pool_id, run.work_pool_name = row._mapping["pool__id"], row._mapping["pool__name"]
+        return run
 
     async def get_by_idempotency_key(self, flow_id: UUID, key: str) -> FlowRun | None:
         stmt = self._select().where(t.c.flow_id == flow_id, t.c.idempotency_key == key)

@@ -13,7 +13,8 @@ from prefect_core.schemas.flows import Flow
 from prefect_core.schemas.sorting import FlowSort
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import flows_matching
-from prefect_storage_sql.repositories.base import SqlRepository, page
+from prefect_storage_sql.filters_deployments import flows_with_deployments_and_queues
+from prefect_storage_sql.repositories.base import SqlRepository, by_id, page, prebuilt
 
 t = tables.flow
 
@@ -31,11 +32,13 @@ def _to_flow(row: sa.Row[Any]) -> Flow:
 
 class SqlFlowRepository(SqlRepository):
     async def get(self, flow_id: UUID) -> Flow | None:
-        row = (await self.conn.execute(sa.select(t).where(t.c.id == flow_id))).first()
+        stmt = prebuilt(("flow", "get"), lambda: sa.select(t).where(by_id(t)))
+        row = (await self.conn.execute(stmt, {"_row_id": flow_id})).first()
         return _to_flow(row) if row else None
 
     async def get_by_name(self, name: str) -> Flow | None:
-        row = (await self.conn.execute(sa.select(t).where(t.c.name == name))).first()
+        stmt = prebuilt(("flow", "by_name"), lambda: sa.select(t).where(t.c.name == sa.bindparam("_name")))
+        row = (await self.conn.execute(stmt, {"_name": name})).first()
         return _to_flow(row) if row else None
 
     async def get_or_create(self, flow: Flow) -> Flow:
@@ -55,7 +58,9 @@ class SqlFlowRepository(SqlRepository):
         return await self._delete_by_id(t, flow_id)
 
     def _query(self, filters: RunFilters) -> sa.Select[Any]:
-        return sa.select(t).where(flows_matching(filters, self.support))
+        return sa.select(t).where(
+            flows_matching(filters, self.support), flows_with_deployments_and_queues(filters, self.support)
+        )
 
     async def filter(
         self, filters: RunFilters, sort: FlowSort, offset: int, limit: int | None

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from prefect_core import timeutil
 from prefect_core.schemas.states import State
-from prefect_storage_sql.repositories.base import SqlRepository, page
+from prefect_storage_sql.repositories.base import SqlRepository, by_id, page, prebuilt
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -80,13 +80,17 @@ class RunRepository(SqlRepository, Generic[M]):
         return values
 
     async def get(self, run_id: UUID, *, for_update: bool = False) -> M | None:
-        stmt = self._select().where(self.table.c.id == run_id)
+        cls, params = type(self), {"_row_id": run_id}
         if for_update:
-            # Lock only the run row (FOR UPDATE OF), not the joined state.
-            locked = self.support.lock_for_update(sa.select(self.table.c.id).where(self.table.c.id == run_id))
-            if (await self.conn.execute(locked)).first() is None:
+            # Lock only the run row, not the joined state.
+            locked = prebuilt(
+                (cls, "lock", self.support.name),
+                lambda: self.support.lock_for_update(sa.select(self.table.c.id).where(by_id(self.table))),
+            )
+            if (await self.conn.execute(locked, params)).first() is None:
                 return None
-        row = (await self.conn.execute(stmt)).first()
+        stmt = prebuilt((cls, "get"), lambda: self._select().where(by_id(self.table)))
+        row = (await self.conn.execute(stmt, params)).first()
         return self._to_model(row) if row else None
 
     async def update(self, run_id: UUID, values: dict[str, Any]) -> bool:

@@ -13,7 +13,7 @@ from prefect_core import timeutil
 from prefect_core.schemas.states import State
 from prefect_storage_sql import tables
 from prefect_storage_sql.dialect import SqlDialectSupport
-from prefect_storage_sql.repositories.base import SqlRepository
+from prefect_storage_sql.repositories.base import SqlRepository, by_id, prebuilt
 from prefect_storage_sql.repositories.runs import state_from_row
 
 
@@ -42,21 +42,22 @@ class SqlStateRepository(SqlRepository):
         self.run_table = run_table
 
     async def add(self, run_id: UUID, state: State) -> None:
-        await self.conn.execute(sa.insert(self.table).values(**_state_values(run_id, state)))
-        await self.conn.execute(
-            sa.update(self.run_table)
-            .where(self.run_table.c.id == run_id)
-            .values(
-                state_id=state.id,
-                state_type=state.type.value,
-                state_name=state.name,
-                state_timestamp=state.timestamp,
-                updated=timeutil.now(),
-            )
+        insert = prebuilt(("insert", self.table.name), lambda: sa.insert(self.table))
+        await self.conn.execute(insert, _state_values(run_id, state))
+        await self._update_by_id(
+            self.run_table,
+            run_id,
+            {
+                "state_id": state.id,
+                "state_type": state.type.value,
+                "state_name": state.name,
+                "state_timestamp": state.timestamp,
+            },
         )
 
     async def get(self, state_id: UUID) -> State | None:
-        row = (await self.conn.execute(sa.select(self.table).where(self.table.c.id == state_id))).first()
+        stmt = prebuilt(("get", self.table.name), lambda: sa.select(self.table).where(by_id(self.table)))
+        row = (await self.conn.execute(stmt, {"_row_id": state_id})).first()
         return state_from_row(row._mapping) if row else None
 
     async def history(self, run_id: UUID) -> list[State]:

@@ -165,10 +165,12 @@ class Api:
         return self.get(f"/flows/{flow_id}")
 
     def flow_runs_of_flow(self, flow_name: str) -> list[dict[str, Any]]:
-        return self.post("/flow_runs/filter", {"flows": {"name": {"any_": [flow_name]}}, "sort": "EXPECTED_START_TIME_ASC"})
+        body = {"flows": {"name": {"any_": [flow_name]}}, "sort": "EXPECTED_START_TIME_ASC"}
+        return self.post("/flow_runs/filter", body)
 
     def flow_run_states(self, flow_run_id: str) -> list[dict[str, Any]]:
-        return sorted(self.get("/flow_run_states/", flow_run_id=flow_run_id), key=lambda s: s["timestamp"])
+        """The run's state history in the server's order (the reference's: oldest first)."""
+        return self.get("/flow_run_states/", flow_run_id=flow_run_id)
 
     def task_run(self, task_run_id: str) -> dict[str, Any]:
         return self.get(f"/task_runs/{task_run_id}")
@@ -178,7 +180,8 @@ class Api:
         return self.post("/task_runs/filter", body)
 
     def task_run_states(self, task_run_id: str) -> list[dict[str, Any]]:
-        return sorted(self.get("/task_run_states/", task_run_id=task_run_id), key=lambda s: s["timestamp"])
+        """The run's state history in the server's order (the reference's: oldest first)."""
+        return self.get("/task_run_states/", task_run_id=task_run_id)
 
     def logs(self, flow_run_id: str) -> list[dict[str, Any]]:
         body = {"logs": {"flow_run_id": {"any_": [flow_run_id]}}, "sort": "TIMESTAMP_ASC", "limit": 200}

@@ -46,7 +46,7 @@ def parent():
     return sum(squares) + flaky() + child(7)
 
 state = parent(return_state=True)
-report(flow_run_id=str(state.state_details.flow_run_id), state=state.type.value, result=state.result())
+report(flow_run_id=str(state.state_details.flow_run_id), state=state.type.value, result=state.result(), suffix=SUFFIX)
 """
 
 
@@ -139,7 +139,10 @@ def test_subflow_links_to_its_parent_task_run(run: dict[str, Any], task_runs: li
 
 def test_logs_from_flow_and_tasks(run: dict[str, Any], task_runs: list[dict[str, Any]], api: Api) -> None:
     flow_run_id = run["flow_run_id"]
-    logs = eventually(lambda: api.logs(flow_run_id), lambda ls: any("Finished in state" in l["message"] and l["task_run_id"] is None for l in ls))
+    logs = eventually(
+        lambda: api.logs(flow_run_id),
+        lambda ls: any(l["message"].startswith("Finished in state") and l["task_run_id"] is None for l in ls),
+    )
     assert {l["flow_run_id"] for l in logs} == {flow_run_id}
     by_message = {l["message"]: l for l in logs}
     assert by_message["parent starts"]["task_run_id"] is None
@@ -153,9 +156,9 @@ def test_logs_from_flow_and_tasks(run: dict[str, Any], task_runs: list[dict[str,
     assert any(l["message"].startswith("Beginning flow run") for l in logs)
 
 
-def test_subflow_logs_carry_the_subflow_run_id(task_runs: list[dict[str, Any]], api: Api) -> None:
-    (placeholder,) = by_task(task_runs, "a-child")
-    child_id = placeholder["state"]["state_details"]["child_flow_run_id"]
+def test_subflow_logs_carry_the_subflow_run_id(run: dict[str, Any], api: Api) -> None:
+    (child,) = api.flow_runs_of_flow(f"a-child-{run['suffix']}")
+    child_id = child["id"]
     logs = eventually(lambda: api.logs(child_id), lambda ls: any(l["message"] == "child got 7" for l in ls))
     assert "child got 7" in [l["message"] for l in logs]
     assert {l["flow_run_id"] for l in logs} == {child_id}

@@ -32,6 +32,7 @@ suites that want `pytest.fixture(scope="session")(postgres_server)`.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import fcntl
 import os
 import pwd
@@ -187,10 +188,9 @@ class PostgresServer:
                 )  # fmt: skip
             except PostgresUnavailable:
                 if attempt == 2 or "already in use" not in self.log_tail():
-                    try:
+                    with contextlib.suppress(Exception):
                         self.stop()
-                    finally:
-                        raise
+                    raise
                 continue
             self._started = True
             return

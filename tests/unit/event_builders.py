@@ -44,6 +44,7 @@ def task_run_event(
     follows: UUID | None = None,
     extra_run: dict[str, Any] | None = None,
     state_details: dict[str, Any] | None = None,
+    expected_start: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """A `prefect.task-run.<state_name>` event as JSON, like the client emits."""
     occurred = occurred or timeutil.now()
@@ -57,7 +58,7 @@ def task_run_event(
         "empirical_policy": {"max_retries": 0, "retry_delay_seconds": 0.0, "retries": 0, "retry_delay": 0},
         "tags": [], "labels": {}, "task_inputs": {"x": []}, "run_count": run_count,
         "flow_run_run_count": 1 if run_count else 0,
-        "expected_start_time": timeutil.isoformat(occurred), "total_run_time": 0.0,
+        "expected_start_time": timeutil.isoformat(expected_start or occurred), "total_run_time": 0.0,
     }
     task_run.update(extra_run or {})
     return {

@@ -1,0 +1,220 @@
+"""Work-pool and work-queue use cases (pool-scoped and legacy `/work_queues`)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from prefect_core import timeutil
+from prefect_core.errors import BadRequest, Conflict, Forbidden, NotFound
+from prefect_core.ports import Storage, UnitOfWork
+from prefect_core.schemas.filters import WorkPoolFilter, WorkQueueFilter
+from prefect_core.schemas.work_pools import (
+    WorkPool,
+    WorkPoolCreate,
+    WorkPoolUpdate,
+    WorkQueue,
+    WorkQueueCreate,
+    WorkQueueHealthPolicy,
+    WorkQueueStatus,
+    WorkQueueStatusDetail,
+    WorkQueueUpdate,
+)
+from prefect_core.services import work_pool_lookups as lookups
+
+_RESERVED = "prefect"
+
+
+def _reserved(name: str) -> bool:
+    return name.lower().startswith(_RESERVED)
+
+
+async def _with_pool_slots(uow: UnitOfWork, pools: list[WorkPool]) -> list[WorkPool]:
+    limited = [p for p in pools if p.concurrency_limit is not None]
+    if limited:
+        slots = await uow.work_pools.active_slots([p.id for p in limited], timeutil.now())
+        for pool in limited:
+            pool.active_slots = slots.get(pool.id, 0)
+    return pools
+
+
+async def _with_queue_slots(uow: UnitOfWork, queues: list[WorkQueue]) -> list[WorkQueue]:
+    limited = [q for q in queues if q.concurrency_limit is not None]
+    if limited:
+        slots = await uow.work_queues.active_slots([q.id for q in limited], timeutil.now())
+        for queue in limited:
+            queue.active_slots = slots.get(queue.id, 0)
+    return queues
+
+
+class WorkPoolService:
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    # --- pools ---------------------------------------------------------------
+
+    async def create_pool(self, body: WorkPoolCreate) -> WorkPool:
+        if _reserved(body.name):
+            raise Forbidden("Work pools starting with 'Prefect' are reserved for internal use.")
+        async with self.storage.write() as uow:
+            pool = await lookups.create_pool(uow, body)
+        if pool.concurrency_limit is not None:
+            pool.active_slots = 0
+        return pool
+
+    async def read_pool(self, name: str) -> WorkPool:
+        async with self.storage.read() as uow:
+            pool = await lookups.pool_by_name(uow, name)
+            return (await _with_pool_slots(uow, [pool]))[0]
+
+    async def filter_pools(self, flt: WorkPoolFilter | None, offset: int, limit: int | None) -> list[WorkPool]:
+        async with self.storage.read() as uow:
+            return await _with_pool_slots(uow, await uow.work_pools.filter(flt, offset, limit))
+
+    async def count_pools(self, flt: WorkPoolFilter | None) -> int:
+        async with self.storage.read() as uow:
+            return await uow.work_pools.count(flt)
+
+    async def update_pool(self, name: str, body: WorkPoolUpdate) -> None:
+        values: dict[str, Any] = body.model_dump(mode="json", exclude_unset=True)
+        if _reserved(name) and set(values) - {"is_paused", "concurrency_limit"}:
+            raise Forbidden(
+                "Work pools starting with 'Prefect' are reserved for internal use "
+                "and can only be updated to set concurrency limits or pause."
+            )
+        async with self.storage.write() as uow:
+            pool = await lookups.pool_by_name(uow, name)
+            if values.get("is_paused") is not None:
+                online = await uow.workers.count_online(pool.id)
+                status = lookups.pool_status(pool.type, paused=values["is_paused"], online_workers=online)
+                if status is not None and status != pool.status:
+                    values.update(status=status.value, last_transitioned_status_at=timeutil.now())
+            if values:
+                await uow.work_pools.update(pool.id, values)
+
+    async def delete_pool(self, name: str) -> None:
+        if _reserved(name):
+            raise Forbidden(
+                "Work pools starting with 'Prefect' are reserved for internal use and can not be deleted."
+            )
+        async with self.storage.write() as uow:
+            pool = await lookups.pool_by_name(uow, name)
+            await uow.work_pools.delete(pool.id)
+
+    # --- pool-scoped queues --------------------------------------------------
+
+    async def create_queue(self, pool_name: str, body: WorkQueueCreate) -> WorkQueue:
+        async with self.storage.write() as uow:
+            pool = await lookups.pool_by_name(uow, pool_name)
+            queue = await lookups.create_queue(uow, pool, body)
+        if queue.concurrency_limit is not None:
+            queue.active_slots = 0
+        return queue
+
+    async def read_queue(self, pool_name: str, queue_name: str) -> WorkQueue:
+        async with self.storage.read() as uow:
+            queue = await lookups.queue_by_name(uow, pool_name, queue_name)
+            return (await _with_queue_slots(uow, [queue]))[0]
+
+    async def filter_queues(
+        self, pool_name: str, flt: WorkQueueFilter | None, offset: int, limit: int | None
+    ) -> list[WorkQueue]:
+        async with self.storage.read() as uow:
+            pool = await lookups.pool_by_name(uow, pool_name)
+            return await _with_queue_slots(uow, await uow.work_queues.list(pool.id, flt, offset, limit))
+
+    async def update_queue(self, pool_name: str, queue_name: str, body: WorkQueueUpdate) -> None:
+        async with self.storage.write() as uow:
+            queue = await lookups.queue_by_name(uow, pool_name, queue_name)
+            await self._update_queue(uow, queue, body)
+
+    async def delete_queue(self, pool_name: str, queue_name: str) -> None:
+        async with self.storage.write() as uow:
+            pool = await lookups.pool_by_name(uow, pool_name)
+            queue = await lookups.queue_by_name(uow, pool_name, queue_name)
+            await self._delete_queue(uow, pool.default_queue_id, queue)
+
+    # --- legacy /work_queues -------------------------------------------------
+
+    async def create_legacy_queue(self, body: WorkQueueCreate) -> WorkQueue:
+        async with self.storage.write() as uow:
+            pool = await lookups.agent_pool(uow)
+            if body.name == pool.name or await uow.work_queues.get_by_name(pool.id, body.name):
+                raise Conflict("A work queue with this name already exists.")
+            queue = await lookups.create_queue(uow, pool, body)
+        if queue.concurrency_limit is not None:
+            queue.active_slots = 0
+        return queue
+
+    async def read_queue_by_id(self, queue_id: UUID) -> WorkQueue:
+        async with self.storage.read() as uow:
+            queue = await uow.work_queues.get(queue_id)
+            if queue is None:
+                raise NotFound("work queue not found")
+            return (await _with_queue_slots(uow, [queue]))[0]
+
+    async def read_legacy_queue_by_name(self, name: str) -> WorkQueue:
+        async with self.storage.read() as uow:
+            pool = await uow.work_pools.get_by_name(lookups.DEFAULT_AGENT_POOL)
+            queue = await uow.work_queues.get_by_name(pool.id, name) if pool else None
+            if queue is None:
+                raise NotFound("work queue not found")
+            return (await _with_queue_slots(uow, [queue]))[0]
+
+    async def filter_all_queues(self, flt: WorkQueueFilter | None, offset: int, limit: int | None) -> list[WorkQueue]:
+        async with self.storage.read() as uow:
+            return await _with_queue_slots(uow, await uow.work_queues.list(None, flt, offset, limit))
+
+    async def update_queue_by_id(self, queue_id: UUID, body: WorkQueueUpdate) -> None:
+        async with self.storage.write() as uow:
+            queue = await uow.work_queues.get(queue_id)
+            if queue is None:
+                raise NotFound(f"Work Queue {queue_id} not found")
+            await self._update_queue(uow, queue, body)
+
+    async def delete_queue_by_id(self, queue_id: UUID) -> None:
+        async with self.storage.write() as uow:
+            queue = await uow.work_queues.get(queue_id)
+            if queue is None or queue.work_pool_id is None:
+                raise NotFound("work queue not found")
+            pool = await uow.work_pools.get(queue.work_pool_id)
+            await self._delete_queue(uow, pool.default_queue_id if pool else None, queue)
+
+    async def queue_status(self, queue_id: UUID) -> WorkQueueStatusDetail:
+        async with self.storage.read() as uow:
+            queue = await uow.work_queues.get(queue_id)
+            if queue is None:
+                raise NotFound("Work queue not found.")
+            late = await uow.work_queues.late_runs_count(queue_id)
+        policy = WorkQueueHealthPolicy()
+        recent = queue.last_polled is not None and (
+            (timeutil.now() - queue.last_polled).total_seconds() <= (policy.maximum_seconds_since_last_polled or 0)
+        )
+        healthy = recent and late <= (policy.maximum_late_runs or 0)
+        return WorkQueueStatusDetail(
+            healthy=healthy, late_runs_count=late, last_polled=queue.last_polled, health_check_policy=policy
+        )
+
+    # --- shared --------------------------------------------------------------
+
+    async def _update_queue(self, uow: UnitOfWork, queue: WorkQueue, body: WorkQueueUpdate) -> None:
+        values: dict[str, Any] = body.model_dump(mode="json", exclude_unset=True)
+        if "is_paused" in values:
+            if values["is_paused"] and queue.status != WorkQueueStatus.PAUSED:
+                values["status"] = WorkQueueStatus.PAUSED.value
+            elif values["is_paused"] is False and queue.status == WorkQueueStatus.PAUSED:
+                last = values.get("last_polled") or queue.last_polled
+                recent = last is not None and (timeutil.now() - timeutil.parse(last)).total_seconds() <= 60
+                values["status"] = (WorkQueueStatus.READY if recent else WorkQueueStatus.NOT_READY).value
+        priority = values.pop("priority", None)
+        if values:
+            await uow.work_queues.update(queue.id, values)
+        if priority is not None and queue.work_pool_id is not None:
+            await lookups.apply_priority(uow, queue.work_pool_id, {queue.id: priority})
+
+    async def _delete_queue(self, uow: UnitOfWork, default_queue_id: UUID | None, queue: WorkQueue) -> None:
+        if queue.id == default_queue_id:
+            raise BadRequest("Can't delete a pool's default queue.")
+        await uow.work_queues.delete(queue.id)
+        if queue.work_pool_id is not None:
+            await lookups.apply_priority(uow, queue.work_pool_id, {})
