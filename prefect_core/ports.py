@@ -103,8 +103,9 @@ class TaskRunRepository(Protocol):
 class StateRepository(Protocol):
     """The state history of one kind of run (flow runs or task runs)."""
 
-    async def add(self, run_id: UUID, state: State) -> None:
-        """Append `state` to the run's history and make it the run's current state."""
+    async def add(self, run_id: UUID, state: State, run_values: dict[str, Any] | None = None) -> None:
+        """Append `state` to the run's history and make it the run's current state,
+        writing `run_values` (the run's bookkeeping) to the run in the same update."""
         ...
     async def get(self, state_id: UUID) -> State | None: ...
     async def history(self, run_id: UUID) -> list[State]:

@@ -26,9 +26,10 @@ class PostgresSupport:
     def insert_ignoring_conflicts(self, table: sa.Table, index_elements: Sequence[str]) -> sa.Insert:
         return pg_insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
 
-    def lock_for_update(self, stmt: sa.Select[Any]) -> sa.Select[Any]:
+    def lock_for_update(self, stmt: sa.Select[Any], of: sa.Table | None = None) -> sa.Select[Any]:
         # Row lock held until commit: a second writer of the same run waits here.
-        return stmt.with_for_update()
+        # `OF table`: a select that outer-joins other tables locks only this one's rows.
+        return stmt.with_for_update(of=of) if of is not None else stmt.with_for_update()
 
     def json_array_contains_all(self, column: sa.ColumnElement[Any], values: Sequence[str]) -> sa.ColumnElement[bool]:
         # tags @> '["a", "b"]'

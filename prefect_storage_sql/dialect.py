@@ -23,9 +23,10 @@ class SqlDialectSupport(Protocol):
         """`INSERT ... ON CONFLICT (index_elements) DO NOTHING` for `table`."""
         ...
 
-    def lock_for_update(self, stmt: sa.Select[Any]) -> sa.Select[Any]:
-        """Lock the selected rows until commit (`FOR UPDATE`), or leave the statement
-        alone where the whole write transaction already holds the lock."""
+    def lock_for_update(self, stmt: sa.Select[Any], of: sa.Table | None = None) -> sa.Select[Any]:
+        """Lock the selected rows (of table `of`, when the select joins others) until
+        commit (`FOR UPDATE`), or leave the statement alone where the whole write
+        transaction already holds the lock."""
         ...
 
     def json_array_contains_all(self, column: sa.ColumnElement[Any], values: Sequence[str]) -> sa.ColumnElement[bool]:

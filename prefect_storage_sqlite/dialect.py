@@ -21,7 +21,7 @@ class SqliteSupport:
         # collides on another unique key) cannot arise: ids are fresh UUIDs.
         return sa.insert(table).prefix_with("OR IGNORE")
 
-    def lock_for_update(self, stmt: sa.Select[Any]) -> sa.Select[Any]:
+    def lock_for_update(self, stmt: sa.Select[Any], of: sa.Table | None = None) -> sa.Select[Any]:
         # Write transactions start with BEGIN IMMEDIATE and hold the database's
         # write lock until commit, which already excludes other writers.
         return stmt

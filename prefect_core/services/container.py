@@ -12,6 +12,10 @@ from prefect_core.services.logs import LogService
 from prefect_core.services.orchestration import OrchestrationService
 from prefect_core.services.task_runs import TaskRunService
 from prefect_core.settings import Settings
+from prefect_core.services.deployment_runs import DeploymentRunService
+from prefect_core.services.deployments import DeploymentService
+from prefect_core.services.work_pools import WorkPoolService
+from prefect_core.services.workers import WorkerService
 
 
 class Services:
@@ -33,3 +37,8 @@ class Services:
         self.flow_runs = FlowRunService(storage, self.orchestration)
         self.task_runs = TaskRunService(storage, self.orchestration)
         self.logs = LogService(storage)
+        # deployments and work pools
+        self.deployments = DeploymentService(storage)
+        self.deployment_runs = DeploymentRunService(storage, self.orchestration)
+        self.work_pools = WorkPoolService(storage)
+        self.workers = WorkerService(storage)

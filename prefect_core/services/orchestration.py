@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from prefect_core import timeutil
@@ -56,9 +57,8 @@ async def _apply(uow: UnitOfWork, kind: RunKind, run_id: UUID, decision: Decisio
         details.flow_run_id = run_id
     else:
         details.task_run_id = run_id
-    if decision.run_updates:
-        await runs.update(run_id, decision.run_updates)
-    await states.add(run_id, decision.state)
+    # One UPDATE carries both the bookkeeping and the new current state.
+    await states.add(run_id, decision.state, decision.run_updates)
     for effect in decision.effects:
         if isinstance(effect, CacheWrite):
             await uow.task_cache.put(effect.cache_key, decision.state, effect.expiration)
@@ -75,6 +75,11 @@ async def _mirror_on_parent_task(uow: UnitOfWork, effect: SetParentTaskRunState)
         kind=RunKind.TASK, run=task, initial=task.state, proposed=effect.state, now=timeutil.now(), force=True
     )
     await _apply(uow, RunKind.TASK, task.id, orchestrate(ctx))
+
+
+def _plain_updates(run_updates: dict[str, Any]) -> dict[str, Any]:
+    """The run-row changes an event needs (the policy dict is not one of them)."""
+    return {k: v for k, v in run_updates.items() if k != "empirical_policy"}
 
 
 class OrchestrationService:
@@ -105,9 +110,10 @@ class OrchestrationService:
             event = None
             await _apply(uow, RunKind.FLOW, run_id, decision)
             if decision.writes_state:
-                updated = await uow.flow_runs.get(run_id)
+                assert decision.state is not None
                 flow = await uow.flows.get(run.flow_id)
-                assert updated is not None and decision.state is not None
+                # The run as just written, without reading it back.
+                updated = run.model_copy(update=_plain_updates(decision.run_updates))
                 event = flow_run_state_change_event(updated, flow, run.state, decision.state, now)
         if event is not None:
             await self.events.emit([event])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from prefect_core.schemas import filters as f
 from prefect_core.schemas.deployments import DeploymentSort
@@ -13,7 +15,17 @@ DEFAULT_LIMIT = 200
 
 
 class _Body(BaseModel):
+    """Top-level body keys; a key sent as null takes its default, as the reference's
+    body parameters do (the client sends `"sort": null`, `"limit": null`)."""
+
     model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls_are_defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None}
+        return data
 
 
 class RunFilterBody(_Body):

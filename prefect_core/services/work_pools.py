@@ -67,6 +67,13 @@ class WorkPoolService:
             pool = await lookups.pool_by_name(uow, name)
             return (await _with_pool_slots(uow, [pool]))[0]
 
+    async def read_pool_by_id(self, pool_id: UUID | None) -> WorkPool:
+        async with self.storage.read() as uow:
+            pool = await uow.work_pools.get(pool_id) if pool_id else None
+        if pool is None:
+            raise NotFound("Work pool not found.")
+        return pool
+
     async def filter_pools(self, flt: WorkPoolFilter | None, offset: int, limit: int | None) -> list[WorkPool]:
         async with self.storage.read() as uow:
             return await _with_pool_slots(uow, await uow.work_pools.filter(flt, offset, limit))

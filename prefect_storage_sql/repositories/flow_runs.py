@@ -12,6 +12,7 @@ from prefect_core.schemas.sorting import FlowRunSort
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import flow_runs_matching
 from prefect_storage_sql.filters_deployments import flow_runs_in_deployments_and_queues
+from prefect_storage_sql.repositories.base import prebuilt
 from prefect_storage_sql.repositories.runs import RunRepository
 
 t = tables.flow_run
@@ -67,14 +68,17 @@ class SqlFlowRunRepository(RunRepository[FlowRun]):
         for key in ("state_type", "state_name", "state_timestamp"):
             values.pop(key, None)
         if run.idempotency_key is not None:
-            stmt = self.support.insert_ignoring_conflicts(t, ["flow_id", "idempotency_key"]).values(**values)
-            result = await self.conn.execute(stmt)
+            stmt = prebuilt(
+                ("flow_run", "insert_idempotent", self.support.name),
+                lambda: self.support.insert_ignoring_conflicts(t, ["flow_id", "idempotency_key"]),
+            )
+            result = await self.conn.execute(stmt, values)
             if result.rowcount == 0:
                 existing = await self.get_by_idempotency_key(run.flow_id, run.idempotency_key)
                 assert existing is not None
                 return existing
         else:
-            await self.conn.execute(sa.insert(t).values(**values))
+            await self.conn.execute(prebuilt(("flow_run", "insert"), lambda: sa.insert(t)), values)
         stored = await self.get(run.id)
         assert stored is not None
         return stored

@@ -80,17 +80,15 @@ class RunRepository(SqlRepository, Generic[M]):
         return values
 
     async def get(self, run_id: UUID, *, for_update: bool = False) -> M | None:
-        cls, params = type(self), {"_row_id": run_id}
         if for_update:
-            # Lock only the run row, not the joined state.
-            locked = prebuilt(
-                (cls, "lock", self.support.name),
-                lambda: self.support.lock_for_update(sa.select(self.table.c.id).where(by_id(self.table))),
+            # Lock only the run row, not the joined state and queue rows.
+            stmt = prebuilt(
+                (type(self), "get_locked", self.support.name),
+                lambda: self.support.lock_for_update(self._select().where(by_id(self.table)), of=self.table),
             )
-            if (await self.conn.execute(locked, params)).first() is None:
-                return None
-        stmt = prebuilt((cls, "get"), lambda: self._select().where(by_id(self.table)))
-        row = (await self.conn.execute(stmt, params)).first()
+        else:
+            stmt = prebuilt((type(self), "get"), lambda: self._select().where(by_id(self.table)))
+        row = (await self.conn.execute(stmt, {"_row_id": run_id})).first()
         return self._to_model(row) if row else None
 
     async def update(self, run_id: UUID, values: dict[str, Any]) -> bool:

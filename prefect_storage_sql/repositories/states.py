@@ -41,13 +41,14 @@ class SqlStateRepository(SqlRepository):
         self.table = table
         self.run_table = run_table
 
-    async def add(self, run_id: UUID, state: State) -> None:
+    async def add(self, run_id: UUID, state: State, run_values: dict[str, Any] | None = None) -> None:
         insert = prebuilt(("insert", self.table.name), lambda: sa.insert(self.table))
         await self.conn.execute(insert, _state_values(run_id, state))
         await self._update_by_id(
             self.run_table,
             run_id,
             {
+                **(run_values or {}),
                 "state_id": state.id,
                 "state_type": state.type.value,
                 "state_name": state.name,

@@ -13,6 +13,7 @@ from prefect_core.schemas.states import State
 from prefect_core.schemas.sorting import TaskRunSort
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import task_runs_matching
+from prefect_storage_sql.repositories.base import prebuilt
 from prefect_storage_sql.repositories.runs import RunRepository
 
 t = tables.task_run
@@ -45,8 +46,11 @@ class SqlTaskRunRepository(RunRepository[TaskRun]):
         values = self._row_values(run)
         for key in ("state_id", "state_type", "state_name", "state_timestamp"):
             values.pop(key, None)
-        stmt = self.support.insert_ignoring_conflicts(t, ["flow_run_id", "task_key", "dynamic_key"])
-        result = await self.conn.execute(stmt.values(**values))
+        stmt = prebuilt(
+            ("task_run", "insert", self.support.name),
+            lambda: self.support.insert_ignoring_conflicts(t, ["flow_run_id", "task_key", "dynamic_key"]),
+        )
+        result = await self.conn.execute(stmt, values)
         if result.rowcount == 0:
             existing = await self.get_by_key(run.flow_run_id, run.task_key, run.dynamic_key)
             if existing is not None:

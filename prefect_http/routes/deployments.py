@@ -1,0 +1,180 @@
+"""/deployments"""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from prefect_core.schemas.base import DateTime
+from prefect_core.schemas.deployments import DeploymentCreate, DeploymentFlowRunCreate, DeploymentUpdate
+from prefect_core.schemas.filters import DeploymentFilter
+from prefect_core.schemas.schedules import DeploymentScheduleCreate, DeploymentScheduleUpdate
+from prefect_core.services.queries import DeploymentPage, DeploymentQuery, RunFilterBody
+from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
+from prefect_http.keys import SERVICES
+from prefect_http.params import path_uuid
+from prefect_http.routes.paging import PagedBody
+
+routes = web.RouteTableDef()
+
+_SCHEDULES = TypeAdapter(list[DeploymentScheduleCreate])
+
+
+class _RunnerPoll(PagedBody):
+    deployment_ids: list[UUID]
+    scheduled_before: DateTime | None = None
+
+
+class _BulkDelete(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    deployments: DeploymentFilter | None = None
+    limit: int = Field(default=50, ge=1, le=50)
+
+
+class _ScheduleBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    start_time: DateTime | None = None
+    end_time: DateTime | None = None
+    min_time: float | None = None
+    min_runs: int | None = None
+    max_runs: int | None = None
+
+
+@routes.post("/api/deployments/")
+async def create_deployment(request: web.Request) -> web.Response:
+    deployment, created = await request.app[SERVICES].deployments.create(await body_as(request, DeploymentCreate))
+    return respond(deployment, status=201 if created else 200)
+
+
+@routes.get("/api/deployments/name/{flow_name}/{deployment_name}")
+async def read_deployment_by_name(request: web.Request) -> web.Response:
+    m = request.match_info
+    return respond(await request.app[SERVICES].deployments.read_by_name(m["flow_name"], m["deployment_name"]))
+
+
+@routes.post("/api/deployments/filter")
+async def filter_deployments(request: web.Request) -> web.Response:
+    return respond(await request.app[SERVICES].deployments.filter(await body_as(request, DeploymentQuery, default={})))
+
+
+@routes.post("/api/deployments/count")
+async def count_deployments(request: web.Request) -> web.Response:
+    return respond(await request.app[SERVICES].deployments.count(await body_as(request, RunFilterBody, default={})))
+
+
+@routes.post("/api/deployments/paginate")
+async def paginate_deployments(request: web.Request) -> web.Response:
+    return respond(await request.app[SERVICES].deployments.paginate(await body_as(request, DeploymentPage, default={})))
+
+
+@routes.post("/api/deployments/bulk_delete")
+async def bulk_delete_deployments(request: web.Request) -> web.Response:
+    body = await body_as(request, _BulkDelete, default={})
+    query = DeploymentQuery(deployments=body.deployments, limit=body.limit)
+    return respond({"deleted": await request.app[SERVICES].deployments.bulk_delete(query)})
+
+
+@routes.post("/api/deployments/get_scheduled_flow_runs")
+async def runner_poll(request: web.Request) -> web.Response:
+    body = await body_as(request, _RunnerPoll)
+    runs = await request.app[SERVICES].deployment_runs.runs_for_runner(
+        body.deployment_ids, body.scheduled_before, body.limit
+    )
+    return respond(runs)
+
+
+@routes.get("/api/deployments/{id}")
+async def read_deployment(request: web.Request) -> web.Response:
+    return respond(await request.app[SERVICES].deployments.read(path_uuid(request)))
+
+
+@routes.patch("/api/deployments/{id}")
+async def update_deployment(request: web.Request) -> web.Response:
+    deployment_id = path_uuid(request)
+    await request.app[SERVICES].deployments.update(deployment_id, await body_as(request, DeploymentUpdate))
+    return no_content()
+
+
+@routes.delete("/api/deployments/{id}")
+async def delete_deployment(request: web.Request) -> web.Response:
+    await request.app[SERVICES].deployments.delete(path_uuid(request))
+    return no_content()
+
+
+@routes.post("/api/deployments/{id}/create_flow_run")
+async def create_flow_run(request: web.Request) -> web.Response:
+    deployment_id = path_uuid(request)
+    body = await body_as(request, DeploymentFlowRunCreate, default={})
+    run, created = await request.app[SERVICES].deployment_runs.create_flow_run(deployment_id, body)
+    return respond(run, status=201 if created else 200)
+
+
+@routes.post("/api/deployments/{id}/pause_deployment")
+async def pause_deployment(request: web.Request) -> web.Response:
+    await request.app[SERVICES].deployments.set_paused(path_uuid(request), True)
+    return respond(None)
+
+
+@routes.post("/api/deployments/{id}/resume_deployment")
+async def resume_deployment(request: web.Request) -> web.Response:
+    await request.app[SERVICES].deployments.set_paused(path_uuid(request), False)
+    return respond(None)
+
+
+@routes.post("/api/deployments/{id}/schedule")
+async def schedule_deployment(request: web.Request) -> web.Response:
+    deployment_id = path_uuid(request)
+    body = await body_as(request, _ScheduleBody, default={})
+    services = request.app[SERVICES]
+    await services.deployments.read(deployment_id)
+    await services.deployment_runs.schedule_runs(
+        deployment_id,
+        start=body.start_time,
+        end=body.end_time,
+        min_time=dt.timedelta(seconds=body.min_time) if body.min_time is not None else None,
+        min_runs=body.min_runs,
+        max_runs=body.max_runs,
+    )
+    return respond(None)
+
+
+@routes.get("/api/deployments/{id}/schedules")
+async def read_schedules(request: web.Request) -> web.Response:
+    return respond(await request.app[SERVICES].deployment_runs.schedules(path_uuid(request)))
+
+
+@routes.post("/api/deployments/{id}/schedules")
+async def create_schedules(request: web.Request) -> web.Response:
+    deployment_id = path_uuid(request)
+    bodies = validate_as(_SCHEDULES, await read_json(request))
+    return respond(await request.app[SERVICES].deployment_runs.add_schedules(deployment_id, bodies), status=201)
+
+
+@routes.patch("/api/deployments/{id}/schedules/{schedule_id}")
+async def update_schedule(request: web.Request) -> web.Response:
+    deployment_id, schedule_id = path_uuid(request), path_uuid(request, "schedule_id")
+    body = await body_as(request, DeploymentScheduleUpdate)
+    await request.app[SERVICES].deployment_runs.update_schedule(deployment_id, schedule_id, body)
+    return no_content()
+
+
+@routes.delete("/api/deployments/{id}/schedules/{schedule_id}")
+async def delete_schedule(request: web.Request) -> web.Response:
+    deployment_id, schedule_id = path_uuid(request), path_uuid(request, "schedule_id")
+    await request.app[SERVICES].deployment_runs.delete_schedule(deployment_id, schedule_id)
+    return no_content()
+
+
+@routes.get("/api/deployments/{id}/work_queue_check")
+async def work_queue_check(request: web.Request) -> web.Response:
+    # Legacy tag-filtered queues are not modelled; a deployment is served by its own queue.
+    deployment = await request.app[SERVICES].deployments.read(path_uuid(request))
+    if deployment.work_queue_id is None:
+        return respond([])
+    return respond([await request.app[SERVICES].work_pools.read_queue_by_id(deployment.work_queue_id)])
+

@@ -1,0 +1,45 @@
+"""/work_pools/{name}/workers"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict
+
+from prefect_core.schemas.filters import WorkerFilter
+from prefect_http.jsonio import body_as, no_content, respond
+from prefect_http.keys import SERVICES
+from prefect_http.routes.paging import PagedBody
+
+routes = web.RouteTableDef()
+
+
+class _Heartbeat(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str
+    heartbeat_interval_seconds: int | None = None
+
+
+class _WorkerQuery(PagedBody):
+    workers: WorkerFilter | None = None
+
+
+@routes.post("/api/work_pools/{name}/workers/heartbeat")
+async def worker_heartbeat(request: web.Request) -> web.Response:
+    body = await body_as(request, _Heartbeat)
+    await request.app[SERVICES].workers.heartbeat(request.match_info["name"], body.name, body.heartbeat_interval_seconds)
+    return no_content()
+
+
+@routes.post("/api/work_pools/{name}/workers/filter")
+async def filter_workers(request: web.Request) -> web.Response:
+    body = await body_as(request, _WorkerQuery, default={})
+    workers = await request.app[SERVICES].workers.filter(request.match_info["name"], body.workers, body.offset, body.limit)
+    return respond(workers)
+
+
+@routes.delete("/api/work_pools/{name}/workers/{worker}")
+async def delete_worker(request: web.Request) -> web.Response:
+    m = request.match_info
+    await request.app[SERVICES].workers.delete(m["name"], m["worker"])
+    return no_content()
