@@ -74,6 +74,9 @@ class FlowRunRepository(Protocol):
         self, filters: RunFilters, sort: FlowRunSort, offset: int, limit: int | None
     ) -> list[FlowRun]: ...
     async def count(self, filters: RunFilters) -> int: ...
+    async def timings(self, filters: RunFilters, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+        """Expected start, state and estimated run time/lateness of matching runs expected in [start, end)."""
+        ...
 
 
 class TaskRunRepository(Protocol):
@@ -92,11 +95,19 @@ class TaskRunRepository(Protocol):
         self, filters: RunFilters, sort: TaskRunSort, offset: int, limit: int | None
     ) -> list[TaskRun]: ...
     async def count(self, filters: RunFilters) -> int: ...
-    async def add_state(self, run_id: UUID, state: State, *, make_current: bool) -> bool:
-        """Append `state` to the run's history unless a state with its id is stored
-        already; with `make_current`, also make it the run's current state.
-        True when the state was new. (Used by the task-run recorder, which may see
-        states late or twice.)"""
+    async def timings(self, filters: RunFilters, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+        """Expected start, state and estimated run time/lateness of matching runs expected in [start, end)."""
+        ...
+    async def get_many(self, run_ids: Sequence[UUID]) -> list[TaskRun]:
+        """The runs with these ids that exist (with their current state), in any order."""
+        ...
+    async def add_states(self, states: Sequence[tuple[UUID, State]]) -> None:
+        """Append `(run_id, state)` pairs to run histories, skipping state ids stored
+        already; current states are left alone. (For the task-run recorder, which
+        may see states late or twice.)"""
+        ...
+    async def set_current_state(self, run_id: UUID, state: State, values: dict[str, Any]) -> None:
+        """Make `state` (already in the history) the run's current state and apply `values`."""
         ...
 
 

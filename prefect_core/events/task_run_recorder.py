@@ -89,79 +89,92 @@ def supersedes(current: State | None, incoming: State) -> bool:
 
 
 @dataclass
-class _Known:
-    """What a batch has learnt about one task run so far."""
+class _Run:
+    """One task run as a batch folds its events into it."""
 
     run_id: UUID
     current: State | None
-    #: Inserted by the event being recorded: its row already holds that event's fields.
+    #: Column values from newer events, written once at the end of the batch.
+    values: dict[str, Any] = field(default_factory=dict)
+    changed: bool = False
+    #: Inserted from the event being folded: the row holds its fields already.
     fresh: bool = False
 
 
 class TaskRunRecorder:
-    """Writes task runs and their states from events, inside the caller's unit of work."""
+    """Writes task runs and their states from events, inside the caller's unit of work.
+
+    A batch costs one read of the runs it names, an insert per new run, one insert
+    of all the states, and one update per run whose current state moved: events
+    are folded per run in memory first.
+    """
 
     async def record(self, uow: UnitOfWork, events: Sequence[Event]) -> int:
-        """Record every recordable event in `events`; return how many states were new."""
-        known: dict[UUID, _Known] = {}
-        flow_runs_present: dict[UUID, bool] = {}
-        recorded = 0
+        """Record every recordable event in `events`; return how many states were written
+        (a state already stored is skipped by storage, but still counted here)."""
+        changes = []
         for event in events:
             if not is_recordable(event):
                 continue
             try:
-                change = state_change_from_event(event)
+                changes.append(state_change_from_event(event))
             except (ValueError, ValidationError) as exc:
                 log.warning("skipping malformed task-run event %s (%s): %s", event.id, event.event, exc)
-                continue
-            if await self._record_one(uow, change, known, flow_runs_present):
-                recorded += 1
-        return recorded
+        if not changes:
+            return 0
 
-    async def _record_one(
+        stored = {run.id: run for run in await uow.task_runs.get_many(list({c.run.id for c in changes}))}
+        runs: dict[UUID, _Run] = {}  # by the id the event names
+        by_stored_id: dict[UUID, _Run] = {}
+        flow_runs_present: dict[UUID, bool] = {}
+        states: list[tuple[UUID, State]] = []
+        for change in changes:
+            run = runs.get(change.run.id)
+            if run is None:
+                run = await self._start(uow, change, stored, flow_runs_present)
+                if run is None:
+                    continue
+                # Two ids may resolve to one stored run (same flow run and task key).
+                run = by_stored_id.setdefault(run.run_id, run)
+                runs[change.run.id] = run
+            state = change.state
+            state.state_details.task_run_id = run.run_id
+            states.append((run.run_id, state))
+            newer = supersedes(run.current, state)
+            if newer and not run.fresh:
+                run.values.update(change.update_values())
+            run.fresh = False
+            if newer:
+                run.current, run.changed = state, True
+
+        await uow.task_runs.add_states(states)
+        for run in by_stored_id.values():
+            if run.changed and run.current is not None:
+                await uow.task_runs.set_current_state(run.run_id, run.current, run.values)
+        return len(states)
+
+    async def _start(
         self,
         uow: UnitOfWork,
         change: TaskRunStateChange,
-        known: dict[UUID, _Known],
+        stored: dict[UUID, TaskRun],
         flow_runs_present: dict[UUID, bool],
-    ) -> bool:
-        run = change.run
-        entry = known.get(run.id)
-        if entry is None:
-            entry = await self._load_or_insert(uow, run, flow_runs_present)
-            if entry is None:
-                return False
-            known[run.id] = entry
-        newer = supersedes(entry.current, change.state)
-        if newer and not entry.fresh:
-            values = change.update_values()
-            if values:
-                await uow.task_runs.update(entry.run_id, values)
-        entry.fresh = False
-        state = change.state
-        state.state_details.task_run_id = entry.run_id
-        added = await uow.task_runs.add_state(entry.run_id, state, make_current=newer)
-        if newer:
-            entry.current = state
-        return added
-
-    async def _load_or_insert(
-        self, uow: UnitOfWork, run: TaskRun, flow_runs_present: dict[UUID, bool]
-    ) -> _Known | None:
-        existing = await uow.task_runs.get(run.id)
-        if existing is None and run.flow_run_id is not None:
-            # Same task in the same flow run under another id: that row is the run.
-            existing = await uow.task_runs.get_by_key(run.flow_run_id, run.task_key, run.dynamic_key)
+    ) -> _Run | None:
+        """The stored run an event is about, inserting it (with the event's fields) if new."""
+        candidate = change.run
+        existing = stored.get(candidate.id)
         if existing is not None:
-            return _Known(existing.id, existing.state)
-        if run.flow_run_id is not None:
-            present = flow_runs_present.get(run.flow_run_id)
+            return _Run(existing.id, existing.state)
+        if candidate.flow_run_id is not None:
+            present = flow_runs_present.get(candidate.flow_run_id)
             if present is None:
-                present = await uow.flow_runs.get(run.flow_run_id) is not None
-                flow_runs_present[run.flow_run_id] = present
+                present = await uow.flow_runs.get(candidate.flow_run_id) is not None
+                flow_runs_present[candidate.flow_run_id] = present
             if not present:
-                log.warning("task run %s names unknown flow run %s; not recorded", run.id, run.flow_run_id)
+                log.warning("task run %s names unknown flow run %s; not recorded",
+                            candidate.id, candidate.flow_run_id)
                 return None
-        stored = await uow.task_runs.insert(run)
-        # `insert` hands back the existing row if one won a race on the natural key.
-        return _Known(stored.id, stored.state, fresh=stored.id == run.id)
+        # `insert` hands back the existing row when the same task of the same flow
+        # run is stored under another id: that row is the run.
+        inserted = await uow.task_runs.insert(candidate)
+        return _Run(inserted.id, inserted.state, fresh=inserted.id == candidate.id)

@@ -6,11 +6,13 @@ from typing import Any
 from uuid import UUID
 
 from prefect_core.errors import NotFound
-from prefect_core.ports import Storage
+from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.base import KeyValueLabels
 from prefect_core.schemas.runs import CreatedBy, FlowRun, FlowRunCreate, FlowRunUpdate
 from prefect_core.schemas.states import State, StateType
+from prefect_core.services import work_pool_lookups
 from prefect_core.services.orchestration import OrchestrationService
+from prefect_core.services.scheduling.runs import deployment_run_labels
 from prefect_core.services.queries import FlowRunPage, FlowRunQuery, RunFilterBody, page_count
 
 
@@ -31,6 +33,7 @@ class FlowRunService:
             if flow is None:
                 raise NotFound("Flow not found")
             candidate.labels = {**(flow.labels or {}), "prefect.flow.id": str(flow.id), **(body.labels or {})}
+            await _place_in_pool_and_deployment(uow, candidate, body)
             stored = await uow.flow_runs.insert(candidate)
             created = stored.id == candidate.id
             if created:
@@ -94,3 +97,17 @@ class FlowRunService:
             raise NotFound("Flow run state not found")
         return state
 
+
+async def _place_in_pool_and_deployment(uow: UnitOfWork, run: FlowRun, body: FlowRunCreate) -> None:
+    """A run created in a pool goes to the named queue (or the pool's default one);
+    a run of a deployment carries the deployment's labels, as the reference does."""
+    if body.work_pool_name:
+        if body.work_queue_name:
+            queue = await work_pool_lookups.queue_by_name(uow, body.work_pool_name, body.work_queue_name)
+        else:
+            queue = await work_pool_lookups.default_queue(uow, body.work_pool_name)
+        run.work_queue_id = queue.id
+    if body.deployment_id is not None:
+        deployment = await uow.deployments.get(body.deployment_id)
+        if deployment is not None:
+            run.labels = deployment_run_labels(deployment, body.labels)

@@ -10,6 +10,7 @@ from pydantic import TypeAdapter
 from prefect_core import timeutil
 from prefect_core.schemas.base import KeyValueLabels
 from prefect_core.schemas.runs import FlowRunCreate, FlowRunUpdate
+from prefect_core.services.run_history import HistoryQuery, run_history
 from prefect_core.services.queries import FlowRunPage, FlowRunQuery, RunFilterBody
 from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
 from prefect_http.keys import SERVICES
@@ -44,6 +45,12 @@ async def count_flow_runs(request: web.Request) -> web.Response:
 async def paginate_flow_runs(request: web.Request) -> web.Response:
     query = await body_as(request, FlowRunPage, default={})
     return respond(await request.app[SERVICES].flow_runs.paginate(query))
+
+
+@routes.post("/api/flow_runs/history")
+async def flow_run_history(request: web.Request) -> web.Response:
+    query = await body_as(request, HistoryQuery)
+    return respond(await run_history(request.app[SERVICES].storage, "flow", query))
 
 
 @routes.get("/api/flow_runs/{id}")

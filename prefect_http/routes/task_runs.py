@@ -9,6 +9,7 @@ from pydantic import TypeAdapter
 
 from prefect_core import timeutil
 from prefect_core.schemas.runs import TaskRunCreate, TaskRunUpdate
+from prefect_core.services.run_history import HistoryQuery, run_history
 from prefect_core.services.queries import TaskRunPage, TaskRunQuery, RunFilterBody
 from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
 from prefect_http.keys import SERVICES
@@ -42,6 +43,12 @@ async def count_task_runs(request: web.Request) -> web.Response:
 async def paginate_task_runs(request: web.Request) -> web.Response:
     query = await body_as(request, TaskRunPage, default={})
     return respond(await request.app[SERVICES].task_runs.paginate(query))
+
+
+@routes.post("/api/task_runs/history")
+async def task_run_history(request: web.Request) -> web.Response:
+    query = await body_as(request, HistoryQuery)
+    return respond(await run_history(request.app[SERVICES].storage, "task", query))
 
 
 @routes.get("/api/task_runs/{id}")

@@ -105,6 +105,21 @@ class RunRepository(SqlRepository, Generic[M]):
         stmt = page(stmt.order_by(*self.sorts[sort], self.table.c.id), offset, limit)
         return [self._to_model(row) for row in await self.conn.execute(stmt)]
 
+    async def timings(self, filters: Any, start: Any, end: Any) -> list[dict[str, Any]]:
+        """Expected start, state and estimated timings of matching runs expected in [start, end)."""
+        t = self.table
+        cols = ("expected_start_time", "start_time", "state_type", "state_name", "state_timestamp", "total_run_time")
+        stmt = sa.select(*(t.c[c] for c in cols)).where(
+            self._matching(filters), t.c.expected_start_time >= start, t.c.expected_start_time < end
+        )
+        rows = []
+        for row in await self.conn.execute(stmt):
+            data = dict(row._mapping)
+            data.update(self._computed(data))
+            data.setdefault("estimated_start_time_delta", 0.0)
+            rows.append(data)
+        return rows
+
     async def count(self, filters: Any) -> int:
         stmt = sa.select(sa.func.count()).select_from(self.table).where(self._matching(filters))
         return int((await self.conn.execute(stmt)).scalar_one())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -59,34 +60,42 @@ class SqlTaskRunRepository(RunRepository[TaskRun]):
         assert stored is not None
         return stored
 
-    async def add_state(self, run_id: UUID, state: State, *, make_current: bool) -> bool:
-        s = tables.task_run_state
+    async def get_many(self, run_ids: Sequence[UUID]) -> list[TaskRun]:
+        if not run_ids:
+            return []
+        stmt = self._select().where(t.c.id.in_(list(run_ids)))
+        return [self._to_model(row) for row in await self.conn.execute(stmt)]
+
+    async def add_states(self, states: Sequence[tuple[UUID, State]]) -> None:
+        if not states:
+            return
         now = timeutil.now()
-        row = {
-            "id": state.id,
-            "created": now,
-            "updated": now,
-            "run_id": run_id,
-            "type": state.type.value,
-            "name": state.name,
-            "timestamp": state.timestamp,
-            "message": state.message,
-            "state_details": state.state_details.model_dump(mode="json"),
-            "data": state.model_dump(mode="json", include={"data"})["data"],
-        }
-        inserted = await self.conn.execute(self.support.insert_ignoring_conflicts(s, ["id"]).values(**row))
-        if inserted.rowcount == 0:
-            return False
-        if make_current:
-            await self.conn.execute(
-                sa.update(t)
-                .where(t.c.id == run_id)
-                .values(
-                    state_id=state.id,
-                    state_type=state.type.value,
-                    state_name=state.name,
-                    state_timestamp=state.timestamp,
-                    updated=now,
-                )
-            )
-        return True
+        rows = [
+            {
+                "id": state.id,
+                "created": now,
+                "updated": now,
+                "run_id": run_id,
+                "type": state.type.value,
+                "name": state.name,
+                "timestamp": state.timestamp,
+                "message": state.message,
+                "state_details": state.state_details.model_dump(mode="json"),
+                "data": state.model_dump(mode="json", include={"data"})["data"],
+            }
+            for run_id, state in states
+        ]
+        await self.conn.execute(self.support.insert_ignoring_conflicts(tables.task_run_state, ["id"]), rows)
+
+    async def set_current_state(self, run_id: UUID, state: State, values: dict[str, Any]) -> None:
+        await self._update_by_id(
+            t,
+            run_id,
+            {
+                **values,
+                "state_id": state.id,
+                "state_type": state.type.value,
+                "state_name": state.name,
+                "state_timestamp": state.timestamp,
+            },
+        )

@@ -21,3 +21,13 @@ async def test_admin_storage(client) -> None:
 async def test_unknown_path_is_json_404(client) -> None:
     resp = await client.get("/api/nope")
     assert resp.status == 404 and await resp.json() == {"detail": "Not Found"}
+
+
+async def test_request_body_limit_gives_413_and_stores_nothing(settings, aiohttp_client) -> None:
+    from prefect_http.app import create_app
+
+    client = await aiohttp_client(create_app(settings.model_copy(update={"max_request_body_bytes": 1024})))
+    resp = await client.post("/api/flows/", json={"name": "x" * 2000})
+    assert resp.status == 413
+    assert await resp.json() == {"detail": "Request Entity Too Large"}
+    assert await (await client.post("/api/flows/count", json={})).json() == 0

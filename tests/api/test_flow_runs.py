@@ -117,3 +117,22 @@ async def test_concurrent_transitions_are_serialised(client) -> None:
     assert [s["type"] for s in history].count("RUNNING") == sum(r["status"] == "ACCEPT" for r in results)
     stored = await (await client.get(f"/api/flow_runs/{run['id']}")).json()
     assert stored["state_type"] == "RUNNING"
+
+
+async def test_history_buckets_runs_by_expected_start_and_state(client) -> None:
+    flow = await _flow(client, "hist")
+    runs = [await _run(client, flow["id"]) for _ in range(3)]
+    await client.post(f"/api/flow_runs/{runs[0]['id']}/set_state", json={"state": {"type": "RUNNING"}})
+    start = min(r["expected_start_time"] for r in runs)
+    body = {"history_start": "2020-01-01T00:00:00Z", "history_end": "2100-01-01T00:00:00Z",
+            "history_interval_seconds": 86400 * 365 * 100}
+    history = await (await client.post("/api/flow_runs/history", json=body)).json()
+    assert len(history) == 1
+    counts = {(s["state_type"], s["state_name"]): s["count_runs"] for s in history[0]["states"]}
+    assert counts == {("PENDING", "Pending"): 2, ("RUNNING", "Running"): 1}
+    body = {"history_start": start, "history_end": start, "history_interval_seconds": 60}
+    assert await (await client.post("/api/flow_runs/history", json=body)).json() == []
+    bad = await client.post("/api/flow_runs/history", json={**body, "history_interval_seconds": 0.5})
+    assert bad.status == 422
+    tasks = await client.post("/api/task_runs/history", json={**body, "history_end": "2100-01-01T00:00:00Z"})
+    assert tasks.status == 200

@@ -43,21 +43,22 @@ class FakeTaskRuns:
         self.rows[run.id] = run.model_copy(update={"state": None})
         return self.rows[run.id]
 
-    async def update(self, run_id: UUID, values: dict[str, Any]) -> bool:
+    async def get_many(self, run_ids) -> list[TaskRun]:
+        return [self.rows[i] for i in run_ids if i in self.rows]
+
+    async def add_states(self, states) -> None:
+        for run_id, state in states:
+            assert run_id in self.rows  # the run is written before its states
+            history = self.history.setdefault(run_id, [])
+            if not any(s.id == state.id for s in history):
+                history.append(state)
+
+    async def set_current_state(self, run_id: UUID, state: State, values: dict[str, Any]) -> None:
         self.updates += 1
         row = self.rows[run_id]
-        self.rows[run_id] = TaskRun.model_validate({**row.model_dump(), **values})
-        return True
-
-    async def add_state(self, run_id: UUID, state: State, *, make_current: bool) -> bool:
-        history = self.history.setdefault(run_id, [])
-        if any(s.id == state.id for s in history):
-            return False
-        history.append(state)
-        if make_current:
-            self.rows[run_id] = self.rows[run_id].model_copy(
-                update={"state": state, "state_type": state.type, "state_name": state.name, "state_id": state.id})
-        return True
+        data = {**row.model_dump(), **values, "state": state, "state_type": state.type,
+                "state_name": state.name, "state_id": state.id}
+        self.rows[run_id] = TaskRun.model_validate(data)
 
 
 class FakeFlowRuns:
@@ -149,10 +150,11 @@ async def test_out_of_order_states_join_the_history_without_becoming_current() -
     pending, running, completed = lifecycle(run_id, "Pending", "Running", "Completed")
     recorder = TaskRunRecorder()
     await recorder.record(uow, [completed])
+    updates = uow.task_runs.updates
     await recorder.record(uow, [running, pending])
     run = uow.task_runs.rows[run_id]
     assert run.state.name == "Completed" and run.run_count == 1
-    assert uow.task_runs.updates == 0  # older payloads never overwrote the row
+    assert uow.task_runs.updates == updates  # older payloads never touched the row
     assert {s.name for s in uow.task_runs.history[run_id]} == {"Pending", "Running", "Completed"}
 
 
@@ -163,7 +165,7 @@ async def test_redelivered_events_change_nothing() -> None:
     recorder = TaskRunRecorder()
     await recorder.record(uow, events)
     updates = uow.task_runs.updates
-    assert await recorder.record(uow, events + events) == 0
+    await recorder.record(uow, events + events)
     assert uow.task_runs.updates == updates
     assert len(uow.task_runs.history[run_id]) == 2
 
@@ -181,8 +183,8 @@ async def test_an_existing_run_with_the_same_key_keeps_its_id() -> None:
 
 async def test_events_for_an_unknown_flow_run_are_skipped(caplog) -> None:
     uow = FakeUow()  # no flow runs
-    assert await TaskRunRecorder().record(uow, lifecycle(uuid4(), "Pending")) == 0
-    assert uow.task_runs.rows == {}
+    await TaskRunRecorder().record(uow, lifecycle(uuid4(), "Pending"))
+    assert uow.task_runs.rows == {} and uow.task_runs.history == {}
     assert "unknown flow run" in caplog.text
 
 
@@ -207,3 +209,24 @@ async def test_the_traced_flaky_task_ends_completed_after_a_retry() -> None:
     assert [s.name for s in uow.task_runs.history[flaky.id]] == [
         "Pending", "Running", "AwaitingRetry", "Retrying", "Completed"]
     assert all(r.state_name == "Completed" for r in runs.values())
+
+
+async def test_a_batch_writes_each_run_once() -> None:
+    uow = FakeUow(FLOW_RUN)
+    ids = [uuid4() for _ in range(3)]
+    events = [e for n, run_id in enumerate(ids)
+              for e in lifecycle(run_id, "Pending", "Running", "Completed", dynamic_key=str(n))]
+    await TaskRunRecorder().record(uow, events)
+    assert uow.task_runs.updates == 3
+    assert all(uow.task_runs.rows[i].state_name == "Completed" for i in ids)
+
+
+async def test_newer_fields_win_within_a_batch() -> None:
+    uow = FakeUow(FLOW_RUN)
+    run_id = uuid4()
+    pending = lifecycle(run_id, "Pending")[0]
+    done = ev(task_run_event(run_id, "Completed", flow_run_id=FLOW_RUN, occurred=at(5), run_count=1,
+                             extra_run={"tags": ["late"], "end_time": timeutil.isoformat(at(5))}))
+    await TaskRunRecorder().record(uow, [done, pending])  # arrival order reversed
+    run = uow.task_runs.rows[run_id]
+    assert run.state_name == "Completed" and run.tags == ["late"] and run.end_time == at(5)
