@@ -58,8 +58,8 @@ async def ingest(base: str, clients: int, duration: float, settle_s: float = 8.0
 
     `sent` counts events handed to the sockets before the deadline; `duration_s` runs until the
     sockets were closed, i.e. until the server had read what was buffered. Polling stops when all
-    sent events are persisted or the count has not grown for `settle_s` (the reference flushes
-    its event persister every few seconds), at most max(60, 10 x duration) seconds, so the next
+    sent events are persisted or the count, once above 0, has not grown for `settle_s` (the
+    reference flushes its event persister every few seconds), at most max(60, 10 x duration) seconds, so the next
     phase starts on a drained server.
     """
     max_wait_s = max(60.0, 10 * duration)
@@ -75,7 +75,7 @@ async def ingest(base: str, clients: int, duration: float, settle_s: float = 8.0
             kind = type(res).__name__
             counters["errors"][kind] = counters["errors"].get(kind, 0) + 1
     sent_s = time.monotonic() - start
-    persisted, last_change = 0, time.monotonic()
+    persisted, last_change = 0, time.monotonic()  # settle_s counts only once something persisted
     poll_deadline = time.monotonic() + max_wait_s
     while time.monotonic() < poll_deadline:
         try:
@@ -85,7 +85,7 @@ async def ingest(base: str, clients: int, duration: float, settle_s: float = 8.0
             break
         if now_count > persisted:
             persisted, last_change = now_count, time.monotonic()
-        if persisted >= counters["sent"] or time.monotonic() - last_change > settle_s:
+        if persisted >= counters["sent"] or (persisted and time.monotonic() - last_change > settle_s):
             break
         await asyncio.sleep(0.25)
     persist_s = max(last_change - start, 1e-9)
@@ -100,7 +100,7 @@ async def ingest(base: str, clients: int, duration: float, settle_s: float = 8.0
         "ok_rps": round(persisted / persist_s, 1) if persisted else 0.0,
         "sent_rps": round(counters["sent"] / sent_s, 1),
         "lost": lost,
-        "drained": persisted >= counters["sent"] or time.monotonic() - last_change > settle_s,
+        "drained": persisted >= counters["sent"] or bool(persisted and time.monotonic() - last_change > settle_s),
         "errors": counters["errors"],
         "error_count": sum(v for v in counters["errors"].values() if isinstance(v, int)),
         "generator": "python-aiohttp-ws",

@@ -43,10 +43,17 @@ class Settings(BaseModel):
     event_flush_interval: float = 0.2
 
     services_enabled: dict[str, bool] = Field(default_factory=dict)
+    #: Numeric service options, e.g. "scheduler_loop_seconds" from
+    #: PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS.
+    service_options: dict[str, float] = Field(default_factory=dict)
 
     def service_enabled(self, name: str, default: bool = True) -> bool:
         """Whether the background service `name` should run."""
         return self.services_enabled.get(name, default)
+
+    def service_option(self, service: str, option: str, default: float) -> float:
+        """A numeric option of a background service (PREFECT_SERVER_SERVICES_<SERVICE>_<OPTION>)."""
+        return self.service_options.get(f"{service}_{option}", default)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
@@ -80,11 +87,18 @@ class Settings(BaseModel):
             values["csrf_protection_enabled"] = _flag(env["PREFECT_SERVER_CSRF_PROTECTION_ENABLED"], False)
 
         services: dict[str, bool] = {}
+        options: dict[str, float] = {}
         prefix = "PREFECT_SERVER_SERVICES_"
         for name, raw in env.items():
             if name.startswith(prefix) and name.endswith("_ENABLED"):
                 service = name[len(prefix) : -len("_ENABLED")].lower()
                 services[service] = _flag(raw, True)
+            elif name.startswith(prefix):
+                try:
+                    options[name[len(prefix):].lower()] = float(raw)
+                except ValueError:
+                    pass
         values["services_enabled"] = services
+        values["service_options"] = options
         values.update(overrides)
         return cls(**values)

@@ -13,6 +13,7 @@ from prefect_core.events.pipeline import EventPipeline
 from prefect_core.plugins import make_plugin_manager, select_storage_backend
 from prefect_core.services import Services
 from prefect_core.settings import Settings
+from prefect_http.background import background_services_ctx
 from prefect_http.errors import error_middleware
 from prefect_http.keys import SERVICES, SETTINGS, STORAGE
 from prefect_http.routes import admin, events, flow_runs, flows, logs, task_runs
@@ -59,4 +60,5 @@ def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | Non
                 await broker.close()
 
     app.cleanup_ctx.append(storage_ctx)
+    app.cleanup_ctx.append(background_services_ctx)
     return app

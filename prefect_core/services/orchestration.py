@@ -94,8 +94,10 @@ class OrchestrationService:
         *,
         force: bool = False,
         client_version: str | None = None,
+        policy: str | None = None,
     ) -> OrchestrationResult:
-        """Propose `proposed` for a flow run; the rules decide what is stored."""
+        """Propose `proposed` for a flow run; the rules decide what is stored.
+        `policy` names another policy than the default (e.g. "mark_late")."""
         now = timeutil.now()
         state = proposed if isinstance(proposed, State) else State.from_create(proposed, timestamp=now)
         async with self.storage.write() as uow:
@@ -106,7 +108,7 @@ class OrchestrationService:
                 kind=RunKind.FLOW, run=run, initial=run.state, proposed=state,
                 now=now, force=force, client_version=client_version,
             )
-            decision = orchestrate(ctx)
+            decision = orchestrate(ctx, policy)
             event = None
             await _apply(uow, RunKind.FLOW, run_id, decision)
             if decision.writes_state:

@@ -19,6 +19,9 @@ from aiohttp import WSCloseCode, WSMsgType, web
 log = logging.getLogger(__name__)
 
 SUBPROTOCOL = "prefect"
+#: Seconds between the server's pings; a client that misses the pong is dropped,
+#: so a vanished subscriber does not hold its subscription forever.
+HEARTBEAT = 30.0
 _AUTH_SUCCESS = '{"type":"auth_success"}'
 
 #: Open sockets, so that shutdown can close them instead of waiting on them.
@@ -56,7 +59,7 @@ async def accept(request: web.Request) -> tuple[web.WebSocketResponse, bool]:
 
     Returns the socket and whether the caller may go on; when False the socket
     is closed already and the handler should just return it."""
-    ws = web.WebSocketResponse(protocols=(SUBPROTOCOL,))
+    ws = web.WebSocketResponse(protocols=(SUBPROTOCOL,), heartbeat=HEARTBEAT)
     await ws.prepare(request)
     _track(request, ws)
     if ws.ws_protocol != SUBPROTOCOL:

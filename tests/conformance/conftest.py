@@ -15,24 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.support import Api, ClientRunner, client_env
+from tests.conformance.support import Api, ClientRunner, ConformanceServer, client_env
 from tests.conftest import backend_env
-from tests.support.server import ServerProcess, start_server
+from tests.support.server import start_server
 
 EXTERNAL_API_URL = os.environ.get("PREFECT_CONFORMANCE_API_URL")
-
-
-class ConformanceServer:
-    """The server under test: ours (a subprocess we own) or an external one."""
-
-    def __init__(self, api_url: str, process: ServerProcess | None) -> None:
-        self.api_url = api_url
-        self.process = process
-
-    def log_tail(self, lines: int = 60) -> str:
-        if self.process is None:
-            return "(external server: no log)"
-        return "\n".join(self.process.log().splitlines()[-lines:])
 
 
 @pytest.fixture(scope="module")

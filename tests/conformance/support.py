@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 import httpx
 
+from tests.support.server import ServerProcess
+
 T = TypeVar("T")
 
 #: Seconds a client script may run before it is killed (and the test fails).
@@ -60,6 +62,19 @@ def client_env(api_url: str, home: Path, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+class ConformanceServer:
+    """The server under test: ours (a subprocess the fixture owns) or an external one."""
+
+    def __init__(self, api_url: str, process: ServerProcess | None) -> None:
+        self.api_url = api_url
+        self.process = process
+
+    def log_tail(self, lines: int = 60) -> str:
+        if self.process is None:
+            return "(external server: no log)"
+        return "\n".join(self.process.log().splitlines()[-lines:])
 
 
 @dataclass
@@ -189,16 +204,17 @@ class Api:
 
     # Eventually-consistent reads (task runs and their states come through events).
 
-    def settled_task_runs(self, flow_run_id: str, count: int, *, terminal: bool = True) -> list[dict[str, Any]]:
-        """The flow run's task runs once there are `count` of them (in a final state if `terminal`)."""
+    def settled_task_runs(self, flow_run_id: str, count: int) -> list[dict[str, Any]]:
+        """The flow run's task runs once there are `count` of them, all in a final state."""
 
         def done(runs: list[dict[str, Any]]) -> bool:
             final = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
-            return len(runs) >= count and (not terminal or all(r["state_type"] in final for r in runs))
+            return len(runs) >= count and all(r["state_type"] in final for r in runs)
 
         return eventually(lambda: self.task_runs(flow_run_id), done)
 
     def settled_task_run_states(self, task_run_id: str, final_name: str) -> list[dict[str, Any]]:
+        """The task run's history once its newest state is named `final_name`."""
         return eventually(lambda: self.task_run_states(task_run_id), lambda s: bool(s) and s[-1]["name"] == final_name)
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conformance.conftest import ConformanceServer
-from tests.conformance.support import Api, ClientRunner
+from tests.conformance.support import Api, ClientRunner, ConformanceServer
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.conformance

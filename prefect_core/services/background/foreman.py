@@ -1,0 +1,64 @@
+"""The foreman: statuses from heartbeats and polls.
+
+Workers silent for several heartbeat intervals go OFFLINE; a pool left without
+an online worker goes NOT_READY; queues and deployments not polled for a while
+go NOT_READY.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect_core import timeutil
+from prefect_core.ports import Storage
+from prefect_core.schemas.work_pools import WorkPoolStatus
+from prefect_core.services.background.loops import Loop
+
+
+class Foreman:
+    name = "foreman"
+
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        interval: float = 15.0,
+        heartbeat_multiple: float = 3,
+        fallback_heartbeat_seconds: int = 30,
+        polled_timeout_seconds: float = 60,
+    ) -> None:
+        self.storage = storage
+        self.interval = interval
+        self.heartbeat_multiple = heartbeat_multiple
+        self.fallback_heartbeat_seconds = fallback_heartbeat_seconds
+        self.polled_timeout_seconds = polled_timeout_seconds
+
+    @classmethod
+    def from_settings(cls, services: object, settings: object) -> "Foreman":
+        opt = settings.service_option  # type: ignore[attr-defined]
+        return cls(
+            services.storage,  # type: ignore[attr-defined]
+            interval=opt("foreman", "loop_seconds", 15.0),
+            heartbeat_multiple=opt("foreman", "inactivity_heartbeat_multiple", 3),
+            fallback_heartbeat_seconds=int(opt("foreman", "fallback_heartbeat_interval_seconds", 30)),
+            polled_timeout_seconds=opt("foreman", "deployment_last_polled_timeout_seconds", 60),
+        )
+
+    def loops(self) -> list[Loop]:
+        return [Loop(self.name, self.interval, self.tick)]
+
+    async def tick(self) -> None:
+        now = timeutil.now()
+        stale = now - dt.timedelta(seconds=self.polled_timeout_seconds)
+        async with self.storage.write() as uow:
+            pool_ids = await uow.workers.mark_offline(
+                now, default_interval=self.fallback_heartbeat_seconds, multiple=self.heartbeat_multiple
+            )
+            for pool_id in pool_ids:
+                pool = await uow.work_pools.get(pool_id)
+                if pool is not None and pool.status == WorkPoolStatus.READY and not await uow.workers.count_online(pool_id):
+                    await uow.work_pools.update(
+                        pool_id, {"status": WorkPoolStatus.NOT_READY.value, "last_transitioned_status_at": now}
+                    )
+            await uow.work_queues.mark_unpolled(stale)
+            await uow.deployments.mark_unpolled(stale)

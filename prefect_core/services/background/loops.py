@@ -1,0 +1,73 @@
+"""Running background ticks on a fixed cadence, and choosing which run."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from prefect_core.errors import StorageUnavailable
+
+log = logging.getLogger("prefect_core.services.background")
+
+Tick = Callable[[], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class Loop:
+    """One periodic job: `tick` every `interval` seconds, each tick at most `timeout` long."""
+
+    name: str
+    interval: float
+    tick: Tick
+    timeout: float = 120.0
+
+
+async def run_loop(loop: Loop) -> None:
+    """Tick until cancelled. A failing or overlong tick is logged; the loop goes on."""
+    while True:
+        try:
+            await asyncio.wait_for(loop.tick(), timeout=loop.timeout)
+        except asyncio.CancelledError:
+            raise
+        except StorageUnavailable as exc:
+            log.info("%s: storage busy, retrying next tick (%s)", loop.name, exc)
+        except TimeoutError:
+            log.warning("%s: tick took longer than %.0fs; abandoned", loop.name, loop.timeout)
+        except Exception:
+            log.exception("%s: tick failed", loop.name)
+        await asyncio.sleep(loop.interval)
+
+
+class LoopRunner:
+    """Starts loops as asyncio tasks and stops them all (cancel, then wait)."""
+
+    def __init__(self, loops: list[Loop]) -> None:
+        self.loops = loops
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(run_loop(loop), name=f"service:{loop.name}") for loop in self.loops]
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=timeout)
+        self._tasks = []
+
+
+def build_loops(services: object, settings: object) -> list[Loop]:
+    """The loops of every enabled service, configured from `settings`."""
+    from prefect_core.services.background.cancellation import CancellationCleanup
+    from prefect_core.services.background.foreman import Foreman
+    from prefect_core.services.background.late_runs import LateRuns
+    from prefect_core.services.background.pauses import PauseExpirations
+    from prefect_core.services.background.scheduler import Scheduler
+
+    loops: list[Loop] = []
+    for service in (Scheduler, LateRuns, Foreman, CancellationCleanup, PauseExpirations):
+        if settings.service_enabled(service.name):  # type: ignore[attr-defined]
+            loops.extend(service.from_settings(services, settings).loops())  # type: ignore[attr-defined]
+    return loops
