@@ -42,7 +42,11 @@ class Timestamp(TypeDecorator[dt.datetime]):
             return None
         if isinstance(value, dt.datetime):
             return timeutil.to_utc(value)
-        return timeutil.parse(value)
+        try:
+            # What we store ("...Z", UTC): Python 3.11 parses it directly.
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return timeutil.parse(value)
 
 
 def _dumps(value: Any) -> str:

@@ -48,11 +48,16 @@ def _make_engine(url: str, settings: Settings, *, writer: bool, pool_size: int) 
             cursor.execute(pragma)
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        # Writers take the write lock up front, so a transaction never has to
-        # upgrade a read lock halfway through (the source of SQLITE_BUSY).
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+    if writer:
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            # Writers take the write lock up front, so a transaction never has to
+            # upgrade a read lock halfway through (the source of SQLITE_BUSY).
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    # Readers issue no BEGIN: each statement reads a consistent snapshot on its own,
+    # and a read unit of work is too short-lived for a cross-statement snapshot to
+    # matter (a page and its total count may straddle one write at worst).
 
     return InlineEngine(engine)
 
