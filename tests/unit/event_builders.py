@@ -11,7 +11,9 @@ from uuid import UUID, uuid4
 from prefect_core import timeutil
 from prefect_core.schemas.events import Event
 
-TRACES = Path("/work/shared/reference/traces")
+#: Client frames sent to /events/in in the reference capture of scenario a
+#: (shared/reference/traces/a.bodies.jsonl, filtered), kept with the tests.
+TRACES = Path(__file__).resolve().parent.parent / "data"
 
 _STATE_TYPES = {
     "Pending": "PENDING", "Running": "RUNNING", "Completed": "COMPLETED", "Failed": "FAILED",
@@ -86,7 +88,7 @@ def task_run_event(
 def traced_events(scenario: str, prefix: str = "prefect.task-run.") -> list[dict[str, Any]]:
     """The events a scenario's client really sent over /events/in, in order."""
     out = []
-    for line in (TRACES / f"{scenario}.bodies.jsonl").read_text().splitlines():
+    for line in (TRACES / f"{scenario}.events-in.jsonl").read_text().splitlines():
         record = json.loads(line)
         if record.get("kind") == "ws" and record.get("path") == "/api/events/in" and record["dir"] == "c2s":
             data = json.loads(record["data"])
