@@ -52,6 +52,20 @@ class SqlRepository:
         return int((await self.conn.execute(counted)).scalar_one())
 
 
+def no_criteria(filters: Any) -> bool:
+    """True when a filter body names no criterion at all (the common "list everything")."""
+    for name in ("flows", "flow_runs", "task_runs", "deployments", "work_pools", "work_pool_queues", "work_queues"):
+        value = getattr(filters, name, None)
+        if value is not None and (not hasattr(value, "criteria") or value.criteria()):
+            return False
+    return True
+
+
+def paged_prebuilt(key: tuple[Any, ...], build: Callable[[], sa.Select[Any]]) -> sa.Select[Any]:
+    """A prebuilt select with `:_offset`/`:_limit` bound at execution."""
+    return prebuilt(key, lambda: build().offset(sa.bindparam("_offset")).limit(sa.bindparam("_limit")))
+
+
 def page(stmt: sa.Select[Any], offset: int, limit: int | None) -> sa.Select[Any]:
     """Apply offset/limit (None: no limit)."""
     if offset:

@@ -14,7 +14,7 @@ from prefect_core.schemas.sorting import FlowSort
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import flows_matching
 from prefect_storage_sql.filters_deployments import flows_with_deployments_and_queues
-from prefect_storage_sql.repositories.base import SqlRepository, by_id, page, prebuilt
+from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged_prebuilt, prebuilt
 
 t = tables.flow
 
@@ -65,6 +65,10 @@ class SqlFlowRepository(SqlRepository):
     async def filter(
         self, filters: RunFilters, sort: FlowSort, offset: int, limit: int | None
     ) -> list[Flow]:
+        if no_criteria(filters) and limit is not None:
+            stmt = paged_prebuilt(("flow", "list", sort), lambda: sa.select(t).order_by(*_SORTS[sort], t.c.id))
+            rows = await self.conn.execute(stmt, {"_offset": offset, "_limit": limit})
+            return [_to_flow(row) for row in rows]
         stmt = page(self._query(filters).order_by(*_SORTS[sort], t.c.id), offset, limit)
         return [_to_flow(row) for row in await self.conn.execute(stmt)]
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from prefect_core import timeutil
 from prefect_core.schemas.states import State
-from prefect_storage_sql.repositories.base import SqlRepository, by_id, page, prebuilt
+from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged_prebuilt, prebuilt
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -101,6 +101,12 @@ class RunRepository(SqlRepository, Generic[M]):
         raise NotImplementedError
 
     async def filter(self, filters: Any, sort: Any, offset: int, limit: int | None) -> list[M]:
+        if no_criteria(filters) and limit is not None:
+            stmt = paged_prebuilt(
+                (type(self), "list", sort), lambda: self._select().order_by(*self.sorts[sort], self.table.c.id)
+            )
+            rows = await self.conn.execute(stmt, {"_offset": offset, "_limit": limit})
+            return [self._to_model(row) for row in rows]
         stmt = self._select().where(self._matching(filters))
         stmt = page(stmt.order_by(*self.sorts[sort], self.table.c.id), offset, limit)
         return [self._to_model(row) for row in await self.conn.execute(stmt)]
