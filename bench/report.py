@@ -161,6 +161,23 @@ def _e2e_rows(results: dict) -> list[list[str]]:
     return rows
 
 
+def warnings(results: dict) -> list[str]:
+    """Things that make numbers of this run less trustworthy."""
+    out = []
+    for t in ran(results):
+        load = (t.get("loadavg_before") or [0])[0]
+        if load > 0.7:
+            out.append(f"{t['name']}: load average {load} before start (other work on the machine)")
+        for c, phase in t["phases"].items():
+            for k, r in phase.items():
+                if r.get("warning"):
+                    out.append(f"{t['name']} c={c} {k}: {r['warning']}")
+                if k == "events_in" and "drained" in r and not r["drained"]:
+                    out.append(f"{t['name']} c={c} events_in: persisted count still growing when polling "
+                               "stopped (backlog may spill into the next phase)")
+    return out
+
+
 SUMMARY_HEAD = ["target", "status", "start→healthy s", "RSS after start MiB", "RSS at end MiB", "note"]
 E2E_HEAD = ["target", "workload", "flow wall s", "process wall s", "server CPU s", "state"]
 
@@ -177,6 +194,8 @@ def terminal(results: dict) -> str:
         parts += ["", "== ratio to the reference (ok/s ÷ reference ok/s) ==", _table(h, rows)]
     if _e2e_rows(results):
         parts += ["", "== end-to-end (real client) ==", _table(E2E_HEAD, _e2e_rows(results))]
+    if warnings(results):
+        parts += ["", "WARNINGS:", *("  - " + w for w in warnings(results))]
     return "\n".join(parts)
 
 
@@ -208,6 +227,8 @@ def markdown(results: dict, chart_name: str | None) -> str:
                 lines += ["", "Errors by kind:", "", _md(["target", "endpoint", "errors"], errs)]
     if _e2e_rows(results):
         lines += ["", "## End-to-end with the real client", "", _md(E2E_HEAD, _e2e_rows(results))]
+    if warnings(results):
+        lines += ["", "## Warnings", "", *("- " + w for w in warnings(results))]
     return "\n".join(lines) + "\n"
 
 

@@ -55,13 +55,42 @@ async def read_json(request: web.Request, *, default: Any = _EMPTY) -> Any:
             [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}], None
         )
     try:
-        return orjson.loads(raw)
+        data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise RequestValidationError(
             [{"type": "json_invalid", "loc": ["body", exc.pos], "msg": "JSON decode error",
               "input": {}, "ctx": {"error": exc.msg}}],
             raw.decode("utf-8", "replace"),
         ) from None
+    if _too_deep(raw, data):
+        raise RequestValidationError(
+            [{"type": "json_invalid", "loc": ["body"], "msg": f"JSON nested deeper than {MAX_DEPTH} levels",
+              "input": {}, "ctx": {"error": "too deeply nested"}}],
+            raw.decode("utf-8", "replace"),
+        )
+    return data
+
+
+#: Deepest JSON document accepted in a request. Serialisers stop at 255 levels
+#: (orjson, pydantic): a stored value that deep could never be answered again,
+#: nor could a 422 echoing it. Half that leaves room for the envelopes around it.
+MAX_DEPTH = 128
+
+
+def _too_deep(raw: bytes, data: Any) -> bool:
+    """Whether `data` nests containers more than MAX_DEPTH levels deep."""
+    if raw.count(b"{") + raw.count(b"[") <= MAX_DEPTH:
+        return False  # cheap: too few brackets to be that deep
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
+    return False
 
 
 def _errors(exc: ValidationError, prefix: tuple[str, ...]) -> list[dict[str, Any]]:

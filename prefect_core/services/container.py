@@ -15,6 +15,7 @@ from prefect_core.settings import Settings
 from prefect_core.services.deployment_runs import DeploymentRunService
 from prefect_core.services.deployments import DeploymentService
 from prefect_core.services.work_pools import WorkPoolService
+from prefect_core.services.task_workers import TaskWorkerService
 from prefect_core.services.workers import WorkerService
 
 
@@ -42,3 +43,5 @@ class Services:
         self.deployment_runs = DeploymentRunService(storage, self.orchestration)
         self.work_pools = WorkPoolService(storage)
         self.workers = WorkerService(storage)
+        self.task_workers = TaskWorkerService(storage)
+        self.task_runs.on_background_run = self.task_workers.enqueue

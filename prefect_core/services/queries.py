@@ -12,6 +12,11 @@ from prefect_core.schemas.sorting import FlowRunSort, FlowSort, LogSort, TaskRun
 
 #: The reference's default and maximum page size (PREFECT_API_DEFAULT_LIMIT).
 DEFAULT_LIMIT = 200
+#: The largest offset accepted: larger ones overflow the databases' 64-bit
+#: OFFSET (a 500) long before they could page through real data.
+MAX_OFFSET = 2**31 - 1
+#: The largest page number whose offset, at the largest limit, stays within MAX_OFFSET.
+MAX_PAGE = MAX_OFFSET // DEFAULT_LIMIT + 1
 
 
 class _Body(BaseModel):
@@ -40,7 +45,7 @@ class RunFilterBody(_Body):
 
 
 class _Paged(RunFilterBody):
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
     limit: int = Field(default=DEFAULT_LIMIT, ge=0, le=DEFAULT_LIMIT)
 
 
@@ -57,7 +62,7 @@ class TaskRunQuery(_Paged):
 
 
 class _Page(RunFilterBody):
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     limit: int = Field(default=DEFAULT_LIMIT, ge=0, le=DEFAULT_LIMIT)
 
     @property
@@ -79,7 +84,7 @@ class TaskRunPage(_Page):
 
 class LogQuery(_Body):
     logs: f.LogFilter | None = None
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
     limit: int = Field(default=DEFAULT_LIMIT, ge=0, le=DEFAULT_LIMIT)
     sort: LogSort = LogSort.TIMESTAMP_ASC
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +11,7 @@ from prefect_core.ports import Storage
 from prefect_core.schemas.runs import TaskRun, TaskRunCreate, TaskRunUpdate
 from prefect_core.schemas.states import State, StateType
 from prefect_core.services.orchestration import OrchestrationService
+from prefect_core.services.task_workers import is_background_run
 from prefect_core.services.queries import RunFilterBody, TaskRunPage, TaskRunQuery, page_count
 
 
@@ -17,6 +19,9 @@ class TaskRunService:
     def __init__(self, storage: Storage, orchestration: OrchestrationService) -> None:
         self.storage = storage
         self.orchestration = orchestration
+        #: Called with each background run (SCHEDULED, deferred) once it is stored;
+        #: the container connects it to the task-worker queues.
+        self.on_background_run: Callable[[TaskRun], None] | None = None
 
     async def create(self, body: TaskRunCreate) -> tuple[TaskRun, bool]:
         """Create a task run (PENDING when no state is given), or return the one
@@ -33,6 +38,8 @@ class TaskRunService:
                 await self.orchestration.initial_task_run_state(uow, stored, state)
                 stored = await uow.task_runs.get(stored.id)
                 assert stored is not None
+        if created and self.on_background_run is not None and is_background_run(stored):
+            self.on_background_run(stored)
         return stored, created
 
     async def read(self, run_id: UUID) -> TaskRun:

@@ -1,0 +1,487 @@
+"""Bad input on every route the app registers: never a 5xx, errors in the
+reference's shapes, and nothing already stored changes.
+
+The sweep walks `app.router.routes()` (so a new route is swept without
+editing this file), fills path parameters with unknown values (a random UUID,
+a string that is not one, a random name, a hostile name) and, for methods
+with a body, sends malformed JSON, the wrong JSON container, objects whose
+fields have the wrong types (derived from the reference's OpenAPI schema for
+the route), huge and negative numbers, unknown enum values and deeply nested
+junk. GET/DELETE routes get unknown ids and junk query parameters.
+
+Before the sweep a flow, a flow run taken to RUNNING, a task run and logs are
+stored; the sweep also aims its invalid bodies at those real ids; afterwards
+they must read back exactly as before.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+SPEC = json.loads((Path("/work/shared/reference/prefect-3.9.1-openapi.json")).read_text())
+COMPONENTS = SPEC["components"]["schemas"]
+
+#: Routes that upgrade to a websocket: a plain GET is not what they are for.
+WEBSOCKET_ROUTES = {"/api/events/in", "/api/events/out"}
+
+#: Body bytes that are not a JSON document the API can use.
+MALFORMED = [b'{"name": ', b"\xff\xfe{\x00", b"{'single': 'quotes'}", b'{"a": 1e400}', b"[" * 1100 + b"]" * 1100]
+#: JSON documents of the wrong kind.
+NOT_AN_OBJECT = [[], [{"a": 1}], "a string", 42, None, True]
+NOT_AN_ARRAY = [{}, {"name": "x"}, "a string", 42, None]
+
+HUGE = 2**63  # one past the largest 64-bit signed integer: fine in JSON, too big for any column
+NUL = "nul\x00byte"
+
+
+def nested(depth: int, leaf: Any = 1) -> Any:
+    value = leaf
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+#: Generic objects of junk, sent to every body-taking route with unknown ids.
+JUNK_OBJECTS: list[Any] = [
+    {"limit": -1},
+    {"offset": -1},
+    {"limit": HUGE},
+    {"offset": HUGE},
+    {"page": 0},
+    {"page": HUGE},
+    {"limit": 1.5, "offset": "x"},
+    {"sort": "NOT_A_SORT"},
+    {"state": {"type": "NOT_A_STATE"}},
+    {"state": {"type": "RUNNING", "timestamp": "yesterday"}},
+    {"flow_runs": {"state": {"type": {"any_": ["NOT_A_STATE"]}}}},
+    {"flows": {"id": {"any_": ["not-a-uuid"]}}},
+    {"flow_runs": {"expected_start_time": {"after_": "not a date"}}},
+    {"logs": {"level": {"ge_": "loud"}}},
+    {"name": NUL, "flow_id": str(uuid.uuid4())},
+    {"parameters": nested(300), "labels": nested(300), "job_variables": nested(300), "context": nested(300)},
+    {"a": nested(900)},
+    {"history_start": "2020-01-01T00:00:00Z", "history_end": "9999-12-31T23:59:59Z", "history_interval_seconds": 1e-9},
+    {"history_start": "2020-01-01T00:00:00Z", "history_end": "2020-01-02T00:00:00Z", "history_interval_seconds": 1e300},
+    {"filter": {"occurred": {"since": "0001-01-01T00:00:00Z", "until": "9999-12-31T23:59:59Z"}}, "time_interval": 1e-300},
+    {"filter": {"any_resource": {"id": [NUL]}}},
+]
+
+
+# -- the reference's schema ------------------------------------------------------------
+
+
+def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = COMPONENTS[schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _kinds(schema: dict[str, Any]) -> set[str]:
+    """The JSON kinds a schema accepts ('any' when it does not say)."""
+    schema = resolve(schema)
+    if "enum" in schema:
+        return {"enum"}
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            return set().union(*(_kinds(s) for s in schema[key]))
+    if "allOf" in schema:
+        return _kinds(schema["allOf"][0])
+    kind = schema.get("type")
+    if kind is None:
+        return {"object"} if "properties" in schema else {"any"}
+    if kind == "integer":
+        return {"number"}
+    return {kind}
+
+
+def wrong_value(schema: dict[str, Any]) -> Any:
+    """A JSON value the schema rejects, or `...` when it accepts anything."""
+    kinds = _kinds(schema)
+    if "any" in kinds:
+        return ...
+    if kinds == {"enum"}:
+        return "NOT_A_MEMBER"
+    candidates = [
+        ({"object"}, ["not", "an", "object"] if "array" not in kinds else 3.5),
+        ({"array"}, {"not": "an array"} if "object" not in kinds else 3.5),
+        ({"string", "enum"}, {"not": "a string"} if "object" not in kinds else ["x"]),
+        ({"number"}, "not a number"),
+        ({"boolean"}, "maybe"),
+    ]
+    for accepted, value in candidates:
+        if kinds & accepted and not (_kinds_accepting(value) & kinds):
+            return value
+    for value in ({"junk": 1}, ["junk"], "junk", 3.5, "maybe"):
+        if not (_kinds_accepting(value) & kinds):
+            return value
+    return ...
+
+
+def _kinds_accepting(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return {"object"}
+    if isinstance(value, list):
+        return {"array"}
+    if isinstance(value, bool):
+        return {"boolean"}
+    if isinstance(value, (int, float)):
+        return {"number"}
+    if isinstance(value, str):
+        return {"string"}  # a junk string is never an enum member nor a date
+    return {"null"}
+
+
+def spec_operation(path: str, method: str) -> dict[str, Any] | None:
+    """The reference's operation for one of our routes (paths there lack the /api prefix)."""
+    ours = _shape(path.removeprefix("/api"))
+    for candidate, operations in SPEC["paths"].items():
+        if _shape(candidate) == ours:
+            return operations.get(method.lower())
+    return None
+
+
+def _shape(path: str) -> tuple[str, ...]:
+    return tuple("{}" if part.startswith("{") else part for part in path.split("/"))
+
+
+def body_schema(operation: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not operation:
+        return None
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    return resolve(content["schema"]) if content else None
+
+
+def wrong_typed_bodies(schema: dict[str, Any]) -> list[Any]:
+    """One body with every field of the wrong type, then one per field (fields alone)."""
+    if schema.get("type") == "array":
+        return [[body] for body in wrong_typed_bodies(resolve(schema["items"]))]
+    properties = schema.get("properties", {})
+    if not properties and isinstance(schema.get("additionalProperties"), dict):
+        bad = wrong_value(schema["additionalProperties"])
+        return [] if bad is ... else [{"key": bad}]
+    fields = {name: wrong_value(prop) for name, prop in properties.items()}
+    fields = {name: value for name, value in fields.items() if value is not ...}
+    if not fields:
+        return []
+    return [fields, *({name: value} for name, value in fields.items())]
+
+
+def wrong_queries(operation: dict[str, Any] | None) -> list[dict[str, str]]:
+    params = [p for p in (operation or {}).get("parameters", []) if p["in"] == "query"]
+    out: list[dict[str, str]] = []
+    for param in params:
+        kinds = _kinds(param.get("schema", {}))
+        if kinds & {"number", "boolean", "enum"} or resolve(param.get("schema", {})).get("format"):
+            out.append({param["name"]: "not-valid"})
+        out.append({param["name"]: "-1"})
+        out.append({param["name"]: str(HUGE)})
+        out.append({param["name"]: NUL})
+    return out
+
+
+# -- the sweep ------------------------------------------------------------------------
+
+
+@dataclass
+class Route:
+    method: str
+    path: str  # canonical, with {params}
+    handler: Any
+
+    @property
+    def params(self) -> list[str]:
+        return [part[1:-1] for part in self.path.split("/") if part.startswith("{")]
+
+
+def app_routes(app: web.Application) -> list[Route]:
+    routes = []
+    for route in app.router.routes():
+        if route.method in ("HEAD", "OPTIONS", "*") or route.resource is None:
+            continue
+        routes.append(Route(route.method, route.resource.canonical, route.handler))
+    return routes
+
+
+def is_websocket(route: Route) -> bool:
+    returns = str(inspect.signature(route.handler).return_annotation)
+    return route.path in WEBSOCKET_ROUTES or "WebSocketResponse" in returns
+
+
+def fill(path: str, values: dict[str, str]) -> str:
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+@dataclass
+class Stored:
+    """The objects made before the sweep."""
+
+    flow: dict[str, Any]
+    run: dict[str, Any]
+    task: dict[str, Any]
+    run_state_id: str
+    task_state_id: str
+
+    def real_ids(self, route: Route) -> dict[str, str] | None:
+        """Path values addressing a stored object on `route`, if the route addresses one."""
+        prefixes = {
+            "/api/flows/name/{name}": {"name": self.flow["name"]},
+            "/api/flows/{id}": {"id": self.flow["id"]},
+            "/api/flow_runs/{id}": {"id": self.run["id"]},
+            "/api/task_runs/{id}": {"id": self.task["id"]},
+            "/api/flow_run_states/{id}": {"id": self.run_state_id},
+            "/api/task_run_states/{id}": {"id": self.task_state_id},
+        }
+        for prefix, values in prefixes.items():
+            if route.path == prefix or route.path.startswith(prefix + "/"):
+                return values
+        return None
+
+
+@dataclass
+class Sweep:
+    client: Any
+    problems: list[str] = field(default_factory=list)
+    sent: int = 0
+    status_counts: dict[int, int] = field(default_factory=dict)
+
+    async def send(self, method: str, url: str, *, body: Any = ..., raw: bytes | None = None,
+                   params: dict[str, str] | None = None, invalid_body: bool = False) -> int:
+        """Send one request and record every way its answer falls short."""
+        kwargs: dict[str, Any] = {"params": params} if params else {}
+        if raw is not None:
+            kwargs["data"] = raw
+            kwargs["headers"] = {"Content-Type": "application/json"}
+        elif body is not ...:
+            kwargs["data"] = json.dumps(body).encode()
+            kwargs["headers"] = {"Content-Type": "application/json"}
+        resp = await self.client.request(method, url, **kwargs)
+        text = await resp.text(errors="replace")
+        self.sent += 1
+        self.status_counts[resp.status] = self.status_counts.get(resp.status, 0) + 1
+        shown = raw[:80] if raw is not None else (json.dumps(body)[:160] if body is not ... else "")
+        where = f"{method} {url} params={params} body={shown!r}"
+        problem = check_answer(resp.status, text, invalid_body=invalid_body)
+        import os
+        if os.environ.get("SWEEP_DEBUG") and method not in ("GET",) and (resp.status < 300 or resp.status in (403, 409)):
+            print("DEBUG", where[:300], resp.status, text[:200])
+        if problem:
+            self.problems.append(f"{where} -> {resp.status} {text[:300]!r}: {problem}")
+        return resp.status
+
+
+def check_answer(status: int, text: str, *, invalid_body: bool) -> str | None:
+    if status >= 500:
+        return "server error"
+    if invalid_body and status < 400:
+        return "an unusable body was accepted"
+    if status < 400:
+        return None
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return "error body is not JSON"
+    if status == 422:
+        if isinstance(body, dict) and set(body) == {"detail"} and isinstance(body["detail"], str) and body["detail"]:
+            return None if not invalid_body else "422 for an unusable body lacks exception_detail"
+        if not isinstance(body, dict) or body.get("exception_message") != "Invalid request received.":
+            return "422 without the reference's exception_message"
+        if "request_body" not in body:
+            return "422 without request_body"
+        detail = body.get("exception_detail")
+        if not isinstance(detail, list) or not detail:
+            return "422 with an empty exception_detail"
+        for item in detail:
+            if not (isinstance(item, dict) and isinstance(item.get("loc"), list)
+                    and isinstance(item.get("msg"), str) and isinstance(item.get("type"), str)):
+                return f"422 detail item without loc/msg/type: {item!r}"
+        return None
+    if not (isinstance(body, dict) and isinstance(body.get("detail"), str) and body["detail"]):
+        return f"{status} without a string `detail`"
+    return None
+
+
+def path_variants(route: Route, stored: Stored | None) -> list[tuple[str, dict[str, str]]]:
+    if not route.params:
+        return [("plain", {})]
+    variants = [
+        ("uuid", {p: str(uuid.uuid4()) for p in route.params}),
+        ("not-a-uuid", {p: "not-a-uuid" for p in route.params}),
+        ("name", {p: f"no-such-{uuid.uuid4().hex[:8]}" for p in route.params}),
+        ("hostile", {p: "nul%00byte%20%F0%9F%98%80" for p in route.params}),
+        ("long", {p: "x" * 3000 for p in route.params}),
+    ]
+    real = stored.real_ids(route) if stored else None
+    if real:
+        variants.append(("real", real))
+    return variants
+
+
+async def sweep(client: Any, app: web.Application, stored: Stored | None) -> Sweep:
+    out = Sweep(client)
+    routes = [r for r in app_routes(app) if not is_websocket(r)]
+    for route in routes:
+        operation = spec_operation(route.path, route.method)
+        schema = body_schema(operation)
+        for variant, values in path_variants(route, stored):
+            url = fill(route.path, values)
+            real = variant == "real"
+            if route.method in ("GET", "DELETE"):
+                if real and route.method == "DELETE":
+                    continue
+                await out.send(route.method, url)
+                for params in wrong_queries(operation):
+                    await out.send(route.method, url, params=params)
+                continue
+            # Methods with a body.
+            takes_body = schema is not None
+            for raw in MALFORMED:
+                await out.send(route.method, url, raw=raw, invalid_body=takes_body)
+            wrong_containers = NOT_AN_ARRAY if schema and schema.get("type") == "array" else NOT_AN_OBJECT
+            for body in wrong_containers:
+                await out.send(route.method, url, body=body, invalid_body=takes_body and body is not None)
+            if schema is not None and variant in ("uuid", "real", "plain"):
+                for body in wrong_typed_bodies(schema):
+                    await out.send(route.method, url, body=body, invalid_body=True)
+            if not real and variant in ("uuid", "plain", "name"):
+                for body in JUNK_OBJECTS:
+                    await out.send(route.method, url, body=body)
+    return out
+
+
+# -- the stored objects ---------------------------------------------------------------
+
+
+async def make_objects(client: Any) -> Stored:
+    flow = await (await client.post("/api/flows/", json={"name": f"keep-{uuid.uuid4().hex[:6]}"})).json()
+    resp = await client.post("/api/flow_runs/", json={"flow_id": flow["id"], "parameters": {"x": [1, 2]}})
+    assert resp.status == 201, await resp.text()
+    run = await resp.json()
+    resp = await client.post(f"/api/flow_runs/{run['id']}/set_state", json={"state": {"type": "RUNNING"}})
+    assert (await resp.json())["status"] == "ACCEPT"
+    task_body = {"flow_run_id": run["id"], "task_key": "t", "dynamic_key": "0", "name": "t-0"}
+    resp = await client.post("/api/task_runs/", json=task_body)
+    assert resp.status == 201, await resp.text()
+    task = await resp.json()
+    logs = [
+        {"name": "l", "level": 20, "message": f"m{i}", "timestamp": "2024-01-01T00:00:00Z", "flow_run_id": run["id"]}
+        for i in range(3)
+    ]
+    assert (await client.post("/api/logs/", json=logs)).status == 201
+    run_states = await (await client.get("/api/flow_run_states/", params={"flow_run_id": run["id"]})).json()
+    task_states = await (await client.get("/api/task_run_states/", params={"task_run_id": task["id"]})).json()
+    return Stored(flow, run, task, run_states[-1]["id"], task_states[-1]["id"])
+
+
+#: Fields computed at read time from the clock, not stored.
+VOLATILE = {"estimated_run_time", "estimated_start_time_delta"}
+
+
+async def snapshot(client: Any, stored: Stored) -> dict[str, Any]:
+    async def get(url: str, **params: str) -> Any:
+        resp = await client.get(url, params=params or None)
+        assert resp.status == 200, f"{url}: {resp.status} {await resp.text()}"
+        body = await resp.json()
+        return {k: v for k, v in body.items() if k not in VOLATILE} if isinstance(body, dict) else body
+
+    async def post(url: str, body: Any) -> Any:
+        resp = await client.post(url, json=body)
+        assert resp.status == 200, f"{url}: {resp.status} {await resp.text()}"
+        return await resp.json()
+
+    return {
+        "flow": await get(f"/api/flows/{stored.flow['id']}"),
+        "run": await get(f"/api/flow_runs/{stored.run['id']}"),
+        "run_history": await get("/api/flow_run_states/", flow_run_id=stored.run["id"]),
+        "task": await get(f"/api/task_runs/{stored.task['id']}"),
+        "task_history": await get("/api/task_run_states/", task_run_id=stored.task["id"]),
+        "logs": await post("/api/logs/filter", {"logs": {"flow_run_id": {"any_": [stored.run["id"]]}}}),
+        "counts": [await post(f"/api/{kind}/count", {}) for kind in ("flows", "flow_runs", "task_runs")],
+        "all_logs": len(await post("/api/logs/filter", {})),
+        "work_pools": await post("/api/work_pools/count", {}),
+        "deployments": await post("/api/deployments/count", {}),
+    }
+
+
+# -- tests ----------------------------------------------------------------------------
+
+
+def test_every_route_is_swept(settings) -> None:
+    """The sweep sees every route, and the websocket ones are the only ones it skips."""
+    from prefect_http.app import create_app
+
+    routes = app_routes(create_app(settings))
+    skipped = {r.path for r in routes if is_websocket(r)}
+    assert skipped == WEBSOCKET_ROUTES
+    assert len(routes) > 60
+
+
+def test_wrong_values_are_wrong() -> None:
+    assert wrong_value({"type": "string"}) == {"not": "a string"}
+    assert wrong_value({"anyOf": [{"type": "string"}, {"type": "null"}]}) == {"not": "a string"}
+    assert wrong_value({"type": "object", "additionalProperties": True}) == ["not", "an", "object"]
+    assert wrong_value({"type": "array", "items": {"type": "string"}}) == {"not": "an array"}
+    assert wrong_value({"type": "integer"}) == "not a number"
+    assert wrong_value({}) is ...
+    body = resolve({"$ref": "#/components/schemas/Body_set_flow_run_state_flow_runs__id__set_state_post"})
+    assert wrong_typed_bodies(body)[0] == {"state": ["not", "an", "object"], "force": "maybe"}
+
+
+async def test_bad_input_never_breaks_the_server_or_the_data(client) -> None:
+    app = client.server.app
+    stored = await make_objects(client)
+    before = await snapshot(client, stored)
+    started = time.monotonic()
+    result = await sweep(client, app, stored)
+    elapsed = time.monotonic() - started
+    after = await snapshot(client, stored)
+
+    report = "\n".join(result.problems[:80])
+    more = f"\n... and {len(result.problems) - 80} more" if len(result.problems) > 80 else ""
+    assert not result.problems, f"{len(result.problems)} of {result.sent} answers fall short:\n{report}{more}"
+    assert after == before
+    assert result.sent > 1500 and elapsed < 60, (result.sent, elapsed)
+
+
+@pytest.mark.parametrize(
+    "method, url",
+    [
+        ("GET", "/api/flows/{uuid}"),
+        ("DELETE", "/api/flows/{uuid}"),
+        ("GET", "/api/flows/name/{name}"),
+        ("GET", "/api/flow_runs/{uuid}"),
+        ("DELETE", "/api/flow_runs/{uuid}"),
+        ("GET", "/api/flow_run_states/{uuid}"),
+        ("GET", "/api/task_runs/{uuid}"),
+        ("DELETE", "/api/task_runs/{uuid}"),
+        ("GET", "/api/task_run_states/{uuid}"),
+        ("GET", "/api/deployments/{uuid}"),
+        ("DELETE", "/api/deployments/{uuid}"),
+        ("GET", "/api/deployments/name/{name}/{name}"),
+        ("GET", "/api/work_pools/{name}"),
+        ("DELETE", "/api/work_pools/{name}"),
+        ("GET", "/api/work_queues/{uuid}"),
+        ("GET", "/api/work_queues/name/{name}"),
+        ("GET", "/api/flows/not-a-uuid"),
+        ("GET", "/api/flow_runs/not-a-uuid"),
+        ("POST", "/api/flow_runs/{uuid}/set_state"),
+        ("POST", "/api/task_runs/{uuid}/set_state"),
+    ],
+)
+async def test_unknown_ids_are_404_with_detail(client, method: str, url: str) -> None:
+    url = url.replace("{uuid}", str(uuid.uuid4())).replace("{name}", f"nope-{uuid.uuid4().hex[:6]}")
+    body = {"state": {"type": "RUNNING"}} if url.endswith("set_state") else None
+    resp = await client.request(method, url, json=body) if body else await client.request(method, url)
+    assert resp.status == 404, await resp.text()
+    detail = (await resp.json())["detail"]
+    assert isinstance(detail, str) and detail
