@@ -21,9 +21,20 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+_LIST_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+
+
 def dumps(data: Any) -> bytes:
+    """JSON bytes; models and lists of one model type are serialised in one pydantic call."""
     if isinstance(data, BaseModel):
         return data.__pydantic_serializer__.to_json(data)
+    if isinstance(data, list) and data and isinstance(data[0], BaseModel):
+        kind = type(data[0])
+        if all(type(item) is kind for item in data):
+            adapter = _LIST_ADAPTERS.get(kind)
+            if adapter is None:
+                adapter = _LIST_ADAPTERS[kind] = TypeAdapter(list[kind])  # type: ignore[valid-type]
+            return adapter.dump_json(data)
     return orjson.dumps(data, default=_default)
 
 

@@ -6,16 +6,13 @@ import datetime as dt
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from prefect_core import timeutil
 
-#: An aware UTC datetime; inputs in any offset are normalised, output ends in `Z`.
-DateTime = Annotated[
-    dt.datetime,
-    AfterValidator(timeutil.to_utc),
-    PlainSerializer(timeutil.isoformat, return_type=str, when_used="json"),
-]
+#: An aware UTC datetime; inputs in any offset are normalised. Pydantic's own JSON
+#: form of a UTC datetime (`2024-01-22T15:30:45.123456Z`) is the reference's too.
+DateTime = Annotated[dt.datetime, AfterValidator(timeutil.to_utc)]
 
 #: Labels as the reference types them: a flat mapping of simple JSON values.
 KeyValueLabels = dict[str, bool | int | float | str]
