@@ -69,38 +69,46 @@ def _json(body: bytes, status: int = 200) -> web.Response:
 
 
 async def health(_: web.Request) -> web.Response:
+    """GET /api/health: `true`."""
     return _json(b"true")
 
 
 async def read_flow(_: web.Request) -> web.Response:
+    """GET /api/flows/{id}: a fixed flow."""
     return _json(FLOW_BODY)
 
 
 async def create_flow(request: web.Request) -> web.Response:
+    """POST /api/flows/: a fixed flow."""
     await request.read()
     return _json(FLOW_BODY, 201)
 
 
 async def filter_flows(request: web.Request) -> web.Response:
+    """POST /api/flows/filter: a fixed page of one flow."""
     await request.read()
     return _json(FLOWS_PAGE)
 
 
 async def read_flow_run(_: web.Request) -> web.Response:
+    """GET /api/flow_runs/{id}: a fixed flow run."""
     return _json(RUN_BODY)
 
 
 async def filter_flow_runs(request: web.Request) -> web.Response:
+    """POST /api/flow_runs/filter: a fixed page of 10 runs."""
     await request.read()
     return _json(RUNS_PAGE)
 
 
 async def create_flow_run(request: web.Request) -> web.Response:
+    """POST /api/flow_runs/: a fixed flow run with a new id."""
     await request.read()
     return _json((RUN_TEMPLATE % {"id": uuid.uuid4()}).encode(), 201)
 
 
 async def set_state(request: web.Request) -> web.Response:
+    """POST /api/flow_runs/{id}/set_state: ACCEPT with the requested state, 201."""
     body = await request.json()
     kind = body.get("state", {}).get("type", "RUNNING")
     result = {"status": "ACCEPT", "details": {"type": "accept_details"},
@@ -109,6 +117,7 @@ async def set_state(request: web.Request) -> web.Response:
 
 
 async def events_in(request: web.Request) -> web.WebSocketResponse:
+    """WS /api/events/in: Prefect auth handshake, then count events by name."""
     ws = web.WebSocketResponse(protocols=("prefect",))
     await ws.prepare(request)
     first = await ws.receive()
@@ -124,6 +133,7 @@ async def events_in(request: web.Request) -> web.WebSocketResponse:
 
 
 async def events_filter(request: web.Request) -> web.Response:
+    """POST /api/events/filter: `total` = events counted for the filter's names."""
     body = await request.json()
     names = ((body.get("filter") or {}).get("event") or {}).get("name") or []
     counts: Counter = request.app["event_counts"]

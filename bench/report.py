@@ -91,7 +91,10 @@ def _errors(res: dict | None) -> str:
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-    line = lambda r: "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+
+    def line(r: list[str]) -> str:
+        return "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths)))
+
     return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
 
 
@@ -165,9 +168,9 @@ def warnings(results: dict) -> list[str]:
     """Things that make numbers of this run less trustworthy."""
     out = []
     for t in ran(results):
-        load = (t.get("loadavg_before") or [0])[0]
-        if load > 0.7:
-            out.append(f"{t['name']}: load average {load} before start (other work on the machine)")
+        busy = t.get("other_cpu_percent_before") or 0
+        if busy > 25:
+            out.append(f"{t['name']}: {busy:.0f}% CPU busy before start (other work on the machine)")
         for c, phase in t["phases"].items():
             for k, r in phase.items():
                 if r.get("warning"):

@@ -28,7 +28,9 @@ from bench import e2e, report  # noqa: E402
 from bench.phases import ENDPOINT_KEYS, run_phase  # noqa: E402
 from bench.prepare import seed  # noqa: E402
 from bench.servers import REPO, pin_harness_to_client_core, pinning_available  # noqa: E402
-from bench.targets import OURS_COMBOS, REF_PINS, Target, ensure_reference_venv, open_target, ours, parse_targets  # noqa: E402
+from bench.targets import (  # noqa: E402
+    OURS_COMBOS, REF_PINS, Target, ensure_reference_venv, open_target, ours, parse_targets,
+)
 from bench.wrkload import INSTALL_HINT, wrk_path, wrk_version  # noqa: E402
 
 RESULTS_DIR = REPO / "bench" / "results"
@@ -92,10 +94,11 @@ def measure_target(target: Target, args: argparse.Namespace, scratch: Path, pin:
         log(f"\n== {target.name}: not available ({target.note})")
         return res
     log(f"\n== {target.name}")
-    res["loadavg_before"] = [round(x, 2) for x in os.getloadavg()]
-    if res["loadavg_before"][0] > 0.7:
-        log(f"  WARNING: load average {res['loadavg_before'][0]} before start: other work on this "
-            "machine will distort the numbers")
+    # the harness is idle here, so whatever uses the CPU now is someone else's work
+    res["other_cpu_percent_before"] = psutil.cpu_percent(interval=1.0)
+    if res["other_cpu_percent_before"] > 25:
+        log(f"  WARNING: {res['other_cpu_percent_before']:.0f}% CPU busy before start: other work on "
+            "this machine will distort the numbers")
     server = None
     try:
         with open_target(target, scratch, pin, log) as server:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -19,6 +20,7 @@ import aiohttp
 
 from bench.prepare import count_events
 
+SNDBUF = 64 * 1024
 AUTH = json.dumps({"type": "auth", "token": None})
 
 
@@ -27,28 +29,47 @@ def _event(name: str, n: int, occurred: str) -> str:
             '"related":[],"payload":{}}' % (uuid.uuid4(), occurred, name, n))
 
 
-async def _client(ws_url: str, name: str, stop_at: float, counters: dict, offset: int) -> None:
+def _bump(counters: dict, kind: str) -> None:
+    counters["errors"][kind] = counters["errors"].get(kind, 0) + 1
+
+
+async def _stream(ws: aiohttp.ClientWebSocketResponse, name: str, stop_at: float, counters: dict,
+                  offset: int) -> None:
+    n = offset
+    while time.monotonic() < stop_at and not ws.closed:
+        occurred = datetime.now(timezone.utc).isoformat()
+        for _ in range(50):
+            counters["sent"] += 1  # counted first: a send cancelled at the deadline was written
+            await ws.send_str(_event(name, n, occurred))
+            n += 1
+
+
+async def _client(ws_url: str, name: str, stop_at: float, counters: dict, offset: int,
+                  close_s: float = 10.0) -> None:
+    """One socket: auth, stream until `stop_at`, then close (abandoned after `close_s`)."""
     session = aiohttp.ClientSession()
     try:
-        async with session.ws_connect(ws_url, protocols=("prefect",), heartbeat=None,
-                                      timeout=aiohttp.ClientWSTimeout(ws_close=5)) as ws:
-            await ws.send_str(AUTH)
-            reply = await asyncio.wait_for(ws.receive(), timeout=10)
-            if reply.type != aiohttp.WSMsgType.TEXT or json.loads(reply.data).get("type") != "auth_success":
-                counters["errors"]["auth"] = counters["errors"].get("auth", 0) + 1
-                return
-            n = offset
-            while time.monotonic() < stop_at:
-                occurred = datetime.now(timezone.utc).isoformat()
-                for _ in range(50):
-                    await ws.send_str(_event(name, n, occurred))
-                    n += 1
-                counters["sent"] += 50
-                if ws.closed:
-                    break
+        ws = await session.ws_connect(ws_url, protocols=("prefect",), heartbeat=None,
+                                      timeout=aiohttp.ClientWSTimeout(ws_close=close_s))
+        sock = ws.get_extra_info("socket")
+        if sock is not None:  # keep the backlog between client and server small
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SNDBUF)
+        await ws.send_str(AUTH)
+        reply = await asyncio.wait_for(ws.receive(), timeout=10)
+        if reply.type != aiohttp.WSMsgType.TEXT or json.loads(reply.data).get("type") != "auth_success":
+            _bump(counters, "auth")
+            return
+        try:  # a send blocked by a server that stopped reading ends at the deadline too
+            await asyncio.wait_for(_stream(ws, name, stop_at, counters, offset),
+                                   timeout=max(0.0, stop_at - time.monotonic()))
+        except asyncio.TimeoutError:
+            pass
+        try:
+            await asyncio.wait_for(ws.close(), timeout=close_s)
+        except asyncio.TimeoutError:
+            counters["abandoned"] += 1  # the server had not read the backlog in close_s
     except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as exc:
-        kind = type(exc).__name__
-        counters["errors"][kind] = counters["errors"].get(kind, 0) + 1
+        _bump(counters, type(exc).__name__)
     finally:
         await session.close()
 
@@ -56,20 +77,22 @@ async def _client(ws_url: str, name: str, stop_at: float, counters: dict, offset
 async def ingest(base: str, clients: int, duration: float, settle_s: float = 8.0) -> dict:
     """Stream events from `clients` sockets for `duration` seconds; return sent and persisted rates.
 
-    `sent` counts events handed to the sockets before the deadline; `duration_s` runs until the
-    sockets were closed, i.e. until the server had read what was buffered. Polling stops when all
-    sent events are persisted or the count, once above 0, has not grown for `settle_s` (the
-    reference flushes its event persister every few seconds), at most max(60, 10 x duration) seconds, so the next
-    phase starts on a drained server.
+    `sent` counts events handed to the sockets before the deadline (the client socket's send
+    buffer is kept small so little is in flight then); `duration_s` runs until the sockets were
+    closed, i.e. until the server had read what was buffered, or until a socket whose close took
+    over 10 s was abandoned (`abandoned_sockets`: not an error, but its unread events count as
+    not persisted). Polling stops when all sent events are persisted or the count, once above 0,
+    has not grown for `settle_s` (the reference flushes its event persister every few seconds),
+    at most max(60, 10 x duration) seconds, so the next phase starts on a drained server.
     """
     max_wait_s = max(60.0, 10 * duration)
     name = f"bench.event.c{clients}.{uuid.uuid4().hex[:8]}"
     ws_url = base.replace("http://", "ws://", 1) + "/events/in"
     since = datetime.now(timezone.utc) - timedelta(minutes=1)
-    counters: dict = {"sent": 0, "errors": {}}
+    counters: dict = {"sent": 0, "abandoned": 0, "errors": {}}
     start = time.monotonic()
     tasks = [asyncio.wait_for(_client(ws_url, name, start + duration, counters, i * 10_000_000),
-                              timeout=duration + 30) for i in range(clients)]
+                              timeout=duration + 60) for i in range(clients)]
     for res in await asyncio.gather(*tasks, return_exceptions=True):
         if isinstance(res, BaseException):
             kind = type(res).__name__
@@ -100,6 +123,7 @@ async def ingest(base: str, clients: int, duration: float, settle_s: float = 8.0
         "ok_rps": round(persisted / persist_s, 1) if persisted else 0.0,
         "sent_rps": round(counters["sent"] / sent_s, 1),
         "lost": lost,
+        "abandoned_sockets": counters["abandoned"],
         "drained": persisted >= counters["sent"] or bool(persisted and time.monotonic() - last_change > settle_s),
         "errors": counters["errors"],
         "error_count": sum(v for v in counters["errors"].values() if isinstance(v, int)),

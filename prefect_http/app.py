@@ -19,10 +19,11 @@ from prefect_http.keys import SERVICES, SETTINGS, STORAGE
 from prefect_http.routes import admin, events, flow_runs, flows, logs, task_runs
 from prefect_http.ws import events as ws_events
 from prefect_http.ws import task_runs as ws_task_runs
+from prefect_http.ws import workers as ws_workers
 from prefect_http.routes import automations, collections, deployments, work_pools, work_queues, workers
 from prefect_http.ws import protocol as ws_protocol
 
-ROUTE_MODULES = (admin, flows, flow_runs, task_runs, logs, events, ws_events, deployments, work_pools, work_queues, workers, collections, automations, ws_task_runs)
+ROUTE_MODULES = (admin, flows, flow_runs, task_runs, logs, events, ws_events, deployments, work_pools, work_queues, workers, collections, automations, ws_task_runs, ws_workers)
 
 
 @web.middleware

@@ -19,6 +19,10 @@ _HTTP_DETAIL = {404: "Not Found", 405: "Method Not Allowed", 413: "Request Entit
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if "\x00" in request.path:
+        # No name or id holds NUL (bodies with it are refused), and PostgreSQL
+        # could not even look one up: nothing is there.
+        return respond({"detail": _HTTP_DETAIL[404]}, status=404)
     try:
         return await handler(request)
     except RequestValidationError as exc:

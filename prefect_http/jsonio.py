@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 import orjson
@@ -56,8 +57,13 @@ class RequestValidationError(Exception):
         self.body = body
 
 
-async def read_json(request: web.Request, *, default: Any = _EMPTY) -> Any:
-    """The request body as JSON; an empty body gives `default` (or a 422 when required)."""
+async def read_json(request: web.Request, *, default: Any = _EMPTY, allow_nul: bool = False) -> Any:
+    """The request body as JSON; an empty body gives `default` (or a 422 when required).
+
+    Values no backend could store or answer again are refused with a 422 (see
+    `_screen`); `allow_nul` lets strings with NUL through, for a caller that
+    cleans them itself.
+    """
     raw = await request.read()
     if not raw.strip():
         if default is not _EMPTY:
@@ -73,35 +79,60 @@ async def read_json(request: web.Request, *, default: Any = _EMPTY) -> Any:
               "input": {}, "ctx": {"error": exc.msg}}],
             raw.decode("utf-8", "replace"),
         ) from None
-    if _too_deep(raw, data):
-        raise RequestValidationError(
-            [{"type": "json_invalid", "loc": ["body"], "msg": f"JSON nested deeper than {MAX_DEPTH} levels",
-              "input": {}, "ctx": {"error": "too deeply nested"}}],
-            raw.decode("utf-8", "replace"),
-        )
+    problem = _screen(raw, data, allow_nul=allow_nul)
+    if problem is not None:
+        # Too deep to echo back as JSON: echo the text instead, as for malformed JSON.
+        echo = raw.decode("utf-8", "replace") if problem["type"] == "json_invalid" else data
+        raise RequestValidationError([problem], echo)
     return data
 
 
-#: Deepest JSON document accepted in a request. Serialisers stop at 255 levels
-#: (orjson, pydantic): a stored value that deep could never be answered again,
-#: nor could a 422 echoing it. Half that leaves room for the envelopes around it.
+#: Limits every request body is held to, whatever the endpoint: past them a value
+#: could be accepted but never stored or answered again. Serialisers stop at 255
+#: levels of nesting (orjson, pydantic; half that leaves room for the envelopes
+#: around a stored value), the databases' integers at 64 bits, and PostgreSQL
+#: text and jsonb cannot hold NUL.
 MAX_DEPTH = 128
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
 
 
-def _too_deep(raw: bytes, data: Any) -> bool:
-    """Whether `data` nests containers more than MAX_DEPTH levels deep."""
-    if raw.count(b"{") + raw.count(b"[") <= MAX_DEPTH:
-        return False  # cheap: too few brackets to be that deep
-    stack: list[tuple[Any, int]] = [(data, 1)]
+def _screen(raw: bytes, data: Any, *, allow_nul: bool) -> dict[str, Any] | None:
+    """The first value of `data` past those limits, as a 422 error item, or None."""
+    suspect = (
+        raw.count(b"{") + raw.count(b"[") > MAX_DEPTH
+        or (not allow_nul and b"\\u0000" in raw)
+        or _LONG_DIGITS.search(raw) is not None
+    )  # cheap byte scans, so that ordinary bodies are not walked
+    if not suspect:
+        return None
+    stack: list[tuple[Any, list[Any]]] = [(data, ["body"])]
     while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return True
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
-    return False
+        value, loc = stack.pop()
+        if isinstance(value, str):
+            if not allow_nul and "\x00" in value:
+                return {"type": "string_pattern_mismatch", "loc": loc, "input": value,
+                        "msg": "String should not contain NUL characters (\\u0000)"}
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if value > INT_MAX:
+                return {"type": "less_than_equal", "loc": loc, "input": value, "ctx": {"le": INT_MAX},
+                        "msg": f"Input should be less than or equal to {INT_MAX}"}
+            if value < INT_MIN:
+                return {"type": "greater_than_equal", "loc": loc, "input": value, "ctx": {"ge": INT_MIN},
+                        "msg": f"Input should be greater than or equal to {INT_MIN}"}
+        elif isinstance(value, (dict, list)):
+            if len(loc) > MAX_DEPTH:
+                return {"type": "json_invalid", "loc": ["body"], "input": {},
+                        "msg": f"JSON nested deeper than {MAX_DEPTH} levels", "ctx": {"error": "too deeply nested"}}
+            if isinstance(value, list):
+                stack.extend((item, [*loc, i]) for i, item in enumerate(value))
+                continue
+            for key, item in value.items():
+                if not allow_nul and "\x00" in key:
+                    return {"type": "string_pattern_mismatch", "loc": [*loc, key], "input": key,
+                            "msg": "Keys should not contain NUL characters (\\u0000)"}
+                stack.append((item, [*loc, key]))
+    return None
 
 
 def _errors(exc: ValidationError, prefix: tuple[str, ...]) -> list[dict[str, Any]]:

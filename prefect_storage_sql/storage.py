@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from prefect_core.errors import StorageUnavailable
+from prefect_core.errors import Conflict, StorageUnavailable
 
 from prefect_storage_sql.dialect import SqlDialectSupport
 from prefect_storage_sql.unit_of_work import SqlUnitOfWork
@@ -81,3 +81,9 @@ def _unavailable_on_operational_errors() -> Iterator[None]:
         yield
     except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
         raise StorageUnavailable(str(exc.orig or exc)) from exc
+    except sa_exc.IntegrityError as exc:
+        # A unique or foreign key the use case did not foresee: the reference's 409.
+        raise Conflict(
+            "Data integrity conflict. This usually means a unique or foreign key "
+            "constraint was violated. See server logs for details."
+        ) from exc

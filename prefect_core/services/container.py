@@ -14,6 +14,7 @@ from prefect_core.services.task_runs import TaskRunService
 from prefect_core.settings import Settings
 from prefect_core.services.deployment_runs import DeploymentRunService
 from prefect_core.services.deployments import DeploymentService
+from prefect_core.services.work_pool_status import WorkPoolStatusService
 from prefect_core.services.work_pools import WorkPoolService
 from prefect_core.services.task_workers import TaskWorkerService
 from prefect_core.services.workers import WorkerService
@@ -45,3 +46,4 @@ class Services:
         self.workers = WorkerService(storage)
         self.task_workers = TaskWorkerService(storage)
         self.task_runs.on_background_run = self.task_workers.enqueue
+        self.work_pool_status = WorkPoolStatusService(storage)

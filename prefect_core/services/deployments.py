@@ -73,6 +73,7 @@ class DeploymentService:
         """Create a deployment, or update the one with the same (flow, name).
         Its schedules are replaced and its future auto-scheduled runs dropped."""
         given = body.model_dump(exclude_unset=True)
+        _check_unique_slugs([s.slug for s in body.schedules])
         async with self.storage.write() as uow:
             flow = await uow.flows.get(body.flow_id)
             if flow is None:
@@ -172,11 +173,18 @@ class DeploymentService:
                 await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=True, after=None)
 
 
+def _check_unique_slugs(slugs: list[str | None]) -> None:
+    given = [slug for slug in slugs if slug]
+    if len(given) != len(set(given)):
+        raise Conflict("Schedule slugs must be unique within a deployment.")
+
+
 async def _update_schedules(
     uow: UnitOfWork, existing: Deployment, wanted: list[DeploymentScheduleUpdate]
 ) -> None:
     """Apply a PATCH's schedules the reference's way: by slug when every schedule,
     stored and given, has one; otherwise replace them all."""
+    _check_unique_slugs([s.slug for s in wanted])
     stored = existing.schedules
     all_given_slugged = all(s.slug is not None for s in wanted)
     all_stored_slugged = bool(stored) and all(s.slug is not None for s in stored)

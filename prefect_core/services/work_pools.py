@@ -213,6 +213,9 @@ class WorkPoolService:
                 last = values.get("last_polled") or queue.last_polled
                 recent = last is not None and (timeutil.now() - timeutil.parse(last)).total_seconds() <= 60
                 values["status"] = (WorkQueueStatus.READY if recent else WorkQueueStatus.NOT_READY).value
+        if values.get("name") and values["name"] != queue.name and queue.work_pool_id is not None:
+            if await uow.work_queues.get_by_name(queue.work_pool_id, values["name"]) is not None:
+                raise Conflict("A work queue with this name already exists.")
         priority = values.pop("priority", None)
         if values:
             await uow.work_queues.update(queue.id, values)

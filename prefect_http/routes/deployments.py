@@ -8,6 +8,7 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from prefect_core.errors import BadRequest, DomainError
 from prefect_core.schemas.base import DateTime
 from prefect_core.schemas.deployments import DeploymentCreate, DeploymentFlowRunCreate, DeploymentUpdate
 from prefect_core.schemas.filters import DeploymentFilter
@@ -21,6 +22,8 @@ from prefect_http.routes.paging import PagedBody
 routes = web.RouteTableDef()
 
 _SCHEDULES = TypeAdapter(list[DeploymentScheduleCreate])
+_RUN_BODIES = TypeAdapter(list[DeploymentFlowRunCreate])
+BULK_CREATE_LIMIT = 100
 
 
 class _RunnerPoll(PagedBody):
@@ -112,6 +115,24 @@ async def create_flow_run(request: web.Request) -> web.Response:
     body = await body_as(request, DeploymentFlowRunCreate, default={})
     run, created = await request.app[SERVICES].deployment_runs.create_flow_run(deployment_id, body)
     return respond(run, status=201 if created else 200)
+
+
+@routes.post("/api/deployments/{id}/create_flow_run/bulk")
+async def create_flow_runs(request: web.Request) -> web.Response:
+    deployment_id = path_uuid(request)
+    bodies = validate_as(_RUN_BODIES, await read_json(request))
+    if len(bodies) > BULK_CREATE_LIMIT:
+        raise BadRequest(f"Cannot create more than {BULK_CREATE_LIMIT} flow runs at once.")
+    services = request.app[SERVICES]
+    await services.deployments.read(deployment_id)
+    results = []
+    for body in bodies:
+        try:
+            run, _ = await services.deployment_runs.create_flow_run(deployment_id, body)
+            results.append({"flow_run_id": run.id, "status": "CREATED", "error": None})
+        except DomainError as exc:
+            results.append({"flow_run_id": None, "status": "FAILED", "error": exc.detail})
+    return respond({"results": results})
 
 
 @routes.post("/api/deployments/{id}/pause_deployment")

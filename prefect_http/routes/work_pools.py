@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from prefect_core.schemas.base import DateTime
 from prefect_core.schemas.filters import WorkPoolFilter, WorkQueueFilter
@@ -27,6 +27,11 @@ class _PoolCount(BaseModel):
 
 class _QueueQuery(PagedBody):
     work_queues: WorkQueueFilter | None = None
+
+
+class _ConcurrencyQuery(PagedBody):
+    page: int = Field(default=1, ge=1)
+    flow_run_limit: int = Field(default=10, ge=0, le=200)
 
 
 class _WorkerPoll(PagedBody):
@@ -82,6 +87,15 @@ async def worker_poll(request: web.Request) -> web.Response:
         limit=body.limit,
     )
     return respond(runs)
+
+
+@routes.post("/api/work_pools/{name}/concurrency_status")
+async def pool_concurrency_status(request: web.Request) -> web.Response:
+    body = await body_as(request, _ConcurrencyQuery, default={})
+    status = await request.app[SERVICES].work_pool_status.pool(
+        request.match_info["name"], page=body.page, limit=body.limit, flow_run_limit=body.flow_run_limit
+    )
+    return respond(status)
 
 
 @routes.post("/api/work_pools/{name}/queues")

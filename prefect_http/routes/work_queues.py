@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiohttp import web
+from pydantic import Field
 
 from prefect_core.schemas.base import DateTime
 from prefect_core.schemas.filters import WorkQueueFilter
@@ -17,6 +18,10 @@ routes = web.RouteTableDef()
 
 class _QueueQuery(PagedBody):
     work_queues: WorkQueueFilter | None = None
+
+
+class _ConcurrencyQuery(PagedBody):
+    page: int = Field(default=1, ge=1)
 
 
 class _QueueRuns(PagedBody):
@@ -74,3 +79,10 @@ async def read_work_queue_runs(request: web.Request) -> web.Response:
         pool.name, queue_names=[queue.name], before=body.scheduled_before, after=None, limit=body.limit
     )
     return respond([c.flow_run for c in claimed])
+
+
+@routes.post("/api/work_queues/{id}/concurrency_status")
+async def queue_concurrency_status(request: web.Request) -> web.Response:
+    queue_id = path_uuid(request)
+    body = await body_as(request, _ConcurrencyQuery, default={})
+    return respond(await request.app[SERVICES].work_pool_status.queue(queue_id, page=body.page, limit=body.limit))

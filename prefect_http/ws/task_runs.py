@@ -8,9 +8,11 @@ disconnects before acknowledging it is queued again for another worker.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
-from aiohttp import WSCloseCode, web
+from aiohttp import web
 
 from prefect_http.keys import SERVICES
 from prefect_http.ws.protocol import accept, receive_json
@@ -19,8 +21,8 @@ log = logging.getLogger(__name__)
 
 routes = web.RouteTableDef()
 
-#: How often an idle subscription checks that its worker is still there.
-IDLE_CHECK_SECONDS = 1.0
+#: How long one wait for a run lasts before it starts over (bounds every wait).
+IDLE_WAIT_SECONDS = 30.0
 
 
 async def _violation(ws: web.WebSocketResponse, reason: str) -> web.WebSocketResponse:
@@ -50,27 +52,64 @@ async def scheduled_task_subscription(request: web.Request) -> web.WebSocketResp
     queues = request.app[SERVICES].task_workers
     await queues.restore(keys)
     log.info("task worker %r subscribed to %r", subscription["client_id"], keys)
-    while not ws.closed:
-        run = await queues.next_run(keys, timeout=IDLE_CHECK_SECONDS)
-        if run is None:
-            continue
-        acknowledged = False
-        try:
-            await ws.send_str(run.model_dump_json())
-            reply = await receive_json(ws)
-            if isinstance(reply, dict) and reply.get("type") == "ack":
-                acknowledged = True
-                queues.acknowledge(run)
-                continue
-            if isinstance(reply, dict) and reply.get("type") == "quit":
-                await ws.close()
-                break
-            if reply is not None:
-                await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"Protocol violation: expected 'ack' message")
-            break
-        except (ConnectionError, ValueError, RuntimeError):
-            break
-        finally:
-            if not acknowledged:
-                queues.redeliver(run)
+    await _serve(ws, queues, keys)
     return ws
+
+
+async def _serve(ws: web.WebSocketResponse, queues, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Hand out runs one at a time until the worker leaves. The socket is read at all
+    times (one pending receive), so a worker closing while idle is noticed at once."""
+    incoming: asyncio.Future | None = None
+    try:
+        while True:
+            if incoming is None:
+                incoming = asyncio.ensure_future(receive_json(ws))
+            waiting = asyncio.ensure_future(queues.next_run(keys, timeout=IDLE_WAIT_SECONDS))
+            await asyncio.wait({incoming, waiting}, return_when=asyncio.FIRST_COMPLETED)
+            if incoming.done():
+                waiting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    leftover = await waiting
+                    if leftover is not None:
+                        queues.redeliver(leftover)
+                await _after_unexpected(ws, incoming)
+                return
+            run = waiting.result()
+            if run is None:
+                continue
+            acknowledged = False
+            try:
+                await ws.send_str(run.model_dump_json())
+                reply = await incoming
+                incoming = None
+                if isinstance(reply, dict) and reply.get("type") == "ack":
+                    acknowledged = True
+                    queues.acknowledge(run)
+                    continue
+                if isinstance(reply, dict) and reply.get("type") == "quit":
+                    await ws.close()
+                elif reply is not None:
+                    await ws.close(code=4001, message=b"Protocol violation: expected 'ack' message")
+                return
+            finally:
+                if not acknowledged:
+                    queues.redeliver(run)
+    except (ConnectionError, ValueError, RuntimeError):
+        return
+    finally:
+        if incoming is not None and not incoming.done():
+            incoming.cancel()
+
+
+async def _after_unexpected(ws: web.WebSocketResponse, incoming: asyncio.Future) -> None:
+    """The worker spoke (or left) while no run was out: quit and close end it quietly."""
+    try:
+        message = incoming.result()
+    except ValueError:
+        message = {}
+    if message is None:
+        return
+    if isinstance(message, dict) and message.get("type") == "quit":
+        await ws.close()
+        return
+    await ws.close(code=4001, message=b"Protocol violation: expected 'ack' message")

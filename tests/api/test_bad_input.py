@@ -50,30 +50,50 @@ def nested(depth: int, leaf: Any = 1) -> Any:
     return value
 
 
-#: Generic objects of junk, sent to every body-taking route with unknown ids.
-JUNK_OBJECTS: list[Any] = [
-    {"limit": -1},
-    {"offset": -1},
-    {"limit": HUGE},
-    {"offset": HUGE},
-    {"page": 0},
-    {"page": HUGE},
-    {"limit": 1.5, "offset": "x"},
-    {"sort": "NOT_A_SORT"},
-    {"state": {"type": "NOT_A_STATE"}},
-    {"state": {"type": "RUNNING", "timestamp": "yesterday"}},
-    {"flow_runs": {"state": {"type": {"any_": ["NOT_A_STATE"]}}}},
-    {"flows": {"id": {"any_": ["not-a-uuid"]}}},
-    {"flow_runs": {"expected_start_time": {"after_": "not a date"}}},
-    {"logs": {"level": {"ge_": "loud"}}},
-    {"name": NUL, "flow_id": str(uuid.uuid4())},
-    {"parameters": nested(300), "labels": nested(300), "job_variables": nested(300), "context": nested(300)},
-    {"a": nested(900)},
-    {"history_start": "2020-01-01T00:00:00Z", "history_end": "9999-12-31T23:59:59Z", "history_interval_seconds": 1e-9},
-    {"history_start": "2020-01-01T00:00:00Z", "history_end": "2020-01-02T00:00:00Z", "history_interval_seconds": 1e300},
-    {"filter": {"occurred": {"since": "0001-01-01T00:00:00Z", "until": "9999-12-31T23:59:59Z"}}, "time_interval": 1e-300},
-    {"filter": {"any_resource": {"id": [NUL]}}},
-]
+#: Generic objects of junk, sent to every body-taking route with unknown ids (label: body).
+JUNK_OBJECTS: dict[str, Any] = {
+    "limit-negative": {"limit": -1},
+    "offset-negative": {"offset": -1},
+    "limit-huge": {"limit": HUGE},
+    "offset-huge": {"offset": HUGE},
+    "offset-big": {"offset": 2**62},
+    "page-zero": {"page": 0},
+    "page-huge": {"page": HUGE},
+    "page-big": {"page": 2**62},
+    "limit-float": {"limit": 1.5, "offset": "x"},
+    "sort-unknown": {"sort": "NOT_A_SORT"},
+    "state-type-unknown": {"state": {"type": "NOT_A_STATE"}},
+    "state-timestamp-junk": {"state": {"type": "RUNNING", "timestamp": "yesterday"}},
+    "filter-state-unknown": {"flow_runs": {"state": {"type": {"any_": ["NOT_A_STATE"]}}}},
+    "filter-id-junk": {"flows": {"id": {"any_": ["not-a-uuid"]}}},
+    "filter-date-junk": {"flow_runs": {"expected_start_time": {"after_": "not a date"}}},
+    "filter-level-junk": {"logs": {"level": {"ge_": "loud"}}},
+    "filter-level-huge": {"logs": {"level": {"ge_": HUGE}}},
+    "name-nul": {"name": NUL, "flow_id": str(uuid.uuid4())},
+    "nested-300": {"parameters": nested(300), "labels": nested(300), "job_variables": nested(300), "context": nested(300)},
+    "nested-900": {"a": nested(900)},
+    "history-tiny-interval": {"history_start": "2020-01-01T00:00:00Z", "history_end": "9999-12-31T23:59:59Z",
+                              "history_interval_seconds": 1e-9},
+    "history-huge-interval": {"history_start": "2020-01-01T00:00:00Z", "history_end": "2020-01-02T00:00:00Z",
+                              "history_interval_seconds": 1e300},
+    "events-tiny-interval": {"filter": {"occurred": {"since": "0001-01-01T00:00:00Z", "until": "9999-12-31T23:59:59Z"}},
+                             "time_interval": 1e-300},
+    "events-resource-nul": {"filter": {"any_resource": {"id": [NUL]}}},
+}
+
+#: Answers the sweep knows to fall short, by (method, route, probe label): the
+#: backends they fall short on and why. Each is a bug reported to its owner; the
+#: sweep fails when one of them no longer happens, so that it leaves this list.
+KNOWN_BUGS: dict[tuple[str, str, str], tuple[set[str], str]] = {
+    ("POST", "/api/flow_runs/history", "history-huge-interval"): (
+        {"sqlite", "postgres"},
+        "run_history.py: dt.timedelta(seconds=1e300) raises OverflowError (500); "
+        "HistoryQuery.history_interval_seconds has no upper bound",
+    ),
+    ("POST", "/api/task_runs/history", "history-huge-interval"): (
+        {"sqlite", "postgres"}, "same as /api/flow_runs/history",
+    ),
+}
 
 
 # -- the reference's schema ------------------------------------------------------------
@@ -251,11 +271,11 @@ class Stored:
 @dataclass
 class Sweep:
     client: Any
-    problems: list[str] = field(default_factory=list)
+    backend: str
+    problems: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
     sent: int = 0
-    status_counts: dict[int, int] = field(default_factory=dict)
 
-    async def send(self, method: str, url: str, *, body: Any = ..., raw: bytes | None = None,
+    async def send(self, route: Route, url: str, label: str, *, body: Any = ..., raw: bytes | None = None,
                    params: dict[str, str] | None = None, invalid_body: bool = False) -> int:
         """Send one request and record every way its answer falls short."""
         kwargs: dict[str, Any] = {"params": params} if params else {}
@@ -265,19 +285,29 @@ class Sweep:
         elif body is not ...:
             kwargs["data"] = json.dumps(body).encode()
             kwargs["headers"] = {"Content-Type": "application/json"}
-        resp = await self.client.request(method, url, **kwargs)
+        resp = await self.client.request(route.method, url, **kwargs)
         text = await resp.text(errors="replace")
         self.sent += 1
-        self.status_counts[resp.status] = self.status_counts.get(resp.status, 0) + 1
-        shown = raw[:80] if raw is not None else (json.dumps(body)[:160] if body is not ... else "")
-        where = f"{method} {url} params={params} body={shown!r}"
         problem = check_answer(resp.status, text, invalid_body=invalid_body)
-        import os
-        if os.environ.get("SWEEP_DEBUG") and method not in ("GET",) and (resp.status < 300 or resp.status in (403, 409)):
-            print("DEBUG", where[:300], resp.status, text[:200])
         if problem:
-            self.problems.append(f"{where} -> {resp.status} {text[:300]!r}: {problem}")
+            shown = raw[:80] if raw is not None else (json.dumps(body)[:160] if body is not ... else "")
+            where = f"{route.method} {url[:120]} params={params} body={shown!r}"
+            self.problems.setdefault((route.method, route.path, label), []).append(
+                f"[{label}] {where} -> {resp.status} {text[:300]!r}: {problem}"
+            )
         return resp.status
+
+    def unexpected(self) -> list[str]:
+        """Problems not in KNOWN_BUGS, and known bugs that no longer happen."""
+        out = []
+        for key, found in self.problems.items():
+            backends, _ = KNOWN_BUGS.get(key, (set(), ""))
+            if self.backend not in backends:
+                out.extend(found)
+        for key, (backends, reason) in KNOWN_BUGS.items():
+            if self.backend in backends and key not in self.problems:
+                out.append(f"known bug no longer happens on {self.backend}, remove it from KNOWN_BUGS: {key} ({reason})")
+        return out
 
 
 def check_answer(status: int, text: str, *, invalid_body: bool) -> str | None:
@@ -327,8 +357,8 @@ def path_variants(route: Route, stored: Stored | None) -> list[tuple[str, dict[s
     return variants
 
 
-async def sweep(client: Any, app: web.Application, stored: Stored | None) -> Sweep:
-    out = Sweep(client)
+async def sweep(client: Any, app: web.Application, stored: Stored | None, backend: str) -> Sweep:
+    out = Sweep(client, backend)
     routes = [r for r in app_routes(app) if not is_websocket(r)]
     for route in routes:
         operation = spec_operation(route.path, route.method)
@@ -339,23 +369,24 @@ async def sweep(client: Any, app: web.Application, stored: Stored | None) -> Swe
             if route.method in ("GET", "DELETE"):
                 if real and route.method == "DELETE":
                     continue
-                await out.send(route.method, url)
+                await out.send(route, url, variant)
                 for params in wrong_queries(operation):
-                    await out.send(route.method, url, params=params)
+                    await out.send(route, url, f"{variant}/query", params=params)
                 continue
             # Methods with a body.
             takes_body = schema is not None
-            for raw in MALFORMED:
-                await out.send(route.method, url, raw=raw, invalid_body=takes_body)
+            for i, raw in enumerate(MALFORMED):
+                await out.send(route, url, f"{variant}/malformed-{i}", raw=raw, invalid_body=takes_body)
             wrong_containers = NOT_AN_ARRAY if schema and schema.get("type") == "array" else NOT_AN_OBJECT
-            for body in wrong_containers:
-                await out.send(route.method, url, body=body, invalid_body=takes_body and body is not None)
+            for i, body in enumerate(wrong_containers):
+                await out.send(route, url, f"{variant}/container-{i}", body=body,
+                               invalid_body=takes_body and body is not None)
             if schema is not None and variant in ("uuid", "real", "plain"):
-                for body in wrong_typed_bodies(schema):
-                    await out.send(route.method, url, body=body, invalid_body=True)
+                for i, body in enumerate(wrong_typed_bodies(schema)):
+                    await out.send(route, url, f"{variant}/wrong-types-{i}", body=body, invalid_body=True)
             if not real and variant in ("uuid", "plain", "name"):
-                for body in JUNK_OBJECTS:
-                    await out.send(route.method, url, body=body)
+                for label, body in JUNK_OBJECTS.items():
+                    await out.send(route, url, label if variant == "plain" else f"{variant}/{label}", body=body)
     return out
 
 
@@ -417,13 +448,16 @@ async def snapshot(client: Any, stored: Stored) -> dict[str, Any]:
 
 
 def test_every_route_is_swept(settings) -> None:
-    """The sweep sees every route, and the websocket ones are the only ones it skips."""
+    """The sweep sees every route; it skips only those answering with a websocket."""
     from prefect_http.app import create_app
 
     routes = app_routes(create_app(settings))
     skipped = {r.path for r in routes if is_websocket(r)}
-    assert skipped == WEBSOCKET_ROUTES
-    assert len(routes) > 60
+    assert WEBSOCKET_ROUTES <= skipped
+    for route in routes:
+        if route.path in skipped:
+            assert route.method == "GET", route
+    assert len(routes) - len(skipped) > 60
 
 
 def test_wrong_values_are_wrong() -> None:
@@ -437,18 +471,19 @@ def test_wrong_values_are_wrong() -> None:
     assert wrong_typed_bodies(body)[0] == {"state": ["not", "an", "object"], "force": "maybe"}
 
 
-async def test_bad_input_never_breaks_the_server_or_the_data(client) -> None:
+async def test_bad_input_never_breaks_the_server_or_the_data(client, backend: str) -> None:
     app = client.server.app
     stored = await make_objects(client)
     before = await snapshot(client, stored)
     started = time.monotonic()
-    result = await sweep(client, app, stored)
+    result = await sweep(client, app, stored, backend)
     elapsed = time.monotonic() - started
     after = await snapshot(client, stored)
 
-    report = "\n".join(result.problems[:80])
-    more = f"\n... and {len(result.problems) - 80} more" if len(result.problems) > 80 else ""
-    assert not result.problems, f"{len(result.problems)} of {result.sent} answers fall short:\n{report}{more}"
+    unexpected = result.unexpected()
+    report = "\n".join(unexpected[:80])
+    more = f"\n... and {len(unexpected) - 80} more" if len(unexpected) > 80 else ""
+    assert not unexpected, f"{len(unexpected)} answers of {result.sent} fall short:\n{report}{more}"
     assert after == before
     assert result.sent > 1500 and elapsed < 60, (result.sent, elapsed)
 
@@ -485,3 +520,202 @@ async def test_unknown_ids_are_404_with_detail(client, method: str, url: str) ->
     assert resp.status == 404, await resp.text()
     detail = (await resp.json())["detail"]
     assert isinstance(detail, str) and detail
+
+
+# -- extreme values in otherwise valid bodies --------------------------------------------
+#
+# Each case sends a valid body with one extreme value in it. The answer must not be
+# a 5xx; a 4xx must have the reference's shape; a 2xx must have stored the value as
+# sent (or as the reference documents it is transformed), readable back.
+
+
+async def _answer(resp: Any) -> tuple[int, Any]:
+    text = await resp.text()
+    problem = check_answer(resp.status, text, invalid_body=False)
+    assert problem is None, f"{resp.method} {resp.url.path} -> {resp.status} {text[:400]}: {problem}"
+    return resp.status, (json.loads(text) if text else None)
+
+
+async def _flow(client: Any) -> dict[str, Any]:
+    return (await _answer(await client.post("/api/flows/", json={"name": f"f-{uuid.uuid4().hex[:8]}"})))[1]
+
+
+async def _run(client: Any, **extra: Any) -> tuple[int, Any]:
+    flow = await _flow(client)
+    return await _answer(await client.post("/api/flow_runs/", json={"flow_id": flow["id"], **extra}))
+
+
+async def _read_run(client: Any, run_id: str) -> dict[str, Any]:
+    return (await _answer(await client.get(f"/api/flow_runs/{run_id}")))[1]
+
+
+async def case_long_flow_name(client: Any) -> None:
+    for length in (255, 256, 5000):
+        name = "n" * length
+        status, flow = await _answer(await client.post("/api/flows/", json={"name": name}))
+        if status < 300:
+            assert (await _answer(await client.get(f"/api/flows/{flow['id']}")))[1]["name"] == name
+
+
+async def case_long_flow_run_fields(client: Any) -> None:
+    for field_name in ("name", "idempotency_key", "flow_version", "infrastructure_pid"):
+        value = "v" * 5000
+        status, run = await _run(client, **{field_name: value})
+        if status < 300:
+            assert (await _read_run(client, run["id"]))[field_name] == value
+
+
+async def case_long_task_run_keys(client: Any) -> None:
+    _, run = await _run(client)
+    for field_name in ("task_key", "dynamic_key", "name", "cache_key"):
+        body = {"flow_run_id": run["id"], "task_key": "k", "dynamic_key": uuid.uuid4().hex, field_name: "v" * 5000}
+        status, task = await _answer(await client.post("/api/task_runs/", json=body))
+        if status < 300:
+            assert (await _answer(await client.get(f"/api/task_runs/{task['id']}")))[1][field_name] == "v" * 5000
+
+
+async def case_long_state_name_and_message(client: Any) -> None:
+    _, run = await _run(client)
+    state = {"type": "RUNNING", "name": "s" * 1000, "message": "m" * 100_000}
+    status, result = await _answer(await client.post(f"/api/flow_runs/{run['id']}/set_state", json={"state": state}))
+    if status < 300 and result["status"] == "ACCEPT":
+        stored = await _read_run(client, run["id"])
+        assert stored["state"]["name"] == state["name"] and stored["state"]["message"] == state["message"]
+
+
+async def case_log_levels(client: Any) -> None:
+    for level in (2**15, -(2**15) - 1, 2**31, 2**63 - 1):
+        log = {"name": "l", "level": level, "message": f"level {level}", "timestamp": "2024-01-01T00:00:00Z"}
+        status, _ = await _answer(await client.post("/api/logs/", json=[log]))
+        if status < 300:
+            found = (await _answer(await client.post("/api/logs/filter", json={"logs": {"level": {"ge_": level, "le_": level}}})))[1]
+            assert [entry["message"] for entry in found] == [log["message"]]
+
+
+async def case_log_filter_levels(client: Any) -> None:
+    for bound in (2**15, 2**31, 2**63 - 1, -(2**63)):
+        await _answer(await client.post("/api/logs/filter", json={"logs": {"level": {"ge_": bound}}}))
+
+
+async def case_nul_in_logs_is_dropped(client: Any) -> None:
+    """As the reference does (PrefectHQ/prefect#20677): the log is kept, minus the NUL."""
+    _, run = await _run(client)
+    log = {"name": "n\x00ame", "level": 20, "message": "bin\x00ary", "timestamp": "2024-01-01T00:00:00Z",
+           "flow_run_id": run["id"]}
+    assert (await _answer(await client.post("/api/logs/", json=[log])))[0] == 201
+    found = (await _answer(await client.post("/api/logs/filter", json={"logs": {"flow_run_id": {"any_": [run["id"]]}}})))[1]
+    assert [(entry["name"], entry["message"]) for entry in found] == [("name", "binary")]
+
+
+async def case_nul_elsewhere_is_422(client: Any) -> None:
+    flow = await _flow(client)
+    for body in ({"flow_id": flow["id"], "parameters": {"x": "a\x00b"}}, {"flow_id": flow["id"], "name": "a\x00b"},
+                 {"flow_id": flow["id"], "tags": ["a\x00"]}, {"flow_id": flow["id"], "parameters": {"k\x00": 1}}):
+        status, answer = await _answer(await client.post("/api/flow_runs/", json=body))
+        assert status == 422, answer
+    assert (await _answer(await client.post("/api/flows/", json={"name": "a\x00b"})))[0] == 422
+    assert (await _answer(await client.get("/api/flows/name/a%00b")))[0] == 404
+
+
+async def case_big_integers(client: Any) -> None:
+    status, run = await _run(client, parameters={"top": 2**63 - 1, "bottom": -(2**63), "f": 1.7e308})
+    assert status == 201
+    assert (await _read_run(client, run["id"]))["parameters"] == {"top": 2**63 - 1, "bottom": -(2**63), "f": 1.7e308}
+    for value in (2**63, 2**64 - 1):
+        status, answer = await _run(client, parameters={"x": value})
+        assert status == 422 and answer["exception_detail"][0]["loc"] == ["body", "parameters", "x"], answer
+
+
+async def case_deep_but_allowed(client: Any) -> None:
+    deep = nested(120)
+    status, run = await _run(client, parameters={"deep": deep})
+    assert status == 201
+    assert (await _read_run(client, run["id"]))["parameters"] == {"deep": deep}
+    page = (await _answer(await client.post("/api/flow_runs/paginate", json={})))[1]
+    assert any(r["id"] == run["id"] for r in page["results"])
+    status, answer = await _run(client, parameters={"deep": nested(200)})
+    assert status == 422, answer
+
+
+async def case_huge_retry_delay(client: Any) -> None:
+    _, run = await _run(client, empirical_policy={"retries": 2, "retry_delay": 2**62})
+    url = f"/api/flow_runs/{run['id']}/set_state"
+    await _answer(await client.post(url, json={"state": {"type": "RUNNING"}}))
+    await _answer(await client.post(url, json={"state": {"type": "FAILED"}}))
+
+
+async def case_extreme_datetimes(client: Any) -> None:
+    """Dates the schemas accept are stored and read back, through creation and set_state,
+    and the runs holding them do not break the listings."""
+    import datetime as dt
+
+    def parse(text: str) -> dt.datetime:
+        try:
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise AssertionError(f"{text!r} is not ISO 8601") from None
+
+    _, existing = await _run(client)
+    for when in ("0001-01-01T00:00:00Z", "0999-06-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"):
+        state = {"type": "SCHEDULED", "state_details": {"scheduled_time": when}}
+        status, run = await _run(client, state=state)
+        if status < 300:
+            stored = (await _read_run(client, run["id"]))["state"]["state_details"]["scheduled_time"]
+            assert parse(stored) == parse(when), (stored, when)
+        url = f"/api/flow_runs/{existing['id']}/set_state"
+        status, result = await _answer(await client.post(url, json={"state": state, "force": True}))
+        if status < 300 and result["status"] == "ACCEPT":
+            stored = (await _read_run(client, existing["id"]))["next_scheduled_start_time"]
+            assert parse(stored) == parse(when), (stored, when)
+        await _answer(await client.post("/api/flow_runs/filter", json={}))
+    body = {"flow_runs": {"expected_start_time": {"after_": "0001-01-01T00:00:00Z", "before_": "9999-12-31T23:59:59Z"}}}
+    await _answer(await client.post("/api/flow_runs/filter", json=body))
+
+
+async def case_history_bounds(client: Any) -> None:
+    for start, end, interval in (
+        ("2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z", 8e13),
+        ("9999-12-31T00:00:00Z", "9999-12-31T23:59:59Z", 100_000),
+        ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", 1e9),
+    ):
+        body = {"history_start": start, "history_end": end, "history_interval_seconds": interval}
+        await _answer(await client.post("/api/flow_runs/history", json=body))
+
+
+_PG_VARCHAR = (
+    "PostgreSQL columns are VARCHAR(n) (prefect_storage_sql/tables.py) but the schemas set no max_length, "
+    "so a longer value is a DataError, answered 500 (SQLite ignores the length)"
+)
+
+#: case -> (backends where it is a known bug, why). Reported; strict xfail.
+EXTREME_CASES: dict[str, tuple[Any, set[str], str]] = {
+    "long-flow-name": (case_long_flow_name, {"postgres"}, _PG_VARCHAR),
+    "long-flow-run-fields": (case_long_flow_run_fields, {"postgres"}, _PG_VARCHAR),
+    "long-task-run-keys": (case_long_task_run_keys, {"postgres"}, _PG_VARCHAR),
+    "long-state-name": (case_long_state_name_and_message, {"postgres"}, _PG_VARCHAR + " (state name: VARCHAR(64))"),
+    "log-levels": (case_log_levels, {"postgres"},
+                   "log.level is SMALLINT on PostgreSQL but LogCreate.level is unbounded: 500 past 32767"),
+    "log-filter-levels": (case_log_filter_levels, {"postgres"},
+                          "LogFilterLevel.ge_/le_ unbounded, compared with a SMALLINT column: 500 past 32767"),
+    "nul-in-logs": (case_nul_in_logs_is_dropped, set(), ""),
+    "nul-elsewhere": (case_nul_elsewhere_is_422, set(), ""),
+    "big-integers": (case_big_integers, set(), ""),
+    "deep-but-allowed": (case_deep_but_allowed, set(), ""),
+    "huge-retry-delay": (case_huge_retry_delay, {"sqlite", "postgres"},
+                         "rules/retries.py: now + timedelta(seconds=retry_delay) overflows (500); "
+                         "retry_delay is unbounded"),
+    "extreme-datetimes": (case_extreme_datetimes, {"sqlite"},
+                          "timeutil.isoformat (the SQLite column format) uses strftime('%Y'), which does not "
+                          "pad years < 1000: '1-01-01T...' is stored, cannot be parsed back, and the run's "
+                          "reads and every listing holding it answer 500"),
+    "history-bounds": (case_history_bounds, {"sqlite", "postgres"},
+                       "run_history.py: interval buckets past year 9999 raise OverflowError (500)"),
+}
+
+
+@pytest.mark.parametrize("case", list(EXTREME_CASES))
+async def test_extreme_values(client, backend: str, case: str, request: pytest.FixtureRequest) -> None:
+    run_case, known_on, reason = EXTREME_CASES[case]
+    if backend in known_on:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+    await run_case(client)

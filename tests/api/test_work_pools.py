@@ -201,3 +201,19 @@ async def test_missing_pool_paths(client) -> None:
         resp = await client.request(method, path, json={})
         assert resp.status == 404, (method, path)
     assert (await client.get(f"/api/work_queues/{uuid.uuid4()}")).status == 404
+
+
+async def test_concurrency_status_views(client) -> None:
+    pool = await _pool(client, concurrency_limit=5)
+    dep = await _deployment(client, "tp")
+    runs = [await _run(client, dep) for _ in range(3)]
+    for run in runs[:2]:
+        await client.post(f"/api/flow_runs/{run['id']}/set_state", json={"state": {"type": "PENDING"}})
+    status = await (await client.post("/api/work_pools/tp/concurrency_status", json={})).json()
+    assert status["active_slots"] == 2 and status["concurrency_limit"] == 5 and status["count"] == 1
+    queue = status["queues"][0]
+    assert queue["queue_name"] == "default" and queue["active_slots"] == 2
+    assert sorted(r["id"] for r in queue["flow_runs"]) == sorted(r["id"] for r in runs[:2])
+    by_queue = await (await client.post(f"/api/work_queues/{pool['default_queue_id']}/concurrency_status", json={"limit": 1})).json()
+    assert by_queue["active_slots"] == 2 and by_queue["pages"] == 2 and len(by_queue["flow_runs"]) == 1
+    assert (await client.post("/api/work_pools/nope/concurrency_status", json={})).status == 404

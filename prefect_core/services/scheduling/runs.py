@@ -42,7 +42,9 @@ def deployment_run_labels(deployment: Deployment, extra: KeyValueLabels | None =
 
 def idempotency_key(deployment_id: object, schedule_id: object, when: dt.datetime) -> str:
     """The key of the run a schedule makes for `when` (same inputs, same key)."""
-    return f"scheduled {deployment_id} {schedule_id} {timeutil.isoformat(when)}"
+    # A fixed format of its own: the key must not change when display formats do.
+    stamp = timeutil.to_utc(when).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return f"scheduled {deployment_id} {schedule_id} {stamp}"
 
 
 def schedule_dates(
