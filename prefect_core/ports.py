@@ -30,7 +30,8 @@ from prefect_core.schemas.work_pools import Worker, WorkPool, WorkQueue
 from prefect_core.schemas.logs import Log
 from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort, LogSort, TaskRunSort
-from prefect_core.schemas.states import State
+from prefect_core.schemas.states import State, StateType
+from prefect_core.schemas.flow_run_inputs import FlowRunInput
 from prefect_core.settings import Settings
 
 
@@ -182,6 +183,9 @@ class UnitOfWork(Protocol):
     work_pools: WorkPoolRepository
     work_queues: WorkQueueRepository
     workers: WorkerRepository
+    # flow run inputs and start times (their protocols are at the end of this module)
+    flow_run_inputs: FlowRunInputRepository
+    flow_run_starts: FlowRunStartRepository
 
 
 class Storage(Protocol):
@@ -402,3 +406,38 @@ class WorkerRepository(Protocol):
         returns the ids of the pools they belong to."""
         ...
     async def count_online(self, pool_id: UUID) -> int: ...
+
+
+# --- flow run inputs, flow run start times ---------------------------------
+
+
+class FlowRunInputRepository(Protocol):
+    """Key/value inputs sent to flow runs; unique on (flow_run_id, key), deleted with their run."""
+
+    async def insert(self, item: FlowRunInput) -> bool:
+        """Store `item`; False (nothing written) if its run has an input under that key."""
+        ...
+    async def get(self, flow_run_id: UUID, key: str) -> FlowRunInput | None: ...
+    async def filter(
+        self, flow_run_id: UUID, *, prefix: str, exclude_keys: Sequence[str], limit: int | None
+    ) -> list[FlowRunInput]:
+        """The run's inputs whose key starts with `prefix` (literally), oldest first."""
+        ...
+    async def delete(self, flow_run_id: UUID, key: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class RunStart:
+    """When a run was expected to start, when it did, and where it stands."""
+
+    expected_start_time: dt.datetime | None
+    start_time: dt.datetime | None
+    state_type: StateType | None
+
+
+class FlowRunStartRepository(Protocol):
+    """Start times of many flow runs at once, for aggregates such as lateness."""
+
+    async def starts(self, filters: RunFilters) -> list[RunStart]:
+        """One `RunStart` per flow run matching `filters` (deployment and queue filters included)."""
+        ...

@@ -31,4 +31,5 @@ def parse(value: str | dt.datetime) -> dt.datetime:
 
 def isoformat(value: dt.datetime) -> str:
     """Serialise as the reference does: `2024-01-22T15:30:45.123456Z`."""
-    return to_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # Not strftime: it does not zero-pad years before 1000, which would break text order.
+    return to_utc(value).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

@@ -39,6 +39,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status >= 400 and exc.status in _HTTP_DETAIL:
             return respond({"detail": _HTTP_DETAIL[exc.status]}, status=exc.status)
         raise
+    except OverflowError as exc:
+        # Dates and durations the client asked for that no calendar holds (year 10000,
+        # a retry delay of 2**62 seconds): the input is at fault, not the server.
+        return respond({"detail": f"Value out of range: {exc}"}, status=422)
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return respond({"exception_message": "Internal Server Error"}, status=500)

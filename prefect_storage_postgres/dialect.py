@@ -22,6 +22,7 @@ class PostgresSupport:
     """Implements `prefect_storage_sql.dialect.SqlDialectSupport` for PostgreSQL."""
 
     name = "postgresql"
+    locks_rows = True
 
     def insert_ignoring_conflicts(self, table: sa.Table, index_elements: Sequence[str]) -> sa.Insert:
         return pg_insert(table).on_conflict_do_nothing(index_elements=list(index_elements))

@@ -16,6 +16,9 @@ class SqlDialectSupport(Protocol):
 
     #: "sqlite", "postgresql", ...
     name: str
+    #: Whether `lock_for_update` takes row locks (False where a write transaction
+    #: already excludes every other writer, as SQLite's BEGIN IMMEDIATE does).
+    locks_rows: bool
 
     def insert_ignoring_conflicts(
         self, table: sa.Table, index_elements: Sequence[str]

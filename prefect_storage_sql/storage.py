@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from prefect_core.errors import Conflict, StorageUnavailable
+from prefect_core.errors import Conflict, InvalidInput, StorageUnavailable
 
 from prefect_storage_sql.dialect import SqlDialectSupport
 from prefect_storage_sql.unit_of_work import SqlUnitOfWork
@@ -79,6 +79,9 @@ def _unavailable_on_operational_errors() -> Iterator[None]:
     """A lost connection or a lock held past the busy timeout is retryable (HTTP 503)."""
     try:
         yield
+    except sa_exc.DataError as exc:
+        # A value the column cannot hold (a string over its length, a number out of range).
+        raise InvalidInput(f"Invalid value for the database: {_first_line(exc.orig or exc)}") from exc
     except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
         raise StorageUnavailable(str(exc.orig or exc)) from exc
     except sa_exc.IntegrityError as exc:
@@ -87,3 +90,21 @@ def _unavailable_on_operational_errors() -> Iterator[None]:
             "Data integrity conflict. This usually means a unique or foreign key "
             "constraint was violated. See server logs for details."
         ) from exc
+    except sa_exc.DBAPIError as exc:
+        if _is_data_error(exc):
+            raise InvalidInput(f"Invalid value for the database: {_first_line(exc.orig or exc)}") from exc
+        raise
+
+
+def _is_data_error(exc: sa_exc.DBAPIError) -> bool:
+    """A driver's "value does not fit" error (SQLSTATE class 22), however it is wrapped."""
+    seen: BaseException | None = exc.orig
+    while seen is not None:
+        if type(seen).__name__ == "DataError" or str(getattr(seen, "sqlstate", "") or "").startswith("22"):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+def _first_line(error: object) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

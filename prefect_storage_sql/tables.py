@@ -294,3 +294,16 @@ deployment_schedule = sa.Table(
 # re-check of a row locked by a concurrent poller sees the claim.
 flow_run.append_column(sa.Column("claimed_until", Timestamp()))
 sa.Index(None, flow_run.c.work_queue_id, flow_run.c.state_type, flow_run.c.next_scheduled_start_time)
+
+# Inputs sent to a flow run (a paused run's schema and response, messages between runs).
+flow_run_input = sa.Table(
+    "flow_run_input",
+    metadata,
+    sa.Column("id", Uuid(), primary_key=True),
+    *_stamps(),
+    sa.Column("flow_run_id", Uuid(), sa.ForeignKey("flow_run.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("sender", sa.Text),
+    sa.Index(None, "flow_run_id", "key", unique=True),
+)

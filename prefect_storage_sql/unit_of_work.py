@@ -21,6 +21,8 @@ from prefect_storage_sql.repositories.work_pools import (
     SqlWorkPoolRepository,
     SqlWorkQueueRepository,
 )
+from prefect_storage_sql.repositories.flow_run_inputs import SqlFlowRunInputRepository
+from prefect_storage_sql.repositories.flow_run_starts import SqlFlowRunStartRepository
 
 
 class SqlUnitOfWork:
@@ -85,3 +87,11 @@ class SqlUnitOfWork:
     @cached_property
     def workers(self) -> SqlWorkerRepository:
         return SqlWorkerRepository(self.conn, self.support)
+
+    @cached_property
+    def flow_run_inputs(self) -> SqlFlowRunInputRepository:
+        return SqlFlowRunInputRepository(self.conn, self.support)
+
+    @cached_property
+    def flow_run_starts(self) -> SqlFlowRunStartRepository:
+        return SqlFlowRunStartRepository(self.conn, self.support)

@@ -13,6 +13,7 @@ from prefect_storage_sqlite import worker_runs
 
 class SqliteSupport:
     name = "sqlite"
+    locks_rows = False
 
     def insert_ignoring_conflicts(self, table: sa.Table, index_elements: Sequence[str]) -> sa.Insert:
         # `INSERT OR IGNORE` rather than `ON CONFLICT (...) DO NOTHING`: SQLAlchemy cannot

@@ -18,6 +18,11 @@ from prefect_core.services.work_pool_status import WorkPoolStatusService
 from prefect_core.services.work_pools import WorkPoolService
 from prefect_core.services.task_workers import TaskWorkerService
 from prefect_core.services.workers import WorkerService
+from prefect_core.services.flow_run_bulk import BulkService
+from prefect_core.services.flow_run_graph import FlowRunGraphService
+from prefect_core.services.flow_run_inputs import FlowRunInputService
+from prefect_core.services.flow_run_logs import FlowRunLogService
+from prefect_core.services.flow_run_resume import FlowRunResumeService
 
 
 class Services:
@@ -46,4 +51,11 @@ class Services:
         self.workers = WorkerService(storage)
         self.task_workers = TaskWorkerService(storage)
         self.task_runs.on_background_run = self.task_workers.enqueue
+        self.orchestration.on_enqueue = self.task_workers.enqueue
         self.work_pool_status = WorkPoolStatusService(storage)
+        # flows and flow runs in bulk; flow run inputs, resume, graphs, log download
+        self.bulk = BulkService(storage, self.orchestration)
+        self.flow_run_inputs = FlowRunInputService(storage)
+        self.flow_run_resume = FlowRunResumeService(storage, self.orchestration)
+        self.flow_run_graph = FlowRunGraphService(storage)
+        self.flow_run_logs = FlowRunLogService(storage)

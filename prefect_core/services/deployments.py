@@ -81,6 +81,8 @@ class DeploymentService:
             if body.work_pool_name and body.work_pool_name != lookups.DEFAULT_AGENT_POOL:
                 await lookups.pool_by_name(uow, body.work_pool_name)
             data = body.model_dump(exclude=_NOT_COPIED)
+            if data.get("pull_steps") is None:
+                data["pull_steps"] = []  # the reference answers [] when none were given
             fields = set(given) - _NOT_COPIED
             queue = await resolve_queue(uow, body.work_pool_name, body.work_queue_name)
             if queue is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -9,7 +10,7 @@ from prefect_core import timeutil
 from prefect_core.errors import NotFound
 from prefect_core.events.state_events import flow_run_state_change_event
 from prefect_core.orchestration import orchestrate
-from prefect_core.orchestration.base import CacheWrite, Decision, RunKind, SetParentTaskRunState, TransitionContext
+from prefect_core.orchestration.base import EnqueueTaskRun, CacheWrite, Decision, RunKind, SetParentTaskRunState, TransitionContext
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.responses import (
     OrchestrationResult,
@@ -86,6 +87,9 @@ class OrchestrationService:
     def __init__(self, storage: Storage, events: EventSink) -> None:
         self.storage = storage
         self.events = events
+        #: Called (after commit) with a background task run the rules put back in its
+        #: task queue, e.g. a retry; wired to the task-worker queues by `Services`.
+        self.on_enqueue: Callable[[TaskRun], None] | None = None
 
     async def set_flow_run_state(
         self,
@@ -98,12 +102,13 @@ class OrchestrationService:
     ) -> OrchestrationResult:
         """Propose `proposed` for a flow run; the rules decide what is stored.
         `policy` names another policy than the default (e.g. "mark_late")."""
-        now = timeutil.now()
-        state = proposed if isinstance(proposed, State) else State.from_create(proposed, timestamp=now)
         async with self.storage.write() as uow:
             run = await uow.flow_runs.get(run_id, for_update=True)
             if run is None:
                 raise NotFound("Flow run not found")
+            # Stamped once the run is locked, so that states are stored in time order.
+            now = timeutil.now()
+            state = proposed if isinstance(proposed, State) else State.from_create(proposed, timestamp=now)
             ctx = TransitionContext(
                 kind=RunKind.FLOW, run=run, initial=run.state, proposed=state,
                 now=now, force=force, client_version=client_version,
@@ -130,15 +135,20 @@ class OrchestrationService:
         client_version: str | None = None,
     ) -> OrchestrationResult:
         """Propose `proposed` for a task run; the rules decide what is stored."""
-        now = timeutil.now()
-        state = proposed if isinstance(proposed, State) else State.from_create(proposed, timestamp=now)
         async with self.storage.write() as uow:
             run = await uow.task_runs.get(run_id, for_update=True)
             if run is None:
                 raise NotFound("Task run not found")
+            now = timeutil.now()
+            state = proposed if isinstance(proposed, State) else State.from_create(proposed, timestamp=now)
             ctx = await task_context(uow, run, state, now=now, force=force, client_version=client_version)
             decision = orchestrate(ctx)
             await _apply(uow, RunKind.TASK, run_id, decision)
+            enqueue = any(isinstance(e, EnqueueTaskRun) for e in decision.effects) and decision.writes_state
+            queued = await uow.task_runs.get(run_id) if enqueue and self.on_enqueue else None
+        if queued is not None and self.on_enqueue is not None:
+            # After commit: a task worker may pick the run up at once.
+            self.on_enqueue(queued)
         return result_of(decision)
 
     async def initial_flow_run_state(self, uow: UnitOfWork, run: FlowRun, state: State) -> None:

@@ -35,7 +35,7 @@ def _holders(queue_ids: list[UUID], states: list[StateType]) -> RunFilterBody:
 def slot_summary(run: FlowRun) -> dict[str, Any]:
     stamp = run.state.timestamp if run.state else None
     return {
-        "id": run.id,
+        "id": str(run.id),
         "name": run.name,
         "state_type": run.state_type,
         "state_name": run.state_name,
@@ -68,7 +68,7 @@ class WorkPoolStatusService:
             for queue in queues:
                 runs, count = await _runs(uow, [queue.id], POOL_SLOT_STATES, 0, flow_run_limit)
                 details.append({
-                    "queue_id": queue.id, "queue_name": queue.name, "active_slots": count,
+                    "queue_id": str(queue.id), "queue_name": queue.name, "active_slots": count,
                     "concurrency_limit": queue.concurrency_limit,
                     "flow_runs": [slot_summary(r) for r in runs], "flow_run_count": count,
                 })

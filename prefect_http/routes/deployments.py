@@ -79,7 +79,8 @@ async def paginate_deployments(request: web.Request) -> web.Response:
 async def bulk_delete_deployments(request: web.Request) -> web.Response:
     body = await body_as(request, _BulkDelete, default={})
     query = DeploymentQuery(deployments=body.deployments, limit=body.limit)
-    return respond({"deleted": await request.app[SERVICES].deployments.bulk_delete(query)})
+    deleted = await request.app[SERVICES].deployments.bulk_delete(query)
+    return respond({"deleted": [str(i) for i in deleted]})
 
 
 @routes.post("/api/deployments/get_scheduled_flow_runs")
@@ -129,7 +130,7 @@ async def create_flow_runs(request: web.Request) -> web.Response:
     for body in bodies:
         try:
             run, _ = await services.deployment_runs.create_flow_run(deployment_id, body)
-            results.append({"flow_run_id": run.id, "status": "CREATED", "error": None})
+            results.append({"flow_run_id": str(run.id), "status": "CREATED", "error": None})
         except DomainError as exc:
             results.append({"flow_run_id": None, "status": "FAILED", "error": exc.detail})
     return respond({"results": results})

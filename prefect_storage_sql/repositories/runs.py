@@ -80,14 +80,17 @@ class RunRepository(SqlRepository, Generic[M]):
         return values
 
     async def get(self, run_id: UUID, *, for_update: bool = False) -> M | None:
-        if for_update:
-            # Lock only the run row, not the joined state and queue rows.
-            stmt = prebuilt(
-                (type(self), "get_locked", self.support.name),
-                lambda: self.support.lock_for_update(self._select().where(by_id(self.table)), of=self.table),
+        if for_update and self.support.locks_rows:
+            # Lock first, then read in a statement of its own: under READ COMMITTED a
+            # locking select that had to wait re-reads only the locked row, not the
+            # state joined to it, so a single statement could see a stale state.
+            lock = prebuilt(
+                (type(self), "lock", self.support.name),
+                lambda: self.support.lock_for_update(sa.select(self.table.c.id).where(by_id(self.table))),
             )
-        else:
-            stmt = prebuilt((type(self), "get"), lambda: self._select().where(by_id(self.table)))
+            if (await self.conn.execute(lock, {"_row_id": run_id})).first() is None:
+                return None
+        stmt = prebuilt((type(self), "get"), lambda: self._select().where(by_id(self.table)))
         row = (await self.conn.execute(stmt, {"_row_id": run_id})).first()
         return self._to_model(row) if row else None
 

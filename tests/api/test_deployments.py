@@ -184,3 +184,13 @@ async def test_bulk_create_flow_runs(client) -> None:
     assert too_many.status == 400
     missing = await client.post(f"/api/deployments/{uuid.uuid4()}/create_flow_run/bulk", json=[])
     assert missing.status == 404
+
+
+async def test_bulk_delete(client) -> None:
+    flow_id = await _flow(client)
+    keep = await _deployment(client, flow_id, "keep")
+    drop = await _deployment(client, flow_id, "drop", tags=["old"])
+    resp = await client.post("/api/deployments/bulk_delete", json={"deployments": {"tags": {"all_": ["old"]}}})
+    assert await resp.json() == {"deleted": [drop["id"]]}
+    assert (await client.get(f"/api/deployments/{keep['id']}")).status == 200
+    assert (await client.get(f"/api/deployments/{drop['id']}")).status == 404

@@ -12,7 +12,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,16 +25,6 @@ RUNS = 20
 
 #: Known bugs (reported), each making a race below fail on PostgreSQL. Not strict:
 #: a race may miss the window now and then.
-STALE_STATE_UNDER_LOCK = (
-    "RunRepository.get(for_update=True) locks the run row with `SELECT run LEFT JOIN state ... FOR UPDATE OF run`: "
-    "under READ COMMITTED a writer that waited for the lock re-reads the run row but not the state the other "
-    "writer just inserted, so the rules see a stale/absent current state (duplicate transition_ids accepted)"
-)
-TIMESTAMP_BEFORE_LOCK = (
-    "OrchestrationService.set_flow_run_state stamps the proposed state with `now` before taking the run lock: "
-    "a writer that waited stores a state older than the one applied before it, so the history (ordered by "
-    "timestamp) no longer ends with the run's current state"
-)
 
 #: Background services off, so that only the racing clients change anything.
 SERVICES = ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS")
@@ -166,8 +155,6 @@ async def test_racing_to_running_loses_no_transition(server: ServerProcess) -> N
 
 
 async def test_one_transition_id_is_applied_once(server: ServerProcess, backend: str, request) -> None:
-    if backend == "postgres":
-        request.applymarker(pytest.mark.xfail(reason=STALE_STATE_UNDER_LOCK))
     async with clients(server) as https:
         http = https[0]
         runs = await new_runs(http)
@@ -199,8 +186,6 @@ async def test_one_transition_id_is_applied_once(server: ServerProcess, backend:
 
 async def test_a_scheduled_run_is_claimed_once(server: ServerProcess, backend: str, request) -> None:
     """Submitting a run is proposing PENDING: of 16 submitters exactly one may win."""
-    if backend == "postgres":
-        request.applymarker(pytest.mark.xfail(reason=STALE_STATE_UNDER_LOCK))
     async with clients(server) as https:
         http = https[0]
         flow = await new_flow(http)
@@ -234,8 +219,6 @@ def terminal_proposal(index: int, run_id: str) -> tuple[str, str, Any]:
 
 
 async def test_racing_terminal_states_store_a_serial_history(server: ServerProcess, backend: str, request) -> None:
-    if backend == "postgres":
-        request.applymarker(pytest.mark.xfail(reason=TIMESTAMP_BEFORE_LOCK))
     async with clients(server) as https:
         http = https[0]
         runs = await new_runs(http, state="RUNNING")

@@ -1,0 +1,95 @@
+"""Use cases over many flows or flow runs at once: bulk deletes, bulk state
+changes, and the average lateness of the runs a filter selects."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect_core import timeutil
+from prefect_core.errors import DomainError
+from prefect_core.ports import RunStart, Storage
+from prefect_core.schemas.bulk import (
+    BulkDeleteResponse,
+    FlowBulkDelete,
+    FlowRunBulkDelete,
+    FlowRunBulkSetState,
+    FlowRunBulkSetStateResponse,
+    FlowRunOrchestrationResult,
+)
+from prefect_core.schemas.responses import SetStateStatus, StateAbortDetails
+from prefect_core.schemas.sorting import FlowRunSort, FlowSort
+from prefect_core.schemas.states import TERMINAL_STATES
+from prefect_core.services.orchestration import OrchestrationService
+from prefect_core.services.queries import RunFilterBody
+
+
+def lateness_seconds(run: RunStart, now: dt.datetime) -> float:
+    """How late a run started, or, not started yet and not finished, how late it is
+    by now; 0 otherwise (the reference's `estimated_start_time_delta`)."""
+    expected, started = run.expected_start_time, run.start_time
+    if expected is None:
+        return 0.0
+    if started is not None:
+        return max(0.0, (started - expected).total_seconds())
+    if run.state_type is not None and run.state_type not in TERMINAL_STATES and expected < now:
+        return (now - expected).total_seconds()
+    return 0.0
+
+
+class BulkService:
+    def __init__(self, storage: Storage, orchestration: OrchestrationService) -> None:
+        self.storage = storage
+        self.orchestration = orchestration
+
+    async def delete_flows(self, body: FlowBulkDelete) -> BulkDeleteResponse:
+        """Delete the first `limit` flows (by name) matching the filter; their
+        deployments and runs go with them. Returns the ids deleted."""
+        async with self.storage.write() as uow:
+            flows = await uow.flows.filter(RunFilterBody(flows=body.flows), FlowSort.NAME_ASC, 0, body.limit)
+            deleted = [flow.id for flow in flows if await uow.flows.delete(flow.id)]
+        return BulkDeleteResponse(deleted=deleted)
+
+    async def delete_flow_runs(self, body: FlowRunBulkDelete) -> BulkDeleteResponse:
+        """Delete the first `limit` flow runs (newest id first) matching the filter.
+        Returns the ids deleted."""
+        async with self.storage.write() as uow:
+            runs = await uow.flow_runs.filter(
+                RunFilterBody(flow_runs=body.flow_runs), FlowRunSort.ID_DESC, 0, body.limit
+            )
+            deleted = [run.id for run in runs if await uow.flow_runs.delete(run.id)]
+        return BulkDeleteResponse(deleted=deleted)
+
+    async def set_flow_run_states(
+        self, body: FlowRunBulkSetState, client_version: str | None = None
+    ) -> FlowRunBulkSetStateResponse:
+        """Propose `body.state` to each of the first `limit` matching flow runs, one
+        transaction per run as a single set_state would; a run that cannot be
+        orchestrated (deleted meanwhile...) is reported as aborted, not raised."""
+        async with self.storage.read() as uow:
+            runs = await uow.flow_runs.filter(
+                RunFilterBody(flow_runs=body.flow_runs), FlowRunSort.ID_DESC, 0, body.limit
+            )
+        results = []
+        for run in runs:
+            try:
+                result = await self.orchestration.set_flow_run_state(
+                    run.id, body.state, force=body.force, client_version=client_version
+                )
+            except DomainError as exc:
+                results.append(FlowRunOrchestrationResult(
+                    flow_run_id=run.id, status=SetStateStatus.ABORT, details=StateAbortDetails(reason=exc.detail)
+                ))
+                continue
+            results.append(FlowRunOrchestrationResult(
+                flow_run_id=run.id, status=result.status, state=result.state, details=result.details
+            ))
+        return FlowRunBulkSetStateResponse(results=results)
+
+    async def flow_run_lateness(self, filters: RunFilterBody) -> float | None:
+        """Average lateness in seconds of the matching flow runs (None when none match)."""
+        now = timeutil.now()
+        async with self.storage.read() as uow:
+            starts = await uow.flow_run_starts.starts(filters)
+        if not starts:
+            return None
+        return sum(lateness_seconds(run, now) for run in starts) / len(starts)
