@@ -1,1 +1,1 @@
-"""Embedded SQLite storage (aiosqlite + SQLAlchemy Core): the default backend."""
+"""Embedded SQLite storage (SQLAlchemy Core on the stdlib driver, inline on the event loop): the default backend."""
