@@ -335,6 +335,9 @@ def check_answer(status: int, text: str, *, invalid_body: bool) -> str | None:
                     and isinstance(item.get("msg"), str) and isinstance(item.get("type"), str)):
                 return f"422 detail item without loc/msg/type: {item!r}"
         return None
+    if status == 404 and isinstance(body, dict) and set(body) == {"exception_message"} \
+            and isinstance(body["exception_message"], str) and body["exception_message"]:
+        return None  # the reference's "object not found" shape (the flow run graph endpoints)
     if not (isinstance(body, dict) and isinstance(body.get("detail"), str) and body["detail"]):
         return f"{status} without a string `detail`"
     return None
