@@ -23,7 +23,7 @@ from prefect_core.schemas.filters import (
     TaskRunFilter,
 )
 from prefect_core.schemas.flows import Flow
-from prefect_core.schemas.deployments import Deployment, DeploymentSort
+from prefect_core.schemas.deployments import Deployment, DeploymentConcurrency, DeploymentSort
 from prefect_core.schemas.filters import DeploymentFilter, WorkerFilter, WorkPoolFilter, WorkQueueFilter
 from prefect_core.schemas.schedules import DeploymentSchedule
 from prefect_core.schemas.work_pools import Worker, WorkPool, WorkQueue
@@ -293,6 +293,25 @@ class DeploymentRepository(Protocol):
         schedule holding fewer than `min_runs` future auto-scheduled runs or none
         reaching `min_horizon`; with `updated_since`, only deployments updated since."""
         ...
+    async def lock_and_count_active(
+        self, deployment_id: UUID, *, exclude_run_id: UUID | None = None
+    ) -> DeploymentConcurrency | None:
+        """The deployment's concurrency limit, collision strategy and how many of its
+        runs (besides `exclude_run_id`) hold slots; None when it has no limit (or no
+        longer exists). When it has a limit, its row is locked until commit first, so
+        two units of work cannot both count a last free slot as theirs."""
+        ...
+    async def flow_run_relatives(
+        self,
+        flow_id: UUID,
+        *,
+        deployment_id: UUID | None,
+        work_queue_id: UUID | None,
+        parent_task_run_id: UUID | None,
+    ) -> "FlowRunRelatives":
+        """A flow run's flow, deployment, work queue (and its pool) and parent task
+        run, in one read, for its events; what does not exist is None."""
+        ...
 
 
 class DeploymentScheduleRepository(Protocol):
@@ -441,3 +460,25 @@ class FlowRunStartRepository(Protocol):
     async def starts(self, filters: RunFilters) -> list[RunStart]:
         """One `RunStart` per flow run matching `filters` (deployment and queue filters included)."""
         ...
+
+
+@dataclass(frozen=True)
+class Relative:
+    """An object a flow run's events name as a related resource."""
+
+    id: UUID
+    name: str
+    tags: tuple[str, ...] = ()
+    #: A work pool's type.
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class FlowRunRelatives:
+    """What a flow run's state-change events name besides the run itself."""
+
+    flow: Relative | None = None
+    deployment: Relative | None = None
+    work_queue: Relative | None = None
+    work_pool: Relative | None = None
+    parent_task_run: Relative | None = None

@@ -32,7 +32,8 @@ class Settings(BaseModel):
     database_connect_timeout: float = 10.0
     database_statement_timeout: float = 30.0
     sqlite_busy_timeout_ms: int = 60_000
-    sqlite_cache_size: int = 20_000
+    #: SQLite page cache per connection; negative means KiB (-8000: 8 MiB).
+    sqlite_cache_size: int = -8_000
 
     broker_backend: str = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -79,6 +80,7 @@ class Settings(BaseModel):
         take("database_connect_timeout", "PREFECT_DATABASE_CONNECT_TIMEOUT", cast=float)
         take("database_statement_timeout", "PREFECT_DATABASE_STATEMENT_TIMEOUT", cast=float)
         take("sqlite_busy_timeout_ms", "PREFECT_SQLITE_BUSY_TIMEOUT_MS", cast=int)
+        take("sqlite_cache_size", "PREFECT_SQLITE_CACHE_SIZE", cast=int)
         take("broker_backend", "PREFECT_BROKER_BACKEND")
         take("redis_url", "PREFECT_REDIS_URL")
         take("max_request_body_bytes", "PREFECT_SERVER_MAX_REQUEST_BODY_BYTES", cast=int)

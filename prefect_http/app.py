@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 import pluggy
 from aiohttp import web
 
-from prefect_core import API_VERSION
 from prefect_core.events.brokers import make_event_broker
 from prefect_core.events.pipeline import EventPipeline
 from prefect_core.plugins import make_plugin_manager, select_storage_backend
@@ -27,21 +26,13 @@ from prefect_http.routes import flow_run_extras, flow_run_graph, flow_run_inputs
 ROUTE_MODULES = (admin, flows, flow_runs, task_runs, logs, events, ws_events, deployments, work_pools, work_queues, workers, collections, automations, ws_task_runs, ws_workers, flows_bulk, flow_run_extras, flow_run_inputs, flow_run_graph)
 
 
-@web.middleware
-async def api_version_header(request: web.Request, handler):  # type: ignore[no-untyped-def]
-    response = await handler(request)
-    if not response.prepared:
-        response.headers["x-prefect-api-version"] = API_VERSION
-    return response
-
-
 def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | None = None) -> web.Application:
     """Build the aiohttp application. Storage opens on start-up and closes on clean-up."""
     pm = plugin_manager or make_plugin_manager()
     backend = select_storage_backend(pm, settings)
     app = web.Application(
         client_max_size=settings.max_request_body_bytes,
-        middlewares=[error_middleware, api_version_header],
+        middlewares=[error_middleware],
     )
     app[SETTINGS] = settings
     for module in ROUTE_MODULES:

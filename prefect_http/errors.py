@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from prefect_core import API_VERSION
 from prefect_core.errors import DomainError
 from prefect_http.jsonio import RequestValidationError, respond
 
@@ -19,6 +20,14 @@ _HTTP_DETAIL = {404: "Not Found", 405: "Method Not Allowed", 413: "Request Entit
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Answer failures in the reference's JSON shapes; stamp every answer with the API version."""
+    response = await _answer(request, handler)
+    if not response.prepared:
+        response.headers["x-prefect-api-version"] = API_VERSION
+    return response
+
+
+async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     if "\x00" in request.path:
         # No name or id holds NUL (bodies with it are refused), and PostgreSQL
         # could not even look one up: nothing is there.

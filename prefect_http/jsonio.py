@@ -39,9 +39,12 @@ def dumps(data: Any) -> bytes:
     return orjson.dumps(data, default=_default)
 
 
+_JSON_HEADERS = {"Content-Type": "application/json"}
+
+
 def respond(data: Any, status: int = 200) -> web.Response:
     """A JSON response (pydantic models are serialised in JSON mode)."""
-    return web.Response(body=dumps(data), status=status, content_type="application/json")
+    return web.Response(body=dumps(data), status=status, headers=_JSON_HEADERS)
 
 
 def no_content() -> web.Response:

@@ -34,7 +34,10 @@ def _make_engine(url: str, settings: Settings, *, writer: bool, pool_size: int) 
     if writer:
         kwargs["poolclass"] = StaticPool  # exactly one writer connection
     else:
-        kwargs.update(poolclass=QueuePool, pool_size=pool_size, max_overflow=0)
+        # Unbounded overflow: a checkout runs on the event loop, so waiting for a free
+        # connection would freeze the whole server. Extra readers (a websocket replay
+        # holding one while it sends) are opened on demand and closed when returned.
+        kwargs.update(poolclass=QueuePool, pool_size=pool_size, max_overflow=-1)
     # check_same_thread: connections are created and used on the event loop's thread,
     # but pool clean-up at exit may run elsewhere.
     engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
@@ -74,7 +77,8 @@ class SqliteBackend:
             path.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{path}"
         writer = _make_engine(url, settings, writer=True, pool_size=1)
-        reader = _make_engine(url, settings, writer=False, pool_size=max(2, settings.database_pool_size // 2))
+        # Reads run inline, one at a time, so two kept connections serve nearly all traffic.
+        reader = _make_engine(url, settings, writer=False, pool_size=2)
         try:
             await migrate(writer, load_migrations("prefect_storage_sqlite.migrations"))
             storage = SqlStorage(

@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Any, Callable, Literal, Mapping, Union
 from uuid import UUID
 
+from prefect_core.schemas.deployments import DeploymentConcurrency
 from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.states import State, StateDetails, StateType
 
@@ -15,6 +16,9 @@ Status = Literal["ACCEPT", "REJECT", "WAIT", "ABORT"]
 
 #: The reference's default for `PREFECT_SERVER_TASKS_MAX_CACHE_KEY_LENGTH`.
 DEFAULT_MAX_CACHE_KEY_LENGTH = 2000
+
+#: The reference's default for `PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS`.
+DEFAULT_DEPLOYMENT_SLOT_WAIT_SECONDS = 30.0
 
 
 class RunKind(str, Enum):
@@ -49,6 +53,13 @@ class TransitionContext:
     client_version: str | None = None
     #: Longest cache key a COMPLETED task state may carry.
     max_cache_key_length: int = DEFAULT_MAX_CACHE_KEY_LENGTH
+    #: For flow runs of a deployment with a concurrency limit, when the proposal may
+    #: take or need a slot (see `rules.concurrency.needs_deployment_slots`): the limit,
+    #: the collision strategy and the slots held by the deployment's *other* runs,
+    #: counted under the deployment's lock. None: no limit applies.
+    deployment_concurrency: DeploymentConcurrency | None = None
+    #: How long a run that found its deployment full waits before it is due again.
+    deployment_slot_wait_seconds: float = DEFAULT_DEPLOYMENT_SLOT_WAIT_SECONDS
 
 
 @dataclass(frozen=True)

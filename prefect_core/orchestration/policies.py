@@ -2,8 +2,8 @@
 
 Order matters: e.g. a cached completion is found before a terminal task is
 protected, and retries are considered only once the scheduled time is checked.
-Concurrency rules are not here yet; their places are marked. A concurrency
-module would define the rules and build these tuples with them inserted.
+Deployment concurrency is in; tag concurrency and deployment leases are not yet,
+and their places are marked.
 """
 
 from __future__ import annotations
@@ -14,6 +14,10 @@ from prefect_core.orchestration.rules.cache import cache_insertion, cache_retrie
 from prefect_core.orchestration.rules.cancelling import (
     bypass_cancelling_flow_runs_with_no_infra,
     enforce_cancelling_to_cancelled_transition,
+)
+from prefect_core.orchestration.rules.concurrency import (
+    cancel_late_runs_of_full_deployments,
+    secure_deployment_slot,
 )
 from prefect_core.orchestration.rules.guards import (
     ensure_only_scheduled_flows_marked_late,
@@ -42,21 +46,23 @@ CORE_FLOW = Policy(
     "core_flow",
     RunKind.FLOW,
     (
-        # concurrency: keep the deployment lease id on the proposal
+        # concurrency: keep the deployment lease id on the proposal (no leases here)
         prevent_duplicate_transitions,
         handle_flow_terminal_state_transitions,
         enforce_cancelling_to_cancelled_transition,
         bypass_cancelling_flow_runs_with_no_infra,
         prevent_pending_transitions,
-        # concurrency: validate the deployment lease at RUNNING, secure a deployment
-        # slot at PENDING, drop leases of clients too old to renew them
+        # concurrency: validate the deployment lease at RUNNING (no leases here)
+        secure_deployment_slot,
+        # concurrency: drop leases of clients too old to renew them (no leases here)
         ensure_only_scheduled_flows_marked_late,
         handle_pausing_flows,
         handle_resuming_paused_flows,
         copy_scheduled_time,
         wait_for_scheduled_time,
         retry_failed_flows,
-        # concurrency: release the deployment slot when leaving RUNNING/CANCELLING/PENDING
+        # The deployment slot is released by leaving RUNNING/CANCELLING/PENDING: slots
+        # are counted from the runs' states, so no rule needs to give one back.
     ),
     announces_flow_run_states=True,
 )
@@ -120,7 +126,7 @@ MARK_LATE = Policy(
     RunKind.FLOW,
     (
         ensure_only_scheduled_flows_marked_late,
-        # concurrency: cancel instead when the deployment is full and uses CANCEL_NEW
+        cancel_late_runs_of_full_deployments,
     ),
     announces_flow_run_states=True,
 )

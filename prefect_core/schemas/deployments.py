@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Literal
 from uuid import UUID
@@ -36,6 +38,59 @@ class ConcurrencyOptions(PrefectModel):
     grace_period_seconds: int | None = Field(default=None, ge=60, le=86400)
 
 
+#: What a run that finds its deployment's slots all taken becomes when the
+#: deployment says nothing: it waits (the reference's default).
+DEFAULT_COLLISION_STRATEGY = "ENQUEUE"
+
+#: Namespace of the ids given to deployments' concurrency limits (see `GlobalConcurrencyLimit`).
+_LIMIT_ID_NAMESPACE = uuid.UUID("6f0c5d3e-2b1a-4c8e-9a57-3d2f1e0b7c64")
+
+
+@dataclass(frozen=True)
+class DeploymentConcurrency:
+    """A deployment's concurrency limit and how many of its runs hold slots.
+
+    A run holds one of its deployment's slots while it is PENDING, RUNNING or
+    CANCELLING, and while it waits in-process for a retry (SCHEDULED,
+    "AwaitingRetry", retry type "in_process"), as the reference keeps the slot
+    of a run retrying in the same process.
+    """
+
+    limit: int
+    #: "ENQUEUE" or "CANCEL_NEW".
+    collision_strategy: str
+    active_slots: int
+
+    @property
+    def full(self) -> bool:
+        return self.active_slots >= self.limit
+
+
+class GlobalConcurrencyLimit(ORMModel):
+    """The reference's `GlobalConcurrencyLimitResponse`. A deployment's limit is shown
+    as one named "deployment:<id>", its slots counted from the deployment's runs."""
+
+    active: bool = True
+    name: str
+    limit: int
+    active_slots: int
+    slot_decay_per_second: float = 0.0
+
+    @classmethod
+    def for_deployment(
+        cls, deployment_id: UUID, limit: int, active_slots: int, created: Any = None, updated: Any = None
+    ) -> "GlobalConcurrencyLimit":
+        name = f"deployment:{deployment_id}"
+        return cls(
+            id=uuid.uuid5(_LIMIT_ID_NAMESPACE, name),
+            created=created,
+            updated=updated,
+            name=name,
+            limit=limit,
+            active_slots=active_slots,
+        )
+
+
 class VersionInfo(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -59,9 +114,9 @@ class Deployment(ORMModel):
     paused: bool = False
     schedules: list[DeploymentSchedule] = Field(default_factory=list)
     concurrency_limit: int | None = None
-    # The reference backs the limit with a global concurrency limit object; we keep
-    # only the number, so this is always null.
-    global_concurrency_limit: dict[str, Any] | None = None
+    # The reference backs the limit with a global concurrency limit object; here it
+    # is derived on read from `concurrency_limit` and the runs holding slots.
+    global_concurrency_limit: GlobalConcurrencyLimit | None = None
     concurrency_options: ConcurrencyOptions | None = None
     job_variables: dict[str, Any] = Field(default_factory=dict)
     parameters: dict[str, Any] = Field(default_factory=dict)
@@ -162,12 +217,15 @@ class DeploymentFlowRunCreate(ActionModel):
 
 __all__ = [
     "ConcurrencyOptions",
+    "DEFAULT_COLLISION_STRATEGY",
     "Deployment",
+    "DeploymentConcurrency",
     "DeploymentCreate",
     "DeploymentFlowRunCreate",
     "DeploymentSort",
     "DeploymentStatus",
     "DeploymentUpdate",
+    "GlobalConcurrencyLimit",
     "UpdatedBy",
     "VersionInfo",
 ]

@@ -11,6 +11,7 @@ from prefect_core.errors import NotFound
 from prefect_core.events.state_events import flow_run_state_change_event
 from prefect_core.orchestration import orchestrate
 from prefect_core.orchestration.base import EnqueueTaskRun, CacheWrite, Decision, RunKind, SetParentTaskRunState, TransitionContext
+from prefect_core.orchestration.rules.concurrency import needs_deployment_slots
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.responses import (
     OrchestrationResult,
@@ -109,19 +110,30 @@ class OrchestrationService:
             # Stamped once the run is locked, so that states are stored in time order.
             now = timeutil.now()
             state = proposed if isinstance(proposed, State) else State.from_create(proposed, timestamp=now)
+            slots = None
+            if needs_deployment_slots(run, run.state, state, force=force):
+                assert run.deployment_id is not None
+                # Counted under the deployment's lock, after the run's: the decision
+                # and its write then happen before any other run can count again.
+                slots = await uow.deployments.lock_and_count_active(run.deployment_id, exclude_run_id=run.id)
             ctx = TransitionContext(
                 kind=RunKind.FLOW, run=run, initial=run.state, proposed=state,
-                now=now, force=force, client_version=client_version,
+                now=now, force=force, client_version=client_version, deployment_concurrency=slots,
             )
             decision = orchestrate(ctx, policy)
             event = None
             await _apply(uow, RunKind.FLOW, run_id, decision)
             if decision.writes_state:
                 assert decision.state is not None
-                flow = await uow.flows.get(run.flow_id)
+                relatives = await uow.deployments.flow_run_relatives(
+                    run.flow_id,
+                    deployment_id=run.deployment_id,
+                    work_queue_id=run.work_queue_id,
+                    parent_task_run_id=run.parent_task_run_id,
+                )
                 # The run as just written, without reading it back.
                 updated = run.model_copy(update=_plain_updates(decision.run_updates))
-                event = flow_run_state_change_event(updated, flow, run.state, decision.state, now)
+                event = flow_run_state_change_event(updated, relatives, run.state, decision.state, now)
         if event is not None:
             await self.events.emit([event])
         return result_of(decision)

@@ -10,11 +10,19 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from prefect_core import timeutil
-from prefect_core.schemas.deployments import Deployment, DeploymentSort, DeploymentStatus
+from prefect_core.ports import FlowRunRelatives, Relative
+from prefect_core.schemas.deployments import (
+    DEFAULT_COLLISION_STRATEGY,
+    Deployment,
+    DeploymentConcurrency,
+    DeploymentSort,
+    DeploymentStatus,
+    GlobalConcurrencyLimit,
+)
 from prefect_core.schemas.schedules import DeploymentSchedule
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters_deployments import deployments_matching
-from prefect_storage_sql.repositories.base import SqlRepository, page
+from prefect_storage_sql.repositories.base import SqlRepository, by_id, page, prebuilt
 
 d, s = tables.deployment, tables.deployment_schedule
 fr, wq, wp = tables.flow_run, tables.work_queue, tables.work_pool
@@ -46,6 +54,72 @@ def _schedule(row: sa.Row[Any]) -> DeploymentSchedule:
     return DeploymentSchedule.model_validate(dict(row._mapping))
 
 
+def _holds_slot() -> sa.ColumnElement[bool]:
+    """A flow run holding one of its deployment's concurrency slots (see
+    `DeploymentConcurrency`): active, or waiting for an in-process retry."""
+    retry_type = sa.type_coerce(fr.c.empirical_policy, sa.JSON)["retry_type"].as_string()
+    return sa.or_(
+        fr.c.state_type.in_(("PENDING", "RUNNING", "CANCELLING")),
+        sa.and_(fr.c.state_type == "SCHEDULED", fr.c.state_name == "AwaitingRetry", retry_type == "in_process"),
+    )
+
+
+def _limit_select() -> sa.Select[Any]:
+    return sa.select(d.c.concurrency_limit, d.c.concurrency_options).where(by_id(d))
+
+
+def _active_slots_select() -> sa.Select[Any]:
+    return (
+        sa.select(sa.func.count())
+        .select_from(fr)
+        .where(
+            fr.c.deployment_id == sa.bindparam("_deployment_id", type_=fr.c.deployment_id.type),
+            fr.c.id != sa.bindparam("_exclude_run_id", type_=fr.c.id.type),
+            _holds_slot(),
+        )
+    )
+
+
+#: Stands for "no run" where a run id must be bound (`id != NULL` matches nothing).
+_NO_RUN = UUID(int=0)
+
+
+def _relatives_select() -> sa.Select[Any]:
+    f, tr = tables.flow, tables.task_run
+
+    def param(name: str, column: sa.Column[Any]) -> sa.BindParameter[Any]:
+        return sa.bindparam(name, type_=column.type)
+
+    joined = (
+        f.outerjoin(d, d.c.id == param("_deployment_id", d.c.id))
+        .outerjoin(wq, wq.c.id == param("_work_queue_id", wq.c.id))
+        .outerjoin(wp, wp.c.id == wq.c.work_pool_id)
+        .outerjoin(tr, tr.c.id == param("_task_run_id", tr.c.id))
+    )
+    return (
+        sa.select(
+            f.c.id.label("flow_id"), f.c.name.label("flow_name"), f.c.tags.label("flow_tags"),
+            d.c.id.label("deployment_id"), d.c.name.label("deployment_name"), d.c.tags.label("deployment_tags"),
+            wq.c.id.label("queue_id"), wq.c.name.label("queue_name"),
+            wp.c.id.label("pool_id"), wp.c.name.label("pool_name"), wp.c.type.label("pool_type"),
+            tr.c.id.label("task_run_id"), tr.c.name.label("task_run_name"), tr.c.tags.label("task_run_tags"),
+        )
+        .select_from(joined)
+        .where(f.c.id == param("_flow_id", f.c.id))
+    )
+
+
+def _relative(m: Any, prefix: str, *, tags: bool = True, type_: bool = False) -> Relative | None:
+    if m[f"{prefix}_id"] is None:
+        return None
+    return Relative(
+        id=m[f"{prefix}_id"],
+        name=m[f"{prefix}_name"],
+        tags=tuple(m[f"{prefix}_tags"] or ()) if tags else (),
+        type=m[f"{prefix}_type"] if type_ else None,
+    )
+
+
 class SqlDeploymentRepository(SqlRepository):
     async def _load(self, stmt: sa.Select[Any]) -> list[Deployment]:
         rows = (await self.conn.execute(stmt)).all()
@@ -56,10 +130,78 @@ class SqlDeploymentRepository(SqlRepository):
         stmt_s = sa.select(s).where(s.c.deployment_id.in_(ids)).order_by(s.c.updated.desc(), s.c.id)
         for row in await self.conn.execute(stmt_s):
             schedules[row._mapping["deployment_id"]].append(_schedule(row))
-        return [
-            Deployment.model_validate({**row._mapping, "schedules": schedules[row._mapping["id"]]})
-            for row in rows
-        ]
+        limited = [row._mapping["id"] for row in rows if row._mapping["concurrency_limit"] is not None]
+        active = await self._active_slots(limited) if limited else {}
+        loaded = []
+        for row in rows:
+            m = row._mapping
+            limit = None
+            if m["concurrency_limit"] is not None:
+                limit = GlobalConcurrencyLimit.for_deployment(
+                    m["id"], m["concurrency_limit"], active.get(m["id"], 0), m["created"], m["updated"]
+                )
+            loaded.append(
+                Deployment.model_validate({**m, "schedules": schedules[m["id"]], "global_concurrency_limit": limit})
+            )
+        return loaded
+
+    async def _active_slots(self, ids: list[UUID]) -> dict[UUID, int]:
+        stmt = (
+            sa.select(fr.c.deployment_id, sa.func.count())
+            .where(fr.c.deployment_id.in_(ids), _holds_slot())
+            .group_by(fr.c.deployment_id)
+        )
+        return {row[0]: int(row[1]) for row in await self.conn.execute(stmt)}
+
+    async def lock_and_count_active(
+        self, deployment_id: UUID, *, exclude_run_id: UUID | None = None
+    ) -> DeploymentConcurrency | None:
+        # Unlimited deployments (the usual case) are only read: their runs need not queue.
+        limits = prebuilt(("deployment", "limit"), _limit_select)
+        row = (await self.conn.execute(limits, {"_row_id": deployment_id})).first()
+        if row is None or row.concurrency_limit is None:
+            return None
+        if self.support.locks_rows:
+            locked = prebuilt(
+                ("deployment", "limit", "locked", self.support.name),
+                lambda: self.support.lock_for_update(_limit_select()),
+            )
+            # Read again under the lock: the limit may have changed meanwhile.
+            row = (await self.conn.execute(locked, {"_row_id": deployment_id})).first()
+            if row is None or row.concurrency_limit is None:
+                return None
+        count = prebuilt(("deployment", "active_slots"), _active_slots_select)
+        params = {"_deployment_id": deployment_id, "_exclude_run_id": exclude_run_id or _NO_RUN}
+        active = int((await self.conn.execute(count, params)).scalar_one())
+        options = row.concurrency_options or {}
+        strategy = options.get("collision_strategy") or DEFAULT_COLLISION_STRATEGY
+        return DeploymentConcurrency(limit=row.concurrency_limit, collision_strategy=strategy, active_slots=active)
+
+    async def flow_run_relatives(
+        self,
+        flow_id: UUID,
+        *,
+        deployment_id: UUID | None,
+        work_queue_id: UUID | None,
+        parent_task_run_id: UUID | None,
+    ) -> FlowRunRelatives:
+        params = {
+            "_flow_id": flow_id,
+            "_deployment_id": deployment_id,
+            "_work_queue_id": work_queue_id,
+            "_task_run_id": parent_task_run_id,
+        }
+        row = (await self.conn.execute(prebuilt(("flow_run", "relatives"), _relatives_select), params)).first()
+        if row is None:
+            return FlowRunRelatives()
+        m = row._mapping
+        return FlowRunRelatives(
+            flow=_relative(m, "flow"),
+            deployment=_relative(m, "deployment"),
+            work_queue=_relative(m, "queue", tags=False),
+            work_pool=_relative(m, "pool", tags=False, type_=True),
+            parent_task_run=_relative(m, "task_run"),
+        )
 
     async def get(self, deployment_id: UUID) -> Deployment | None:
         found = await self._load(_select().where(d.c.id == deployment_id))
