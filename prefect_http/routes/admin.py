@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict
 
 from prefect_core import PREFECT_API_COMPAT_VERSION
-from prefect_http.jsonio import respond
+from prefect_core.errors import NotFound
+from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES, SETTINGS
 from prefect_http.params import query_str
 
@@ -57,9 +61,29 @@ async def admin_settings(request: web.Request) -> web.Response:
     )
 
 
+class _StorageDefault(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    default_result_storage_block_id: UUID
+
+
+# The server's default result storage names a block document. This server keeps no
+# blocks yet, so none is ever configured: GET answers null, PUT finds no such block
+# (the reference's 404), DELETE has nothing to clear. A configuration table comes with blocks.
 @routes.get("/api/admin/storage")
 async def admin_storage(request: web.Request) -> web.Response:
     return respond({"default_result_storage_block_id": None})
+
+
+@routes.put("/api/admin/storage")
+async def set_admin_storage(request: web.Request) -> web.Response:
+    body = await body_as(request, _StorageDefault)
+    raise NotFound(f"Block document {body.default_result_storage_block_id} not found.")
+
+
+@routes.delete("/api/admin/storage")
+async def clear_admin_storage(request: web.Request) -> web.Response:
+    return no_content()
 
 
 @routes.get("/api/csrf-token")

@@ -31,3 +31,14 @@ async def test_request_body_limit_gives_413_and_stores_nothing(settings, aiohttp
     assert resp.status == 413
     assert await resp.json() == {"detail": "Request Entity Too Large"}
     assert await (await client.post("/api/flows/count", json={})).json() == 0
+
+
+async def test_admin_storage_has_no_block_to_point_at(client) -> None:
+    import uuid
+
+    block = str(uuid.uuid4())
+    resp = await client.put("/api/admin/storage", json={"default_result_storage_block_id": block})
+    assert resp.status == 404 and await resp.json() == {"detail": f"Block document {block} not found."}
+    assert (await client.put("/api/admin/storage", json={"default_result_storage_block_id": "x"})).status == 422
+    assert (await client.delete("/api/admin/storage")).status == 204
+    assert await (await client.get("/api/admin/storage")).json() == {"default_result_storage_block_id": None}
