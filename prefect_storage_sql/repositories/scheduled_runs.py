@@ -14,7 +14,7 @@ from prefect_core.ports import ClaimedRun, WorkerRunQuery
 from prefect_core.schemas.runs import FlowRun
 from prefect_storage_sql import tables, worker_runs
 from prefect_storage_sql.repositories.base import SqlRepository
-from prefect_storage_sql.repositories.states import _state_values
+from prefect_storage_sql.repositories.states import state_row
 
 fr, frs = tables.flow_run, tables.flow_run_state
 
@@ -55,7 +55,7 @@ class SqlScheduledRunRepository(SqlRepository):
         inserted: set[UUID] = set()
         for chunk in _chunks([run.id for run in runs]):
             inserted.update(row[0] for row in await self.conn.execute(sa.select(fr.c.id).where(fr.c.id.in_(chunk))))
-        states = [_state_values(run.id, run.state) for run in runs if run.id in inserted and run.state]
+        states = [state_row(run.id, run.state) for run in runs if run.id in inserted and run.state]
         for chunk in _chunks(states):
             await self.conn.execute(sa.insert(frs), list(chunk))
         return [run.id for run in runs if run.id in inserted]

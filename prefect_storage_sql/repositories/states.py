@@ -17,8 +17,9 @@ from prefect_storage_sql.repositories.base import SqlRepository, by_id, prebuilt
 from prefect_storage_sql.repositories.runs import state_from_row
 
 
-def _state_values(run_id: UUID, state: State) -> dict[str, Any]:
-    now = timeutil.now()
+def state_row(run_id: UUID, state: State, now: Any = None) -> dict[str, Any]:
+    """The row of a state table for `state` of run `run_id`."""
+    now = now or timeutil.now()
     return {
         "id": state.id,
         "created": now,
@@ -43,7 +44,7 @@ class SqlStateRepository(SqlRepository):
 
     async def add(self, run_id: UUID, state: State, run_values: dict[str, Any] | None = None) -> None:
         insert = prebuilt(("insert", self.table.name), lambda: sa.insert(self.table))
-        await self.conn.execute(insert, _state_values(run_id, state))
+        await self.conn.execute(insert, state_row(run_id, state))
         await self._update_by_id(
             self.run_table,
             run_id,

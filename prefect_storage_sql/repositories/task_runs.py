@@ -16,6 +16,7 @@ from prefect_storage_sql import tables
 from prefect_storage_sql.filters import task_runs_matching
 from prefect_storage_sql.repositories.base import prebuilt
 from prefect_storage_sql.repositories.runs import RunRepository
+from prefect_storage_sql.repositories.states import state_row
 
 t = tables.task_run
 
@@ -70,21 +71,7 @@ class SqlTaskRunRepository(RunRepository[TaskRun]):
         if not states:
             return
         now = timeutil.now()
-        rows = [
-            {
-                "id": state.id,
-                "created": now,
-                "updated": now,
-                "run_id": run_id,
-                "type": state.type.value,
-                "name": state.name,
-                "timestamp": state.timestamp,
-                "message": state.message,
-                "state_details": state.state_details.model_dump(mode="json"),
-                "data": state.model_dump(mode="json", include={"data"})["data"],
-            }
-            for run_id, state in states
-        ]
+        rows = [state_row(run_id, state, now) for run_id, state in states]
         await self.conn.execute(self.support.insert_ignoring_conflicts(tables.task_run_state, ["id"]), rows)
 
     async def set_current_state(self, run_id: UUID, state: State, values: dict[str, Any]) -> None:
