@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
 from prefect_core.schemas import filters as f
+from prefect_core.schemas.bodies import EmbeddedBody
 from prefect_core.schemas.deployments import DeploymentSort
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort, LogSort, TaskRunSort
 
@@ -19,18 +18,9 @@ MAX_OFFSET = 2**31 - 1
 MAX_PAGE = MAX_OFFSET // DEFAULT_LIMIT + 1
 
 
-class _Body(BaseModel):
-    """Top-level body keys; a key sent as null takes its default, as the reference's
-    body parameters do (the client sends `"sort": null`, `"limit": null`)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _nulls_are_defaults(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if v is not None}
-        return data
+#: Top-level body keys; a key sent as null takes its default (the client sends
+#: `"sort": null`, `"limit": null`).
+_Body = EmbeddedBody
 
 
 class RunFilterBody(_Body):
