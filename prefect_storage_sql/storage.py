@@ -44,11 +44,9 @@ class SqlStorage:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqlUnitOfWork]:
         with _unavailable_on_operational_errors():
+            # Closing the connection rolls back whatever the reads began.
             async with self.read_engine.connect() as conn:
-                try:
-                    yield SqlUnitOfWork(conn, self.support)
-                finally:
-                    await conn.rollback()
+                yield SqlUnitOfWork(conn, self.support)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[SqlUnitOfWork]:
