@@ -14,6 +14,7 @@ from prefect_core.ports.logs import LogRepository
 from prefect_core.ports.states import StateRepository
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
 from prefect_core.ports.work_pools import ScheduledRunRepository, WorkPoolRepository, WorkQueueRepository, WorkerRepository
+from prefect_core.ports_concurrency import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
 from prefect_core.settings import Settings
 
 
@@ -36,6 +37,8 @@ class UnitOfWork(Protocol):
     workers: WorkerRepository
     flow_run_inputs: FlowRunInputRepository
     flow_run_starts: FlowRunStartRepository
+    concurrency_limits: ConcurrencyLimitRepository
+    concurrency_leases: ConcurrencyLeaseRepository
 
 
 class Storage(Protocol):
