@@ -8,7 +8,6 @@ from uuid import UUID
 import datetime as dt
 
 from prefect_core.ports.run_filters import RunFilters
-from prefect_core.schemas.flows import Flow
 from prefect_core.schemas.runs import FlowRun
 from prefect_core.schemas.sorting import FlowRunSort
 from prefect_core.schemas.states import StateType

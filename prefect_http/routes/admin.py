@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from uuid import UUID
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict
 
 from prefect_core import PREFECT_API_COMPAT_VERSION
 from prefect_core.errors import NotFound

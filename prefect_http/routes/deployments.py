@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from uuid import UUID
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import TypeAdapter
 
 from prefect_core.errors import BadRequest, DomainError
-from prefect_core.schemas.base import DateTime
 from prefect_core.schemas.deployments import DeploymentCreate, DeploymentFlowRunCreate, DeploymentUpdate
-from prefect_core.schemas.filters import DeploymentFilter
 from prefect_core.schemas.schedules import DeploymentScheduleCreate, DeploymentScheduleUpdate
 from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody
 from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid
-from prefect_core.schemas.bodies.base import PagedBody
 from prefect_core.schemas.bodies.deployments import RunnerPoll, DeploymentBulkDelete, DeploymentSchedulesBody
 
 routes = web.RouteTableDef()

@@ -7,13 +7,10 @@ import binascii
 from urllib.parse import quote
 
 from aiohttp import web
-from pydantic import Field, TypeAdapter
+from pydantic import TypeAdapter
 
-from prefect_core.events.counting import Countable, TimeUnit
-from prefect_core.schemas.base import PrefectModel
-from prefect_core.schemas.event_filters import EventFilter
 from prefect_core.schemas.events import ClientEvent, EventPage
-from prefect_core.services.events import PAGE_SIZE, EventQueryPage, InvalidPageToken
+from prefect_core.services.events import EventQueryPage, InvalidPageToken
 from prefect_http.jsonio import body_as, read_json, respond, validate, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.params import query_str

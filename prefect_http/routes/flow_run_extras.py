@@ -11,7 +11,6 @@ from urllib.parse import quote
 from aiohttp import web
 
 from prefect_core import API_VERSION, timeutil
-from prefect_core.schemas.bodies.base import EmbeddedBody
 from prefect_core.schemas.bodies.bulk import FlowRunBulkDelete, FlowRunBulkSetState
 from prefect_core.schemas.logs import Log
 from prefect_core.schemas.bodies.queries import RunFilterBody

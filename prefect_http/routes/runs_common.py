@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict
 
 from prefect_core.schemas.responses import OrchestrationResult
-from prefect_core.schemas.states import StateCreate
 from prefect_http.jsonio import body_as, respond
 from prefect_core.schemas.bodies.states import SetStateBody
 

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
 
-from prefect_core.schemas.base import DateTime
-from prefect_core.schemas.filters import WorkPoolFilter, WorkQueueFilter
 from prefect_core.schemas.work_pools import WorkPoolCreate, WorkPoolUpdate, WorkQueueCreate, WorkQueueUpdate
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES
-from prefect_core.schemas.bodies.base import PagedBody
 from prefect_core.schemas.bodies.work_pools import WorkPoolQuery, WorkPoolCount, PoolQueueQuery, PoolConcurrencyQuery, WorkerPoll
 
 routes = web.RouteTableDef()

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict
 
-from prefect_core.schemas.filters import WorkerFilter
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES
-from prefect_core.schemas.bodies.base import PagedBody
 from prefect_core.schemas.bodies.workers import WorkerHeartbeat, WorkerQuery
 
 routes = web.RouteTableDef()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 import sqlalchemy as sa
 
 from prefect_core.schemas import filters as f
 from prefect_storage_sql import tables
-from prefect_storage_sql.dialect import SqlDialectSupport
 from prefect_storage_sql.filters.criteria import (
     TRUE,
     combine,

@@ -15,6 +15,9 @@ from prefect_storage_sql.tables.flow_run_inputs import flow_run_input
 from prefect_storage_sql.tables.concurrency_limits import concurrency_lease, concurrency_lease_limit, concurrency_limit_v2
 
 __all__ = [
+    "concurrency_limit_v2",
+    "concurrency_lease_limit",
+    "concurrency_lease",
     "deployment",
     "deployment_schedule",
     "event_resources",
