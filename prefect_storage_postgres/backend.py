@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -48,17 +48,20 @@ async def lock_migrations(conn: AsyncConnection) -> None:
     await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
-async def migrate_database(engine: AsyncEngine) -> list[str]:
+async def migrate_database(
+    engine: AsyncEngine, upgrade: Callable[[sa.Connection], list[str]] = upgrade_schema
+) -> list[str]:
     """Apply pending schema revisions in one transaction, under the migration lock.
 
     Several server processes may start at once: each waits for the lock, then reads
     the schema's revision, so exactly one applies a revision and the others find
     nothing left to do. PostgreSQL's DDL is transactional: a failed revision leaves
-    nothing half-done.
+    nothing half-done. `upgrade` runs on the connection: the shipped revisions
+    (tests pass extra ones).
     """
     async with engine.begin() as conn:
         await lock_migrations(conn)
-        return await conn.run_sync(upgrade_schema)
+        return await conn.run_sync(upgrade)
 
 
 def _require_driver() -> None:

@@ -15,6 +15,7 @@ import asyncio
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -69,6 +70,21 @@ def new_revision(
     return Path(script.path)
 
 
+def transactional_sqlite_engine(url: str) -> sa.Engine:
+    """A SQLite engine whose transactions include DDL (pysqlite commits DDL on its own)."""
+    engine = sa.create_engine(url)
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
 def _in_rolled_back_transaction(message: str, connection: sa.Connection) -> Path | None:
     transaction = connection.begin()
     try:
@@ -100,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         path = asyncio.run(_against_postgres(args.message, args.postgres))
     else:
         with tempfile.TemporaryDirectory() as scratch:
-            engine = sa.create_engine(f"sqlite:///{scratch}/scratch.db")
+            engine = transactional_sqlite_engine(f"sqlite:///{scratch}/scratch.db")
             try:
                 with engine.connect() as conn:
                     path = _in_rolled_back_transaction(args.message, conn)
