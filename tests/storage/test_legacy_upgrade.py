@@ -106,10 +106,15 @@ async def test_legacy_database_is_adopted_and_its_rows_read_back(server_env: dic
     assert sorted((q["name"], q["priority"]) for q in queues) == [("default", 2), ("urgent", 1)]
 
     # Filtered by a resource in any role: answered from the event_resources rows.
-    involved = {"any_resource": {"id": [f"prefect.flow-run.{done['id']}"]}, "occurred": {"since": "2024-01-01T00:00:00Z"}}
+    involved = {
+        "any_resource": {"id": [f"prefect.flow-run.{done['id']}"]},
+        "occurred": {"since": "2024-01-01T00:00:00Z"},
+    }
     events = await (await client.post("/api/events/filter", json={"filter": involved})).json()
     names = sorted(e["event"] for e in events["events"])
-    assert names == ["legacy.happened", "prefect.flow-run.Completed", "prefect.flow-run.Pending", "prefect.flow-run.Running"]
+    assert names == [
+        "legacy.happened", "prefect.flow-run.Completed", "prefect.flow-run.Pending", "prefect.flow-run.Running"
+    ]
     legacy_event = next(e for e in events["events"] if e["event"] == "legacy.happened")
     assert legacy_event["resource"]["prefect.resource.id"] == "legacy.thing.1" and legacy_event["payload"] == {"x": 1}
 

@@ -82,16 +82,17 @@ async def test_rendered_revision_applies_to_a_database_with_rows(settings: Setti
     versions = tmp_path / "versions"
     versions.mkdir()
     changed = _declared_with_changes()
-    rendered = await _on_connection(settings, lambda c: new_revision("recipe note", c, metadata=changed, version_path=versions))
+    rendered = await _on_connection(
+        settings, lambda c: new_revision("recipe note", c, metadata=changed, version_path=versions)
+    )
     assert rendered is not None and rendered.name == "0002_recipe_note.py"
     text = rendered.read_text()
     assert "down_revision = '0001'" in text and "types.Uuid()" in text and "batch_alter_table('flow'" in text
 
     backend = select_storage_backend(make_plugin_manager(), settings)
-    async with backend.open(settings) as storage:  # the shipped revisions only
-        async with storage.write() as uow:
-            flow = await uow.flows.get_or_create(Flow(name="has-runs"))
-            await uow.flow_runs.insert(FlowRun(flow_id=flow.id, name="kept-run"))
+    async with backend.open(settings) as storage, storage.write() as uow:  # the shipped revisions only
+        flow = await uow.flows.get_or_create(Flow(name="has-runs"))
+        await uow.flow_runs.insert(FlowRun(flow_id=flow.id, name="kept-run"))
 
     def upgrade_with_rendered(connection: sa.Connection) -> list[str]:
         command.upgrade(alembic_config(connection, metadata=changed, extra_version_location=versions), "heads")
@@ -114,7 +115,9 @@ async def test_rendered_revision_applies_to_a_database_with_rows(settings: Setti
 
     def check(connection: sa.Connection) -> tuple[list[Any], list[Any]]:
         rows = connection.execute(
-            sa.text("SELECT flow.name, flow.retries, flow_run.name FROM flow JOIN flow_run ON flow_run.flow_id = flow.id")
+            sa.text(
+                "SELECT flow.name, flow.retries, flow_run.name FROM flow JOIN flow_run ON flow_run.flow_id = flow.id"
+            )
         ).all()
         return schema_differences(connection, changed), [tuple(r) for r in rows]
 

@@ -67,7 +67,8 @@ def _ledger_sql(names: list[str]) -> list[str]:
     statements = [
         "CREATE TABLE _migrations (name VARCHAR(255) PRIMARY KEY, applied VARCHAR(40) NOT NULL)",
     ]
-    statements += [f"INSERT INTO _migrations (name, applied) VALUES ('{n}', '2024-06-01T12:00:00.000000Z')" for n in names]
+    applied = "2024-06-01T12:00:00.000000Z"
+    statements += [f"INSERT INTO _migrations (name, applied) VALUES ('{n}', '{applied}')" for n in names]
     return statements
 
 

@@ -6,7 +6,7 @@ import fnmatch
 import tomllib
 from pathlib import Path
 
-import prefect_storage_sql.migrations as migrations
+from prefect_storage_sql import migrations
 
 ROOT = Path(__file__).resolve().parents[2]
 
