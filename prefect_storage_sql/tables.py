@@ -1,5 +1,5 @@
-"""The declared schema. Each plugin's migrations must produce exactly these tables
-(a test upgrades an empty database and compares)."""
+"""The declared schema. The Alembic revisions in `migrations/` must produce exactly
+these tables on every backend (a test upgrades an empty database and compares)."""
 
 from __future__ import annotations
 
