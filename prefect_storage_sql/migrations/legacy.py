@@ -28,6 +28,7 @@ _BASELINE_FILES = frozenset(
 #: Applied SQL files -> the Alembic revision with exactly their schema.
 LEGACY_LEDGERS: dict[frozenset[str], str] = {
     _BASELINE_FILES: "0001",
+    _BASELINE_FILES | {"0005_concurrency_limits"}: "0002",
 }
 
 

@@ -62,13 +62,24 @@ def test_every_legacy_ledger_fixture_is_known() -> None:
 #: The rows are read back as stored: no background service may add or change any meanwhile.
 QUIET = {
     f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false"
-    for name in ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS")
+    for name in ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS", "REPOSSESSOR")
 }
 
 
-async def test_legacy_database_is_adopted_and_its_rows_read_back(server_env: dict[str, str], aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+#: Old trees as far as each of their releases went: before and after 0005_concurrency_limits.
+LEDGERS = {
+    "through_0004": ["0001_initial", "0002_event_resources", "0003_deployments_work_pools", "0004_flow_run_input"],
+    "through_0005": None,  # every file
+}
+ledgers = pytest.mark.parametrize("ledger", list(LEDGERS.values()), ids=list(LEDGERS))
+
+
+@ledgers
+async def test_legacy_database_is_adopted_and_its_rows_read_back(  # type: ignore[no-untyped-def]
+    server_env: dict[str, str], ledger: list[str] | None, aiohttp_client
+) -> None:
     settings = Settings.from_env({**server_env, **QUIET})
-    await make_legacy(settings)
+    await make_legacy(settings, ledger)
     client = await aiohttp_client(create_app(settings))
 
     flow = await (await client.get("/api/flows/name/legacy-etl")).json()
@@ -118,6 +129,15 @@ async def test_legacy_database_is_adopted_and_its_rows_read_back(server_env: dic
     legacy_event = next(e for e in events["events"] if e["event"] == "legacy.happened")
     assert legacy_event["resource"]["prefect.resource.id"] == "legacy.thing.1" and legacy_event["payload"] == {"x": 1}
 
+    limit = await client.get("/api/v2/concurrency_limits/legacy-limit")
+    if ledger is None:  # made with 0005: its limit and the lease on two slots are kept
+        body = await limit.json()
+        assert (body["limit"], body["active_slots"], body["active"]) == (5, 2, True)
+    else:  # made before 0005: the tables are new and empty, and work
+        assert limit.status == 404
+        created = await client.post("/api/v2/concurrency_limits/", json={"name": "legacy-limit", "limit": 5})
+        assert created.status == 201
+
     # Still writable, foreign keys included: the old scheduled run moves on, a deletion cascades.
     moved = await client.post(f"/api/flow_runs/{scheduled['id']}/set_state", json={"state": {"type": "PENDING"}})
     assert moved.status == 201 and (await moved.json())["status"] == "ACCEPT"
@@ -126,8 +146,9 @@ async def test_legacy_database_is_adopted_and_its_rows_read_back(server_env: dic
     assert await (await client.post("/api/task_runs/filter", json={})).json() == []
 
 
-async def test_adopted_database_has_exactly_the_declared_schema(settings: Settings) -> None:
-    await make_legacy(settings)
+@ledgers
+async def test_adopted_database_has_exactly_the_declared_schema(settings: Settings, ledger: list[str] | None) -> None:
+    await make_legacy(settings, ledger)
     backend = select_storage_backend(make_plugin_manager(), settings)
     async with backend.open(settings) as storage:
         async with storage.write_engine.connect() as conn:

@@ -20,7 +20,7 @@ from prefect_core.schemas.flows import Flow
 from prefect_core.schemas.runs import FlowRun
 from prefect_core.settings import Settings
 from prefect_storage_sql import tables, types
-from prefect_storage_sql.migrations import alembic_config
+from prefect_storage_sql.migrations import alembic_config, head_revision
 from prefect_storage_sql.migrations.authoring import new_revision, transactional_sqlite_engine
 from tests.support.schema import schema_differences
 
@@ -85,9 +85,11 @@ async def test_rendered_revision_applies_to_a_database_with_rows(settings: Setti
     rendered = await _on_connection(
         settings, lambda c: new_revision("recipe note", c, metadata=changed, version_path=versions)
     )
-    assert rendered is not None and rendered.name == "0002_recipe_note.py"
+    head = head_revision()
+    assert rendered is not None and rendered.name == f"{int(head) + 1:04d}_recipe_note.py"
     text = rendered.read_text()
-    assert "down_revision = '0001'" in text and "types.Uuid()" in text and "batch_alter_table('flow'" in text
+    assert f"down_revision = '{head}'" in text
+    number = rendered.name[:4] and "types.Uuid()" in text and "batch_alter_table('flow'" in text
 
     backend = select_storage_backend(make_plugin_manager(), settings)
     async with backend.open(settings) as storage, storage.write() as uow:  # the shipped revisions only
@@ -96,7 +98,7 @@ async def test_rendered_revision_applies_to_a_database_with_rows(settings: Setti
 
     def upgrade_with_rendered(connection: sa.Connection) -> list[str]:
         command.upgrade(alembic_config(connection, metadata=changed, extra_version_location=versions), "heads")
-        return ["0002"]
+        return [number]
 
     # Through the backend's own migration path: SQLite's foreign-key handling, PostgreSQL's lock.
     if settings.database_backend == "sqlite":

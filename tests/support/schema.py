@@ -76,13 +76,16 @@ def legacy_script(dialect: str, names: list[str] | None = None, *, rows: bool = 
     """SQL that makes a database as the old server left it: schema, ledger, rows.
 
     `names` picks the applied files (default: all); `rows` adds the rows the old
-    server stored through its API (`rows.sql`, which needs every file applied).
+    server stored through its API: `rows.sql` (needs 0001 to 0004) and `rows_NNNN.sql`
+    for each later file NNNN applied.
     """
     files = [p for p in legacy_files(dialect) if names is None or p.stem in names]
     scripts = [p.read_text(encoding="utf-8") for p in files]
     scripts += _ledger_sql([p.stem for p in files])
     if rows:
-        scripts.append((LEGACY_DIR / dialect / "rows.sql").read_text(encoding="utf-8"))
+        folder = LEGACY_DIR / dialect
+        extra = [folder / f"rows_{p.stem[:4]}.sql" for p in files]
+        scripts += [p.read_text(encoding="utf-8") for p in [folder / "rows.sql", *extra] if p.exists()]
     return scripts
 
 
