@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -14,14 +14,12 @@ from prefect_core.errors import ConfigurationError
 from prefect_core.settings import Settings
 from prefect_storage_postgres.connection import ConnectionTarget, connect_failure
 from prefect_storage_postgres.dialect import PostgresSupport
-from prefect_storage_sql.migrations import load_migrations, migrate
+from prefect_storage_sql.migrations import upgrade_schema
 from prefect_storage_sql.storage import SqlStorage
 
 #: Key of the transaction-level advisory lock held while migrating. Advisory locks
 #: are per database, so servers sharing a cluster but not a database never wait.
 MIGRATION_LOCK_KEY = 0x7072_6566_6563_7401  # "prefect" + 1, fits a signed bigint
-
-MIGRATIONS_PACKAGE = "prefect_storage_postgres.migrations"
 
 
 def _json_dumps(value: Any) -> str:
@@ -48,6 +46,22 @@ def make_engine(target: ConnectionTarget, settings: Settings) -> AsyncEngine:
 async def lock_migrations(conn: AsyncConnection) -> None:
     """Wait for, then hold until commit, the lock that serialises migrating servers."""
     await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+
+
+async def migrate_database(
+    engine: AsyncEngine, upgrade: Callable[[sa.Connection], list[str]] = upgrade_schema
+) -> list[str]:
+    """Apply pending schema revisions in one transaction, under the migration lock.
+
+    Several server processes may start at once: each waits for the lock, then reads
+    the schema's revision, so exactly one applies a revision and the others find
+    nothing left to do. PostgreSQL's DDL is transactional: a failed revision leaves
+    nothing half-done. `upgrade` runs on the connection: the shipped revisions
+    (tests pass extra ones).
+    """
+    async with engine.begin() as conn:
+        await lock_migrations(conn)
+        return await conn.run_sync(upgrade)
 
 
 def _require_driver() -> None:
@@ -90,7 +104,7 @@ class PostgresBackend:
                 if failure is None:
                     raise
                 raise failure from None
-            await migrate(engine, load_migrations(MIGRATIONS_PACKAGE), lock=lock_migrations)
+            await migrate_database(engine)
             # Same pool; read units of work see one snapshot and cannot write by mistake.
             reader = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             yield SqlStorage(

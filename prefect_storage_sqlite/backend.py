@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.pool import QueuePool, StaticPool
+from sqlalchemy.pool import NullPool, QueuePool, StaticPool
 
 from prefect_core.settings import Settings
-from prefect_storage_sql.migrations import load_migrations, migrate
+from prefect_storage_sql.migrations import upgrade_schema
 from prefect_storage_sql.storage import SqlStorage
 from prefect_storage_sqlite.dialect import SqliteSupport
 from prefect_storage_sqlite.inline import InlineEngine
 
 
-def _pragmas(settings: Settings) -> list[str]:
+def _pragmas(settings: Settings, *, foreign_keys: bool = True) -> list[str]:
     return [
         "PRAGMA journal_mode = WAL",  # readers run while the writer writes
         f"PRAGMA busy_timeout = {settings.sqlite_busy_timeout_ms}",
-        "PRAGMA foreign_keys = ON",
+        f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}",
         "PRAGMA synchronous = NORMAL",  # durable across process crashes in WAL mode
         f"PRAGMA cache_size = {settings.sqlite_cache_size}",
         "PRAGMA temp_store = MEMORY",
@@ -65,6 +65,40 @@ def _make_engine(url: str, settings: Settings, *, writer: bool, pool_size: int) 
     return InlineEngine(engine)
 
 
+def migrate_database(
+    url: str, settings: Settings, upgrade: Callable[[sa.Connection], list[str]] = upgrade_schema
+) -> list[str]:
+    """Apply pending schema revisions on a short-lived connection of its own; return them.
+
+    Foreign keys are off while migrating: batch mode rebuilds a table by copying it
+    and dropping the original, and with them on, that drop would cascade to every
+    row referring to it. `PRAGMA foreign_key_check` then proves the migrated data
+    consistent before the single `BEGIN IMMEDIATE` transaction commits. `upgrade`
+    runs on the connection: the shipped revisions (tests pass extra ones).
+    """
+    engine = sa.create_engine(url, poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        for pragma in _pragmas(settings, foreign_keys=False):
+            dbapi_conn.execute(pragma)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        with engine.begin() as conn:
+            applied = upgrade(conn)
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"migrating left rows with dangling foreign keys: {broken[:5]}")
+        return applied
+    finally:
+        engine.dispose()
+
+
 class SqliteBackend:
     """`PREFECT_DATABASE_BACKEND=sqlite`, file at `PREFECT_DATABASE_PATH`."""
 
@@ -76,11 +110,12 @@ class SqliteBackend:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{path}"
+        # Before any pooled connection opens, so that none caches the old schema.
+        migrate_database(url, settings)
         writer = _make_engine(url, settings, writer=True, pool_size=1)
         # Reads run inline, one at a time, so two kept connections serve nearly all traffic.
         reader = _make_engine(url, settings, writer=False, pool_size=2)
         try:
-            await migrate(writer, load_migrations("prefect_storage_sqlite.migrations"))
             storage = SqlStorage(
                 read_engine=reader,
                 write_engine=writer,

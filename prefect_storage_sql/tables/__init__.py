@@ -1,5 +1,6 @@
-"""The declared schema. Each plugin's migrations must produce exactly these tables
-(a test upgrades an empty database and compares).
+"""The declared schema. The Alembic revisions in `prefect_storage_sql/migrations/` must
+produce exactly these tables on every backend (a test upgrades an empty database and
+compares).
 
 One module per resource; this package re-exports them all.
 """

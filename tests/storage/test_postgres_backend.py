@@ -27,8 +27,8 @@ from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort
 from prefect_core.schemas.states import State, StateType
 from prefect_core.settings import Settings
-from prefect_storage_postgres.backend import MIGRATION_LOCK_KEY, MIGRATIONS_PACKAGE, PostgresBackend
-from prefect_storage_sql.migrations import load_migrations
+from prefect_storage_postgres.backend import MIGRATION_LOCK_KEY, PostgresBackend
+from prefect_storage_sql.migrations import head_revision, script_directory
 from prefect_storage_sql.storage import SqlStorage
 from tests.support.ports import free_port
 from tests.support.postgres import PostgresServer
@@ -155,37 +155,47 @@ async def test_read_units_of_work_cannot_write(pg_storage: SqlStorage) -> None:
 # --- migrations ---------------------------------------------------------------------
 
 
+def _all_revisions() -> list[str]:
+    return [r.revision for r in reversed(list(script_directory().walk_revisions()))]
+
+
 async def test_migrations_are_applied_once_and_recorded(
     pg_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    expected = [m.name for m in load_migrations(MIGRATIONS_PACKAGE)]
-    assert expected and expected[0] == "0001_initial"
+    expected = _all_revisions()
+    assert expected and expected[0] == "0001"
     caplog.set_level(logging.INFO, logger="prefect_storage_sql.migrations")
 
     async with PostgresBackend().open(pg_settings) as storage:
         async with storage.read() as uow:
-            first = (await uow.conn.execute(sa.text("SELECT name, applied FROM _migrations ORDER BY name"))).all()
-    assert [name for name, _ in first] == expected
-    assert [r.getMessage() for r in caplog.records] == [f"applied migration {name}" for name in expected]
+            first = (await uow.conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalars().all()
+    assert first == [head_revision()]
+    applied = [r.getMessage() for r in caplog.records if r.name == "prefect_storage_sql.migrations"]
+    assert applied == [f"applied migration {name}" for name in expected]
 
     caplog.clear()
     async with PostgresBackend().open(pg_settings) as storage:
         async with storage.read() as uow:
-            second = (await uow.conn.execute(sa.text("SELECT name, applied FROM _migrations ORDER BY name"))).all()
+            second = (await uow.conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalars().all()
     assert second == first
-    assert caplog.records == []
+    assert [r for r in caplog.records if r.name == "prefect_storage_sql.migrations"] == []
 
 
-async def test_servers_starting_together_migrate_once(pg_settings: Settings) -> None:
+async def test_servers_starting_together_migrate_once(
+    pg_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="prefect_storage_sql.migrations")
+
     # Several engines are as good as several processes here: each has its own sessions.
     async def start() -> None:
         async with PostgresBackend().open(pg_settings):
             pass
 
     await asyncio.gather(*(start() for _ in range(4)))
+    applied = [r.getMessage() for r in caplog.records if r.name == "prefect_storage_sql.migrations"]
+    assert applied == [f"applied migration {name}" for name in _all_revisions()]  # by one of the four
     async with PostgresBackend().open(pg_settings) as storage:
-        names = (await scalar(storage, "SELECT string_agg(name, ',' ORDER BY name) FROM _migrations"))
-    assert names.split(",") == [m.name for m in load_migrations(MIGRATIONS_PACKAGE)]
+        assert await scalar(storage, "SELECT string_agg(version_num, ',') FROM alembic_version") == head_revision()
 
 
 async def test_migrating_waits_for_the_advisory_lock(pg_url: str, pg_settings: Settings) -> None:
@@ -215,8 +225,7 @@ async def test_migrating_waits_for_the_advisory_lock(pg_url: str, pg_settings: S
         assert await watcher.fetchval("SELECT to_regclass('flow') IS NULL")  # nothing migrated yet
         await holding.commit()
         await asyncio.wait_for(opening, 30)
-        applied = await watcher.fetchval("SELECT count(*) FROM _migrations")
-        assert applied == len(load_migrations(MIGRATIONS_PACKAGE))
+        assert await watcher.fetchval("SELECT version_num FROM alembic_version") == head_revision()
     finally:
         await holder.close()
         await watcher.close()

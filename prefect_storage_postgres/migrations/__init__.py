@@ -1,1 +1,0 @@
-"""Embedded PostgreSQL migrations (`NNNN_name.sql`), applied in order at start-up."""
