@@ -8,7 +8,7 @@ that created it, so a use case's reads and writes commit or roll back as one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Literal, Protocol
@@ -32,7 +32,6 @@ from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort, LogSort, TaskRunSort
 from prefect_core.schemas.states import State, StateType
 from prefect_core.schemas.flow_run_inputs import FlowRunInput
-from prefect_core.settings import Settings
 
 
 class RunFilters(Protocol):
@@ -213,13 +212,28 @@ class Storage(Protocol):
 
 
 class StorageBackend(Protocol):
-    """What a storage plugin's hook returns: a factory for `Storage`."""
+    """A database configured by its plugin's own settings, not yet connected."""
+
+    def open(self) -> AbstractAsyncContextManager[Storage]:
+        """Connect, apply pending migrations, yield the storage, and close it on exit.
+
+        Raises `ConfigurationError` (one line) when the database cannot be used as configured.
+        """
+        ...
+
+
+class StorageBackendFactory(Protocol):
+    """What a storage plugin's hook returns (usually the backend class itself)."""
 
     #: The name users select with PREFECT_DATABASE_BACKEND (e.g. "sqlite", "postgres").
     scheme: ClassVar[str]
+    #: Other names accepted for it (e.g. "postgresql"); may be empty.
+    aliases: ClassVar[tuple[str, ...]]
 
-    def open(self, settings: Settings) -> AbstractAsyncContextManager[Storage]:
-        """Connect, apply pending migrations, yield the storage, and close it on exit."""
+    def from_environ(self, environ: Mapping[str, str]) -> StorageBackend:
+        """The backend configured from environment variables it declares and reads
+        itself (a `prefect_core.settings.EnvironSettings` subclass of the plugin's).
+        Raises `ConfigurationError` naming the variable when a value is invalid."""
         ...
 
 

@@ -43,12 +43,12 @@ async def test_reopening_applies_nothing_and_keeps_data(settings) -> None:
     from prefect_storage_sql.migrations import applied_migrations
 
     backend = select_storage_backend(make_plugin_manager(), settings)
-    async with backend.open(settings) as storage:
+    async with backend.open() as storage:
         async with storage.write() as uow:
             await uow.flows.get_or_create(Flow(name="kept"))
         async with storage.write_engine.begin() as conn:
             first = await applied_migrations(conn)
-    async with backend.open(settings) as storage:
+    async with backend.open() as storage:
         async with storage.write_engine.begin() as conn:
             assert await applied_migrations(conn) == first
         async with storage.read() as uow:
