@@ -36,7 +36,9 @@ def storage_backends(pm: pluggy.PluginManager) -> dict[str, StorageBackendFactor
             continue
         other = found.setdefault(factory.scheme, factory)
         if other is not factory:
-            raise ConfigurationError(f"two storage backends claim the scheme {factory.scheme!r}: {other!r}, {factory!r}")
+            raise ConfigurationError(
+                f"two storage backends claim the scheme {factory.scheme!r}: {other!r}, {factory!r}"
+            )
     return found
 
 

@@ -44,7 +44,7 @@ class MappingEnvSource(EnvSettingsSource):
 class EnvironSettings(BaseSettings):
     """Settings read from environment variables, one field per variable.
 
-    Subclasses declare fields as `Field(default, validation_alias="PREFECT_...")`
+    Subclasses declare fields as `Field(default=..., validation_alias="PREFECT_...")`
     (an `AliasChoices` where several names are accepted, first wins) and build
     instances with `from_env(environ, **overrides)`. Empty variables count as unset.
     """
@@ -163,24 +163,24 @@ _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 class Settings(EnvironSettings):
     """What the server is configured with, apart from any one backend's options."""
 
-    api_host: str = Field("127.0.0.1", validation_alias="PREFECT_SERVER_API_HOST")
-    api_port: int = Field(4200, ge=0, le=65535, validation_alias="PREFECT_SERVER_API_PORT")
+    api_host: str = Field(default="127.0.0.1", validation_alias="PREFECT_SERVER_API_HOST")
+    api_port: int = Field(default=4200, ge=0, le=65535, validation_alias="PREFECT_SERVER_API_PORT")
     logging_level: str = Field(
-        "WARNING", validation_alias=AliasChoices("PREFECT_SERVER_LOGGING_LEVEL", "PREFECT_LOGGING_SERVER_LEVEL")
+        default="WARNING", validation_alias=AliasChoices("PREFECT_SERVER_LOGGING_LEVEL", "PREFECT_LOGGING_SERVER_LEVEL")
     )
 
     #: The storage plugin's scheme (or one of its aliases); the plugin reads the rest.
-    database_backend: str = Field("sqlite", validation_alias="PREFECT_DATABASE_BACKEND")
+    database_backend: str = Field(default="sqlite", validation_alias="PREFECT_DATABASE_BACKEND")
 
-    broker_backend: str = Field("memory", validation_alias="PREFECT_BROKER_BACKEND")
-    redis_url: str = Field("redis://127.0.0.1:6379/0", validation_alias="PREFECT_REDIS_URL")
+    broker_backend: str = Field(default="memory", validation_alias="PREFECT_BROKER_BACKEND")
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias="PREFECT_REDIS_URL")
 
     max_request_body_bytes: int = Field(
-        32 * 1024 * 1024, gt=0, validation_alias="PREFECT_SERVER_MAX_REQUEST_BODY_BYTES"
+        default=32 * 1024 * 1024, gt=0, validation_alias="PREFECT_SERVER_MAX_REQUEST_BODY_BYTES"
     )
-    csrf_protection_enabled: bool = Field(False, validation_alias="PREFECT_SERVER_CSRF_PROTECTION_ENABLED")
+    csrf_protection_enabled: bool = Field(default=False, validation_alias="PREFECT_SERVER_CSRF_PROTECTION_ENABLED")
     #: Task-run events are buffered and written in batches; this bounds the delay.
-    event_flush_interval: float = Field(0.2, gt=0, validation_alias="PREFECT_SERVER_EVENT_FLUSH_INTERVAL")
+    event_flush_interval: float = Field(default=0.2, gt=0, validation_alias="PREFECT_SERVER_EVENT_FLUSH_INTERVAL")
 
     services_enabled: dict[str, bool] = Field(default_factory=dict)
     #: Numeric service options, e.g. "scheduler_loop_seconds" from

@@ -16,12 +16,12 @@ class PostgresSettings(EnvironSettings):
     secret_variables: ClassVar[frozenset[str]] = frozenset({"PREFECT_DATABASE_URL"})
 
     #: A libpq connection URI, `postgresql://user:password@host:port/db?sslmode=...`.
-    url: str | None = Field(None, validation_alias="PREFECT_DATABASE_URL")
+    url: str | None = Field(default=None, validation_alias="PREFECT_DATABASE_URL")
     #: Connections the pool keeps open.
-    pool_size: int = Field(10, ge=1, validation_alias="PREFECT_DATABASE_POOL_SIZE")
+    pool_size: int = Field(default=10, ge=1, validation_alias="PREFECT_DATABASE_POOL_SIZE")
     #: Extra connections opened under load beyond the pool size, closed when returned.
-    pool_max_overflow: int = Field(5, ge=0, validation_alias="PREFECT_DATABASE_POOL_MAX_OVERFLOW")
+    pool_max_overflow: int = Field(default=5, ge=0, validation_alias="PREFECT_DATABASE_POOL_MAX_OVERFLOW")
     #: Seconds to wait for a new connection (a `connect_timeout` in the URL wins).
-    connect_timeout: float = Field(10.0, gt=0, validation_alias="PREFECT_DATABASE_CONNECT_TIMEOUT")
+    connect_timeout: float = Field(default=10.0, gt=0, validation_alias="PREFECT_DATABASE_CONNECT_TIMEOUT")
     #: Seconds a statement may run before it is cancelled; 0 for no limit.
-    statement_timeout: float = Field(30.0, ge=0, validation_alias="PREFECT_DATABASE_STATEMENT_TIMEOUT")
+    statement_timeout: float = Field(default=30.0, ge=0, validation_alias="PREFECT_DATABASE_STATEMENT_TIMEOUT")

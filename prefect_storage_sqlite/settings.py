@@ -13,11 +13,11 @@ class SqliteSettings(EnvironSettings):
     """Where the database file lives and how each connection is set up."""
 
     #: The database file, relative to the working directory (":memory:" for none).
-    path: Path = Field(Path("prefect.db"), validation_alias="PREFECT_DATABASE_PATH")
+    path: Path = Field(default=Path("prefect.db"), validation_alias="PREFECT_DATABASE_PATH")
     #: How long a connection waits for another process's lock before SQLITE_BUSY.
-    busy_timeout_ms: int = Field(60_000, ge=0, validation_alias="PREFECT_SQLITE_BUSY_TIMEOUT_MS")
+    busy_timeout_ms: int = Field(default=60_000, ge=0, validation_alias="PREFECT_SQLITE_BUSY_TIMEOUT_MS")
     #: Page cache per connection; negative means KiB (-8000: 8 MiB), positive pages.
-    cache_size: int = Field(-8_000, validation_alias="PREFECT_SQLITE_CACHE_SIZE")
+    cache_size: int = Field(default=-8_000, validation_alias="PREFECT_SQLITE_CACHE_SIZE")
 
     def pragmas(self) -> list[str]:
         """The statements every connection runs when it opens."""

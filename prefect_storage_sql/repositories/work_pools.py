@@ -150,7 +150,11 @@ class SqlWorkQueueRepository(SqlRepository):
         stmt = (
             sa.select(sa.func.count())
             .select_from(fr)
-            .where(fr.c.work_queue_id == queue_id, fr.c.state_type == "SCHEDULED", fr.c.state_name == run_facts.LATE_STATE_NAME)
+            .where(
+                fr.c.work_queue_id == queue_id,
+                fr.c.state_type == "SCHEDULED",
+                fr.c.state_name == run_facts.LATE_STATE_NAME,
+            )
         )
         return int((await self.conn.execute(stmt)).scalar_one())
 

@@ -623,7 +623,8 @@ async def case_log_levels(client: Any) -> None:
         log = {"name": "l", "level": level, "message": f"level {level}", "timestamp": "2024-01-01T00:00:00Z"}
         status, _ = await _answer(await client.post("/api/logs/", json=[log]))
         assert status == 201
-        found = (await _answer(await client.post("/api/logs/filter", json={"logs": {"level": {"ge_": level, "le_": level}}})))[1]
+        same_level = {"logs": {"level": {"ge_": level, "le_": level}}}
+        found = (await _answer(await client.post("/api/logs/filter", json=same_level)))[1]
         assert [entry["message"] for entry in found] == [log["message"]]
 
 
@@ -726,7 +727,8 @@ async def case_history_bounds(client: Any) -> None:
         body = {"history_start": start, "history_end": end, "history_interval_seconds": interval}
         status, answer = await _answer(await client.post("/api/flow_runs/history", json=body))
         assert status == 422 and set(answer) == {"detail"} and "out of range" in answer["detail"], (body, answer)
-    body = {"history_start": "2020-01-01T00:00:00Z", "history_end": "2020-01-01T00:00:03Z", "history_interval_seconds": 1}
+    body = {"history_start": "2020-01-01T00:00:00Z", "history_end": "2020-01-01T00:00:03Z",
+            "history_interval_seconds": 1}
     status, intervals = await _answer(await client.post("/api/flow_runs/history", json=body))
     assert status == 200 and len(intervals) == 3
 
@@ -757,7 +759,8 @@ EXTREME_KNOWN_BUGS: dict[tuple[str, str], str] = {
     for backend, cases, reason in [
         ("postgres", ("long-flow-name", "long-flow-run-fields", "long-task-run-keys"),
          "name, key and version columns are varchar(255) on PostgreSQL (422); the reference's are unbounded"),
-        ("postgres", ("long-state-name",), "state names are varchar(64) on PostgreSQL (422); the reference's are unbounded"),
+        ("postgres", ("long-state-name",),
+         "state names are varchar(64) on PostgreSQL (422); the reference's are unbounded"),
         ("postgres", ("log-levels",), "log levels are smallint on PostgreSQL (422 above 32767), as the reference's "
                                       "(which fails with a 500); SQLite stores any 64-bit level"),
     ]

@@ -110,7 +110,9 @@ async def test_conflicts_and_bad_requests(client) -> None:
     empty_name = await client.post("/api/work_pools/", json={"name": ""})
     assert await _invalid(empty_name) == [(["body", "name"], "value_error")]
     bad_queue = await client.post("/api/work_pools/p/queues", json={"name": "", "priority": 0})
-    assert await _invalid(bad_queue) == [(["body", "name"], "string_pattern_mismatch"), (["body", "priority"], "greater_than")]
+    assert await _invalid(bad_queue) == [
+        (["body", "name"], "string_pattern_mismatch"), (["body", "priority"], "greater_than")
+    ]
     not_uuid = await client.post("/api/deployments/get_scheduled_flow_runs", json={"deployment_ids": ["nope"]})
     assert await _invalid(not_uuid) == [(["body", "deployment_ids", 0], "uuid_parsing")]
     missing_body = await client.post("/api/deployments/get_scheduled_flow_runs", json={})

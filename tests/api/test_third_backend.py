@@ -34,7 +34,7 @@ SERVICES_OFF = {
 class AltSettings(EnvironSettings):
     path: Path = Field(validation_alias="PREFECT_SQLITE_ALT_PATH")  # required: no default
     #: Written into the file's header, so the test can see the setting took effect.
-    application_id: int = Field(0, ge=0, le=2**31 - 1, validation_alias="PREFECT_SQLITE_ALT_APPLICATION_ID")
+    application_id: int = Field(default=0, ge=0, le=2**31 - 1, validation_alias="PREFECT_SQLITE_ALT_APPLICATION_ID")
 
 
 class AltBackend:
@@ -115,5 +115,7 @@ def test_its_settings_are_validated_at_start_up(tmp_path: Path, variables: dict[
 
 def test_it_is_listed_among_the_installed_backends() -> None:
     with pytest.raises(ConfigurationError) as err:
-        create_app(_settings(PREFECT_DATABASE_BACKEND="nope"), plugin_manager=make_plugin_manager(plugins=[AltPlugin()]))
+        create_app(
+            _settings(PREFECT_DATABASE_BACKEND="nope"), plugin_manager=make_plugin_manager(plugins=[AltPlugin()])
+        )
     assert "installed backends: postgres, sqlite, sqlite-alt" in str(err.value)

@@ -96,7 +96,10 @@ def test_bad_postgres_url_is_one_clear_error(tmp_path: Path) -> None:
         ({"PREFECT_SERVER_API_PORT": "abc"}, "PREFECT_SERVER_API_PORT='abc'"),
         ({"PREFECT_SERVER_LOGGING_LEVEL": "loud"}, "PREFECT_SERVER_LOGGING_LEVEL='loud'"),
         ({"PREFECT_SQLITE_CACHE_SIZE": "lots"}, "PREFECT_SQLITE_CACHE_SIZE='lots'"),
-        ({"PREFECT_DATABASE_BACKEND": "postgresql", "PREFECT_DATABASE_POOL_SIZE": "0"}, "PREFECT_DATABASE_POOL_SIZE='0'"),
+        (
+            {"PREFECT_DATABASE_BACKEND": "postgresql", "PREFECT_DATABASE_POOL_SIZE": "0"},
+            "PREFECT_DATABASE_POOL_SIZE='0'",
+        ),
     ],
     ids=["core", "core-validator", "sqlite-plugin", "postgres-plugin"],
 )

@@ -21,7 +21,8 @@ class Filters:
     task_runs: Any = None
 
 
-#: (state, seconds from now the run was expected (each its own: rows are matched by it), seconds from now it started, run time recorded)
+#: (state, seconds from now the run was expected (each its own: rows are matched by it),
+#: seconds from now it started, run time recorded)
 CASES = [
     (StateType.RUNNING, -300, -200, 12.0),  # started 100 s late, running for 200 s
     (StateType.PAUSED, -310, None, 0.0),  # never started, not finished: late by now
