@@ -182,6 +182,20 @@ class Settings(EnvironSettings):
     #: Task-run events are buffered and written in batches; this bounds the delay.
     event_flush_interval: float = Field(default=0.2, gt=0, validation_alias="PREFECT_SERVER_EVENT_FLUSH_INTERVAL")
 
+    #: The longest wait (seconds) a client denied a slot of a limit without decay is told
+    #: to retry after: limits named `tag:...` (task tags) and the others.
+    tag_concurrency_slot_wait_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        validation_alias=AliasChoices(
+            "PREFECT_SERVER_TASKS_TAG_CONCURRENCY_SLOT_WAIT_SECONDS",
+            "PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS",
+        ),
+    )
+    maximum_concurrency_slot_wait_seconds: float = Field(
+        default=30.0, ge=0, validation_alias="PREFECT_SERVER_CONCURRENCY_MAXIMUM_CONCURRENCY_SLOT_WAIT_SECONDS"
+    )
+
     services_enabled: dict[str, bool] = Field(default_factory=dict)
     #: Numeric service options, e.g. "scheduler_loop_seconds" from
     #: PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS.

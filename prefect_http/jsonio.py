@@ -9,7 +9,7 @@ import orjson
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from prefect_core.schemas.bodies import EmbeddedBody
+from prefect_core.schemas.bodies.base import EmbeddedBody
 
 M = TypeVar("M", bound=BaseModel)
 
