@@ -21,6 +21,11 @@ class NotFound(DomainError):
     status = 404
 
 
+class ObjectNotFound(NotFound):
+    """Not found, where the reference reports it in its "object not found" shape
+    (`{"exception_message": ...}` rather than `{"detail": ...}`; HTTP 404)."""
+
+
 class Conflict(DomainError):
     """The request clashes with what is stored, e.g. a unique name (HTTP 409)."""
 

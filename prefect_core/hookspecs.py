@@ -18,15 +18,21 @@ hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 if TYPE_CHECKING:
-    from prefect_core.ports import EventBroker, StorageBackend
+    from prefect_core.ports import EventBroker, StorageBackendFactory
 
 
 @hookspec
-def prefect_server_storage_backend() -> "type[StorageBackend] | StorageBackend":
-    """Return a storage backend (class or instance) with a `scheme` attribute.
+def prefect_server_storage_backend() -> "StorageBackendFactory | None":
+    """Return a storage backend factory, usually the backend class (see
+    `prefect_core.ports.StorageBackendFactory`), or None.
 
-    Called on every plugin (not firstresult); the core indexes the results by
-    `scheme` and opens the one PREFECT_DATABASE_BACKEND names.
+    Called on every plugin (not firstresult). The core indexes the results by
+    their `scheme` and `aliases`, picks the one PREFECT_DATABASE_BACKEND names,
+    and calls its `from_environ(environ)` with the variables the server was
+    started with: the backend declares and validates its own settings (a
+    `prefect_core.settings.EnvironSettings` subclass), so a backend with options
+    of its own needs no edit to the core. Two backends claiming one name are a
+    `ConfigurationError`.
     """
 
 

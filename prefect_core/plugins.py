@@ -8,7 +8,7 @@ import pluggy
 
 from prefect_core import hookspecs
 from prefect_core.errors import ConfigurationError
-from prefect_core.ports import StorageBackend
+from prefect_core.ports import StorageBackend, StorageBackendFactory
 from prefect_core.settings import Settings
 
 
@@ -28,26 +28,41 @@ def make_plugin_manager(
     return pm
 
 
-def storage_backends(pm: pluggy.PluginManager) -> dict[str, StorageBackend]:
+def storage_backends(pm: pluggy.PluginManager) -> dict[str, StorageBackendFactory]:
     """Every installed storage backend, by scheme."""
-    found: dict[str, StorageBackend] = {}
-    for backend in pm.hook.prefect_server_storage_backend():
-        if backend is None:
+    found: dict[str, StorageBackendFactory] = {}
+    for factory in pm.hook.prefect_server_storage_backend():
+        if factory is None:
             continue
-        instance = backend() if isinstance(backend, type) else backend
-        found[instance.scheme] = instance
+        other = found.setdefault(factory.scheme, factory)
+        if other is not factory:
+            raise ConfigurationError(
+                f"two storage backends claim the scheme {factory.scheme!r}: {other!r}, {factory!r}"
+            )
     return found
 
 
+def _by_name(backends: dict[str, StorageBackendFactory]) -> dict[str, StorageBackendFactory]:
+    """Schemes and aliases, lower-cased, to their backend; a name claimed twice is an error."""
+    names: dict[str, StorageBackendFactory] = {}
+    for factory in backends.values():
+        for name in (factory.scheme, *getattr(factory, "aliases", ())):
+            other = names.setdefault(name.lower(), factory)
+            if other is not factory:
+                raise ConfigurationError(
+                    f"storage backends {other.scheme!r} and {factory.scheme!r} both claim the name {name!r}"
+                )
+    return names
+
+
 def select_storage_backend(pm: pluggy.PluginManager, settings: Settings) -> StorageBackend:
-    """The backend PREFECT_DATABASE_BACKEND names; a clear error if none is installed."""
+    """The backend PREFECT_DATABASE_BACKEND names (a scheme or an alias), configured from
+    `settings.environ` by the backend itself; a clear error if none is installed."""
     backends = storage_backends(pm)
-    wanted = settings.database_backend.lower()
-    aliases = {"postgresql": "postgres", "sqlite3": "sqlite"}
-    wanted = aliases.get(wanted, wanted)
-    if wanted not in backends:
+    factory = _by_name(backends).get(settings.database_backend.lower())
+    if factory is None:
         installed = ", ".join(sorted(backends)) or "none"
         raise ConfigurationError(
             f"unknown database backend {settings.database_backend!r}; installed backends: {installed}"
         )
-    return backends[wanted]
+    return factory.from_environ(settings.environ)

@@ -1,57 +1,218 @@
-"""Server configuration, read once from the environment into an immutable object."""
+"""Server configuration, read once from the environment into immutable objects.
+
+`EnvironSettings` is the base of every settings class, the core's and each
+plugin's: a pydantic-settings class whose fields name their environment
+variable (`validation_alias`), read from a mapping given to `from_env` (the
+process environment by default), so tests configure a server with a plain dict.
+An invalid value is a `ConfigurationError` naming the variable.
+
+`Settings` holds only what is not specific to a storage backend; each backend
+reads its own options (file path, pool size, ...) with a class of its own from
+`Settings.environ`. See docs/configuration.md for every variable and its owner.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
+from contextvars import ContextVar
+from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, Field, PrivateAttr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+
+from prefect_core.errors import ConfigurationError
+
+#: The mapping `from_env` is reading; unset when a settings class is built directly,
+#: which then takes its defaults and keyword arguments only (never os.environ by accident).
+_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("prefect_settings_environ", default=None)
 
 
-def _flag(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
+class MappingEnvSource(EnvSettingsSource):
+    """pydantic-settings' environment source, over a given mapping instead of os.environ."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        self.env_vars = {
+            (name if self.case_sensitive else name.lower()): value
+            for name, value in environ.items()
+            if not (self.env_ignore_empty and value == "")
+        }
+
+
+class EnvironSettings(BaseSettings):
+    """Settings read from environment variables, one field per variable.
+
+    Subclasses declare fields as `Field(default=..., validation_alias="PREFECT_...")`
+    (an `AliasChoices` where several names are accepted, first wins) and build
+    instances with `from_env(environ, **overrides)`. Empty variables count as unset.
+    """
+
+    model_config = SettingsConfigDict(
+        frozen=True, extra="ignore", populate_by_name=True, env_ignore_empty=True, case_sensitive=False
+    )
+
+    #: Variables whose values must never be echoed in an error (they may hold passwords).
+    secret_variables: ClassVar[frozenset[str]] = frozenset()
+
+    _environ: Mapping[str, str] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        environ = _ENVIRON.get()
+        if environ is None:
+            return (init_settings,)
+        return (init_settings, MappingEnvSource(settings_cls, environ), *cls.extra_sources(settings_cls, environ))
+
+    @classmethod
+    def extra_sources(
+        cls, settings_cls: type[BaseSettings], environ: Mapping[str, str]
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Sources after the plain variables (for variables whose names are not fixed)."""
+        return ()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Self:
+        """Read the settings from `environ` (os.environ when None); `overrides` (by
+        field name) win. Raises `ConfigurationError` naming each invalid variable."""
+        snapshot = dict(os.environ if environ is None else environ)
+        token = _ENVIRON.set(snapshot)
+        try:
+            settings = cls(**overrides)
+        except ValidationError as exc:
+            raise ConfigurationError(cls._describe(exc, snapshot)) from None
+        finally:
+            _ENVIRON.reset(token)
+        settings._environ = snapshot
+        return settings
+
+    @property
+    def environ(self) -> Mapping[str, str]:
+        """The variables these settings were read from (for plugins' own settings)."""
+        return self._environ
+
+    @classmethod
+    def _describe(cls, exc: ValidationError, environ: Mapping[str, str]) -> str:
+        """One line per validation error, naming the variable (or keyword) and its value."""
+        lowered = {name.lower(): name for name in environ}
+        parts = []
+        for error in exc.errors():
+            where = str(error["loc"][0]) if error["loc"] else cls.__name__
+            variable = lowered.get(where.lower(), where)
+            if variable in cls.secret_variables:
+                shown = variable
+            else:
+                shown = f"{variable}={environ[variable]!r}" if variable in environ else variable
+            message = error["msg"].removeprefix("Value error, ")
+            parts.append(f"invalid {shown}: {message}")
+        return "; ".join(parts)
+
+
+def _flag(value: str, default: bool) -> bool:
+    if value.strip() == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-class Settings(BaseModel):
-    """Everything the server can be configured with. See docs/configuration.md."""
+class ServiceVariablesSource(PydanticBaseSettingsSource):
+    """`PREFECT_SERVER_SERVICES_<NAME>_ENABLED` switches and numeric
+    `PREFECT_SERVER_SERVICES_<NAME>_<OPTION>` values, whose names are open-ended.
 
-    model_config = ConfigDict(frozen=True)
+    A switch is on unless its value is a word other than 1/true/yes/on; an option
+    that is not a number is ignored (the reference has non-numeric service settings
+    of its own, which this server does not read).
+    """
 
-    api_host: str = "127.0.0.1"
-    api_port: int = 4200
-    logging_level: str = "WARNING"
+    PREFIX = "PREFECT_SERVER_SERVICES_"
 
-    database_backend: str = "sqlite"
-    database_path: Path = Path("prefect.db")
-    database_url: str | None = None
-    database_pool_size: int = 10
-    database_pool_max_overflow: int = 5
-    database_connect_timeout: float = 10.0
-    database_statement_timeout: float = 30.0
-    sqlite_busy_timeout_ms: int = 60_000
-    #: SQLite page cache per connection; negative means KiB (-8000: 8 MiB).
-    sqlite_cache_size: int = -8_000
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        self.environ = environ
 
-    broker_backend: str = "memory"
-    redis_url: str = "redis://127.0.0.1:6379/0"
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything is done in __call__
 
-    max_request_body_bytes: int = 32 * 1024 * 1024
-    csrf_protection_enabled: bool = False
+    def __call__(self) -> dict[str, Any]:
+        switches: dict[str, bool] = {}
+        options: dict[str, float] = {}
+        for name, raw in self.environ.items():
+            if not name.startswith(self.PREFIX):
+                continue
+            rest = name[len(self.PREFIX) :].lower()
+            if rest.endswith("_enabled"):
+                switches[rest.removesuffix("_enabled")] = _flag(raw, True)
+            else:
+                try:
+                    options[rest] = float(raw)
+                except ValueError:
+                    pass
+        return {"services_enabled": switches, "service_options": options}
+
+
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class Settings(EnvironSettings):
+    """What the server is configured with, apart from any one backend's options."""
+
+    api_host: str = Field(default="127.0.0.1", validation_alias="PREFECT_SERVER_API_HOST")
+    api_port: int = Field(default=4200, ge=0, le=65535, validation_alias="PREFECT_SERVER_API_PORT")
+    logging_level: str = Field(
+        default="WARNING", validation_alias=AliasChoices("PREFECT_SERVER_LOGGING_LEVEL", "PREFECT_LOGGING_SERVER_LEVEL")
+    )
+
+    #: The storage plugin's scheme (or one of its aliases); the plugin reads the rest.
+    database_backend: str = Field(default="sqlite", validation_alias="PREFECT_DATABASE_BACKEND")
+
+    broker_backend: str = Field(default="memory", validation_alias="PREFECT_BROKER_BACKEND")
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias="PREFECT_REDIS_URL")
+
+    max_request_body_bytes: int = Field(
+        default=32 * 1024 * 1024, gt=0, validation_alias="PREFECT_SERVER_MAX_REQUEST_BODY_BYTES"
+    )
+    csrf_protection_enabled: bool = Field(default=False, validation_alias="PREFECT_SERVER_CSRF_PROTECTION_ENABLED")
     #: Task-run events are buffered and written in batches; this bounds the delay.
-    event_flush_interval: float = 0.2
+    event_flush_interval: float = Field(default=0.2, gt=0, validation_alias="PREFECT_SERVER_EVENT_FLUSH_INTERVAL")
 
     #: The longest wait (seconds) a client denied a slot of a limit without decay is told
     #: to retry after: limits named `tag:...` (task tags) and the others.
-    tag_concurrency_slot_wait_seconds: float = Field(default=10.0, ge=0)
-    maximum_concurrency_slot_wait_seconds: float = Field(default=30.0, ge=0)
+    tag_concurrency_slot_wait_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        validation_alias=AliasChoices(
+            "PREFECT_SERVER_TASKS_TAG_CONCURRENCY_SLOT_WAIT_SECONDS",
+            "PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS",
+        ),
+    )
+    maximum_concurrency_slot_wait_seconds: float = Field(
+        default=30.0, ge=0, validation_alias="PREFECT_SERVER_CONCURRENCY_MAXIMUM_CONCURRENCY_SLOT_WAIT_SECONDS"
+    )
 
     services_enabled: dict[str, bool] = Field(default_factory=dict)
     #: Numeric service options, e.g. "scheduler_loop_seconds" from
     #: PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS.
     service_options: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("logging_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in _LEVELS:
+            raise ValueError(f"must be one of {', '.join(_LEVELS)}")
+        return value.upper()
+
+    @classmethod
+    def extra_sources(
+        cls, settings_cls: type[BaseSettings], environ: Mapping[str, str]
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (ServiceVariablesSource(settings_cls, environ),)
 
     def service_enabled(self, name: str, default: bool = True) -> bool:
         """Whether the background service `name` should run."""
@@ -60,63 +221,3 @@ class Settings(BaseModel):
     def service_option(self, service: str, option: str, default: float) -> float:
         """A numeric option of a background service (PREFECT_SERVER_SERVICES_<SERVICE>_<OPTION>)."""
         return self.service_options.get(f"{service}_{option}", default)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
-        """Build settings from `PREFECT_*` environment variables, then apply overrides."""
-        env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
-
-        def take(key: str, *names: str, cast=str) -> None:
-            for name in names:
-                raw = env.get(name)
-                if raw not in (None, ""):
-                    values[key] = cast(raw)
-                    return
-
-        take("api_host", "PREFECT_SERVER_API_HOST")
-        take("api_port", "PREFECT_SERVER_API_PORT", cast=int)
-        take("logging_level", "PREFECT_SERVER_LOGGING_LEVEL", "PREFECT_LOGGING_SERVER_LEVEL")
-        take("database_backend", "PREFECT_DATABASE_BACKEND")
-        take("database_path", "PREFECT_DATABASE_PATH", cast=Path)
-        take("database_url", "PREFECT_DATABASE_URL")
-        take("database_pool_size", "PREFECT_DATABASE_POOL_SIZE", cast=int)
-        take("database_pool_max_overflow", "PREFECT_DATABASE_POOL_MAX_OVERFLOW", cast=int)
-        take("database_connect_timeout", "PREFECT_DATABASE_CONNECT_TIMEOUT", cast=float)
-        take("database_statement_timeout", "PREFECT_DATABASE_STATEMENT_TIMEOUT", cast=float)
-        take("sqlite_busy_timeout_ms", "PREFECT_SQLITE_BUSY_TIMEOUT_MS", cast=int)
-        take("sqlite_cache_size", "PREFECT_SQLITE_CACHE_SIZE", cast=int)
-        take("broker_backend", "PREFECT_BROKER_BACKEND")
-        take("redis_url", "PREFECT_REDIS_URL")
-        take("max_request_body_bytes", "PREFECT_SERVER_MAX_REQUEST_BODY_BYTES", cast=int)
-        take("event_flush_interval", "PREFECT_SERVER_EVENT_FLUSH_INTERVAL", cast=float)
-        take(
-            "tag_concurrency_slot_wait_seconds",
-            "PREFECT_SERVER_TASKS_TAG_CONCURRENCY_SLOT_WAIT_SECONDS",
-            "PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS",
-            cast=float,
-        )
-        take(
-            "maximum_concurrency_slot_wait_seconds",
-            "PREFECT_SERVER_CONCURRENCY_MAXIMUM_CONCURRENCY_SLOT_WAIT_SECONDS",
-            cast=float,
-        )
-        if "PREFECT_SERVER_CSRF_PROTECTION_ENABLED" in env:
-            values["csrf_protection_enabled"] = _flag(env["PREFECT_SERVER_CSRF_PROTECTION_ENABLED"], False)
-
-        services: dict[str, bool] = {}
-        options: dict[str, float] = {}
-        prefix = "PREFECT_SERVER_SERVICES_"
-        for name, raw in env.items():
-            if name.startswith(prefix) and name.endswith("_ENABLED"):
-                service = name[len(prefix) : -len("_ENABLED")].lower()
-                services[service] = _flag(raw, True)
-            elif name.startswith(prefix):
-                try:
-                    options[name[len(prefix):].lower()] = float(raw)
-                except ValueError:
-                    pass
-        values["services_enabled"] = services
-        values["service_options"] = options
-        values.update(overrides)
-        return cls(**values)

@@ -36,7 +36,7 @@ def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | Non
     broker = make_event_broker(pm, settings)
 
     async def storage_ctx(app: web.Application) -> AsyncIterator[None]:
-        async with backend.open(settings) as storage:
+        async with backend.open() as storage:
             # The pipeline stops (flushing what it holds) before storage closes.
             pipeline = EventPipeline(storage, broker, flush_interval=settings.event_flush_interval)
             try:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from prefect_core import API_VERSION
-from prefect_core.errors import DomainError
+from prefect_core.errors import DomainError, ObjectNotFound
 from prefect_http.jsonio import RequestValidationError, respond
 
 log = logging.getLogger("prefect_http")
@@ -43,6 +43,8 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     except DomainError as exc:
         if exc.status == 503:
             return respond({"exception_message": "Service Unavailable"}, status=503)
+        if isinstance(exc, ObjectNotFound):
+            return respond({"exception_message": exc.detail}, status=404)
         response = respond({"detail": exc.detail}, status=exc.status)
         response.headers.update(exc.headers)
         return response

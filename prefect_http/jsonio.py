@@ -9,6 +9,8 @@ import orjson
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from prefect_core.schemas.bodies.base import EmbeddedBody
+
 M = TypeVar("M", bound=BaseModel)
 
 _EMPTY = object()
@@ -138,10 +140,12 @@ def _screen(raw: bytes, data: Any, *, allow_nul: bool) -> dict[str, Any] | None:
     return None
 
 
-def _errors(exc: ValidationError, prefix: tuple[str, ...]) -> list[dict[str, Any]]:
+def _errors(exc: ValidationError, prefix: tuple[str, ...], *, embedded: bool = False) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors(include_url=False):
-        item = {"type": err["type"], "loc": [*prefix, *err["loc"]], "msg": err["msg"], "input": err.get("input")}
+        # FastAPI validates embedded body parameters one by one: a missing one has no input.
+        given = None if embedded and err["type"] == "missing" and len(err["loc"]) == 1 else err.get("input")
+        item = {"type": err["type"], "loc": [*prefix, *err["loc"]], "msg": err["msg"], "input": given}
         if "ctx" in err:
             item["ctx"] = {k: str(v) if isinstance(v, Exception) else v for k, v in err["ctx"].items()}
         out.append(item)
@@ -153,7 +157,8 @@ def validate(model: type[M], data: Any, *, loc: tuple[str, ...] = ("body",)) -> 
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise RequestValidationError(orjson.loads(orjson.dumps(_errors(exc, loc), default=str)), data) from None
+        errors = _errors(exc, loc, embedded=issubclass(model, EmbeddedBody))
+        raise RequestValidationError(orjson.loads(orjson.dumps(errors, default=str)), data) from None
 
 
 def validate_as(adapter: TypeAdapter[Any], data: Any, *, loc: tuple[str, ...] = ("body",)) -> Any:
@@ -172,6 +177,6 @@ def embedded(data: Any, key: str) -> Any:
     """FastAPI-style embedded body parameter: `data[key]` (422 when missing)."""
     if not isinstance(data, dict) or key not in data:
         raise RequestValidationError(
-            [{"type": "missing", "loc": ["body", key], "msg": "Field required", "input": data}], data
+            [{"type": "missing", "loc": ["body", key], "msg": "Field required", "input": None}], data
         )
     return data[key]

@@ -36,14 +36,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the server until SIGINT/SIGTERM; in-flight requests finish, then exit 0."""
     args = parse_args(argv)
     overrides = {k: v for k, v in {"api_host": args.host, "api_port": args.port}.items() if v is not None}
-    settings = Settings.from_env(**overrides)
-    logging.basicConfig(
-        level=settings.logging_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    _install_fast_loop()
     try:
+        # Every configuration problem (a bad variable, an unknown backend, a database
+        # that cannot be reached) ends here as one line, before or during start-up.
+        settings = Settings.from_env(**overrides)
+        logging.basicConfig(
+            level=settings.logging_level,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+        _install_fast_loop()
         app = create_app(settings)
         print(
             f"prefect-server: serving the Prefect API at http://{settings.api_host}:{settings.api_port}/api "

@@ -2,43 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from prefect_core.errors import ConfigurationError
-from prefect_core.settings import Settings
 from prefect_storage_postgres.connection import ConnectionTarget, connect_failure
 from prefect_storage_postgres.dialect import PostgresSupport
+from prefect_storage_postgres.settings import PostgresSettings
 from prefect_storage_sql.migrations import upgrade_schema
 from prefect_storage_sql.storage import SqlStorage
+from prefect_storage_sql.stored_forms import dumps
 
 #: Key of the transaction-level advisory lock held while migrating. Advisory locks
 #: are per database, so servers sharing a cluster but not a database never wait.
 MIGRATION_LOCK_KEY = 0x7072_6566_6563_7401  # "prefect" + 1, fits a signed bigint
 
 
-def _json_dumps(value: Any) -> str:
-    # Same encoder as the SQLite backend (orjson, non-string keys allowed), so a value
-    # stores the same on both; the stdlib default would reject datetimes and UUIDs.
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-def make_engine(target: ConnectionTarget, settings: Settings) -> AsyncEngine:
+def make_engine(target: ConnectionTarget, settings: PostgresSettings) -> AsyncEngine:
     """The pooled engine every unit of work draws its connection from."""
     return create_async_engine(
         # Everything about where to connect travels in connect_args["dsn"].
         "postgresql+asyncpg://",
         connect_args=target.connect_args(settings),
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_pool_max_overflow,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_max_overflow,
         pool_pre_ping=True,  # a connection the server dropped is replaced, not handed out
         pool_use_lifo=True,  # reuse warm connections; idle extras can time out after a spike
-        json_serializer=_json_dumps,
+        json_serializer=dumps,  # the same JSON text SQLite stores
         json_deserializer=orjson.loads,
     )
 
@@ -80,26 +74,35 @@ async def _check_connection(engine: AsyncEngine) -> None:
 
 
 class PostgresBackend:
-    """`PREFECT_DATABASE_BACKEND=postgres`, server at `PREFECT_DATABASE_URL`."""
+    """`PREFECT_DATABASE_BACKEND=postgres`, server at `PREFECT_DATABASE_URL` (see `PostgresSettings`)."""
 
     scheme = "postgres"
+    aliases = ("postgresql",)
+
+    def __init__(self, settings: PostgresSettings | None = None) -> None:
+        self.settings = settings or PostgresSettings()
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> "PostgresBackend":
+        return cls(PostgresSettings.from_env(environ))
 
     @asynccontextmanager
-    async def open(self, settings: Settings) -> AsyncIterator[SqlStorage]:
+    async def open(self) -> AsyncIterator[SqlStorage]:
         """Connect, apply pending migrations, yield the storage, dispose of the pool on exit.
 
         Raises `ConfigurationError` (one line, no chained traceback) when the URL is
         malformed or the server cannot be reached, rejects the credentials, or has
         no such database.
         """
+        settings = self.settings
         _require_driver()
-        target = ConnectionTarget.from_url(settings.database_url)
+        target = ConnectionTarget.from_url(settings.url)
         engine = make_engine(target, settings)
         try:
             try:
                 await _check_connection(engine)
             except Exception as exc:
-                timeout = target.connect_timeout or settings.database_connect_timeout
+                timeout = target.connect_timeout or settings.connect_timeout
                 failure = connect_failure(exc, target, timeout)
                 if failure is None:
                     raise
@@ -115,8 +118,8 @@ class PostgresBackend:
                 description={
                     "backend": "postgres",
                     "url": target.display,
-                    "pool_size": settings.database_pool_size,
-                    "pool_max_overflow": settings.database_pool_max_overflow,
+                    "pool_size": settings.pool_size,
+                    "pool_max_overflow": settings.pool_max_overflow,
                 },
             )
         finally:

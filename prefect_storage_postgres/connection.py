@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from prefect_core.errors import ConfigurationError
-from prefect_core.settings import Settings
+from prefect_storage_postgres.settings import PostgresSettings
 
 #: What `application_name` the server shows in pg_stat_activity unless the URL sets one.
 APPLICATION_NAME = "prefect-server-py"
@@ -94,13 +94,13 @@ class ConnectionTarget:
         """The URL without its password."""
         return redact(self.dsn)
 
-    def connect_args(self, settings: Settings) -> dict[str, Any]:
+    def connect_args(self, settings: PostgresSettings) -> dict[str, Any]:
         """Keyword arguments for `asyncpg.connect()` (via SQLAlchemy's `connect_args`)."""
         args: dict[str, Any] = {
             "dsn": self.dsn,
-            "timeout": self.connect_timeout or settings.database_connect_timeout,
+            "timeout": self.connect_timeout or settings.connect_timeout,
             # asyncpg cancels a statement that runs longer than this (None: no limit).
-            "command_timeout": settings.database_statement_timeout or None,
+            "command_timeout": settings.statement_timeout or None,
         }
         if not self.application_name_in_url:
             # asyncpg lets an explicit server_settings key override the URL's, so only

@@ -9,8 +9,20 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from prefect_core import timeutil
 from prefect_core.ports import WorkerRunQuery
 from prefect_storage_postgres import worker_runs
+from prefect_storage_sql.dialect import register_dialect_support
+from prefect_storage_sql.stored_forms import StoredForm, StoredForms, unchanged
+
+#: Native types; asyncpg converts datetimes, UUIDs and (via the engine's JSON codec) jsonb.
+NATIVE_FORMS = StoredForms(
+    timestamp=StoredForm(postgresql.TIMESTAMP(timezone=True), unchanged, timeutil.to_utc),
+    # Bound as text and cast, so the driver needs no JSON codec of its own. The driver
+    # has decoded jsonb already when it returns: a str then is a JSON string value.
+    json=StoredForm(postgresql.JSONB(none_as_null=True), unchanged, unchanged),
+    uuid=StoredForm(postgresql.UUID(as_uuid=True), unchanged, unchanged),
+)
 
 
 def _jsonb(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
@@ -22,6 +34,7 @@ class PostgresSupport:
     """Implements `prefect_storage_sql.dialect.SqlDialectSupport` for PostgreSQL."""
 
     name = "postgresql"
+    stored_forms = NATIVE_FORMS
     locks_rows = True
 
     def insert_ignoring_conflicts(self, table: sa.Table, index_elements: Sequence[str]) -> sa.Insert:
@@ -50,3 +63,6 @@ class PostgresSupport:
 
     def scheduled_runs_to_claim(self, query: WorkerRunQuery) -> sa.Select[Any]:
         return worker_runs.scheduled_runs_to_claim(query)
+
+
+register_dialect_support(PostgresSupport())

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 
+from prefect_storage_sql.stored_forms import TEXT_FORMS, StoredForms
+
 if TYPE_CHECKING:
     from prefect_core.ports import WorkerRunQuery
 
@@ -14,8 +16,10 @@ if TYPE_CHECKING:
 class SqlDialectSupport(Protocol):
     """The few statements whose SQL differs between databases."""
 
-    #: "sqlite", "postgresql", ...
+    #: The SQLAlchemy dialect's name: "sqlite", "postgresql", ...
     name: str
+    #: How timestamps, JSON and UUIDs are stored (`prefect_storage_sql.stored_forms`).
+    stored_forms: StoredForms
     #: Whether `lock_for_update` takes row locks (False where a write transaction
     #: already excludes every other writer, as SQLite's BEGIN IMMEDIATE does).
     locks_rows: bool
@@ -54,3 +58,28 @@ class SqlDialectSupport(Protocol):
         same statement in another write transaction never returns the same run
         (see `prefect_storage_sql.worker_runs`)."""
         ...
+
+
+#: Stored forms by SQLAlchemy dialect name; "default" is SQLAlchemy's generic
+#: compiler (`str(statement)`), which only ever renders text.
+_STORED_FORMS: dict[str, StoredForms] = {"default": TEXT_FORMS}
+
+
+def register_dialect_support(support: SqlDialectSupport) -> None:
+    """Make `support`'s stored forms the ones the column types use on its dialect.
+
+    A plugin's dialect module calls this on import, before anything compiles a
+    statement or DDL for that database.
+    """
+    _STORED_FORMS[support.name] = support.stored_forms
+
+
+def stored_forms_for(dialect: sa.Dialect) -> StoredForms:
+    """The stored forms registered for `dialect`; a clear error when none is."""
+    try:
+        return _STORED_FORMS[dialect.name]
+    except KeyError:
+        raise LookupError(
+            f"no SqlDialectSupport registered for the {dialect.name!r} dialect "
+            "(prefect_storage_sql.dialect.register_dialect_support)"
+        ) from None

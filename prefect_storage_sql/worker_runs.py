@@ -12,13 +12,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from prefect_core import run_facts
 from prefect_core.ports import WorkerRunQuery
 from prefect_storage_sql import tables
 
 fr, wq, wp = tables.flow_run, tables.work_queue, tables.work_pool
 
-#: Run states that hold a pool/queue concurrency slot (as the reference's pool scheduler).
-SLOT_STATES = ("PENDING", "RUNNING")
+#: Run states that hold a pool/queue concurrency slot, as the core defines them.
+SLOT_STATES = tuple(sorted(state.value for state in run_facts.WORK_POOL_SLOT_STATES))
 
 
 def holds_slot(query_now: Any) -> sa.ColumnElement[bool]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,25 +11,14 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import NullPool, QueuePool, StaticPool
 
-from prefect_core.settings import Settings
 from prefect_storage_sql.migrations import upgrade_schema
 from prefect_storage_sql.storage import SqlStorage
 from prefect_storage_sqlite.dialect import SqliteSupport
 from prefect_storage_sqlite.inline import InlineEngine
+from prefect_storage_sqlite.settings import SqliteSettings
 
 
-def _pragmas(settings: Settings, *, foreign_keys: bool = True) -> list[str]:
-    return [
-        "PRAGMA journal_mode = WAL",  # readers run while the writer writes
-        f"PRAGMA busy_timeout = {settings.sqlite_busy_timeout_ms}",
-        f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}",
-        "PRAGMA synchronous = NORMAL",  # durable across process crashes in WAL mode
-        f"PRAGMA cache_size = {settings.sqlite_cache_size}",
-        "PRAGMA temp_store = MEMORY",
-    ]
-
-
-def _make_engine(url: str, settings: Settings, *, writer: bool, pool_size: int) -> InlineEngine:
+def _make_engine(url: str, pragmas: Sequence[str], *, writer: bool, pool_size: int) -> InlineEngine:
     kwargs: dict[str, Any] = {}
     if writer:
         kwargs["poolclass"] = StaticPool  # exactly one writer connection
@@ -47,7 +36,7 @@ def _make_engine(url: str, settings: Settings, *, writer: bool, pool_size: int) 
         # Let us issue BEGIN ourselves (pysqlite's implicit transactions are off).
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
-        for pragma in _pragmas(settings):
+        for pragma in pragmas:
             cursor.execute(pragma)
         cursor.close()
 
@@ -66,22 +55,24 @@ def _make_engine(url: str, settings: Settings, *, writer: bool, pool_size: int) 
 
 
 def migrate_database(
-    url: str, settings: Settings, upgrade: Callable[[sa.Connection], list[str]] = upgrade_schema
+    url: str,
+    pragmas: Sequence[str],
+    upgrade: Callable[[sa.Connection], list[str]] = upgrade_schema,
 ) -> list[str]:
     """Apply pending schema revisions on a short-lived connection of its own; return them.
 
-    Foreign keys are off while migrating: batch mode rebuilds a table by copying it
-    and dropping the original, and with them on, that drop would cascade to every
-    row referring to it. `PRAGMA foreign_key_check` then proves the migrated data
-    consistent before the single `BEGIN IMMEDIATE` transaction commits. `upgrade`
-    runs on the connection: the shipped revisions (tests pass extra ones).
+    The connection runs `pragmas`, then turns foreign keys off: batch mode rebuilds a
+    table by copying it and dropping the original, and with them on, that drop would
+    cascade to every row referring to it. `PRAGMA foreign_key_check` then proves the
+    migrated data consistent before the single `BEGIN IMMEDIATE` transaction commits.
+    `upgrade` runs on the connection: the shipped revisions (tests pass extra ones).
     """
     engine = sa.create_engine(url, poolclass=NullPool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
-        for pragma in _pragmas(settings, foreign_keys=False):
+        for pragma in [*pragmas, "PRAGMA foreign_keys = OFF"]:
             dbapi_conn.execute(pragma)
 
     @event.listens_for(engine, "begin")
@@ -99,31 +90,46 @@ def migrate_database(
         engine.dispose()
 
 
+@asynccontextmanager
+async def open_sqlite(
+    path: Path, pragmas: Sequence[str], description: dict[str, Any] | None = None
+) -> AsyncIterator[SqlStorage]:
+    """Open (creating it if needed) and migrate the database file at `path`, every
+    connection set up with `pragmas`; yield the storage, close every connection on exit."""
+    path = path.expanduser()
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{path}"
+    # Before any pooled connection opens, so that none caches the old schema.
+    migrate_database(url, pragmas)
+    writer = _make_engine(url, pragmas, writer=True, pool_size=1)
+    # Reads run inline, one at a time, so two kept connections serve nearly all traffic.
+    reader = _make_engine(url, pragmas, writer=False, pool_size=2)
+    try:
+        yield SqlStorage(
+            read_engine=reader,
+            write_engine=writer,
+            support=SqliteSupport(),
+            serialize_writes=True,
+            description=description or {"backend": "sqlite", "path": str(path)},
+        )
+    finally:
+        await reader.dispose()
+        await writer.dispose()
+
+
 class SqliteBackend:
-    """`PREFECT_DATABASE_BACKEND=sqlite`, file at `PREFECT_DATABASE_PATH`."""
+    """`PREFECT_DATABASE_BACKEND=sqlite`, file at `PREFECT_DATABASE_PATH` (see `SqliteSettings`)."""
 
     scheme = "sqlite"
+    aliases = ("sqlite3",)
 
-    @asynccontextmanager
-    async def open(self, settings: Settings) -> AsyncIterator[SqlStorage]:
-        path = Path(settings.database_path).expanduser()
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{path}"
-        # Before any pooled connection opens, so that none caches the old schema.
-        migrate_database(url, settings)
-        writer = _make_engine(url, settings, writer=True, pool_size=1)
-        # Reads run inline, one at a time, so two kept connections serve nearly all traffic.
-        reader = _make_engine(url, settings, writer=False, pool_size=2)
-        try:
-            storage = SqlStorage(
-                read_engine=reader,
-                write_engine=writer,
-                support=SqliteSupport(),
-                serialize_writes=True,
-                description={"backend": "sqlite", "path": str(path)},
-            )
-            yield storage
-        finally:
-            await reader.dispose()
-            await writer.dispose()
+    def __init__(self, settings: SqliteSettings | None = None) -> None:
+        self.settings = settings or SqliteSettings()
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> "SqliteBackend":
+        return cls(SqliteSettings.from_env(environ))
+
+    def open(self) -> AbstractAsyncContextManager[SqlStorage]:
+        return open_sqlite(self.settings.path, self.settings.pragmas())

@@ -8,11 +8,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from prefect_core.ports import WorkerRunQuery
+from prefect_storage_sql.dialect import register_dialect_support
+from prefect_storage_sql.stored_forms import TEXT_FORMS
 from prefect_storage_sqlite import worker_runs
 
 
 class SqliteSupport:
+    """Implements `prefect_storage_sql.dialect.SqlDialectSupport` for SQLite."""
+
     name = "sqlite"
+    stored_forms = TEXT_FORMS
     locks_rows = False
 
     def insert_ignoring_conflicts(self, table: sa.Table, index_elements: Sequence[str]) -> sa.Insert:
@@ -48,3 +53,6 @@ class SqliteSupport:
 
     def scheduled_runs_to_claim(self, query: WorkerRunQuery) -> sa.Select[Any]:
         return worker_runs.scheduled_runs_to_claim(query)
+
+
+register_dialect_support(SqliteSupport())

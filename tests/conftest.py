@@ -70,7 +70,7 @@ async def storage(settings: Settings) -> AsyncIterator[object]:
     from prefect_core.plugins import make_plugin_manager, select_storage_backend
 
     backend = select_storage_backend(make_plugin_manager(), settings)
-    async with backend.open(settings) as opened:
+    async with backend.open() as opened:
         yield opened
 
 

@@ -16,7 +16,7 @@ from prefect_core.ports.events import EventRepository, EventBroker
 from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository, Relative, FlowRunRelatives
 from prefect_core.ports.work_pools import WorkPoolRepository, WorkQueueRepository, WorkerRepository, WorkerRunQuery, ClaimedRun, ScheduledRunRepository
 from prefect_core.ports.flow_run_inputs import FlowRunInputRepository
-from prefect_core.ports.storage import UnitOfWork, Storage, StorageBackend
+from prefect_core.ports.storage import UnitOfWork, Storage, StorageBackend, StorageBackendFactory
 
 __all__ = [
     "CacheRepository",
@@ -39,6 +39,7 @@ __all__ = [
     "StateRepository",
     "Storage",
     "StorageBackend",
+    "StorageBackendFactory",
     "TaskRunRepository",
     "UnitOfWork",
     "WorkPoolRepository",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar, Protocol
 
@@ -15,7 +16,6 @@ from prefect_core.ports.states import StateRepository
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
 from prefect_core.ports.work_pools import ScheduledRunRepository, WorkPoolRepository, WorkQueueRepository, WorkerRepository
 from prefect_core.ports_concurrency import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
-from prefect_core.settings import Settings
 
 
 class UnitOfWork(Protocol):
@@ -66,11 +66,26 @@ class Storage(Protocol):
 
 
 class StorageBackend(Protocol):
-    """What a storage plugin's hook returns: a factory for `Storage`."""
+    """A database configured by its plugin's own settings, not yet connected."""
+
+    def open(self) -> AbstractAsyncContextManager[Storage]:
+        """Connect, apply pending migrations, yield the storage, and close it on exit.
+
+        Raises `ConfigurationError` (one line) when the database cannot be used as configured.
+        """
+        ...
+
+
+class StorageBackendFactory(Protocol):
+    """What a storage plugin's hook returns (usually the backend class itself)."""
 
     #: The name users select with PREFECT_DATABASE_BACKEND (e.g. "sqlite", "postgres").
     scheme: ClassVar[str]
+    #: Other names accepted for it (e.g. "postgresql"); may be empty.
+    aliases: ClassVar[tuple[str, ...]]
 
-    def open(self, settings: Settings) -> AbstractAsyncContextManager[Storage]:
-        """Connect, apply pending migrations, yield the storage, and close it on exit."""
+    def from_environ(self, environ: Mapping[str, str]) -> StorageBackend:
+        """The backend configured from environment variables it declares and reads
+        itself (a `prefect_core.settings.EnvironSettings` subclass of the plugin's).
+        Raises `ConfigurationError` naming the variable when a value is invalid."""
         ...

@@ -11,6 +11,9 @@ from prefect_core.names import run_name
 from prefect_core.schemas.base import ActionModel, DateTime, KeyValueLabels, ORMModel, PrefectModel
 from prefect_core.schemas.states import State, StateCreate, StateType
 
+#: The longest cache key a task run may have (as the reference).
+MAX_CACHE_KEY_LENGTH = 2000
+
 
 def _deprecated_retry_fields(values: Any) -> Any:
     # Old clients send max_retries / retry_delay_seconds; carry them to the new names.
@@ -189,7 +192,7 @@ class TaskRunCreate(ActionModel):
     flow_run_id: UUID | None = None
     task_key: str
     dynamic_key: str
-    cache_key: str | None = Field(default=None, max_length=2000)
+    cache_key: str | None = None
     cache_expiration: DateTime | None = None
     task_version: str | None = None
     empirical_policy: TaskRunPolicy = Field(default_factory=TaskRunPolicy)
@@ -198,6 +201,13 @@ class TaskRunCreate(ActionModel):
     task_inputs: dict[str, list[TaskInput]] = Field(default_factory=dict)
 
     _name = field_validator("name", mode="before")(_name_or_generated)
+
+    @field_validator("cache_key")
+    @classmethod
+    def _cache_key_length(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > MAX_CACHE_KEY_LENGTH:
+            raise ValueError(f"Cache key exceeded maximum allowed length of {MAX_CACHE_KEY_LENGTH} characters.")
+        return value
 
 
 class TaskRunUpdate(ActionModel):

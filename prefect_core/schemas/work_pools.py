@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 from typing import Any
 from uuid import UUID
@@ -16,13 +15,14 @@ from prefect_core.schemas.runs import FlowRun
 #: The name of the queue every work pool is created with.
 DEFAULT_QUEUE_NAME = "default"
 
-_BANNED = re.compile(r"[/%&><]")
+#: Characters the reference forbids in names used in URLs, as its pattern (the
+#: pattern shows in 422 messages).
+NAME_PATTERN = r"^[^/%&><]+$"
 
 
-def _valid_name(value: str) -> str:
-    # The reference forbids these characters in object names used in URLs.
-    if _BANNED.search(value):
-        raise ValueError("Name cannot contain '/', '%', '&', '>' or '<'.")
+def _not_empty(value: object) -> object:
+    if value == "":
+        raise ValueError("name cannot be an empty string")
     return value
 
 
@@ -65,7 +65,7 @@ class WorkPool(ORMModel):
 
 
 class WorkPoolCreate(ActionModel):
-    name: str = Field(min_length=1)
+    name: str = Field(pattern=NAME_PATTERN)
     description: str | None = None
     type: str = "prefect-agent"
     base_job_template: dict[str, Any] = Field(default_factory=dict)
@@ -73,10 +73,7 @@ class WorkPoolCreate(ActionModel):
     concurrency_limit: int | None = Field(default=None, ge=0)
     storage_configuration: WorkPoolStorageConfiguration = Field(default_factory=WorkPoolStorageConfiguration)
 
-    @field_validator("name")
-    @classmethod
-    def _allowed_name(cls, v: str) -> str:
-        return _valid_name(v)
+    _name = field_validator("name", mode="before")(_not_empty)
 
 
 class WorkPoolUpdate(ActionModel):
@@ -109,17 +106,12 @@ class WorkQueue(ORMModel):
 
 
 class WorkQueueCreate(ActionModel):
-    name: str = Field(min_length=1)
+    name: str = Field(pattern=NAME_PATTERN)
     description: str | None = ""
     is_paused: bool = False
     concurrency_limit: int | None = Field(default=None, ge=0)
-    priority: int | None = Field(default=None, ge=1)
+    priority: int | None = Field(default=None, gt=0)
     filter: QueueFilter | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _allowed_name(cls, v: str) -> str:
-        return _valid_name(v)
 
 
 class WorkQueueUpdate(ActionModel):
@@ -127,7 +119,7 @@ class WorkQueueUpdate(ActionModel):
     description: str | None = None
     is_paused: bool = False
     concurrency_limit: int | None = Field(default=None, ge=0)
-    priority: int | None = Field(default=None, ge=1)
+    priority: int | None = Field(default=None, gt=0)
     last_polled: DateTime | None = None
     filter: QueueFilter | None = None
 

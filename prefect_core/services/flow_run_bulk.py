@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect_core import timeutil
+from prefect_core import run_facts, timeutil
 from prefect_core.errors import DomainError
 from prefect_core.ports import RunStart, Storage
 from prefect_core.schemas.bodies.bulk import (
@@ -18,22 +18,13 @@ from prefect_core.schemas.bodies.bulk import (
 )
 from prefect_core.schemas.responses import SetStateStatus, StateAbortDetails
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort
-from prefect_core.schemas.states import TERMINAL_STATES
 from prefect_core.services.orchestration import OrchestrationService
 from prefect_core.schemas.bodies.queries import RunFilterBody
 
 
 def lateness_seconds(run: RunStart, now: dt.datetime) -> float:
-    """How late a run started, or, not started yet and not finished, how late it is
-    by now; 0 otherwise (the reference's `estimated_start_time_delta`)."""
-    expected, started = run.expected_start_time, run.start_time
-    if expected is None:
-        return 0.0
-    if started is not None:
-        return max(0.0, (started - expected).total_seconds())
-    if run.state_type is not None and run.state_type not in TERMINAL_STATES and expected < now:
-        return (now - expected).total_seconds()
-    return 0.0
+    """How late `run` is (see `prefect_core.run_facts.lateness_seconds`)."""
+    return run_facts.lateness_seconds(run.expected_start_time, run.start_time, run.state_type, now)
 
 
 class BulkService:

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from prefect_core.schemas.base import DateTime, PrefectModel
+from prefect_core.schemas.filters import WorkQueueFilter
 from prefect_core.schemas.states import StateType
 from prefect_core.schemas.bodies.queries import RunFilterBody
 
@@ -22,7 +23,7 @@ class HistoryQuery(RunFilterBody):
     history_start: DateTime
     history_end: DateTime
     history_interval_seconds: float = Field(alias="history_interval_seconds")
-    work_queues: Any | None = None
+    work_queues: WorkQueueFilter | None = None
 
     @field_validator("history_interval_seconds", mode="before")
     @classmethod

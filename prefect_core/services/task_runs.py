@@ -46,7 +46,7 @@ class TaskRunService:
         async with self.storage.read() as uow:
             run = await uow.task_runs.get(run_id)
         if run is None:
-            raise NotFound("Task run not found")
+            raise NotFound("Task not found")  # the reference's words for read and delete
         return run
 
     async def update(self, run_id: UUID, body: TaskRunUpdate) -> None:
@@ -60,7 +60,7 @@ class TaskRunService:
     async def delete(self, run_id: UUID) -> None:
         async with self.storage.write() as uow:
             if not await uow.task_runs.delete(run_id):
-                raise NotFound("Task run not found")
+                raise NotFound("Task not found")
 
     async def filter(self, query: TaskRunQuery) -> list[TaskRun]:
         async with self.storage.read() as uow:
@@ -85,5 +85,5 @@ class TaskRunService:
         async with self.storage.read() as uow:
             state = await uow.task_run_states.get(state_id)
         if state is None:
-            raise NotFound("Task run state not found")
+            raise NotFound("Flow run state not found")  # sic: the reference's text for task run states too
         return state

@@ -39,13 +39,23 @@ async def pool_by_name(uow: UnitOfWork, name: str) -> WorkPool:
 
 
 async def queue_by_name(uow: UnitOfWork, pool_name: str, queue_name: str, *, create: bool = False) -> WorkQueue:
-    """The queue `queue_name` of pool `pool_name`; created on demand when `create`."""
-    pool = await pool_by_name(uow, pool_name)
+    """The queue `queue_name` of pool `pool_name`; created on demand when `create`.
+
+    A missing pool is reported as the missing queue unless the queue is to be
+    created, as the reference does."""
+    missing = NotFound(f"Work pool queue '{pool_name}/{queue_name}' not found.")
+    if create:
+        pool = await pool_by_name(uow, pool_name)
+    else:
+        found = await uow.work_pools.get_by_name(pool_name)
+        if found is None:
+            raise missing
+        pool = found
     queue = await uow.work_queues.get_by_name(pool.id, queue_name)
     if queue is not None:
         return queue
     if not create:
-        raise NotFound(f"Work pool queue '{pool_name}/{queue_name}' not found.")
+        raise missing
     return await create_queue(uow, pool, WorkQueueCreate(name=queue_name))
 
 

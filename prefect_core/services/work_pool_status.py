@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from prefect_core import timeutil
+from prefect_core import run_facts, timeutil
 from prefect_core.errors import NotFound
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.filters import (
@@ -21,7 +21,7 @@ from prefect_core.schemas.states import StateType
 from prefect_core.schemas.bodies.queries import RunFilterBody, page_count
 
 #: The pool view counts what the pool scheduler counts; the queue view adds CANCELLING.
-POOL_SLOT_STATES = [StateType.PENDING, StateType.RUNNING]
+POOL_SLOT_STATES = sorted(run_facts.WORK_POOL_SLOT_STATES)
 QUEUE_SLOT_STATES = [StateType.PENDING, StateType.RUNNING, StateType.CANCELLING]
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from prefect_core import timeutil
-from prefect_core.errors import BadRequest, Conflict, Forbidden, NotFound
+from prefect_core.errors import BadRequest, Conflict, Forbidden, NotFound, ObjectNotFound
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.filters import WorkPoolFilter, WorkQueueFilter
 from prefect_core.schemas.work_pools import (
@@ -132,6 +132,7 @@ class WorkPoolService:
 
     async def update_queue(self, pool_name: str, queue_name: str, body: WorkQueueUpdate) -> None:
         async with self.storage.write() as uow:
+            await lookups.pool_by_name(uow, pool_name)  # an unknown pool is named as such here
             queue = await lookups.queue_by_name(uow, pool_name, queue_name)
             await self._update_queue(uow, queue, body)
 
@@ -191,7 +192,7 @@ class WorkPoolService:
         async with self.storage.read() as uow:
             queue = await uow.work_queues.get(queue_id)
             if queue is None:
-                raise NotFound("Work queue not found.")
+                raise ObjectNotFound(f"Work queue with id {queue_id} not found")
             late = await uow.work_queues.late_runs_count(queue_id)
         policy = WorkQueueHealthPolicy()
         recent = queue.last_polled is not None and (

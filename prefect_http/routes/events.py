@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 
 from prefect_core.schemas.events import ClientEvent, EventPage
 from prefect_core.services.events import EventQueryPage, InvalidPageToken
-from prefect_http.jsonio import body_as, read_json, respond, validate, validate_as
+from prefect_http.jsonio import RequestValidationError, body_as, read_json, respond, validate, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.params import query_str
 from prefect_core.schemas.bodies.events import EventFilterBody, EventCountBody, EventCountable
@@ -58,13 +58,19 @@ async def read_events_page(request: web.Request) -> web.Response:
 
 @routes.post("/api/events/count-by/{countable}")
 async def count_events(request: web.Request) -> web.Response:
-    countable = validate(
-        EventCountable, {"countable": request.match_info["countable"]}, loc=("path",)
-    ).countable
-    body = await body_as(request, EventCountBody)
+    data = await read_json(request)
+    try:
+        countable = validate(EventCountable, {"countable": request.match_info["countable"]}, loc=("path",)).countable
+    except RequestValidationError as path_error:
+        # As the reference: the path's error and the body's, in one answer.
+        try:
+            validate(EventCountBody, data)
+        except RequestValidationError as body_error:
+            raise RequestValidationError(path_error.errors + body_error.errors, data) from None
+        raise RequestValidationError(path_error.errors, data) from None
+    body = validate(EventCountBody, data)
     counts = await request.app[SERVICES].event_service.count_by(
         countable, body.filter, body.time_unit, body.time_interval
     )
     return respond(counts)
-
 

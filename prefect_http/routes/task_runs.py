@@ -8,6 +8,7 @@ from aiohttp import web
 from pydantic import TypeAdapter
 
 from prefect_core import timeutil
+from prefect_core.errors import NotFound, ObjectNotFound
 from prefect_core.schemas.runs import TaskRunCreate, TaskRunUpdate
 from prefect_core.services.run_history import HistoryQuery, run_history
 from prefect_core.schemas.bodies.queries import TaskRunPage, TaskRunQuery, RunFilterBody
@@ -74,9 +75,13 @@ async def set_task_run_state(request: web.Request) -> web.Response:
     started = timeutil.now()
     run_id = path_uuid(request)
     body = await set_state_body(request)
-    result = await request.app[SERVICES].orchestration.set_task_run_state(
-        run_id, body.state, force=body.force, client_version=client_version(request)
-    )
+    try:
+        result = await request.app[SERVICES].orchestration.set_task_run_state(
+            run_id, body.state, force=body.force, client_version=client_version(request)
+        )
+    except NotFound:
+        # The reference answers an unknown run here in its "object not found" shape.
+        raise ObjectNotFound(f"Task run with id {run_id} not found") from None
     return orchestration_response(result, started)
 
 

@@ -15,10 +15,12 @@ def log_condition(flt: f.LogFilter | None) -> sa.ColumnElement[bool]:
     t = tables.log
     out: list[sa.ColumnElement[bool]] = []
     if flt.level is not None:
+        # Bounds bind as 64-bit integers: any bound the API accepts compares with the
+        # (smaller) level column, rather than overflowing the column's type.
         if flt.level.ge_ is not None:
-            out.append(t.c.level >= flt.level.ge_)
+            out.append(t.c.level >= sa.literal(flt.level.ge_, sa.BigInteger))
         if flt.level.le_ is not None:
-            out.append(t.c.level <= flt.level.le_)
+            out.append(t.c.level <= sa.literal(flt.level.le_, sa.BigInteger))
     if flt.timestamp is not None:
         out += time_range(t.c.timestamp, flt.timestamp)
     if flt.flow_run_id is not None:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from prefect_core import timeutil
+from prefect_core import run_facts, timeutil
 from prefect_core.ports import FlowRunRelatives, Relative
 from prefect_core.schemas.deployments import (
     DEFAULT_COLLISION_STRATEGY,
@@ -55,12 +55,15 @@ def _schedule(row: sa.Row[Any]) -> DeploymentSchedule:
 
 
 def _holds_slot() -> sa.ColumnElement[bool]:
-    """A flow run holding one of its deployment's concurrency slots (see
-    `DeploymentConcurrency`): active, or waiting for an in-process retry."""
+    """A flow run holding one of its deployment's concurrency slots, as the core
+    defines it (`prefect_core.run_facts.holds_deployment_slot`)."""
+    wait = run_facts.IN_PROCESS_RETRY_WAIT
     retry_type = sa.type_coerce(fr.c.empirical_policy, sa.JSON)["retry_type"].as_string()
     return sa.or_(
-        fr.c.state_type.in_(("PENDING", "RUNNING", "CANCELLING")),
-        sa.and_(fr.c.state_type == "SCHEDULED", fr.c.state_name == "AwaitingRetry", retry_type == "in_process"),
+        fr.c.state_type.in_(sorted(state.value for state in run_facts.DEPLOYMENT_SLOT_STATES)),
+        sa.and_(
+            fr.c.state_type == wait.state_type.value, fr.c.state_name == wait.state_name, retry_type == wait.retry_type
+        ),
     )
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from prefect_core import timeutil
+from prefect_core import run_facts, timeutil
 from prefect_core.schemas.states import State
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged_prebuilt, prebuilt
 
@@ -48,23 +48,15 @@ class RunRepository(SqlRepository, Generic[M]):
         return self.model.model_validate(data)
 
     def _computed(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Fields derived at read time, like the reference's estimated run time."""
-        out: dict[str, Any] = {"estimated_run_time": data.get("total_run_time") or 0.0}
-        if data.get("state_type") == "RUNNING" and data.get("state_timestamp") is not None:
-            out["estimated_run_time"] += max(
-                0.0, (timeutil.now() - data["state_timestamp"]).total_seconds()
-            )
-        expected = data.get("expected_start_time")
-        if expected is not None:
-            started = data.get("start_time")
-            if started is not None:
-                delta = (started - expected).total_seconds()
-            elif data.get("state_type") in ("SCHEDULED", "PENDING", None):
-                delta = (timeutil.now() - expected).total_seconds()
-            else:
-                delta = 0.0
-            out["estimated_start_time_delta"] = max(0.0, delta)
-        return out
+        """Fields derived at read time, as the core defines them (`prefect_core.run_facts`)."""
+        now = timeutil.now()
+        state_type, expected = data.get("state_type"), data.get("expected_start_time")
+        return {
+            "estimated_run_time": run_facts.estimated_run_time(
+                data.get("total_run_time"), state_type, data.get("state_timestamp"), now
+            ),
+            "estimated_start_time_delta": run_facts.lateness_seconds(expected, data.get("start_time"), state_type, now),
+        }
 
     def _row_values(self, run: M) -> dict[str, Any]:
         data = run.model_dump(exclude=_NOT_STORED)
@@ -125,7 +117,6 @@ class RunRepository(SqlRepository, Generic[M]):
         for row in await self.conn.execute(stmt):
             data = dict(row._mapping)
             data.update(self._computed(data))
-            data.setdefault("estimated_start_time_delta", 0.0)
             rows.append(data)
         return rows
 

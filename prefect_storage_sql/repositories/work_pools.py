@@ -9,7 +9,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from prefect_core import timeutil
+from prefect_core import run_facts, timeutil
 from prefect_core.schemas.filters import WorkerFilter, WorkPoolFilter, WorkQueueFilter
 from prefect_core.schemas.work_pools import Worker, WorkerStatus, WorkPool, WorkQueue, WorkQueueStatus
 from prefect_storage_sql import tables, worker_runs
@@ -150,7 +150,11 @@ class SqlWorkQueueRepository(SqlRepository):
         stmt = (
             sa.select(sa.func.count())
             .select_from(fr)
-            .where(fr.c.work_queue_id == queue_id, fr.c.state_type == "SCHEDULED", fr.c.state_name == "Late")
+            .where(
+                fr.c.work_queue_id == queue_id,
+                fr.c.state_type == "SCHEDULED",
+                fr.c.state_name == run_facts.LATE_STATE_NAME,
+            )
         )
         return int((await self.conn.execute(stmt)).scalar_one())
 

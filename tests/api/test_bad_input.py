@@ -27,8 +27,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-SPEC = json.loads((Path("/work/shared/reference/prefect-3.9.1-openapi.json")).read_text())
-COMPONENTS = SPEC["components"]["schemas"]
+#: The reference's request shapes, extracted from its OpenAPI document by
+#: scripts/extract_api_contract.py (rerun it when the contract changes).
+CONTRACT = json.loads((Path(__file__).resolve().parents[1] / "data" / "api_contract.json").read_text())["operations"]
 
 #: Routes that upgrade to a websocket: a plain GET is not what they are for.
 WEBSOCKET_ROUTES = {"/api/events/in", "/api/events/out"}
@@ -87,36 +88,11 @@ JUNK_OBJECTS: dict[str, Any] = {
 KNOWN_BUGS: dict[tuple[str, str, str], tuple[set[str], str]] = {}
 
 
-# -- the reference's schema ------------------------------------------------------------
+# -- the reference's request shapes --------------------------------------------------
 
 
-def resolve(schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        schema = COMPONENTS[schema["$ref"].rsplit("/", 1)[1]]
-    return schema
-
-
-def _kinds(schema: dict[str, Any]) -> set[str]:
-    """The JSON kinds a schema accepts ('any' when it does not say)."""
-    schema = resolve(schema)
-    if "enum" in schema:
-        return {"enum"}
-    for key in ("anyOf", "oneOf"):
-        if key in schema:
-            return set().union(*(_kinds(s) for s in schema[key]))
-    if "allOf" in schema:
-        return _kinds(schema["allOf"][0])
-    kind = schema.get("type")
-    if kind is None:
-        return {"object"} if "properties" in schema else {"any"}
-    if kind == "integer":
-        return {"number"}
-    return {kind}
-
-
-def wrong_value(schema: dict[str, Any]) -> Any:
-    """A JSON value the schema rejects, or `...` when it accepts anything."""
-    kinds = _kinds(schema)
+def wrong_value(kinds: set[str]) -> Any:
+    """A JSON value that a field accepting `kinds` rejects, or `...` when it accepts anything."""
     if "any" in kinds:
         return ...
     if kinds == {"enum"}:
@@ -154,7 +130,7 @@ def _kinds_accepting(value: Any) -> set[str]:
 def spec_operation(path: str, method: str) -> dict[str, Any] | None:
     """The reference's operation for one of our routes (paths there lack the /api prefix)."""
     ours = _shape(path.removeprefix("/api"))
-    for candidate, operations in SPEC["paths"].items():
+    for candidate, operations in CONTRACT.items():
         if _shape(candidate) == ours:
             return operations.get(method.lower())
     return None
@@ -165,41 +141,36 @@ def _shape(path: str) -> tuple[str, ...]:
 
 
 def body_schema(operation: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not operation:
-        return None
-    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
-    return resolve(content["schema"]) if content else None
+    """The operation's JSON body: `array` (of objects), `fields` and `values` kinds."""
+    return operation["body"] if operation else None
 
 
-def wrong_typed_bodies(schema: dict[str, Any]) -> list[Any]:
+def wrong_typed_bodies(body: dict[str, Any]) -> list[Any]:
     """One body with every field of the wrong type, then one per field (fields alone)."""
-    if schema.get("type") == "array":
-        return [[body] for body in wrong_typed_bodies(resolve(schema["items"]))]
-    properties = schema.get("properties", {})
-    if not properties and isinstance(schema.get("additionalProperties"), dict):
-        bad = wrong_value(schema["additionalProperties"])
+    if body["array"]:
+        return [[one] for one in wrong_typed_bodies({**body, "array": False})]
+    if not body["fields"] and body["values"] is not None:
+        bad = wrong_value(set(body["values"]))
         return [] if bad is ... else [{"key": bad}]
-    fields = {name: wrong_value(prop) for name, prop in properties.items()}
+    fields = {name: wrong_value(set(kinds)) for name, kinds in body["fields"].items()}
     fields = {name: value for name, value in fields.items() if value is not ...}
     if not fields:
         return []
     return [fields, *({name: value} for name, value in fields.items())]
 
 
-def huge_number_bodies(schema: dict[str, Any]) -> list[Any]:
+def huge_number_bodies(body: dict[str, Any]) -> list[Any]:
     """For each numeric field alone: past 64 bits either way, and the largest double."""
-    if schema.get("type") == "array":
-        return [[body] for body in huge_number_bodies(resolve(schema["items"]))]
-    numeric = [name for name, prop in schema.get("properties", {}).items() if "number" in _kinds(prop)]
+    if body["array"]:
+        return [[one] for one in huge_number_bodies({**body, "array": False})]
+    numeric = [name for name, kinds in body["fields"].items() if "number" in kinds]
     return [{name: value} for name in numeric for value in (HUGE, -HUGE - 1, 1.7e308)]
 
 
 def wrong_queries(operation: dict[str, Any] | None) -> list[dict[str, str]]:
-    params = [p for p in (operation or {}).get("parameters", []) if p["in"] == "query"]
     out: list[dict[str, str]] = []
-    for param in params:
-        kinds = _kinds(param.get("schema", {}))
-        if kinds & {"number", "boolean", "enum"} or resolve(param.get("schema", {})).get("format"):
+    for param in (operation or {}).get("query", []):
+        if param["typed"]:
             out.append({param["name"]: "not-valid"})
         out.append({param["name"]: "-1"})
         out.append({param["name"]: str(HUGE)})
@@ -275,7 +246,8 @@ class Sweep:
     sent: int = 0
 
     async def send(self, route: Route, url: str, label: str, *, body: Any = ..., raw: bytes | None = None,
-                   params: dict[str, str] | None = None, invalid_body: bool = False) -> int:
+                   params: dict[str, str] | None = None, invalid_body: bool = False,
+                   invalid_at: tuple[Any, ...] | None = None) -> int:
         """Send one request and record every way its answer falls short."""
         kwargs: dict[str, Any] = {"params": params} if params else {}
         if raw is not None:
@@ -288,6 +260,8 @@ class Sweep:
         text = await resp.text(errors="replace")
         self.sent += 1
         problem = check_answer(resp.status, text, invalid_body=invalid_body)
+        if problem is None and invalid_at is not None:
+            problem = check_location(resp.status, text, invalid_at)
         if problem:
             shown = raw[:80] if raw is not None else (json.dumps(body)[:160] if body is not ... else "")
             where = f"{route.method} {url[:120]} params={params} body={shown!r}"
@@ -343,6 +317,17 @@ def check_answer(status: int, text: str, *, invalid_body: bool) -> str | None:
     return None
 
 
+def check_location(status: int, text: str, at: tuple[Any, ...]) -> str | None:
+    """For a body whose one field at `at` has the wrong type: a 422 naming that field."""
+    if status != 422:
+        return f"{status} where the reference answers 422 for the field {list(at)}"
+    body = json.loads(text)
+    locs = [item["loc"] for item in body.get("exception_detail") or []]
+    if not any(loc[: len(at)] == list(at) for loc in locs):
+        return f"422 that does not name the field {list(at)}: {locs}"
+    return None
+
+
 def path_variants(route: Route, stored: Stored | None) -> list[tuple[str, dict[str, str]]]:
     if not route.params:
         return [("plain", {})]
@@ -381,13 +366,19 @@ async def sweep(client: Any, app: web.Application, stored: Stored | None, backen
             takes_body = schema is not None
             for i, raw in enumerate(MALFORMED):
                 await out.send(route, url, f"{variant}/malformed-{i}", raw=raw, invalid_body=takes_body)
-            wrong_containers = NOT_AN_ARRAY if schema and schema.get("type") == "array" else NOT_AN_OBJECT
+            wrong_containers = NOT_AN_ARRAY if schema and schema["array"] else NOT_AN_OBJECT
             for i, body in enumerate(wrong_containers):
                 await out.send(route, url, f"{variant}/container-{i}", body=body,
                                invalid_body=takes_body and body is not None)
             if schema is not None and variant in ("uuid", "real", "plain"):
                 for i, body in enumerate(wrong_typed_bodies(schema)):
-                    await out.send(route, url, f"{variant}/wrong-types-{i}", body=body, invalid_body=True)
+                    # A body with one field of the wrong type: the reference's 422 names that field.
+                    one = body[0] if isinstance(body, list) else body
+                    at = None
+                    if i > 0 and len(one) == 1:
+                        at = ("body", 0, *one) if isinstance(body, list) else ("body", *one)
+                    await out.send(route, url, f"{variant}/wrong-types-{i}", body=body, invalid_body=True,
+                                   invalid_at=at)
             if schema is not None and variant in ("uuid", "plain"):
                 for i, body in enumerate(huge_number_bodies(schema)):
                     await out.send(route, url, f"{variant}/huge-number-{i}", body=body)
@@ -468,14 +459,27 @@ def test_every_route_is_swept(settings) -> None:
 
 
 def test_wrong_values_are_wrong() -> None:
-    assert wrong_value({"type": "string"}) == {"not": "a string"}
-    assert wrong_value({"anyOf": [{"type": "string"}, {"type": "null"}]}) == {"not": "a string"}
-    assert wrong_value({"type": "object", "additionalProperties": True}) == ["not", "an", "object"]
-    assert wrong_value({"type": "array", "items": {"type": "string"}}) == {"not": "an array"}
-    assert wrong_value({"type": "integer"}) == "not a number"
-    assert wrong_value({}) is ...
-    body = resolve({"$ref": "#/components/schemas/Body_set_flow_run_state_flow_runs__id__set_state_post"})
+    assert wrong_value({"string"}) == {"not": "a string"}
+    assert wrong_value({"string", "null"}) == {"not": "a string"}
+    assert wrong_value({"object"}) == ["not", "an", "object"]
+    assert wrong_value({"array"}) == {"not": "an array"}
+    assert wrong_value({"number"}) == "not a number"
+    assert wrong_value({"enum", "null"}) == {"not": "a string"}
+    assert wrong_value({"any"}) is ...
+    body = body_schema(spec_operation("/api/flow_runs/{id}/set_state", "POST"))
+    assert body is not None
     assert wrong_typed_bodies(body)[0] == {"state": ["not", "an", "object"], "force": "maybe"}
+
+
+def test_the_contract_covers_the_routes(settings) -> None:
+    """Nearly every route has its reference operation in tests/data/api_contract.json."""
+    from prefect_http.app import create_app
+
+    routes = [r for r in app_routes(create_app(settings)) if not is_websocket(r)]
+    missing = [(r.method, r.path) for r in routes if spec_operation(r.path, r.method) is None]
+    assert len(missing) < len(routes) // 10, missing
+    with_bodies = [r for r in routes if body_schema(spec_operation(r.path, r.method))]
+    assert len(with_bodies) > 40
 
 
 async def test_bad_input_never_breaks_the_server_or_the_data(client, backend: str) -> None:
@@ -495,45 +499,56 @@ async def test_bad_input_never_breaks_the_server_or_the_data(client, backend: st
     assert result.sent > 1500 and elapsed < 60, (result.sent, elapsed)
 
 
-@pytest.mark.parametrize(
-    "method, url",
-    [
-        ("GET", "/api/flows/{uuid}"),
-        ("DELETE", "/api/flows/{uuid}"),
-        ("GET", "/api/flows/name/{name}"),
-        ("GET", "/api/flow_runs/{uuid}"),
-        ("DELETE", "/api/flow_runs/{uuid}"),
-        ("GET", "/api/flow_run_states/{uuid}"),
-        ("GET", "/api/task_runs/{uuid}"),
-        ("DELETE", "/api/task_runs/{uuid}"),
-        ("GET", "/api/task_run_states/{uuid}"),
-        ("GET", "/api/deployments/{uuid}"),
-        ("DELETE", "/api/deployments/{uuid}"),
-        ("GET", "/api/deployments/name/{name}/{name}"),
-        ("GET", "/api/work_pools/{name}"),
-        ("DELETE", "/api/work_pools/{name}"),
-        ("GET", "/api/work_queues/{uuid}"),
-        ("GET", "/api/work_queues/name/{name}"),
-        ("GET", "/api/flows/not-a-uuid"),
-        ("GET", "/api/flow_runs/not-a-uuid"),
-        ("POST", "/api/flow_runs/{uuid}/set_state"),
-        ("POST", "/api/task_runs/{uuid}/set_state"),
-    ],
-)
-async def test_unknown_ids_are_404_with_detail(client, method: str, url: str) -> None:
-    url = url.replace("{uuid}", str(uuid.uuid4())).replace("{name}", f"nope-{uuid.uuid4().hex[:6]}")
-    body = {"state": {"type": "RUNNING"}} if url.endswith("set_state") else None
-    resp = await client.request(method, url, json=body) if body else await client.request(method, url)
+#: (method, url, the reference's answer); {uuid} and {name} stand for unknown ones.
+UNKNOWN_IDS = [
+    ("GET", "/api/flows/{uuid}", {"detail": "Flow not found"}),
+    ("DELETE", "/api/flows/{uuid}", {"detail": "Flow not found"}),
+    ("GET", "/api/flows/name/{name}", {"detail": "Flow not found"}),
+    ("GET", "/api/flow_runs/{uuid}", {"detail": "Flow run not found"}),
+    ("DELETE", "/api/flow_runs/{uuid}", {"detail": "Flow run not found"}),
+    ("GET", "/api/flow_run_states/{uuid}", {"detail": "Flow run state not found"}),
+    ("GET", "/api/task_runs/{uuid}", {"detail": "Task not found"}),
+    ("DELETE", "/api/task_runs/{uuid}", {"detail": "Task not found"}),
+    ("PATCH", "/api/task_runs/{uuid}", {"detail": "Task run not found"}),
+    ("GET", "/api/task_run_states/{uuid}", {"detail": "Flow run state not found"}),  # sic, as the reference
+    ("GET", "/api/deployments/{uuid}", {"detail": "Deployment not found"}),
+    ("DELETE", "/api/deployments/{uuid}", {"detail": "Deployment not found"}),
+    ("GET", "/api/deployments/name/{name}/{name}", {"detail": "Deployment not found"}),
+    ("GET", "/api/work_pools/{name}", {"detail": 'Work pool "{name}" not found.'}),
+    ("DELETE", "/api/work_pools/{name}", {"detail": 'Work pool "{name}" not found.'}),
+    ("GET", "/api/work_pools/{name}/queues/q", {"detail": "Work pool queue '{name}/q' not found."}),
+    ("GET", "/api/work_queues/{uuid}", {"detail": "work queue not found"}),
+    ("GET", "/api/work_queues/{uuid}/status", {"exception_message": "Work queue with id {uuid} not found"}),
+    ("GET", "/api/work_queues/name/{name}", {"detail": "work queue not found"}),
+    ("GET", "/api/flows/not-a-uuid", {"detail": "Not Found"}),  # no route takes it
+    ("GET", "/api/flow_runs/not-a-uuid", {"detail": "Not Found"}),
+    ("POST", "/api/flow_runs/{uuid}/set_state", {"exception_message": "Flow run with id {uuid} not found"}),
+    ("POST", "/api/task_runs/{uuid}/set_state", {"exception_message": "Task run with id {uuid} not found"}),
+]
+
+
+@pytest.mark.parametrize("method, url, expected", UNKNOWN_IDS, ids=[f"{m} {u}" for m, u, _ in UNKNOWN_IDS])
+async def test_unknown_ids_are_404_as_the_reference_says(client, method: str, url: str, expected: dict[str, str]) -> None:
+    values = {"{uuid}": str(uuid.uuid4()), "{name}": f"nope-{uuid.uuid4().hex[:6]}"}
+
+    def fill_in(text: str) -> str:
+        for key, value in values.items():
+            text = text.replace(key, value)
+        return text
+
+    bodies = {"set_state": {"state": {"type": "RUNNING"}}, "PATCH": {"name": "x"}}
+    body = bodies["set_state"] if url.endswith("set_state") else bodies.get(method)
+    resp = await client.request(method, fill_in(url), json=body)
     assert resp.status == 404, await resp.text()
-    detail = (await resp.json())["detail"]
-    assert isinstance(detail, str) and detail
+    assert await resp.json() == {key: fill_in(text) for key, text in expected.items()}
 
 
 # -- extreme values in otherwise valid bodies --------------------------------------------
 #
-# Each case sends a valid body with one extreme value in it. The answer must not be
-# a 5xx; a 4xx must have the reference's shape; a 2xx must have stored the value as
-# sent (or as the reference documents it is transformed), readable back.
+# Each case sends a valid body with one extreme value in it and expects the answer the
+# reference gives (its status, and for errors its body's shape and location); where the
+# reference fails with a 500 (dates past year 9999), the 422 this server gives instead.
+# What is accepted must read back as sent.
 
 
 async def _answer(resp: Any) -> tuple[int, Any]:
@@ -556,20 +571,29 @@ async def _read_run(client: Any, run_id: str) -> dict[str, Any]:
     return (await _answer(await client.get(f"/api/flow_runs/{run_id}")))[1]
 
 
+def _invalid_at(answer: Any, *loc: Any) -> str:
+    """The type of the one validation error of a 422 answer, which must be at `loc`."""
+    assert answer["exception_message"] == "Invalid request received.", answer
+    assert [item["loc"] for item in answer["exception_detail"]] == [["body", *loc]], answer
+    return answer["exception_detail"][0]["type"]
+
+
 async def case_long_flow_name(client: Any) -> None:
-    for length in (255, 256, 5000):
+    for length in (255, 256, 5000):  # the reference sets no limit
         name = "n" * length
         status, flow = await _answer(await client.post("/api/flows/", json={"name": name}))
-        if status < 300:
-            assert (await _answer(await client.get(f"/api/flows/{flow['id']}")))[1]["name"] == name
+        assert status == 201, flow
+        assert (await _answer(await client.get(f"/api/flows/{flow['id']}")))[1]["name"] == name
 
 
 async def case_long_flow_run_fields(client: Any) -> None:
-    for field_name in ("name", "idempotency_key", "flow_version", "infrastructure_pid"):
+    for field_name in ("name", "idempotency_key", "flow_version"):
         value = "v" * 5000
         status, run = await _run(client, **{field_name: value})
-        if status < 300:
-            assert (await _read_run(client, run["id"]))[field_name] == value
+        assert status == 201, run
+        assert (await _read_run(client, run["id"]))[field_name] == value
+    status, answer = await _run(client, infrastructure_pid="v" * 5000)  # not a field of the create body
+    assert status == 422 and _invalid_at(answer, "infrastructure_pid") == "extra_forbidden"
 
 
 async def case_long_task_run_keys(client: Any) -> None:
@@ -577,31 +601,39 @@ async def case_long_task_run_keys(client: Any) -> None:
     for field_name in ("task_key", "dynamic_key", "name", "cache_key"):
         body = {"flow_run_id": run["id"], "task_key": "k", "dynamic_key": uuid.uuid4().hex, field_name: "v" * 5000}
         status, task = await _answer(await client.post("/api/task_runs/", json=body))
-        if status < 300:
-            assert (await _answer(await client.get(f"/api/task_runs/{task['id']}")))[1][field_name] == "v" * 5000
+        if field_name == "cache_key":  # the reference caps cache keys at 2000 characters
+            assert status == 422 and _invalid_at(task, "cache_key") == "value_error"
+            assert "maximum allowed length of 2000" in task["exception_detail"][0]["msg"]
+            continue
+        assert status == 201, task
+        assert (await _answer(await client.get(f"/api/task_runs/{task['id']}")))[1][field_name] == "v" * 5000
 
 
 async def case_long_state_name_and_message(client: Any) -> None:
     _, run = await _run(client)
     state = {"type": "RUNNING", "name": "s" * 1000, "message": "m" * 100_000}
     status, result = await _answer(await client.post(f"/api/flow_runs/{run['id']}/set_state", json={"state": state}))
-    if status < 300 and result["status"] == "ACCEPT":
-        stored = await _read_run(client, run["id"])
-        assert stored["state"]["name"] == state["name"] and stored["state"]["message"] == state["message"]
+    assert status == 201 and result["status"] == "ACCEPT", result
+    stored = await _read_run(client, run["id"])
+    assert stored["state"]["name"] == state["name"] and stored["state"]["message"] == state["message"]
 
 
 async def case_log_levels(client: Any) -> None:
     for level in (2**15, -(2**15) - 1, 2**31, 2**63 - 1):
         log = {"name": "l", "level": level, "message": f"level {level}", "timestamp": "2024-01-01T00:00:00Z"}
         status, _ = await _answer(await client.post("/api/logs/", json=[log]))
-        if status < 300:
-            found = (await _answer(await client.post("/api/logs/filter", json={"logs": {"level": {"ge_": level, "le_": level}}})))[1]
-            assert [entry["message"] for entry in found] == [log["message"]]
+        assert status == 201
+        same_level = {"logs": {"level": {"ge_": level, "le_": level}}}
+        found = (await _answer(await client.post("/api/logs/filter", json=same_level)))[1]
+        assert [entry["message"] for entry in found] == [log["message"]]
 
 
 async def case_log_filter_levels(client: Any) -> None:
-    for bound in (2**15, 2**31, 2**63 - 1, -(2**63)):
-        await _answer(await client.post("/api/logs/filter", json={"logs": {"level": {"ge_": bound}}}))
+    log = {"name": "l", "level": 32_000, "message": "high", "timestamp": "2024-01-01T00:00:00Z"}
+    assert (await _answer(await client.post("/api/logs/", json=[log])))[0] == 201
+    for bound, found in ((2**14, ["high"]), (2**15, []), (2**31, []), (2**63 - 1, []), (-(2**63), ["high"])):
+        status, logs = await _answer(await client.post("/api/logs/filter", json={"logs": {"level": {"ge_": bound}}}))
+        assert status == 200 and [entry["message"] for entry in logs] == found, (bound, logs)
 
 
 async def case_nul_in_logs_is_dropped(client: Any) -> None:
@@ -647,8 +679,12 @@ async def case_deep_but_allowed(client: Any) -> None:
 async def case_huge_retry_delay(client: Any) -> None:
     _, run = await _run(client, empirical_policy={"retries": 2, "retry_delay": 2**62})
     url = f"/api/flow_runs/{run['id']}/set_state"
-    await _answer(await client.post(url, json={"state": {"type": "RUNNING"}}))
-    await _answer(await client.post(url, json={"state": {"type": "FAILED"}}))
+    status, result = await _answer(await client.post(url, json={"state": {"type": "RUNNING"}}))
+    assert status == 201 and result["status"] == "ACCEPT"
+    # The retry would be due after year 9999: the reference fails with a 500; we refuse it.
+    status, answer = await _answer(await client.post(url, json={"state": {"type": "FAILED"}}))
+    assert status == 422 and set(answer) == {"detail"} and "out of range" in answer["detail"], answer
+    assert (await _read_run(client, run["id"]))["state_type"] == "RUNNING"
 
 
 async def case_extreme_datetimes(client: Any) -> None:
@@ -666,27 +702,35 @@ async def case_extreme_datetimes(client: Any) -> None:
     for when in ("0001-01-01T00:00:00Z", "0999-06-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"):
         state = {"type": "SCHEDULED", "state_details": {"scheduled_time": when}}
         status, run = await _run(client, state=state)
-        if status < 300:
-            stored = (await _read_run(client, run["id"]))["state"]["state_details"]["scheduled_time"]
-            assert parse(stored) == parse(when), (stored, when)
+        assert status == 201, run
+        stored = (await _read_run(client, run["id"]))["state"]["state_details"]["scheduled_time"]
+        assert parse(stored) == parse(when), (stored, when)
         url = f"/api/flow_runs/{existing['id']}/set_state"
         status, result = await _answer(await client.post(url, json={"state": state, "force": True}))
-        if status < 300 and result["status"] == "ACCEPT":
-            stored = (await _read_run(client, existing["id"]))["next_scheduled_start_time"]
-            assert parse(stored) == parse(when), (stored, when)
-        await _answer(await client.post("/api/flow_runs/filter", json={}))
+        assert status == 201 and result["status"] == "ACCEPT", result
+        stored = (await _read_run(client, existing["id"]))["next_scheduled_start_time"]
+        assert parse(stored) == parse(when), (stored, when)
+        assert (await _answer(await client.post("/api/flow_runs/filter", json={})))[0] == 200
     body = {"flow_runs": {"expected_start_time": {"after_": "0001-01-01T00:00:00Z", "before_": "9999-12-31T23:59:59Z"}}}
-    await _answer(await client.post("/api/flow_runs/filter", json=body))
+    status, runs = await _answer(await client.post("/api/flow_runs/filter", json=body))
+    assert status == 200 and len(runs) == 3  # all but the one expected at 23:59:59.999999
 
 
 async def case_history_bounds(client: Any) -> None:
+    # Each has an interval that ends after year 9999: the reference fails with a 500 (or
+    # drops the connection); we refuse the request.
     for start, end, interval in (
         ("2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z", 8e13),
         ("9999-12-31T00:00:00Z", "9999-12-31T23:59:59Z", 100_000),
         ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", 1e9),
     ):
         body = {"history_start": start, "history_end": end, "history_interval_seconds": interval}
-        await _answer(await client.post("/api/flow_runs/history", json=body))
+        status, answer = await _answer(await client.post("/api/flow_runs/history", json=body))
+        assert status == 422 and set(answer) == {"detail"} and "out of range" in answer["detail"], (body, answer)
+    body = {"history_start": "2020-01-01T00:00:00Z", "history_end": "2020-01-01T00:00:03Z",
+            "history_interval_seconds": 1}
+    status, intervals = await _answer(await client.post("/api/flow_runs/history", json=body))
+    assert status == 200 and len(intervals) == 3
 
 
 #: Each case either stores its extreme value and reads it back, or gets a proper 4xx.
@@ -707,6 +751,26 @@ EXTREME_CASES: dict[str, Any] = {
 }
 
 
+#: Cases where a backend answers otherwise than the reference, by (backend, case): why.
+#: Each is a bug reported to the schema's owner; the test fails once it is fixed (strict
+#: xfail), so that it leaves this list.
+EXTREME_KNOWN_BUGS: dict[tuple[str, str], str] = {
+    (backend, case): reason
+    for backend, cases, reason in [
+        ("postgres", ("long-flow-name", "long-flow-run-fields", "long-task-run-keys"),
+         "name, key and version columns are varchar(255) on PostgreSQL (422); the reference's are unbounded"),
+        ("postgres", ("long-state-name",),
+         "state names are varchar(64) on PostgreSQL (422); the reference's are unbounded"),
+        ("postgres", ("log-levels",), "log levels are smallint on PostgreSQL (422 above 32767), as the reference's "
+                                      "(which fails with a 500); SQLite stores any 64-bit level"),
+    ]
+    for case in cases
+}
+
+
 @pytest.mark.parametrize("case", list(EXTREME_CASES))
-async def test_extreme_values(client, case: str) -> None:
+async def test_extreme_values(client, backend: str, case: str, request: pytest.FixtureRequest) -> None:
+    reason = EXTREME_KNOWN_BUGS.get((backend, case))
+    if reason:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     await EXTREME_CASES[case](client)

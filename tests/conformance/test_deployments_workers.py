@@ -338,7 +338,8 @@ def test_task_worker_runs_delayed_tasks(api: Api, env: dict[str, str], workdir: 
     (workdir / "tasks_mod.py").write_text(TASK_MODULE)
     path = script(workdir, "task_worker", TASK_WORKER)
     with background([sys.executable, str(path), "x"], env, workdir, "task_worker") as worker:
-        wait_for(lambda: "serving" in worker.log().lower() or "listening" in worker.log().lower() or True, 5)
+        # The client logs this just before it opens its subscription on our server.
+        wait_for(lambda: "Subscribing to runs of task(s): double" in worker.log(), 60, what="the task worker to start")
         result = _client_script(workdir, env, SUBMIT)
         assert result["results"] == [0, 10, 20], worker.log()
         for run_id in result["ids"]:

@@ -88,3 +88,29 @@ def test_bad_postgres_url_is_one_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert "prefect-server:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "variables, named",
+    [
+        ({"PREFECT_SERVER_API_PORT": "abc"}, "PREFECT_SERVER_API_PORT='abc'"),
+        ({"PREFECT_SERVER_LOGGING_LEVEL": "loud"}, "PREFECT_SERVER_LOGGING_LEVEL='loud'"),
+        ({"PREFECT_SQLITE_CACHE_SIZE": "lots"}, "PREFECT_SQLITE_CACHE_SIZE='lots'"),
+        (
+            {"PREFECT_DATABASE_BACKEND": "postgresql", "PREFECT_DATABASE_POOL_SIZE": "0"},
+            "PREFECT_DATABASE_POOL_SIZE='0'",
+        ),
+    ],
+    ids=["core", "core-validator", "sqlite-plugin", "postgres-plugin"],
+)
+def test_invalid_variable_is_one_line_naming_it(tmp_path: Path, variables: dict[str, str], named: str) -> None:
+    """Core and plugin settings alike: exit 2 before serving, one line, no traceback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "prefect_http.server"],
+        env={**env, **variables}, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("prefect-server: invalid ") and named in lines[0], lines
+    assert not list(tmp_path.iterdir())  # nothing was opened or created

@@ -134,3 +134,23 @@ async def test_flow_run_relatives_in_one_read(storage) -> None:
     assert nothing_else.flow.id == flow.id
     assert (nothing_else.deployment, nothing_else.work_queue, nothing_else.work_pool, nothing_else.parent_task_run) == (
         None, None, None, None)
+
+
+async def test_the_stored_count_is_the_cores_definition(storage) -> None:
+    """Every state type, with and without an in-process retry policy and the retry
+    wait's name: the storage's count of slot holders is exactly the runs that
+    `prefect_core.run_facts.holds_deployment_slot` says hold one."""
+    from prefect_core import run_facts
+
+    _, dep = await _deployment(storage, 1000)
+    wait = run_facts.IN_PROCESS_RETRY_WAIT
+    holders = 0
+    for state_type in StateType:
+        for name in (None, wait.state_name):
+            for retry_type in (None, wait.retry_type):
+                policy = FlowRunPolicy(retries=1, retry_type=retry_type) if retry_type else FlowRunPolicy()
+                state = State(type=state_type, name=name) if name else State(type=state_type)
+                await _run_in(storage, dep, state, empirical_policy=policy)
+                holders += run_facts.holds_deployment_slot(state_type, state.name, retry_type)
+    assert 0 < holders < len(StateType) * 4
+    assert (await _count(storage, dep)).active_slots == holders

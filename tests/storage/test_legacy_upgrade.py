@@ -28,7 +28,7 @@ from tests.support.schema import legacy_files, make_legacy_postgres, make_legacy
 async def run_sql(settings: Settings, statement: str) -> list[tuple[object, ...]]:
     """One statement on the database, outside the server's code (committed)."""
     if settings.database_backend == "sqlite":
-        connection = sqlite3.connect(settings.database_path)
+        connection = sqlite3.connect(settings.environ["PREFECT_DATABASE_PATH"])
         try:
             rows = connection.execute(statement).fetchall()
             connection.commit()
@@ -37,7 +37,7 @@ async def run_sql(settings: Settings, statement: str) -> list[tuple[object, ...]
             connection.close()
     import asyncpg
 
-    pg = await asyncpg.connect(settings.database_url)
+    pg = await asyncpg.connect(settings.environ["PREFECT_DATABASE_URL"])
     try:
         return [tuple(r) for r in await pg.fetch(statement)]
     finally:
@@ -46,9 +46,9 @@ async def run_sql(settings: Settings, statement: str) -> list[tuple[object, ...]
 
 async def make_legacy(settings: Settings, names: list[str] | None = None, *, rows: bool = True) -> None:
     if settings.database_backend == "sqlite":
-        make_legacy_sqlite(Path(settings.database_path), names, rows=rows)
+        make_legacy_sqlite(Path(settings.environ["PREFECT_DATABASE_PATH"]), names, rows=rows)
     else:
-        await make_legacy_postgres(settings.database_url, names, rows=rows)
+        await make_legacy_postgres(settings.environ["PREFECT_DATABASE_URL"], names, rows=rows)
 
 
 def test_every_legacy_ledger_fixture_is_known() -> None:
@@ -150,7 +150,7 @@ async def test_legacy_database_is_adopted_and_its_rows_read_back(  # type: ignor
 async def test_adopted_database_has_exactly_the_declared_schema(settings: Settings, ledger: list[str] | None) -> None:
     await make_legacy(settings, ledger)
     backend = select_storage_backend(make_plugin_manager(), settings)
-    async with backend.open(settings) as storage:
+    async with backend.open() as storage:
         async with storage.write_engine.connect() as conn:
             assert await conn.run_sync(current_revision) == head_revision()
             assert await conn.run_sync(lambda sync: schema_differences(sync, tables.metadata)) == []
@@ -169,7 +169,7 @@ async def test_unknown_legacy_ledger_is_refused_and_left_alone(settings: Setting
         await run_sql(settings, f"INSERT INTO _migrations (name, applied) VALUES ('{name}', '2025-01-01T00:00:00Z')")
     backend = select_storage_backend(make_plugin_manager(), settings)
     with pytest.raises(ConfigurationError, match="cannot adopt"):
-        async with backend.open(settings):
+        async with backend.open():
             pass
     # Nothing was changed: the old ledger is intact and Alembic's was not created.
     assert sorted(r[0] for r in await run_sql(settings, "SELECT name FROM _migrations")) == sorted(ledger)

@@ -70,12 +70,12 @@ async def test_reopening_applies_nothing_and_keeps_data(settings: Settings) -> N
     from prefect_core.schemas.flows import Flow
 
     backend = select_storage_backend(make_plugin_manager(), settings)
-    async with backend.open(settings) as storage:
+    async with backend.open() as storage:
         async with storage.write() as uow:
             await uow.flows.get_or_create(Flow(name="kept"))
         async with storage.write_engine.connect() as conn:
             assert await conn.run_sync(current_revision) == head_revision()
-    async with backend.open(settings) as storage:
+    async with backend.open() as storage:
         async with storage.write_engine.connect() as conn:
             assert await conn.run_sync(current_revision) == head_revision()
             names = set((await conn.execute(sa.text("SELECT name FROM flow"))).scalars())

@@ -57,13 +57,13 @@ async def _on_connection(settings: Settings, fn: Callable[[sa.Connection], Any])
             transaction.rollback()
 
     if settings.database_backend == "sqlite":
-        engine = transactional_sqlite_engine(f"sqlite:///{settings.database_path}")
+        engine = transactional_sqlite_engine("sqlite:///" + settings.environ["PREFECT_DATABASE_PATH"])
         try:
             with engine.connect() as conn:
                 return rolled_back(conn)
         finally:
             engine.dispose()
-    async_engine = create_async_engine(sa.make_url(settings.database_url).set(drivername="postgresql+asyncpg"))
+    async_engine = create_async_engine(sa.make_url(settings.environ["PREFECT_DATABASE_URL"]).set(drivername="postgresql+asyncpg"))
     try:
         async with async_engine.connect() as conn:
             return await conn.run_sync(rolled_back)
@@ -92,7 +92,7 @@ async def test_rendered_revision_applies_to_a_database_with_rows(settings: Setti
     number = rendered.name[:4] and "types.Uuid()" in text and "batch_alter_table('flow'" in text
 
     backend = select_storage_backend(make_plugin_manager(), settings)
-    async with backend.open(settings) as storage, storage.write() as uow:  # the shipped revisions only
+    async with backend.open() as storage, storage.write() as uow:  # the shipped revisions only
         flow = await uow.flows.get_or_create(Flow(name="has-runs"))
         await uow.flow_runs.insert(FlowRun(flow_id=flow.id, name="kept-run"))
 
@@ -104,12 +104,13 @@ async def test_rendered_revision_applies_to_a_database_with_rows(settings: Setti
     if settings.database_backend == "sqlite":
         from prefect_storage_sqlite.backend import migrate_database
 
-        migrate_database(f"sqlite:///{settings.database_path}", settings, upgrade_with_rendered)
+        url = "sqlite:///" + settings.environ["PREFECT_DATABASE_PATH"]
+        migrate_database(url, backend.settings.pragmas(), upgrade_with_rendered)  # type: ignore[attr-defined]
     else:
         from prefect_storage_postgres.backend import make_engine, migrate_database
         from prefect_storage_postgres.connection import ConnectionTarget
 
-        engine = make_engine(ConnectionTarget.from_url(settings.database_url), settings)
+        engine = make_engine(ConnectionTarget.from_url(settings.environ["PREFECT_DATABASE_URL"]), backend.settings)  # type: ignore[attr-defined]
         try:
             await migrate_database(engine, upgrade_with_rendered)
         finally:

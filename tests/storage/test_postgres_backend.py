@@ -29,6 +29,7 @@ from prefect_core.schemas.states import State, StateType
 from prefect_core.settings import Settings
 from prefect_storage_postgres.backend import MIGRATION_LOCK_KEY, PostgresBackend
 from prefect_storage_sql.migrations import head_revision, script_directory
+from prefect_storage_postgres.settings import PostgresSettings
 from prefect_storage_sql.storage import SqlStorage
 from tests.support.ports import free_port
 from tests.support.postgres import PostgresServer
@@ -49,13 +50,13 @@ def pg_url(postgres_server: PostgresServer) -> Iterator[str]:
 
 
 @pytest.fixture
-def pg_settings(pg_url: str) -> Settings:
-    return Settings(database_backend="postgres", database_url=pg_url, database_pool_size=4)
+def pg_settings(pg_url: str) -> PostgresSettings:
+    return PostgresSettings(url=pg_url, pool_size=4)
 
 
 @pytest.fixture
-async def pg_storage(pg_settings: Settings) -> AsyncIterator[SqlStorage]:
-    async with PostgresBackend().open(pg_settings) as storage:
+async def pg_storage(pg_settings: PostgresSettings) -> AsyncIterator[SqlStorage]:
+    async with PostgresBackend(pg_settings).open() as storage:
         yield storage
 
 
@@ -85,8 +86,9 @@ async def wait_until(condition: Any, what: str, timeout: float = 10.0) -> None:
 
 @pytest.mark.parametrize("name", ["postgres", "postgresql"])
 def test_plugin_provides_the_backend(name: str) -> None:
-    backend = select_storage_backend(make_plugin_manager(), Settings(database_backend=name))
-    assert isinstance(backend, PostgresBackend)
+    settings = Settings.from_env({"PREFECT_DATABASE_BACKEND": name, "PREFECT_DATABASE_POOL_SIZE": "7"})
+    backend = select_storage_backend(make_plugin_manager(), settings)
+    assert isinstance(backend, PostgresBackend) and backend.settings.pool_size == 7
 
 
 async def test_round_trip_through_the_repositories(pg_storage: SqlStorage) -> None:
@@ -160,13 +162,13 @@ def _all_revisions() -> list[str]:
 
 
 async def test_migrations_are_applied_once_and_recorded(
-    pg_settings: Settings, caplog: pytest.LogCaptureFixture
+    pg_settings: PostgresSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
     expected = _all_revisions()
     assert expected and expected[0] == "0001"
     caplog.set_level(logging.INFO, logger="prefect_storage_sql.migrations")
 
-    async with PostgresBackend().open(pg_settings) as storage:
+    async with PostgresBackend(pg_settings).open() as storage:
         async with storage.read() as uow:
             first = (await uow.conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalars().all()
     assert first == [head_revision()]
@@ -174,7 +176,7 @@ async def test_migrations_are_applied_once_and_recorded(
     assert applied == [f"applied migration {name}" for name in expected]
 
     caplog.clear()
-    async with PostgresBackend().open(pg_settings) as storage:
+    async with PostgresBackend(pg_settings).open() as storage:
         async with storage.read() as uow:
             second = (await uow.conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalars().all()
     assert second == first
@@ -182,23 +184,23 @@ async def test_migrations_are_applied_once_and_recorded(
 
 
 async def test_servers_starting_together_migrate_once(
-    pg_settings: Settings, caplog: pytest.LogCaptureFixture
+    pg_settings: PostgresSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="prefect_storage_sql.migrations")
 
     # Several engines are as good as several processes here: each has its own sessions.
     async def start() -> None:
-        async with PostgresBackend().open(pg_settings):
+        async with PostgresBackend(pg_settings).open():
             pass
 
     await asyncio.gather(*(start() for _ in range(4)))
     applied = [r.getMessage() for r in caplog.records if r.name == "prefect_storage_sql.migrations"]
     assert applied == [f"applied migration {name}" for name in _all_revisions()]  # by one of the four
-    async with PostgresBackend().open(pg_settings) as storage:
+    async with PostgresBackend(pg_settings).open() as storage:
         assert await scalar(storage, "SELECT string_agg(version_num, ',') FROM alembic_version") == head_revision()
 
 
-async def test_migrating_waits_for_the_advisory_lock(pg_url: str, pg_settings: Settings) -> None:
+async def test_migrating_waits_for_the_advisory_lock(pg_url: str, pg_settings: PostgresSettings) -> None:
     holder, watcher = await asyncpg.connect(pg_url), await asyncpg.connect(pg_url)
     try:
         holding = holder.transaction()
@@ -206,7 +208,7 @@ async def test_migrating_waits_for_the_advisory_lock(pg_url: str, pg_settings: S
         await holder.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK_KEY)
 
         async def open_once() -> None:
-            async with PostgresBackend().open(pg_settings):
+            async with PostgresBackend(pg_settings).open():
                 pass
 
         opening = asyncio.create_task(open_once())
@@ -235,14 +237,16 @@ async def test_migrating_waits_for_the_advisory_lock(pg_url: str, pg_settings: S
 
 
 async def test_pool_and_session_settings(pg_url: str) -> None:
-    settings = Settings(
-        database_backend="postgres",
-        database_url=pg_url,
-        database_pool_size=3,
-        database_pool_max_overflow=2,
-        database_statement_timeout=0.5,
+    settings = Settings.from_env(
+        {
+            "PREFECT_DATABASE_BACKEND": "postgres",
+            "PREFECT_DATABASE_URL": pg_url,
+            "PREFECT_DATABASE_POOL_SIZE": "3",
+            "PREFECT_DATABASE_POOL_MAX_OVERFLOW": "2",
+            "PREFECT_DATABASE_STATEMENT_TIMEOUT": "0.5",
+        }
     )
-    async with PostgresBackend().open(settings) as storage:
+    async with select_storage_backend(make_plugin_manager(), settings).open() as storage:
         pool = storage.write_engine.pool
         assert (pool.size(), pool._max_overflow) == (3, 2)  # type: ignore[attr-defined]
         assert storage.read_engine.pool is pool  # one pool for reads and writes
@@ -258,10 +262,8 @@ async def test_pool_and_session_settings(pg_url: str) -> None:
 
 async def test_read_settings_do_not_leak_into_writes(pg_url: str) -> None:
     # One connection, used by a read-only unit of work and then by a writer.
-    settings = Settings(
-        database_backend="postgres", database_url=pg_url, database_pool_size=1, database_pool_max_overflow=0
-    )
-    async with PostgresBackend().open(settings) as storage:
+    settings = PostgresSettings(url=pg_url, pool_size=1, pool_max_overflow=0)
+    async with PostgresBackend(settings).open() as storage:
         assert await scalar(storage, "SELECT current_setting('transaction_isolation')") == "repeatable read"
         async with storage.write() as uow:
             await uow.flows.get_or_create(Flow(name="written"))
@@ -271,11 +273,11 @@ async def test_read_settings_do_not_leak_into_writes(pg_url: str) -> None:
 
 async def test_url_options_reach_the_server(pg_url: str) -> None:
     url = pg_url + "?application_name=custom&sslmode=disable&connect_timeout=5"
-    async with PostgresBackend().open(Settings(database_backend="postgres", database_url=url)) as storage:
+    async with PostgresBackend(PostgresSettings(url=url)).open() as storage:
         assert await scalar(storage, "SELECT current_setting('application_name')") == "custom"
         assert await scalar(storage, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()") is False
     asyncpg_url = pg_url.replace("postgresql://", "postgresql+asyncpg://")
-    async with PostgresBackend().open(Settings(database_backend="postgres", database_url=asyncpg_url)) as storage:
+    async with PostgresBackend(PostgresSettings(url=asyncpg_url)).open() as storage:
         await storage.ping()
 
 
@@ -344,9 +346,9 @@ async def test_start_up_errors_are_one_clear_configuration_error(
     postgres_server: PostgresServer, make_url: Any, expected: str
 ) -> None:
     url = make_url(postgres_server.url)
-    settings = Settings(database_backend="postgres", database_url=url, database_connect_timeout=5)
+    settings = PostgresSettings(url=url, connect_timeout=5)
     with pytest.raises(ConfigurationError) as err:
-        async with PostgresBackend().open(settings):
+        async with PostgresBackend(settings).open():
             pass
     message = str(err.value)
     assert expected in message

@@ -7,9 +7,9 @@ import sys
 import pytest
 
 from prefect_core.errors import ConfigurationError
-from prefect_core.settings import Settings
 from prefect_storage_postgres.backend import PostgresBackend
 from prefect_storage_postgres.connection import APPLICATION_NAME, ConnectionTarget, redact
+from prefect_storage_postgres.settings import PostgresSettings
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ def test_urls_are_normalised_for_asyncpg(url: str, dsn: str) -> None:
 
 def test_connect_arguments_come_from_settings() -> None:
     target = ConnectionTarget.from_url("postgresql://u:p@db/prefect")
-    settings = Settings(database_connect_timeout=3, database_statement_timeout=0)
+    settings = PostgresSettings(connect_timeout=3, statement_timeout=0)
     assert target.connect_args(settings) == {
         "dsn": "postgresql://u:p@db/prefect",
         "timeout": 3,
@@ -39,7 +39,7 @@ def test_connect_arguments_come_from_settings() -> None:
 
 def test_url_options_win_over_defaults() -> None:
     target = ConnectionTarget.from_url("postgresql://db/prefect?connect_timeout=2&application_name=mine")
-    args = target.connect_args(Settings(database_connect_timeout=10))
+    args = target.connect_args(PostgresSettings(connect_timeout=10))
     assert args["timeout"] == 2 and "server_settings" not in args
     assert args["dsn"] == "postgresql://db/prefect?application_name=mine"
 
@@ -61,7 +61,7 @@ def test_redact_hides_passwords() -> None:
 
 async def test_missing_driver_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "asyncpg", None)  # makes `import asyncpg` fail
-    settings = Settings(database_backend="postgres", database_url="postgresql://db/prefect")
+    settings = PostgresSettings(url="postgresql://db/prefect")
     with pytest.raises(ConfigurationError, match=r"prefect-server-py\[postgres\]"):
-        async with PostgresBackend().open(settings):
+        async with PostgresBackend(settings).open():
             pass

@@ -23,15 +23,16 @@ from prefect_core.orchestration.base import (
     reject,
     rule,
 )
+from prefect_core.run_facts import DEPLOYMENT_SLOT_STATES, LATE_STATE_NAME
 from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.states import State, StateType
 
 #: States in which a flow run holds its deployment's slot.
-HOLDING = frozenset({StateType.PENDING, StateType.RUNNING, StateType.CANCELLING})
+HOLDING = DEPLOYMENT_SLOT_STATES
 
 AWAITING_SLOT = "AwaitingConcurrencySlot"
 LIMIT_REACHED = "Deployment concurrency limit reached."
-_LATE = "Late"
+_LATE = LATE_STATE_NAME
 
 
 def needs_deployment_slots(

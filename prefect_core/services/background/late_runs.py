@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect_core import timeutil
+from prefect_core.run_facts import LATE_STATE_NAME
 from prefect_core.errors import NotFound
 from prefect_core.schemas.filters import (
     FlowRunFilter,
@@ -65,7 +66,7 @@ class LateRuns:
         for run in runs:
             late = State(
                 type=StateType.SCHEDULED,
-                name="Late",
+                name=LATE_STATE_NAME,
                 state_details=StateDetails(scheduled_time=run.next_scheduled_start_time),
             )
             try:

@@ -1,0 +1,27 @@
+"""The PostgreSQL backend's own settings (docs/configuration.md lists them)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from prefect_core.settings import EnvironSettings
+
+
+class PostgresSettings(EnvironSettings):
+    """Where the server is and how the connection pool behaves."""
+
+    # The URL holds a password: a validation error must not echo it.
+    secret_variables: ClassVar[frozenset[str]] = frozenset({"PREFECT_DATABASE_URL"})
+
+    #: A libpq connection URI, `postgresql://user:password@host:port/db?sslmode=...`.
+    url: str | None = Field(default=None, validation_alias="PREFECT_DATABASE_URL")
+    #: Connections the pool keeps open.
+    pool_size: int = Field(default=10, ge=1, validation_alias="PREFECT_DATABASE_POOL_SIZE")
+    #: Extra connections opened under load beyond the pool size, closed when returned.
+    pool_max_overflow: int = Field(default=5, ge=0, validation_alias="PREFECT_DATABASE_POOL_MAX_OVERFLOW")
+    #: Seconds to wait for a new connection (a `connect_timeout` in the URL wins).
+    connect_timeout: float = Field(default=10.0, gt=0, validation_alias="PREFECT_DATABASE_CONNECT_TIMEOUT")
+    #: Seconds a statement may run before it is cancelled; 0 for no limit.
+    statement_timeout: float = Field(default=30.0, ge=0, validation_alias="PREFECT_DATABASE_STATEMENT_TIMEOUT")

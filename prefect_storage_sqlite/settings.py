@@ -1,0 +1,31 @@
+"""The SQLite backend's own settings (docs/configuration.md lists them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from prefect_core.settings import EnvironSettings
+
+
+class SqliteSettings(EnvironSettings):
+    """Where the database file lives and how each connection is set up."""
+
+    #: The database file, relative to the working directory (":memory:" for none).
+    path: Path = Field(default=Path("prefect.db"), validation_alias="PREFECT_DATABASE_PATH")
+    #: How long a connection waits for another process's lock before SQLITE_BUSY.
+    busy_timeout_ms: int = Field(default=60_000, ge=0, validation_alias="PREFECT_SQLITE_BUSY_TIMEOUT_MS")
+    #: Page cache per connection; negative means KiB (-8000: 8 MiB), positive pages.
+    cache_size: int = Field(default=-8_000, validation_alias="PREFECT_SQLITE_CACHE_SIZE")
+
+    def pragmas(self) -> list[str]:
+        """The statements every connection runs when it opens."""
+        return [
+            "PRAGMA journal_mode = WAL",  # readers run while the writer writes
+            f"PRAGMA busy_timeout = {self.busy_timeout_ms}",
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA synchronous = NORMAL",  # durable across process crashes in WAL mode
+            f"PRAGMA cache_size = {self.cache_size}",
+            "PRAGMA temp_store = MEMORY",
+        ]
