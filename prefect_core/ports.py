@@ -186,6 +186,8 @@ class UnitOfWork(Protocol):
     # flow run inputs and start times (their protocols are at the end of this module)
     flow_run_inputs: FlowRunInputRepository
     flow_run_starts: FlowRunStartRepository
+    # what a flow run's events name (its protocol is at the end of this module)
+    flow_run_relatives: "FlowRunRelativesRepository"
 
 
 class Storage(Protocol):
@@ -300,17 +302,6 @@ class DeploymentRepository(Protocol):
         runs (besides `exclude_run_id`) hold slots; None when it has no limit (or no
         longer exists). When it has a limit, its row is locked until commit first, so
         two units of work cannot both count a last free slot as theirs."""
-        ...
-    async def flow_run_relatives(
-        self,
-        flow_id: UUID,
-        *,
-        deployment_id: UUID | None,
-        work_queue_id: UUID | None,
-        parent_task_run_id: UUID | None,
-    ) -> "FlowRunRelatives":
-        """A flow run's flow, deployment, work queue (and its pool) and parent task
-        run, in one read, for its events; what does not exist is None."""
         ...
 
 
@@ -482,3 +473,19 @@ class FlowRunRelatives:
     work_queue: Relative | None = None
     work_pool: Relative | None = None
     parent_task_run: Relative | None = None
+
+
+class FlowRunRelativesRepository(Protocol):
+    """What a flow run's state-change events name besides the run itself."""
+
+    async def get(
+        self,
+        flow_id: UUID,
+        *,
+        deployment_id: UUID | None,
+        work_queue_id: UUID | None,
+        parent_task_run_id: UUID | None,
+    ) -> FlowRunRelatives:
+        """The run's flow, deployment, work queue (and its pool) and parent task run,
+        in one read; what does not exist is None."""
+        ...

@@ -23,6 +23,7 @@ from prefect_storage_sql.repositories.work_pools import (
 )
 from prefect_storage_sql.repositories.flow_run_inputs import SqlFlowRunInputRepository
 from prefect_storage_sql.repositories.flow_run_starts import SqlFlowRunStartRepository
+from prefect_storage_sql.repositories.flow_run_relatives import SqlFlowRunRelativesRepository
 
 
 class SqlUnitOfWork:
@@ -95,3 +96,7 @@ class SqlUnitOfWork:
     @cached_property
     def flow_run_starts(self) -> SqlFlowRunStartRepository:
         return SqlFlowRunStartRepository(self.conn, self.support)
+
+    @cached_property
+    def flow_run_relatives(self) -> SqlFlowRunRelativesRepository:
+        return SqlFlowRunRelativesRepository(self.conn, self.support)

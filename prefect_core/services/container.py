@@ -39,7 +39,8 @@ class Services:
         self.settings = settings
         self.events: EventSink = events or DiscardingSink()
         self.event_service = EventService(storage, self.events, broker or MemoryBroker())
-        self.orchestration = OrchestrationService(storage, self.events)
+        self.task_workers = TaskWorkerService(storage)
+        self.orchestration = OrchestrationService(storage, self.events, self.task_workers)
         self.flows = FlowService(storage)
         self.flow_runs = FlowRunService(storage, self.orchestration)
         self.task_runs = TaskRunService(storage, self.orchestration)
@@ -49,9 +50,6 @@ class Services:
         self.deployment_runs = DeploymentRunService(storage, self.orchestration)
         self.work_pools = WorkPoolService(storage)
         self.workers = WorkerService(storage)
-        self.task_workers = TaskWorkerService(storage)
-        self.task_runs.on_background_run = self.task_workers.enqueue
-        self.orchestration.on_enqueue = self.task_workers.enqueue
         self.work_pool_status = WorkPoolStatusService(storage)
         # flows and flow runs in bulk; flow run inputs, resume, graphs, log download
         self.bulk = BulkService(storage, self.orchestration)
