@@ -46,6 +46,7 @@ def orchestrate_late(ctx: TransitionContext) -> Decision:
 
 
 __all__ = [
+    "POLICIES",
     "CacheWrite",
     "Decision",
     "Effect",
@@ -53,7 +54,6 @@ __all__ = [
     "FlowRunStateChanged",
     "Need",
     "Outcome",
-    "POLICIES",
     "Policy",
     "Rule",
     "RunKind",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Literal
 
 from prefect_core.orchestration.effects import (  # noqa: F401  (re-exported: rules import them from here)
     CacheWrite,

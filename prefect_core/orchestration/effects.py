@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Union
 from uuid import UUID
 
 from prefect_core.schemas.states import State
@@ -62,4 +61,4 @@ class FlowRunStateChanged:
     validated_state: State
 
 
-Effect = Union[CacheWrite, SetParentTaskRunState, EnqueueTaskRun, FlowRunStateChanged]
+Effect = CacheWrite | SetParentTaskRunState | EnqueueTaskRun | FlowRunStateChanged

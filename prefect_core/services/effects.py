@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from prefect_core.orchestration.base import RunKind
 from prefect_core.orchestration.effects import Effect
@@ -93,12 +93,24 @@ class EffectDispatcher:
     def __init__(self) -> None:
         self._handlers: dict[type, _Handler] = {}
 
+    @overload
+    def register(self, effect_type: type[E], apply: Callable[[E, Applied], Awaitable[None]]) -> None: ...
+
+    @overload
     def register(
         self,
         effect_type: type[E],
-        apply: Callable[[E, Applied], Awaitable[P]],
+        apply: Callable[[E, Applied], Awaitable[P | None]],
         *,
-        after_commit: Callable[[P], Awaitable[None]] | None = None,
+        after_commit: Callable[[P], Awaitable[None]],
+    ) -> None: ...
+
+    def register(
+        self,
+        effect_type: type[E],
+        apply: Callable[[E, Applied], Awaitable[Any]],
+        *,
+        after_commit: Callable[[Any], Awaitable[None]] | None = None,
     ) -> None:
         """Handle `effect_type` with `apply` (inside the unit of work) and, when given,
         `after_commit` (with what `apply` returned, unless None, once committed)."""
@@ -113,7 +125,7 @@ class EffectDispatcher:
         """Whether part of `effect_type`'s handling waits for the commit."""
         return self._handlers[effect_type].after_commit is not None
 
-    async def dispatch(self, effects: Iterable[Effect], applied: Applied) -> None:
+    async def dispatch(self, effects: Iterable[Effect | object], applied: Applied) -> None:
         """Apply each effect's in-transaction part now and queue its after-commit part."""
         for effect in effects:
             handler = self._handlers.get(type(effect))

@@ -9,7 +9,6 @@ statement to one of these paths fails here and has to say why.
 from __future__ import annotations
 
 import datetime as dt
-from uuid import UUID
 
 import pytest
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from prefect_core.orchestration import Need, POLICIES
+from prefect_core.orchestration import POLICIES, Need
 from prefect_core.orchestration.base import Rule
 from prefect_core.orchestration.policies import BACKGROUND_TASK, CORE_FLOW, CORE_TASK, MINIMAL_FLOW, MINIMAL_TASK
 from prefect_core.services.context_loaders import CONTEXT_LOADERS, load_context
