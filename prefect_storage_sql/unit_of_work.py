@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+import importlib
+from functools import cache
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prefect_storage_sql.dialect import SqlDialectSupport
+<<<<<<< HEAD
 from prefect_storage_sql.repositories.events import SqlEventRepository
 from prefect_storage_sql.repositories.flow_runs import SqlFlowRunRepository
 from prefect_storage_sql.repositories.flows import SqlFlowRepository
@@ -24,6 +27,40 @@ from prefect_storage_sql.repositories.work_pools import (
 from prefect_storage_sql.repositories.flow_run_inputs import SqlFlowRunInputRepository
 from prefect_storage_sql.repositories.flow_run_starts import SqlFlowRunStartRepository
 from prefect_storage_sql.repositories.flow_run_relatives import SqlFlowRunRelativesRepository
+=======
+
+#: Every repository of the unit of work: attribute name -> "module:class". A class
+#: is built with (connection, dialect support). A new resource adds one line here
+#: (and its attribute on `prefect_core.ports.UnitOfWork`; a test checks they agree).
+REPOSITORIES: dict[str, str] = {
+    "flows": "prefect_storage_sql.repositories.flows:SqlFlowRepository",
+    "flow_runs": "prefect_storage_sql.repositories.flow_runs:SqlFlowRunRepository",
+    "task_runs": "prefect_storage_sql.repositories.task_runs:SqlTaskRunRepository",
+    "flow_run_states": "prefect_storage_sql.repositories.states:SqlFlowRunStateRepository",
+    "task_run_states": "prefect_storage_sql.repositories.states:SqlTaskRunStateRepository",
+    "task_cache": "prefect_storage_sql.repositories.states:SqlTaskCacheRepository",
+    "logs": "prefect_storage_sql.repositories.logs:SqlLogRepository",
+    "events": "prefect_storage_sql.repositories.events:SqlEventRepository",
+    "deployments": "prefect_storage_sql.repositories.deployments:SqlDeploymentRepository",
+    "deployment_schedules": "prefect_storage_sql.repositories.deployments:SqlDeploymentScheduleRepository",
+    "scheduled_runs": "prefect_storage_sql.repositories.scheduled_runs:SqlScheduledRunRepository",
+    "work_pools": "prefect_storage_sql.repositories.work_pools:SqlWorkPoolRepository",
+    "work_queues": "prefect_storage_sql.repositories.work_pools:SqlWorkQueueRepository",
+    "workers": "prefect_storage_sql.repositories.work_pools:SqlWorkerRepository",
+    "flow_run_inputs": "prefect_storage_sql.repositories.flow_run_inputs:SqlFlowRunInputRepository",
+    "flow_run_starts": "prefect_storage_sql.repositories.flow_run_starts:SqlFlowRunStartRepository",
+}
+
+
+@cache
+def repository_class(name: str) -> Any:
+    """The repository class registered under `name` (imported on first use)."""
+    try:
+        module, _, attribute = REPOSITORIES[name].partition(":")
+    except KeyError:
+        raise AttributeError(f"no repository named {name!r}") from None
+    return getattr(importlib.import_module(module), attribute)
+>>>>>>> main
 
 
 class SqlUnitOfWork:
@@ -33,6 +70,7 @@ class SqlUnitOfWork:
         self.conn = conn
         self.support = support
 
+<<<<<<< HEAD
     @cached_property
     def flows(self) -> SqlFlowRepository:
         return SqlFlowRepository(self.conn, self.support)
@@ -100,3 +138,12 @@ class SqlUnitOfWork:
     @cached_property
     def flow_run_relatives(self) -> SqlFlowRunRelativesRepository:
         return SqlFlowRunRelativesRepository(self.conn, self.support)
+=======
+    def __getattr__(self, name: str) -> Any:
+        # Only called for attributes not set yet: build the repository once per unit of work.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        repository = repository_class(name)(self.conn, self.support)
+        setattr(self, name, repository)
+        return repository
+>>>>>>> main
