@@ -9,25 +9,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prefect_storage_sql.dialect import SqlDialectSupport
-<<<<<<< HEAD
-from prefect_storage_sql.repositories.events import SqlEventRepository
-from prefect_storage_sql.repositories.flow_runs import SqlFlowRunRepository
-from prefect_storage_sql.repositories.flows import SqlFlowRepository
-from prefect_storage_sql.repositories.logs import SqlLogRepository
-from prefect_storage_sql.repositories.states import SqlStateRepository, SqlTaskCacheRepository
-from prefect_storage_sql.repositories.task_runs import SqlTaskRunRepository
-from prefect_storage_sql import tables
-from prefect_storage_sql.repositories.deployments import SqlDeploymentRepository, SqlDeploymentScheduleRepository
-from prefect_storage_sql.repositories.scheduled_runs import SqlScheduledRunRepository
-from prefect_storage_sql.repositories.work_pools import (
-    SqlWorkerRepository,
-    SqlWorkPoolRepository,
-    SqlWorkQueueRepository,
-)
-from prefect_storage_sql.repositories.flow_run_inputs import SqlFlowRunInputRepository
-from prefect_storage_sql.repositories.flow_run_starts import SqlFlowRunStartRepository
-from prefect_storage_sql.repositories.flow_run_relatives import SqlFlowRunRelativesRepository
-=======
 
 #: Every repository of the unit of work: attribute name -> "module:class". A class
 #: is built with (connection, dialect support). A new resource adds one line here
@@ -49,6 +30,7 @@ REPOSITORIES: dict[str, str] = {
     "workers": "prefect_storage_sql.repositories.work_pools:SqlWorkerRepository",
     "flow_run_inputs": "prefect_storage_sql.repositories.flow_run_inputs:SqlFlowRunInputRepository",
     "flow_run_starts": "prefect_storage_sql.repositories.flow_run_starts:SqlFlowRunStartRepository",
+    "flow_run_relatives": "prefect_storage_sql.repositories.flow_run_relatives:SqlFlowRunRelativesRepository",
 }
 
 
@@ -60,7 +42,6 @@ def repository_class(name: str) -> Any:
     except KeyError:
         raise AttributeError(f"no repository named {name!r}") from None
     return getattr(importlib.import_module(module), attribute)
->>>>>>> main
 
 
 class SqlUnitOfWork:
@@ -70,75 +51,6 @@ class SqlUnitOfWork:
         self.conn = conn
         self.support = support
 
-<<<<<<< HEAD
-    @cached_property
-    def flows(self) -> SqlFlowRepository:
-        return SqlFlowRepository(self.conn, self.support)
-
-    @cached_property
-    def flow_runs(self) -> SqlFlowRunRepository:
-        return SqlFlowRunRepository(self.conn, self.support)
-
-    @cached_property
-    def task_runs(self) -> SqlTaskRunRepository:
-        return SqlTaskRunRepository(self.conn, self.support)
-
-    @cached_property
-    def flow_run_states(self) -> SqlStateRepository:
-        return SqlStateRepository(self.conn, self.support, tables.flow_run_state, tables.flow_run)
-
-    @cached_property
-    def task_run_states(self) -> SqlStateRepository:
-        return SqlStateRepository(self.conn, self.support, tables.task_run_state, tables.task_run)
-
-    @cached_property
-    def task_cache(self) -> SqlTaskCacheRepository:
-        return SqlTaskCacheRepository(self.conn, self.support)
-
-    @cached_property
-    def logs(self) -> SqlLogRepository:
-        return SqlLogRepository(self.conn, self.support)
-
-    @cached_property
-    def events(self) -> SqlEventRepository:
-        return SqlEventRepository(self.conn, self.support)
-
-    @cached_property
-    def deployments(self) -> SqlDeploymentRepository:
-        return SqlDeploymentRepository(self.conn, self.support)
-
-    @cached_property
-    def deployment_schedules(self) -> SqlDeploymentScheduleRepository:
-        return SqlDeploymentScheduleRepository(self.conn, self.support)
-
-    @cached_property
-    def scheduled_runs(self) -> SqlScheduledRunRepository:
-        return SqlScheduledRunRepository(self.conn, self.support)
-
-    @cached_property
-    def work_pools(self) -> SqlWorkPoolRepository:
-        return SqlWorkPoolRepository(self.conn, self.support)
-
-    @cached_property
-    def work_queues(self) -> SqlWorkQueueRepository:
-        return SqlWorkQueueRepository(self.conn, self.support)
-
-    @cached_property
-    def workers(self) -> SqlWorkerRepository:
-        return SqlWorkerRepository(self.conn, self.support)
-
-    @cached_property
-    def flow_run_inputs(self) -> SqlFlowRunInputRepository:
-        return SqlFlowRunInputRepository(self.conn, self.support)
-
-    @cached_property
-    def flow_run_starts(self) -> SqlFlowRunStartRepository:
-        return SqlFlowRunStartRepository(self.conn, self.support)
-
-    @cached_property
-    def flow_run_relatives(self) -> SqlFlowRunRelativesRepository:
-        return SqlFlowRunRelativesRepository(self.conn, self.support)
-=======
     def __getattr__(self, name: str) -> Any:
         # Only called for attributes not set yet: build the repository once per unit of work.
         if name.startswith("_"):
@@ -146,4 +58,3 @@ class SqlUnitOfWork:
         repository = repository_class(name)(self.conn, self.support)
         setattr(self, name, repository)
         return repository
->>>>>>> main
