@@ -27,4 +27,5 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.flow_run_extras",
     "prefect_http.routes.flow_run_inputs",
     "prefect_http.routes.flow_run_graph",
+    "prefect_http.routes.concurrency_limits_v2",
 )

@@ -15,6 +15,7 @@ from prefect_core.ports.logs import LogRepository
 from prefect_core.ports.states import StateRepository
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
 from prefect_core.ports.work_pools import ScheduledRunRepository, WorkPoolRepository, WorkQueueRepository, WorkerRepository
+from prefect_core.ports_concurrency import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
 from prefect_core.settings import Settings
 
 
@@ -38,6 +39,8 @@ class UnitOfWork(Protocol):
     flow_run_inputs: FlowRunInputRepository
     flow_run_starts: FlowRunStartRepository
     flow_run_relatives: FlowRunRelativesRepository
+    concurrency_limits: ConcurrencyLimitRepository
+    concurrency_leases: ConcurrencyLeaseRepository
 
 
 class Storage(Protocol):

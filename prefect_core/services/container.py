@@ -23,6 +23,8 @@ from prefect_core.services.work_pool_status import WorkPoolStatusService
 from prefect_core.services.work_pools import WorkPoolService
 from prefect_core.services.workers import WorkerService
 from prefect_core.settings import Settings
+from prefect_core.ports_concurrency import SlotWaits
+from prefect_core.services.concurrency_limits import ConcurrencyLimitService
 
 
 class Services:
@@ -57,3 +59,6 @@ class Services:
         self.flow_run_resume = FlowRunResumeService(storage, self.orchestration)
         self.flow_run_graph = FlowRunGraphService(storage)
         self.flow_run_logs = FlowRunLogService(storage)
+        # global concurrency limits and leases
+        waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
+        self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
