@@ -30,6 +30,7 @@ REPOSITORIES: dict[str, str] = {
     "workers": "prefect_storage_sql.repositories.work_pools:SqlWorkerRepository",
     "flow_run_inputs": "prefect_storage_sql.repositories.flow_run_inputs:SqlFlowRunInputRepository",
     "flow_run_starts": "prefect_storage_sql.repositories.flow_run_starts:SqlFlowRunStartRepository",
+    "flow_run_relatives": "prefect_storage_sql.repositories.flow_run_relatives:SqlFlowRunRelativesRepository",
     "concurrency_limits": "prefect_storage_sql.repositories.concurrency_limits:SqlConcurrencyLimitRepository",
     "concurrency_leases": "prefect_storage_sql.repositories.concurrency_leases:SqlConcurrencyLeaseRepository",
 }

@@ -1,8 +1,9 @@
 """The state machine: pure rules deciding what a proposed state transition becomes.
 
 Nothing here awaits or touches storage. The service (`prefect_core.services.
-orchestration`) loads a `TransitionContext`, calls `orchestrate()`, and then
-writes what the returned `Decision` says.
+orchestration`) loads a `TransitionContext` with what the governing policy's rules
+`need`, calls the policy, writes what the returned `Decision` says, and hands its
+declared `effects` to the effect dispatcher.
 
 Policies (see `policies`): "core_flow", "core_task", "background_task",
 "client_side_task", "minimal_flow", "minimal_task" and "mark_late". By default
@@ -25,6 +26,7 @@ from prefect_core.orchestration.base import (
     TransitionContext,
 )
 from prefect_core.orchestration.engine import Policy, run_policy
+from prefect_core.orchestration.needs import Need
 from prefect_core.orchestration.policies import MARK_LATE, POLICIES, default_policy, resolve
 
 
@@ -44,13 +46,14 @@ def orchestrate_late(ctx: TransitionContext) -> Decision:
 
 
 __all__ = [
+    "POLICIES",
     "CacheWrite",
     "Decision",
     "Effect",
     "EnqueueTaskRun",
     "FlowRunStateChanged",
+    "Need",
     "Outcome",
-    "POLICIES",
     "Policy",
     "Rule",
     "RunKind",

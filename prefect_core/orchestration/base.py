@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Literal, Mapping, Union
-from uuid import UUID
+from typing import Any, Literal
 
+from prefect_core.orchestration.effects import (  # noqa: F401  (re-exported: rules import them from here)
+    CacheWrite,
+    Effect,
+    EnqueueTaskRun,
+    FlowRunStateChanged,
+    SetParentTaskRunState,
+)
+from prefect_core.orchestration.needs import Need
 from prefect_core.schemas.deployments import DeploymentConcurrency
 from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.states import State, StateDetails, StateType
@@ -30,6 +38,9 @@ class RunKind(str, Enum):
 class TransitionContext:
     """Everything a rule may look at, loaded by the service before the rules run.
 
+    A field marked "Loaded for `Need.X`" is filled only when a rule of the policy
+    governing the transition declares that need; otherwise it keeps its default.
+
     `run` is the run as stored before the transition (its `state` is `initial`).
     While a policy runs, later rules see `run` with the tentative changes of earlier
     rules applied (as the reference's rules see a mutated run row).
@@ -41,67 +52,28 @@ class TransitionContext:
     proposed: State
     now: dt.datetime
     force: bool = False
-    #: For task runs: the state of the flow run the task belongs to, if any.
+    #: Loaded for `Need.PARENT_FLOW_RUN`: for task runs, the state of the flow run
+    #: the task belongs to, if any.
     #: A task run with a `flow_run_id` whose flow run no longer exists is told apart
     #: from a flow run without a state by `parent_flow_run_run_count` also being None.
     parent_flow_run_state: State | None = None
-    #: For task runs: the flow run's run_count (tasks record it as flow_run_run_count).
+    #: Loaded for `Need.PARENT_FLOW_RUN`: the flow run's run_count (tasks record it
+    #: as flow_run_run_count).
     parent_flow_run_run_count: int | None = None
-    #: For task runs proposing RUNNING with a cache key: the unexpired cached state, if any.
+    #: Loaded for `Need.CACHED_STATE`: for task runs proposing RUNNING with a cache
+    #: key, the unexpired cached state, if any.
     cached_state: State | None = None
     #: The client's API version, when it sent one (some rules vary by client version).
     client_version: str | None = None
     #: Longest cache key a COMPLETED task state may carry.
     max_cache_key_length: int = DEFAULT_MAX_CACHE_KEY_LENGTH
-    #: For flow runs of a deployment with a concurrency limit, when the proposal may
-    #: take or need a slot (see `rules.concurrency.needs_deployment_slots`): the limit,
-    #: the collision strategy and the slots held by the deployment's *other* runs,
-    #: counted under the deployment's lock. None: no limit applies.
+    #: Loaded for `Need.DEPLOYMENT_SLOTS`: for flow runs of a deployment with a
+    #: concurrency limit, the limit, the collision strategy and the slots held by the
+    #: deployment's *other* runs, counted under the deployment's lock. None: no limit
+    #: applies (or no rule of the transition asked).
     deployment_concurrency: DeploymentConcurrency | None = None
     #: How long a run that found its deployment full waits before it is due again.
     deployment_slot_wait_seconds: float = DEFAULT_DEPLOYMENT_SLOT_WAIT_SECONDS
-
-
-@dataclass(frozen=True)
-class CacheWrite:
-    """Effect: remember the written state under `cache_key` until `expiration`."""
-
-    cache_key: str
-    expiration: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class SetParentTaskRunState:
-    """Effect: a subflow changed state; force `state` onto its parent task run.
-
-    The service runs `orchestrate()` for the task run with `force=True`.
-    """
-
-    task_run_id: UUID
-    state: State
-
-
-@dataclass(frozen=True)
-class EnqueueTaskRun:
-    """Effect: a deferred (background) task run was scheduled; hand it to its task queue.
-
-    `retry` is true when it is scheduled as a retry (`AwaitingRetry`).
-    """
-
-    task_run_id: UUID
-    task_key: str
-    retry: bool
-
-
-@dataclass(frozen=True)
-class FlowRunStateChanged:
-    """Effect: emit the `prefect.flow-run.<state name>` event for a written flow run state."""
-
-    initial_state: State | None
-    validated_state: State
-
-
-Effect = Union[CacheWrite, SetParentTaskRunState, EnqueueTaskRun, FlowRunStateChanged]
 
 
 @dataclass
@@ -180,24 +152,30 @@ class Rule:
     `check(ctx, proposed)` runs only when the intended transition goes from a type
     in `from_states` to one in `to_states` (None stands for "no state"), and no
     earlier rule has turned it into another transition. It returns None for "no
-    opinion" or an `Outcome`. It never awaits and never touches storage.
+    opinion" or an `Outcome`. It never awaits and never touches storage: what it
+    needs besides the run and its states it declares in `needs`, and the service
+    loads that into the context beforehand.
     """
 
     name: str
     from_states: frozenset[StateType | None]
     to_states: frozenset[StateType | None]
     check: RuleCheck
+    needs: frozenset[Need] = frozenset()
 
 
 def rule(
     from_states: frozenset[StateType | None] | set[StateType | None],
     to_states: frozenset[StateType | None] | set[StateType | None],
     name: str | None = None,
+    *,
+    needs: frozenset[Need] | set[Need] = frozenset(),
 ) -> Callable[[RuleCheck], Rule]:
-    """Decorator turning a check function into a `Rule` governing `from_states` -> `to_states`."""
+    """Decorator turning a check function into a `Rule` governing `from_states` -> `to_states`
+    that reads the context `needs` names."""
 
     def wrap(check: RuleCheck) -> Rule:
-        return Rule(name or check.__name__, frozenset(from_states), frozenset(to_states), check)
+        return Rule(name or check.__name__, frozenset(from_states), frozenset(to_states), check, frozenset(needs))
 
     return wrap
 

@@ -14,12 +14,13 @@ write. Here the same semantics are a fold over a tuple of pure rules:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from prefect_core import timeutil
 from prefect_core.orchestration import bookkeeping
 from prefect_core.orchestration.base import (
+    ALL_STATES,
     Decision,
     Effect,
     FlowRunStateChanged,
@@ -31,6 +32,7 @@ from prefect_core.orchestration.base import (
     TransitionContext,
     with_details,
 )
+from prefect_core.orchestration.needs import Need
 from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.states import State, StateType
 
@@ -47,6 +49,31 @@ class Policy:
     kind: RunKind
     rules: tuple[Rule, ...]
     announces_flow_run_states: bool = False
+    #: (from type, to type) -> the needs of the rules governing that transition.
+    _needs: dict[tuple[StateType | None, StateType | None], frozenset[Need]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        table: dict[tuple[StateType | None, StateType | None], frozenset[Need]] = {}
+        for from_type in ALL_STATES:
+            for to_type in ALL_STATES:
+                needs = frozenset(
+                    need
+                    for r in self.rules
+                    if from_type in r.from_states and to_type in r.to_states
+                    for need in r.needs
+                )
+                if needs:
+                    table[(from_type, to_type)] = needs
+        object.__setattr__(self, "_needs", table)
+
+    def needs(self, ctx: TransitionContext) -> frozenset[Need]:
+        """What the service must load for `ctx`'s intended transition: the needs of
+        every rule whose FROM/TO sets cover it (a rule may still not run, if an
+        earlier one changes the transition; it is never left without its context)."""
+        from_type = ctx.initial.type if ctx.initial is not None else None
+        return self._needs.get((from_type, ctx.proposed.type), frozenset())
 
 
 @dataclass(frozen=True)

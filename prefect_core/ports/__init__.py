@@ -13,7 +13,8 @@ from prefect_core.ports.task_runs import TaskRunRepository, CacheRepository
 from prefect_core.ports.states import StateRepository
 from prefect_core.ports.logs import LogRepository
 from prefect_core.ports.events import EventRepository, EventBroker
-from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository, Relative, FlowRunRelatives
+from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository
+from prefect_core.ports.flow_run_relatives import FlowRunRelatives, FlowRunRelativesRepository, Relative
 from prefect_core.ports.work_pools import WorkPoolRepository, WorkQueueRepository, WorkerRepository, WorkerRunQuery, ClaimedRun, ScheduledRunRepository
 from prefect_core.ports.flow_run_inputs import FlowRunInputRepository
 from prefect_core.ports.storage import UnitOfWork, Storage, StorageBackend, StorageBackendFactory
@@ -29,6 +30,7 @@ __all__ = [
     "FlowRepository",
     "FlowRunInputRepository",
     "FlowRunRelatives",
+    "FlowRunRelativesRepository",
     "FlowRunRepository",
     "FlowRunStartRepository",
     "LogRepository",

@@ -1,9 +1,8 @@
-"""Deployments, their schedules, and what a flow run's events name."""
+"""Deployments and their schedules."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 import datetime as dt
@@ -59,17 +58,6 @@ class DeploymentRepository(Protocol):
         longer exists). When it has a limit, its row is locked until commit first, so
         two units of work cannot both count a last free slot as theirs."""
         ...
-    async def flow_run_relatives(
-        self,
-        flow_id: UUID,
-        *,
-        deployment_id: UUID | None,
-        work_queue_id: UUID | None,
-        parent_task_run_id: UUID | None,
-    ) -> FlowRunRelatives:
-        """A flow run's flow, deployment, work queue (and its pool) and parent task
-        run, in one read, for its events; what does not exist is None."""
-        ...
 
 
 class DeploymentScheduleRepository(Protocol):
@@ -81,25 +69,3 @@ class DeploymentScheduleRepository(Protocol):
     async def update(self, deployment_id: UUID, schedule_id: UUID, values: dict[str, Any]) -> bool: ...
     async def delete(self, deployment_id: UUID, schedule_id: UUID) -> bool: ...
     async def delete_all(self, deployment_id: UUID) -> None: ...
-
-
-@dataclass(frozen=True)
-class Relative:
-    """An object a flow run's events name as a related resource."""
-
-    id: UUID
-    name: str
-    tags: tuple[str, ...] = ()
-    #: A work pool's type.
-    type: str | None = None
-
-
-@dataclass(frozen=True)
-class FlowRunRelatives:
-    """What a flow run's state-change events name besides the run itself."""
-
-    flow: Relative | None = None
-    deployment: Relative | None = None
-    work_queue: Relative | None = None
-    work_pool: Relative | None = None
-    parent_task_run: Relative | None = None

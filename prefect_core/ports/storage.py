@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Protocol
 from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository
 from prefect_core.ports.events import EventRepository
 from prefect_core.ports.flow_run_inputs import FlowRunInputRepository
+from prefect_core.ports.flow_run_relatives import FlowRunRelativesRepository
 from prefect_core.ports.flow_runs import FlowRunRepository, FlowRunStartRepository
 from prefect_core.ports.flows import FlowRepository
 from prefect_core.ports.logs import LogRepository
@@ -37,6 +38,7 @@ class UnitOfWork(Protocol):
     workers: WorkerRepository
     flow_run_inputs: FlowRunInputRepository
     flow_run_starts: FlowRunStartRepository
+    flow_run_relatives: FlowRunRelativesRepository
     concurrency_limits: ConcurrencyLimitRepository
     concurrency_leases: ConcurrencyLeaseRepository
 

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from prefect_core.events.memory_broker import MemoryBroker
 from prefect_core.ports import EventBroker, Storage
-from prefect_core.services.events import EventService
-from prefect_core.services.events_sink import DiscardingSink, EventSink
-from prefect_core.services.flow_runs import FlowRunService
-from prefect_core.services.flows import FlowService
-from prefect_core.services.logs import LogService
-from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.services.task_runs import TaskRunService
-from prefect_core.settings import Settings
 from prefect_core.services.deployment_runs import DeploymentRunService
 from prefect_core.services.deployments import DeploymentService
-from prefect_core.services.work_pool_status import WorkPoolStatusService
-from prefect_core.services.work_pools import WorkPoolService
-from prefect_core.services.task_workers import TaskWorkerService
-from prefect_core.services.workers import WorkerService
+from prefect_core.services.events import EventService
+from prefect_core.services.events_sink import DiscardingSink, EventSink
 from prefect_core.services.flow_run_bulk import BulkService
 from prefect_core.services.flow_run_graph import FlowRunGraphService
 from prefect_core.services.flow_run_inputs import FlowRunInputService
 from prefect_core.services.flow_run_logs import FlowRunLogService
 from prefect_core.services.flow_run_resume import FlowRunResumeService
+from prefect_core.services.flow_runs import FlowRunService
+from prefect_core.services.flows import FlowService
+from prefect_core.services.logs import LogService
+from prefect_core.services.orchestration import OrchestrationService
+from prefect_core.services.task_runs import TaskRunService
+from prefect_core.services.task_workers import TaskWorkerService
+from prefect_core.services.work_pool_status import WorkPoolStatusService
+from prefect_core.services.work_pools import WorkPoolService
+from prefect_core.services.workers import WorkerService
+from prefect_core.settings import Settings
 from prefect_core.ports_concurrency import SlotWaits
 from prefect_core.services.concurrency_limits import ConcurrencyLimitService
 
@@ -41,7 +41,8 @@ class Services:
         self.settings = settings
         self.events: EventSink = events or DiscardingSink()
         self.event_service = EventService(storage, self.events, broker or MemoryBroker())
-        self.orchestration = OrchestrationService(storage, self.events)
+        self.task_workers = TaskWorkerService(storage)
+        self.orchestration = OrchestrationService(storage, self.events, self.task_workers)
         self.flows = FlowService(storage)
         self.flow_runs = FlowRunService(storage, self.orchestration)
         self.task_runs = TaskRunService(storage, self.orchestration)
@@ -51,9 +52,6 @@ class Services:
         self.deployment_runs = DeploymentRunService(storage, self.orchestration)
         self.work_pools = WorkPoolService(storage)
         self.workers = WorkerService(storage)
-        self.task_workers = TaskWorkerService(storage)
-        self.task_runs.on_background_run = self.task_workers.enqueue
-        self.orchestration.on_enqueue = self.task_workers.enqueue
         self.work_pool_status = WorkPoolStatusService(storage)
         # flows and flow runs in bulk; flow run inputs, resume, graphs, log download
         self.bulk = BulkService(storage, self.orchestration)

@@ -54,7 +54,8 @@ class DeploymentRunService:
         now unless the body gives a state. An idempotency key already used for the
         flow returns that run. True when created now."""
         now = timeutil.now()
-        async with self.storage.write() as uow:
+        async with self.orchestration.write() as tx:
+            uow = tx.uow
             deployment = await _deployment(uow, deployment_id)
             queue_id, queue_name = deployment.work_queue_id, deployment.work_queue_name
             if body.work_queue_name:
@@ -86,7 +87,7 @@ class DeploymentRunService:
             stored = await uow.flow_runs.insert(run)
             created = stored.id == run.id
             if created:
-                await self.orchestration.initial_flow_run_state(uow, stored, state)
+                await self.orchestration.initial_flow_run_state(tx, stored, state)
                 stored = await uow.flow_runs.get(stored.id)
                 assert stored is not None
         return stored, created

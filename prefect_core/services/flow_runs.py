@@ -28,7 +28,8 @@ class FlowRunService:
         state = State.from_create(body.state) if body.state else State(type=StateType.PENDING)
         data = body.model_dump(exclude={"state", "work_pool_name"}, exclude_none=True)
         candidate = FlowRun(**data, created_by=created_by)
-        async with self.storage.write() as uow:
+        async with self.orchestration.write() as tx:
+            uow = tx.uow
             flow = await uow.flows.get(body.flow_id)
             if flow is None:
                 raise NotFound("Flow not found")
@@ -37,7 +38,7 @@ class FlowRunService:
             stored = await uow.flow_runs.insert(candidate)
             created = stored.id == candidate.id
             if created:
-                await self.orchestration.initial_flow_run_state(uow, stored, state)
+                await self.orchestration.initial_flow_run_state(tx, stored, state)
                 stored = await uow.flow_runs.get(stored.id)
                 assert stored is not None
         return stored, created

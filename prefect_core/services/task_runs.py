@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -11,7 +10,6 @@ from prefect_core.ports import Storage
 from prefect_core.schemas.runs import TaskRun, TaskRunCreate, TaskRunUpdate
 from prefect_core.schemas.states import State, StateType
 from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.services.task_workers import is_background_run
 from prefect_core.schemas.bodies.queries import RunFilterBody, TaskRunPage, TaskRunQuery, page_count
 
 
@@ -19,9 +17,6 @@ class TaskRunService:
     def __init__(self, storage: Storage, orchestration: OrchestrationService) -> None:
         self.storage = storage
         self.orchestration = orchestration
-        #: Called with each background run (SCHEDULED, deferred) once it is stored;
-        #: the container connects it to the task-worker queues.
-        self.on_background_run: Callable[[TaskRun], None] | None = None
 
     async def create(self, body: TaskRunCreate) -> tuple[TaskRun, bool]:
         """Create a task run (PENDING when no state is given), or return the one
@@ -29,17 +24,17 @@ class TaskRunService:
         state = State.from_create(body.state) if body.state else State(type=StateType.PENDING)
         data = body.model_dump(exclude={"state"}, exclude_none=True)
         candidate = TaskRun(**data)
-        async with self.storage.write() as uow:
+        # A background run is handed to its task queue once committed (an effect).
+        async with self.orchestration.write() as tx:
+            uow = tx.uow
             if body.flow_run_id is not None and await uow.flow_runs.get(body.flow_run_id) is None:
                 raise NotFound("Flow run not found")
             stored = await uow.task_runs.insert(candidate)
             created = stored.id == candidate.id
             if created:
-                await self.orchestration.initial_task_run_state(uow, stored, state)
+                await self.orchestration.initial_task_run_state(tx, stored, state)
                 stored = await uow.task_runs.get(stored.id)
                 assert stored is not None
-        if created and self.on_background_run is not None and is_background_run(stored):
-            self.on_background_run(stored)
         return stored, created
 
     async def read(self, run_id: UUID) -> TaskRun:

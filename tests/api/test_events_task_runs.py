@@ -176,8 +176,9 @@ async def test_the_servers_own_flow_run_state_events_are_stored(client) -> None:
     state_id = (await resp.json())["state"]["id"]
     await client.app[SERVICES].events.flush()
     page = await (await client.post("/api/events/filter", json={
-        "filter": {"event": {"prefix": ["prefect.flow-run."]}}})).json()
-    assert [e["event"] for e in page["events"]] == ["prefect.flow-run.Running"]
-    event = page["events"][0]
+        "filter": {"order": "ASC", "event": {"prefix": ["prefect.flow-run."]}}})).json()
+    # Creating the run in its first state is announced too, as the reference does.
+    assert [e["event"] for e in page["events"]] == ["prefect.flow-run.Pending", "prefect.flow-run.Running"]
+    event = page["events"][1]
     assert event["id"] == state_id and event["resource"]["prefect.resource.id"] == f"prefect.flow-run.{flow_run_id}"
     assert {r["prefect.resource.role"] for r in event["related"]} >= {"flow"}

@@ -47,7 +47,12 @@ async def test_a_deployment_run_names_its_flow_deployment_queue_and_pool(client)
     run = await _post(client, f"/api/deployments/{dep['id']}/create_flow_run", {"tags": ["run-tag"]})
     pending = await _set(client, run, "PENDING")
 
-    [event] = await _events_of(client, run)
+    # The run's creation in SCHEDULED is announced first, as the reference does.
+    scheduled, event = await _events_of(client, run)
+    assert scheduled["event"] == "prefect.flow-run.Scheduled" and scheduled["id"] == run["state"]["id"]
+    assert scheduled["payload"]["intended"] == {"from": None, "to": "SCHEDULED"}
+    assert scheduled["payload"]["initial_state"] is None and scheduled["follows"] is None
+    assert scheduled["related"] == event["related"]
     assert event["event"] == "prefect.flow-run.Pending" and event["id"] == pending["state"]["id"]
     related = event["related"]
     assert related[:4] == [
@@ -73,7 +78,7 @@ async def test_a_plain_run_names_only_its_flow_and_tags(client) -> None:
     flow = await _post(client, "/api/flows/", {"name": "solo"}, status=(200, 201))
     run = await _post(client, "/api/flow_runs/", {"flow_id": flow["id"], "tags": ["b", "a"]})
     await _set(client, run, "RUNNING")
-    [event] = await _events_of(client, run)
+    _created, event = await _events_of(client, run)
     assert event["related"] == [
         {"prefect.resource.id": f"prefect.flow.{flow['id']}", "prefect.resource.role": "flow",
          "prefect.resource.name": "solo"},
@@ -89,7 +94,7 @@ async def test_a_subflow_names_its_parent_task_run(client) -> None:
         "flow_run_id": parent["id"], "task_key": "child", "dynamic_key": "0", "name": "child-0", "tags": ["t"]})
     child = await _post(client, "/api/flow_runs/", {"flow_id": flow["id"], "parent_task_run_id": task["id"]})
     await _set(client, child, "RUNNING")
-    [event] = await _events_of(client, child)
+    _created, event = await _events_of(client, child)
     assert {"prefect.resource.id": f"prefect.task-run.{task['id']}", "prefect.resource.role": "task-run",
             "prefect.resource.name": "child-0"} in event["related"]
     assert {"prefect.resource.id": "prefect.tag.t", "prefect.resource.role": "tag"} in event["related"]

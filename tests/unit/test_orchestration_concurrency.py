@@ -8,7 +8,8 @@ from uuid import uuid4
 import pytest
 
 from prefect_core.orchestration import orchestrate, orchestrate_late
-from prefect_core.orchestration.rules.concurrency import needs_deployment_slots
+from prefect_core.orchestration import Need
+from prefect_core.orchestration.policies import CORE_FLOW, MARK_LATE, MINIMAL_FLOW
 from prefect_core.schemas.deployments import DeploymentConcurrency
 from prefect_core.schemas.states import State, StateDetails
 from tests.unit.orchestration_builders import NOW, S, ago, flow, flow_ctx, flow_run, later, persisted_result, state
@@ -174,19 +175,19 @@ def test_otherwise_a_late_run_is_just_late(concurrency):
         (S.SCHEDULED, S.SCHEDULED, False),
     ],
 )
-def test_needs_deployment_slots(initial, proposed, expected):
+def test_the_core_policy_needs_the_slots_only_to_take_one(initial, proposed, expected):
     current = state(initial, at=ago(5)) if initial else None
-    run = run_of_deployment(current)
-    assert needs_deployment_slots(run, current, state(proposed)) is expected
-    assert not needs_deployment_slots(flow_run(current), current, state(proposed))
-    assert not needs_deployment_slots(run, current, state(proposed), force=True)
+    ctx = flow_ctx(current, state(proposed), run_of_deployment(current))
+    assert (Need.DEPLOYMENT_SLOTS in CORE_FLOW.needs(ctx)) is expected
+    # Forced proposals go through the minimal policy, which never counts.
+    assert Need.DEPLOYMENT_SLOTS not in MINIMAL_FLOW.needs(ctx)
 
 
-def test_needs_deployment_slots_for_marking_late():
+def test_marking_late_needs_the_slots():
     current = state(S.SCHEDULED, at=ago(5))
-    run = run_of_deployment(current)
-    assert needs_deployment_slots(run, current, state(S.SCHEDULED, "Late"))
-    assert not needs_deployment_slots(run, state(S.PENDING), state(S.SCHEDULED, "Late"))
+    ctx = flow_ctx(current, state(S.SCHEDULED, "Late"), run_of_deployment(current))
+    assert MARK_LATE.needs(ctx) == {Need.DEPLOYMENT_SLOTS}
+    assert MARK_LATE.needs(flow_ctx(state(S.PENDING), state(S.SCHEDULED, "Late"))) == frozenset()
 
 
 def test_the_core_policy_is_the_default():

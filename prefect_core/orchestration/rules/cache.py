@@ -11,15 +11,17 @@ from prefect_core.orchestration.base import (
     reject,
     rule,
 )
+from prefect_core.orchestration.needs import Need
 from prefect_core.schemas.states import State, StateType
 
 
-@rule(ALL_STATES, {StateType.RUNNING})
+@rule(ALL_STATES, {StateType.RUNNING}, needs={Need.CACHED_STATE})
 def cache_retrieval(ctx: TransitionContext, proposed: State) -> Outcome | None:
     """A task about to run whose cache key has an unexpired cached completion does not
     run: it takes a copy of that state, named "Cached".
 
-    The service looks the key up beforehand and passes the hit as `ctx.cached_state`.
+    The service looks the key up beforehand (`Need.CACHED_STATE`) and passes the hit
+    as `ctx.cached_state`.
     """
     details = proposed.state_details
     if not details.cache_key or details.refresh_cache or ctx.cached_state is None:

@@ -6,8 +6,8 @@ slot is taken by moving to PENDING and given back by leaving the active states;
 since the service counts the holders from the runs' current states (under the
 deployment's lock), giving a slot back needs no rule of its own.
 
-The service loads `ctx.deployment_concurrency` only when `needs_deployment_slots`
-says a rule here may look at it, so other transitions cost nothing.
+Both rules declare `Need.DEPLOYMENT_SLOTS`, so the service counts the slots only for
+the transitions they govern (taking a slot; marking a run late); others cost nothing.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from prefect_core.orchestration.base import (
     reject,
     rule,
 )
+from prefect_core.orchestration.needs import Need
 from prefect_core.run_facts import DEPLOYMENT_SLOT_STATES, LATE_STATE_NAME
-from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.states import State, StateType
 
 #: States in which a flow run holds its deployment's slot.
@@ -35,25 +35,7 @@ LIMIT_REACHED = "Deployment concurrency limit reached."
 _LATE = LATE_STATE_NAME
 
 
-def needs_deployment_slots(
-    run: FlowRun | TaskRun, initial: State | None, proposed: State, *, force: bool = False
-) -> bool:
-    """Whether the rules of this module may consult the deployment's slots for this
-    proposal: a run of a deployment about to take a slot (PENDING from a state that
-    holds none), or a scheduled one about to be marked "Late"."""
-    if force or getattr(run, "deployment_id", None) is None:
-        return False
-    if proposed.type is StateType.PENDING:
-        return initial is None or initial.type not in HOLDING
-    return (
-        proposed.type is StateType.SCHEDULED
-        and proposed.name == _LATE
-        and initial is not None
-        and initial.type is StateType.SCHEDULED
-    )
-
-
-@rule(ALL_STATES - HOLDING, {StateType.PENDING})
+@rule(ALL_STATES - HOLDING, {StateType.PENDING}, needs={Need.DEPLOYMENT_SLOTS})
 def secure_deployment_slot(ctx: TransitionContext, proposed: State) -> Outcome | None:
     """A run of a deployment with a concurrency limit moves to PENDING only into a
     free slot (workers propose PENDING before starting infrastructure, so a run that
@@ -76,7 +58,7 @@ def secure_deployment_slot(ctx: TransitionContext, proposed: State) -> Outcome |
     return reject(new_state(StateType.SCHEDULED, ctx.now, name=AWAITING_SLOT, scheduled_time=due), LIMIT_REACHED)
 
 
-@rule({StateType.SCHEDULED}, {StateType.SCHEDULED})
+@rule({StateType.SCHEDULED}, {StateType.SCHEDULED}, needs={Need.DEPLOYMENT_SLOTS})
 def cancel_late_runs_of_full_deployments(ctx: TransitionContext, proposed: State) -> Outcome | None:
     """A run about to be marked "Late" whose deployment is full and uses CANCEL_NEW
     is cancelled instead: it would be cancelled at PENDING anyway, and must not pile

@@ -12,6 +12,7 @@ from prefect_core.orchestration.base import (
     reject,
     rule,
 )
+from prefect_core.orchestration.needs import Need
 from prefect_core.schemas.states import State, StateType
 
 _RESUMABLE_TO = {StateType.RUNNING, StateType.SCHEDULED, StateType.CANCELLING}
@@ -88,7 +89,7 @@ def handle_resuming_paused_flows(ctx: TransitionContext, proposed: State) -> Out
     return accept(after_changes=resuming)
 
 
-@rule(ALL_STATES, {StateType.RUNNING})
+@rule(ALL_STATES, {StateType.RUNNING}, needs={Need.PARENT_FLOW_RUN})
 def prevent_running_tasks_from_stopped_flows(ctx: TransitionContext, proposed: State) -> Outcome | None:
     """A task may only run while its flow run runs. Tasks of a paused flow are told to
     wait in a "NotReady" paused state; tasks of a stopped flow abort."""

@@ -15,6 +15,7 @@ from prefect_core.orchestration.base import (
     renamed,
     rule,
 )
+from prefect_core.orchestration.needs import Need
 from prefect_core.schemas.states import State, StateType
 
 #: A finished run may not be marked as any of these.
@@ -69,7 +70,7 @@ def handle_flow_terminal_state_transitions(ctx: TransitionContext, proposed: Sta
     return accept(changes={"empirical_policy": {"resuming": False, "pause_keys": set(), "retry_type": retry_type}})
 
 
-@rule(TERMINAL, ALL_STATES)
+@rule(TERMINAL, ALL_STATES, needs={Need.PARENT_FLOW_RUN})
 def handle_task_terminal_state_transitions(ctx: TransitionContext, proposed: State) -> Outcome | None:
     """A finished task run may run again (its flow is retrying) unless it completed with a
     persisted result; it is never paused, crashed or cancelled.

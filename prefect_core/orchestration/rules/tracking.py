@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from prefect_core.orchestration.base import ALL_STATES, EnqueueTaskRun, Outcome, TransitionContext, accept, rule
+from prefect_core.orchestration.needs import Need
 from prefect_core.orchestration.rules.retries import AWAITING_RETRY
 from prefect_core.schemas.states import State, StateType
 
 
-@rule(ALL_STATES, {StateType.RUNNING})
+@rule(ALL_STATES, {StateType.RUNNING}, needs={Need.PARENT_FLOW_RUN})
 def update_flow_run_tracker_on_tasks(ctx: TransitionContext, proposed: State) -> Outcome | None:
     """A task run that starts records which attempt of its flow run it belongs to
     (`flow_run_run_count`), so a later flow retry can tell it is re-running."""

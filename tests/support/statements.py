@@ -1,0 +1,46 @@
+"""Counting the SQL statements a piece of code sends, on either SQL backend.
+
+Both SQL storages expose their engines (`read_engine`, `write_engine`), each with a
+synchronous `sync_engine` SQLAlchemy emits cursor events on; counting those events
+counts what reaches the database driver (transaction BEGIN/COMMIT excluded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+
+
+class StatementLog:
+    """The statements seen while counting, in order."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    def kinds(self) -> list[str]:
+        """Each statement's first word and table hint, e.g. "SELECT", "INSERT", "UPDATE"."""
+        return [s.split(None, 1)[0].upper() for s in self.statements]
+
+
+@contextmanager
+def counting_statements(storage: Any) -> Iterator[StatementLog]:
+    """Record every statement `storage`'s engines execute inside the block."""
+    log = StatementLog()
+    engines = {id(e): e.sync_engine for e in (storage.read_engine, storage.write_engine)}
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        log.statements.append(statement)
+
+    for engine in engines.values():
+        sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield log
+    finally:
+        for engine in engines.values():
+            sa.event.remove(engine, "before_cursor_execute", record)
