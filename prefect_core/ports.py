@@ -32,6 +32,7 @@ from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort, LogSort, TaskRunSort
 from prefect_core.schemas.states import State, StateType
 from prefect_core.schemas.flow_run_inputs import FlowRunInput
+from prefect_core.ports_concurrency import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
 from prefect_core.settings import Settings
 
 
@@ -186,6 +187,9 @@ class UnitOfWork(Protocol):
     # flow run inputs and start times (their protocols are at the end of this module)
     flow_run_inputs: FlowRunInputRepository
     flow_run_starts: FlowRunStartRepository
+    # global concurrency limits and their leases (prefect_core.ports_concurrency)
+    concurrency_limits: ConcurrencyLimitRepository
+    concurrency_leases: ConcurrencyLeaseRepository
 
 
 class Storage(Protocol):

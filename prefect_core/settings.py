@@ -43,6 +43,11 @@ class Settings(BaseModel):
     #: Task-run events are buffered and written in batches; this bounds the delay.
     event_flush_interval: float = 0.2
 
+    #: The longest wait (seconds) a client denied a slot of a limit without decay is told
+    #: to retry after: limits named `tag:...` (task tags) and the others.
+    tag_concurrency_slot_wait_seconds: float = Field(default=10.0, ge=0)
+    maximum_concurrency_slot_wait_seconds: float = Field(default=30.0, ge=0)
+
     services_enabled: dict[str, bool] = Field(default_factory=dict)
     #: Numeric service options, e.g. "scheduler_loop_seconds" from
     #: PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS.
@@ -85,6 +90,17 @@ class Settings(BaseModel):
         take("redis_url", "PREFECT_REDIS_URL")
         take("max_request_body_bytes", "PREFECT_SERVER_MAX_REQUEST_BODY_BYTES", cast=int)
         take("event_flush_interval", "PREFECT_SERVER_EVENT_FLUSH_INTERVAL", cast=float)
+        take(
+            "tag_concurrency_slot_wait_seconds",
+            "PREFECT_SERVER_TASKS_TAG_CONCURRENCY_SLOT_WAIT_SECONDS",
+            "PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS",
+            cast=float,
+        )
+        take(
+            "maximum_concurrency_slot_wait_seconds",
+            "PREFECT_SERVER_CONCURRENCY_MAXIMUM_CONCURRENCY_SLOT_WAIT_SECONDS",
+            cast=float,
+        )
         if "PREFECT_SERVER_CSRF_PROTECTION_ENABLED" in env:
             values["csrf_protection_enabled"] = _flag(env["PREFECT_SERVER_CSRF_PROTECTION_ENABLED"], False)
 

@@ -22,8 +22,9 @@ from prefect_http.ws import workers as ws_workers
 from prefect_http.routes import automations, collections, deployments, work_pools, work_queues, workers
 from prefect_http.ws import protocol as ws_protocol
 from prefect_http.routes import flow_run_extras, flow_run_graph, flow_run_inputs, flows_bulk
+from prefect_http.routes import concurrency_limits_v2
 
-ROUTE_MODULES = (admin, flows, flow_runs, task_runs, logs, events, ws_events, deployments, work_pools, work_queues, workers, collections, automations, ws_task_runs, ws_workers, flows_bulk, flow_run_extras, flow_run_inputs, flow_run_graph)
+ROUTE_MODULES = (admin, flows, flow_runs, task_runs, logs, events, ws_events, deployments, work_pools, work_queues, workers, collections, automations, ws_task_runs, ws_workers, flows_bulk, flow_run_extras, flow_run_inputs, flow_run_graph, concurrency_limits_v2)
 
 
 def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | None = None) -> web.Application:

@@ -307,3 +307,10 @@ flow_run_input = sa.Table(
     sa.Column("sender", sa.Text),
     sa.Index(None, "flow_run_id", "key", unique=True),
 )
+
+# Global concurrency limits and leases (their own module).
+from prefect_storage_sql.tables_concurrency import (  # noqa: E402,F401
+    concurrency_lease,
+    concurrency_lease_limit,
+    concurrency_limit_v2,
+)

@@ -23,6 +23,8 @@ from prefect_storage_sql.repositories.work_pools import (
 )
 from prefect_storage_sql.repositories.flow_run_inputs import SqlFlowRunInputRepository
 from prefect_storage_sql.repositories.flow_run_starts import SqlFlowRunStartRepository
+from prefect_storage_sql.repositories.concurrency_leases import SqlConcurrencyLeaseRepository
+from prefect_storage_sql.repositories.concurrency_limits import SqlConcurrencyLimitRepository
 
 
 class SqlUnitOfWork:
@@ -95,3 +97,11 @@ class SqlUnitOfWork:
     @cached_property
     def flow_run_starts(self) -> SqlFlowRunStartRepository:
         return SqlFlowRunStartRepository(self.conn, self.support)
+
+    @cached_property
+    def concurrency_limits(self) -> SqlConcurrencyLimitRepository:
+        return SqlConcurrencyLimitRepository(self.conn, self.support)
+
+    @cached_property
+    def concurrency_leases(self) -> SqlConcurrencyLeaseRepository:
+        return SqlConcurrencyLeaseRepository(self.conn, self.support)

@@ -23,6 +23,8 @@ from prefect_core.services.flow_run_graph import FlowRunGraphService
 from prefect_core.services.flow_run_inputs import FlowRunInputService
 from prefect_core.services.flow_run_logs import FlowRunLogService
 from prefect_core.services.flow_run_resume import FlowRunResumeService
+from prefect_core.ports_concurrency import SlotWaits
+from prefect_core.services.concurrency_limits import ConcurrencyLimitService
 
 
 class Services:
@@ -59,3 +61,6 @@ class Services:
         self.flow_run_resume = FlowRunResumeService(storage, self.orchestration)
         self.flow_run_graph = FlowRunGraphService(storage)
         self.flow_run_logs = FlowRunLogService(storage)
+        # global concurrency limits and leases
+        waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
+        self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
