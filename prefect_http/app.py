@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator
 
 import pluggy
@@ -15,16 +16,8 @@ from prefect_core.settings import Settings
 from prefect_http.background import background_services_ctx
 from prefect_http.errors import error_middleware
 from prefect_http.keys import SERVICES, SETTINGS, STORAGE
-from prefect_http.routes import admin, events, flow_runs, flows, logs, task_runs
-from prefect_http.ws import events as ws_events
-from prefect_http.ws import task_runs as ws_task_runs
-from prefect_http.ws import workers as ws_workers
-from prefect_http.routes import automations, collections, deployments, work_pools, work_queues, workers
+from prefect_http.registry import ROUTE_MODULES
 from prefect_http.ws import protocol as ws_protocol
-from prefect_http.routes import flow_run_extras, flow_run_graph, flow_run_inputs, flows_bulk
-from prefect_http.routes import concurrency_limits_v2
-
-ROUTE_MODULES = (admin, flows, flow_runs, task_runs, logs, events, ws_events, deployments, work_pools, work_queues, workers, collections, automations, ws_task_runs, ws_workers, flows_bulk, flow_run_extras, flow_run_inputs, flow_run_graph, concurrency_limits_v2)
 
 
 def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | None = None) -> web.Application:
@@ -36,8 +29,8 @@ def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | Non
         middlewares=[error_middleware],
     )
     app[SETTINGS] = settings
-    for module in ROUTE_MODULES:
-        app.router.add_routes(module.routes)
+    for name in ROUTE_MODULES:
+        app.router.add_routes(importlib.import_module(name).routes)
 
     ws_protocol.install(app)
     broker = make_event_broker(pm, settings)

@@ -2,29 +2,47 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+import importlib
+from functools import cache
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prefect_storage_sql.dialect import SqlDialectSupport
-from prefect_storage_sql.repositories.events import SqlEventRepository
-from prefect_storage_sql.repositories.flow_runs import SqlFlowRunRepository
-from prefect_storage_sql.repositories.flows import SqlFlowRepository
-from prefect_storage_sql.repositories.logs import SqlLogRepository
-from prefect_storage_sql.repositories.states import SqlStateRepository, SqlTaskCacheRepository
-from prefect_storage_sql.repositories.task_runs import SqlTaskRunRepository
-from prefect_storage_sql import tables
-from prefect_storage_sql.repositories.deployments import SqlDeploymentRepository, SqlDeploymentScheduleRepository
-from prefect_storage_sql.repositories.scheduled_runs import SqlScheduledRunRepository
-from prefect_storage_sql.repositories.work_pools import (
-    SqlWorkerRepository,
-    SqlWorkPoolRepository,
-    SqlWorkQueueRepository,
-)
-from prefect_storage_sql.repositories.flow_run_inputs import SqlFlowRunInputRepository
-from prefect_storage_sql.repositories.flow_run_starts import SqlFlowRunStartRepository
-from prefect_storage_sql.repositories.concurrency_leases import SqlConcurrencyLeaseRepository
-from prefect_storage_sql.repositories.concurrency_limits import SqlConcurrencyLimitRepository
+
+#: Every repository of the unit of work: attribute name -> "module:class". A class
+#: is built with (connection, dialect support). A new resource adds one line here
+#: (and its attribute on `prefect_core.ports.UnitOfWork`; a test checks they agree).
+REPOSITORIES: dict[str, str] = {
+    "flows": "prefect_storage_sql.repositories.flows:SqlFlowRepository",
+    "flow_runs": "prefect_storage_sql.repositories.flow_runs:SqlFlowRunRepository",
+    "task_runs": "prefect_storage_sql.repositories.task_runs:SqlTaskRunRepository",
+    "flow_run_states": "prefect_storage_sql.repositories.states:SqlFlowRunStateRepository",
+    "task_run_states": "prefect_storage_sql.repositories.states:SqlTaskRunStateRepository",
+    "task_cache": "prefect_storage_sql.repositories.states:SqlTaskCacheRepository",
+    "logs": "prefect_storage_sql.repositories.logs:SqlLogRepository",
+    "events": "prefect_storage_sql.repositories.events:SqlEventRepository",
+    "deployments": "prefect_storage_sql.repositories.deployments:SqlDeploymentRepository",
+    "deployment_schedules": "prefect_storage_sql.repositories.deployments:SqlDeploymentScheduleRepository",
+    "scheduled_runs": "prefect_storage_sql.repositories.scheduled_runs:SqlScheduledRunRepository",
+    "work_pools": "prefect_storage_sql.repositories.work_pools:SqlWorkPoolRepository",
+    "work_queues": "prefect_storage_sql.repositories.work_pools:SqlWorkQueueRepository",
+    "workers": "prefect_storage_sql.repositories.work_pools:SqlWorkerRepository",
+    "flow_run_inputs": "prefect_storage_sql.repositories.flow_run_inputs:SqlFlowRunInputRepository",
+    "flow_run_starts": "prefect_storage_sql.repositories.flow_run_starts:SqlFlowRunStartRepository",
+    "concurrency_limits": "prefect_storage_sql.repositories.concurrency_limits:SqlConcurrencyLimitRepository",
+    "concurrency_leases": "prefect_storage_sql.repositories.concurrency_leases:SqlConcurrencyLeaseRepository",
+}
+
+
+@cache
+def repository_class(name: str) -> Any:
+    """The repository class registered under `name` (imported on first use)."""
+    try:
+        module, _, attribute = REPOSITORIES[name].partition(":")
+    except KeyError:
+        raise AttributeError(f"no repository named {name!r}") from None
+    return getattr(importlib.import_module(module), attribute)
 
 
 class SqlUnitOfWork:
@@ -34,74 +52,10 @@ class SqlUnitOfWork:
         self.conn = conn
         self.support = support
 
-    @cached_property
-    def flows(self) -> SqlFlowRepository:
-        return SqlFlowRepository(self.conn, self.support)
-
-    @cached_property
-    def flow_runs(self) -> SqlFlowRunRepository:
-        return SqlFlowRunRepository(self.conn, self.support)
-
-    @cached_property
-    def task_runs(self) -> SqlTaskRunRepository:
-        return SqlTaskRunRepository(self.conn, self.support)
-
-    @cached_property
-    def flow_run_states(self) -> SqlStateRepository:
-        return SqlStateRepository(self.conn, self.support, tables.flow_run_state, tables.flow_run)
-
-    @cached_property
-    def task_run_states(self) -> SqlStateRepository:
-        return SqlStateRepository(self.conn, self.support, tables.task_run_state, tables.task_run)
-
-    @cached_property
-    def task_cache(self) -> SqlTaskCacheRepository:
-        return SqlTaskCacheRepository(self.conn, self.support)
-
-    @cached_property
-    def logs(self) -> SqlLogRepository:
-        return SqlLogRepository(self.conn, self.support)
-
-    @cached_property
-    def events(self) -> SqlEventRepository:
-        return SqlEventRepository(self.conn, self.support)
-
-    @cached_property
-    def deployments(self) -> SqlDeploymentRepository:
-        return SqlDeploymentRepository(self.conn, self.support)
-
-    @cached_property
-    def deployment_schedules(self) -> SqlDeploymentScheduleRepository:
-        return SqlDeploymentScheduleRepository(self.conn, self.support)
-
-    @cached_property
-    def scheduled_runs(self) -> SqlScheduledRunRepository:
-        return SqlScheduledRunRepository(self.conn, self.support)
-
-    @cached_property
-    def work_pools(self) -> SqlWorkPoolRepository:
-        return SqlWorkPoolRepository(self.conn, self.support)
-
-    @cached_property
-    def work_queues(self) -> SqlWorkQueueRepository:
-        return SqlWorkQueueRepository(self.conn, self.support)
-
-    @cached_property
-    def workers(self) -> SqlWorkerRepository:
-        return SqlWorkerRepository(self.conn, self.support)
-
-    @cached_property
-    def flow_run_inputs(self) -> SqlFlowRunInputRepository:
-        return SqlFlowRunInputRepository(self.conn, self.support)
-
-    @cached_property
-    def flow_run_starts(self) -> SqlFlowRunStartRepository:
-        return SqlFlowRunStartRepository(self.conn, self.support)
-
-    @cached_property
-    def concurrency_limits(self) -> SqlConcurrencyLimitRepository:
-        return SqlConcurrencyLimitRepository(self.conn, self.support)
-
-    @cached_property
-    def concurrency_leases(self) -> SqlConcurrencyLeaseRepository:
-        return SqlConcurrencyLeaseRepository(self.conn, self.support)
+    def __getattr__(self, name: str) -> Any:
+        # Only called for attributes not set yet: build the repository once per unit of work.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        repository = repository_class(name)(self.conn, self.support)
+        setattr(self, name, repository)
+        return repository

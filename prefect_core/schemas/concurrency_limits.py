@@ -11,7 +11,6 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from prefect_core.schemas.base import ActionModel, DateTime, ORMModel, PrefectModel
-from prefect_core.schemas.bodies import EmbeddedBody
 
 #: A name without the characters the reference bans from names.
 LimitName = Annotated[str, Field(pattern=r"^[^/%&><]+$")]
@@ -115,35 +114,3 @@ class ConcurrencyLease(BaseModel):
 
     def occupancy_seconds(self, now: dt.datetime) -> float:
         return (now - self.created).total_seconds()
-
-
-# --- request bodies (embedded body parameters: unknown keys ignored) -------------
-
-
-class IncrementBody(EmbeddedBody):
-    slots: int = Field(gt=0)
-    #: The reference declares at least one name but does not enforce it: none gives an empty answer.
-    names: list[str]
-    mode: AcquireMode = "concurrency"
-    #: Deprecated by the reference and ignored: limits must be created first.
-    create_if_missing: bool | None = None
-
-
-class IncrementWithLeaseBody(IncrementBody):
-    lease_duration: float = Field(default=DEFAULT_LEASE_SECONDS, ge=MIN_LEASE_SECONDS, le=MAX_LEASE_SECONDS)
-    holder: ConcurrencyLeaseHolder | None = None
-
-
-class DecrementBody(EmbeddedBody):
-    slots: int = Field(gt=0)
-    names: list[str]
-    occupancy_seconds: float | None = Field(default=None, gt=0.0)
-    create_if_missing: bool | None = None
-
-
-class DecrementWithLeaseBody(EmbeddedBody):
-    lease_id: UUID
-
-
-class RenewLeaseBody(EmbeddedBody):
-    lease_duration: float = Field(default=DEFAULT_LEASE_SECONDS, ge=MIN_LEASE_SECONDS, le=MAX_LEASE_SECONDS)

@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import Field, field_validator
 
 from prefect_core.schemas.base import ORMModel
-from prefect_core.schemas.bodies import EmbeddedBody
+from prefect_core.schemas.bodies.base import EmbeddedBody
 
 #: Keys end up in URLs (`GET /flow_runs/{id}/input/{key}`); the reference allows these only.
 _KEY = re.compile(r"[a-z0-9-]*")

@@ -12,7 +12,7 @@ from prefect_core import timeutil
 from prefect_core.errors import Gone, InvalidInput, Locked, NotFound
 from prefect_core.events.concurrency_limit_events import LifecycleAction, concurrency_limit_event
 from prefect_core.ports import Storage, UnitOfWork
-from prefect_core.ports_concurrency import SlotWaits
+from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.schemas.concurrency_limits import (
     AcquireMode,
     ConcurrencyLease,

@@ -23,7 +23,7 @@ from prefect_core.services.flow_run_graph import FlowRunGraphService
 from prefect_core.services.flow_run_inputs import FlowRunInputService
 from prefect_core.services.flow_run_logs import FlowRunLogService
 from prefect_core.services.flow_run_resume import FlowRunResumeService
-from prefect_core.ports_concurrency import SlotWaits
+from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.services.concurrency_limits import ConcurrencyLimitService
 
 

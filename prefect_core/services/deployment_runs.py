@@ -24,7 +24,7 @@ from prefect_core.schemas.states import State, StateDetails, StateType
 from prefect_core.services import work_pool_lookups as lookups
 from prefect_core.services.deployments import replace_future_runs, schedules_from
 from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.services.queries import RunFilterBody
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.services.scheduling.runs import Horizon, deployment_run_labels, scheduled_runs
 
 _FROM_DEPLOYMENT = {

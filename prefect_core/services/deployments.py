@@ -17,7 +17,7 @@ from prefect_core.schemas.deployments import (
 from prefect_core.schemas.runs import CreatedBy
 from prefect_core.schemas.schedules import DeploymentSchedule, DeploymentScheduleCreate, DeploymentScheduleUpdate
 from prefect_core.services import work_pool_lookups as lookups
-from prefect_core.services.queries import DeploymentPage, DeploymentQuery, RunFilterBody, page_count
+from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody, page_count
 
 #: Create-body fields that are not stored as given.
 _NOT_COPIED = {"schedules", "work_pool_name", "version_info", "global_concurrency_limit_id"}

@@ -18,9 +18,8 @@ from prefect_core.ports import EventBroker, Storage
 from prefect_core.schemas.event_filters import EventFilter, EventOrder
 from prefect_core.schemas.events import Event, EventCount
 from prefect_core.services.events_sink import EventSink
+from prefect_core.schemas.bodies.events import EVENTS_PAGE_SIZE as PAGE_SIZE
 
-#: The reference's page size for /events/filter (also its maximum).
-PAGE_SIZE = 50
 #: How far back an /events/out subscriber may replay (server.events.maximum_websocket_backfill).
 MAX_BACKFILL = dt.timedelta(minutes=15)
 BACKFILL_PAGE_SIZE = 250

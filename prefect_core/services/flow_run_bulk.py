@@ -8,7 +8,7 @@ import datetime as dt
 from prefect_core import timeutil
 from prefect_core.errors import DomainError
 from prefect_core.ports import RunStart, Storage
-from prefect_core.schemas.bulk import (
+from prefect_core.schemas.bodies.bulk import (
     BulkDeleteResponse,
     FlowBulkDelete,
     FlowRunBulkDelete,
@@ -20,7 +20,7 @@ from prefect_core.schemas.responses import SetStateStatus, StateAbortDetails
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort
 from prefect_core.schemas.states import TERMINAL_STATES
 from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.services.queries import RunFilterBody
+from prefect_core.schemas.bodies.queries import RunFilterBody
 
 
 def lateness_seconds(run: RunStart, now: dt.datetime) -> float:

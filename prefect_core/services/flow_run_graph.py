@@ -22,7 +22,7 @@ from prefect_core.schemas.graph import DependencyResult, Edge, Graph, GraphState
 from prefect_core.schemas.runs import FlowRun, TaskRun, TaskRunResult
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort, TaskRunSort
 from prefect_core.schemas.states import State, StateType
-from prefect_core.services.queries import RunFilterBody
+from prefect_core.schemas.bodies.queries import RunFilterBody
 
 #: The reference's PREFECT_API_MAX_FLOW_RUN_GRAPH_NODES default.
 MAX_NODES = 10_000

@@ -13,7 +13,7 @@ from prefect_core.schemas.states import State, StateType
 from prefect_core.services import work_pool_lookups
 from prefect_core.services.orchestration import OrchestrationService
 from prefect_core.services.scheduling.runs import deployment_run_labels
-from prefect_core.services.queries import FlowRunPage, FlowRunQuery, RunFilterBody, page_count
+from prefect_core.schemas.bodies.queries import FlowRunPage, FlowRunQuery, RunFilterBody, page_count
 
 
 class FlowRunService:

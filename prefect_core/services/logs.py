@@ -7,7 +7,7 @@ from typing import Any
 
 from prefect_core.ports import Storage
 from prefect_core.schemas.logs import Log, LogCreate
-from prefect_core.services.queries import LogQuery
+from prefect_core.schemas.bodies.queries import LogQuery
 
 
 class LogService:

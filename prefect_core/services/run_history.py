@@ -12,7 +12,7 @@ from pydantic import Field, field_validator
 
 from prefect_core.schemas.base import DateTime, PrefectModel
 from prefect_core.schemas.states import StateType
-from prefect_core.services.queries import RunFilterBody
+from prefect_core.schemas.bodies.queries import RunFilterBody
 
 #: The reference caps a history at this many intervals.
 MAX_INTERVALS = 500

@@ -12,7 +12,7 @@ from prefect_core.schemas.runs import TaskRun, TaskRunCreate, TaskRunUpdate
 from prefect_core.schemas.states import State, StateType
 from prefect_core.services.orchestration import OrchestrationService
 from prefect_core.services.task_workers import is_background_run
-from prefect_core.services.queries import RunFilterBody, TaskRunPage, TaskRunQuery, page_count
+from prefect_core.schemas.bodies.queries import RunFilterBody, TaskRunPage, TaskRunQuery, page_count
 
 
 class TaskRunService:

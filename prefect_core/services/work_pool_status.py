@@ -18,7 +18,7 @@ from prefect_core.schemas.filters import (
 from prefect_core.schemas.runs import FlowRun
 from prefect_core.schemas.sorting import FlowRunSort
 from prefect_core.schemas.states import StateType
-from prefect_core.services.queries import RunFilterBody, page_count
+from prefect_core.schemas.bodies.queries import RunFilterBody, page_count
 
 #: The pool view counts what the pool scheduler counts; the queue view adds CANCELLING.
 POOL_SLOT_STATES = [StateType.PENDING, StateType.RUNNING]

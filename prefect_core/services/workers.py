@@ -20,7 +20,7 @@ from prefect_core.schemas.work_pools import (
     WorkQueue,
 )
 from prefect_core.services import work_pool_lookups as lookups
-from prefect_core.services.queries import RunFilterBody
+from prefect_core.schemas.bodies.queries import RunFilterBody
 
 #: How long a run handed to one poll is withheld from the others. Workers
 #: propose PENDING right after a poll; a run whose worker never does is handed

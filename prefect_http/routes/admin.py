@@ -12,6 +12,7 @@ from prefect_core.errors import NotFound
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES, SETTINGS
 from prefect_http.params import query_str
+from prefect_core.schemas.bodies.admin import StorageDefaultBody
 
 routes = web.RouteTableDef()
 
@@ -61,12 +62,6 @@ async def admin_settings(request: web.Request) -> web.Response:
     )
 
 
-class _StorageDefault(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    default_result_storage_block_id: UUID
-
-
 # The server's default result storage names a block document. This server keeps no
 # blocks yet, so none is ever configured: GET answers null, PUT finds no such block
 # (the reference's 404), DELETE has nothing to clear. A configuration table comes with blocks.
@@ -77,7 +72,7 @@ async def admin_storage(request: web.Request) -> web.Response:
 
 @routes.put("/api/admin/storage")
 async def set_admin_storage(request: web.Request) -> web.Response:
-    body = await body_as(request, _StorageDefault)
+    body = await body_as(request, StorageDefaultBody)
     raise NotFound(f"Block document {body.default_result_storage_block_id} not found.")
 
 

@@ -13,39 +13,18 @@ from prefect_core.schemas.base import DateTime
 from prefect_core.schemas.deployments import DeploymentCreate, DeploymentFlowRunCreate, DeploymentUpdate
 from prefect_core.schemas.filters import DeploymentFilter
 from prefect_core.schemas.schedules import DeploymentScheduleCreate, DeploymentScheduleUpdate
-from prefect_core.services.queries import DeploymentPage, DeploymentQuery, RunFilterBody
+from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody
 from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid
-from prefect_http.routes.paging import PagedBody
+from prefect_core.schemas.bodies.base import PagedBody
+from prefect_core.schemas.bodies.deployments import RunnerPoll, DeploymentBulkDelete, DeploymentSchedulesBody
 
 routes = web.RouteTableDef()
 
 _SCHEDULES = TypeAdapter(list[DeploymentScheduleCreate])
 _RUN_BODIES = TypeAdapter(list[DeploymentFlowRunCreate])
 BULK_CREATE_LIMIT = 100
-
-
-class _RunnerPoll(PagedBody):
-    deployment_ids: list[UUID]
-    scheduled_before: DateTime | None = None
-
-
-class _BulkDelete(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    deployments: DeploymentFilter | None = None
-    limit: int = Field(default=50, ge=1, le=50)
-
-
-class _ScheduleBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    start_time: DateTime | None = None
-    end_time: DateTime | None = None
-    min_time: float | None = None
-    min_runs: int | None = None
-    max_runs: int | None = None
 
 
 @routes.post("/api/deployments/")
@@ -77,7 +56,7 @@ async def paginate_deployments(request: web.Request) -> web.Response:
 
 @routes.post("/api/deployments/bulk_delete")
 async def bulk_delete_deployments(request: web.Request) -> web.Response:
-    body = await body_as(request, _BulkDelete, default={})
+    body = await body_as(request, DeploymentBulkDelete, default={})
     query = DeploymentQuery(deployments=body.deployments, limit=body.limit)
     deleted = await request.app[SERVICES].deployments.bulk_delete(query)
     return respond({"deleted": [str(i) for i in deleted]})
@@ -85,7 +64,7 @@ async def bulk_delete_deployments(request: web.Request) -> web.Response:
 
 @routes.post("/api/deployments/get_scheduled_flow_runs")
 async def runner_poll(request: web.Request) -> web.Response:
-    body = await body_as(request, _RunnerPoll)
+    body = await body_as(request, RunnerPoll)
     runs = await request.app[SERVICES].deployment_runs.runs_for_runner(
         body.deployment_ids, body.scheduled_before, body.limit
     )
@@ -151,7 +130,7 @@ async def resume_deployment(request: web.Request) -> web.Response:
 @routes.post("/api/deployments/{id}/schedule")
 async def schedule_deployment(request: web.Request) -> web.Response:
     deployment_id = path_uuid(request)
-    body = await body_as(request, _ScheduleBody, default={})
+    body = await body_as(request, DeploymentSchedulesBody, default={})
     services = request.app[SERVICES]
     await services.deployments.read(deployment_id)
     await services.deployment_runs.schedule_runs(

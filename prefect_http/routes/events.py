@@ -17,21 +17,11 @@ from prefect_core.services.events import PAGE_SIZE, EventQueryPage, InvalidPageT
 from prefect_http.jsonio import body_as, read_json, respond, validate, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.params import query_str
+from prefect_core.schemas.bodies.events import EventFilterBody, EventCountBody, EventCountable
 
 routes = web.RouteTableDef()
 
 _EVENTS = TypeAdapter(list[ClientEvent])
-
-
-class _FilterBody(PrefectModel):
-    filter: EventFilter | None = None
-    limit: int = Field(default=PAGE_SIZE, ge=0, le=PAGE_SIZE)
-
-
-class _CountBody(PrefectModel):
-    filter: EventFilter
-    time_unit: TimeUnit = TimeUnit.day
-    time_interval: float = Field(default=1.0, ge=0.01)
 
 
 def _page(request: web.Request, page: EventQueryPage) -> web.Response:
@@ -52,7 +42,7 @@ async def create_events(request: web.Request) -> web.Response:
 
 @routes.post("/api/events/filter")
 async def read_events(request: web.Request) -> web.Response:
-    body = await body_as(request, _FilterBody, default={})
+    body = await body_as(request, EventFilterBody, default={})
     page = await request.app[SERVICES].event_service.read(body.filter, body.limit)
     return _page(request, page)
 
@@ -72,14 +62,12 @@ async def read_events_page(request: web.Request) -> web.Response:
 @routes.post("/api/events/count-by/{countable}")
 async def count_events(request: web.Request) -> web.Response:
     countable = validate(
-        _Countable, {"countable": request.match_info["countable"]}, loc=("path",)
+        EventCountable, {"countable": request.match_info["countable"]}, loc=("path",)
     ).countable
-    body = await body_as(request, _CountBody)
+    body = await body_as(request, EventCountBody)
     counts = await request.app[SERVICES].event_service.count_by(
         countable, body.filter, body.time_unit, body.time_interval
     )
     return respond(counts)
 
 
-class _Countable(PrefectModel):
-    countable: Countable

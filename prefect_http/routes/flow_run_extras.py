@@ -11,20 +11,17 @@ from urllib.parse import quote
 from aiohttp import web
 
 from prefect_core import API_VERSION, timeutil
-from prefect_core.schemas.bodies import EmbeddedBody
-from prefect_core.schemas.bulk import FlowRunBulkDelete, FlowRunBulkSetState
+from prefect_core.schemas.bodies.base import EmbeddedBody
+from prefect_core.schemas.bodies.bulk import FlowRunBulkDelete, FlowRunBulkSetState
 from prefect_core.schemas.logs import Log
-from prefect_core.services.queries import RunFilterBody
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_http.jsonio import body_as, respond
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid
 from prefect_http.routes.runs_common import client_version, orchestration_response
+from prefect_core.schemas.bodies.flow_runs import ResumeBody
 
 routes = web.RouteTableDef()
-
-
-class ResumeBody(EmbeddedBody):
-    run_input: dict[str, Any] | None = None
 
 
 @routes.post("/api/flow_runs/bulk_delete")

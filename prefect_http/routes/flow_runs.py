@@ -11,7 +11,7 @@ from prefect_core import timeutil
 from prefect_core.schemas.base import KeyValueLabels
 from prefect_core.schemas.runs import FlowRunCreate, FlowRunUpdate
 from prefect_core.services.run_history import HistoryQuery, run_history
-from prefect_core.services.queries import FlowRunPage, FlowRunQuery, RunFilterBody
+from prefect_core.schemas.bodies.queries import FlowRunPage, FlowRunQuery, RunFilterBody
 from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid, query_str

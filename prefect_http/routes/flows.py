@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from prefect_core.schemas.flows import FlowCreate, FlowUpdate
-from prefect_core.services.queries import FlowPage, FlowQuery, RunFilterBody
+from prefect_core.schemas.bodies.queries import FlowPage, FlowQuery, RunFilterBody
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid

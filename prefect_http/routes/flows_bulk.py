@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from prefect_core.schemas.bulk import FlowBulkDelete
+from prefect_core.schemas.bodies.bulk import FlowBulkDelete
 from prefect_http.jsonio import body_as, respond
 from prefect_http.keys import SERVICES
 

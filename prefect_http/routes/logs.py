@@ -6,7 +6,7 @@ from aiohttp import web
 from pydantic import TypeAdapter
 
 from prefect_core.schemas.logs import LogCreate
-from prefect_core.services.queries import LogQuery
+from prefect_core.schemas.bodies.queries import LogQuery
 from prefect_http.jsonio import body_as, read_json, respond, validate_as
 from prefect_http.keys import SERVICES
 

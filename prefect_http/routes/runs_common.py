@@ -10,13 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from prefect_core.schemas.responses import OrchestrationResult
 from prefect_core.schemas.states import StateCreate
 from prefect_http.jsonio import body_as, respond
-
-
-class SetStateBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    state: StateCreate
-    force: bool = False
+from prefect_core.schemas.bodies.states import SetStateBody
 
 
 async def set_state_body(request: web.Request) -> SetStateBody:

@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 from prefect_core import timeutil
 from prefect_core.schemas.runs import TaskRunCreate, TaskRunUpdate
 from prefect_core.services.run_history import HistoryQuery, run_history
-from prefect_core.services.queries import TaskRunPage, TaskRunQuery, RunFilterBody
+from prefect_core.schemas.bodies.queries import TaskRunPage, TaskRunQuery, RunFilterBody
 from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid, query_str

@@ -10,34 +10,10 @@ from prefect_core.schemas.filters import WorkPoolFilter, WorkQueueFilter
 from prefect_core.schemas.work_pools import WorkPoolCreate, WorkPoolUpdate, WorkQueueCreate, WorkQueueUpdate
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES
-from prefect_http.routes.paging import PagedBody
+from prefect_core.schemas.bodies.base import PagedBody
+from prefect_core.schemas.bodies.work_pools import WorkPoolQuery, WorkPoolCount, PoolQueueQuery, PoolConcurrencyQuery, WorkerPoll
 
 routes = web.RouteTableDef()
-
-
-class _PoolQuery(PagedBody):
-    work_pools: WorkPoolFilter | None = None
-
-
-class _PoolCount(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    work_pools: WorkPoolFilter | None = None
-
-
-class _QueueQuery(PagedBody):
-    work_queues: WorkQueueFilter | None = None
-
-
-class _ConcurrencyQuery(PagedBody):
-    page: int = Field(default=1, ge=1)
-    flow_run_limit: int = Field(default=10, ge=0, le=200)
-
-
-class _WorkerPoll(PagedBody):
-    work_queue_names: list[str] | None = None
-    scheduled_before: DateTime | None = None
-    scheduled_after: DateTime | None = None
 
 
 @routes.post("/api/work_pools/")
@@ -48,13 +24,13 @@ async def create_work_pool(request: web.Request) -> web.Response:
 
 @routes.post("/api/work_pools/filter")
 async def filter_work_pools(request: web.Request) -> web.Response:
-    body = await body_as(request, _PoolQuery, default={})
+    body = await body_as(request, WorkPoolQuery, default={})
     return respond(await request.app[SERVICES].work_pools.filter_pools(body.work_pools, body.offset, body.limit))
 
 
 @routes.post("/api/work_pools/count")
 async def count_work_pools(request: web.Request) -> web.Response:
-    body = await body_as(request, _PoolCount, default={})
+    body = await body_as(request, WorkPoolCount, default={})
     return respond(await request.app[SERVICES].work_pools.count_pools(body.work_pools))
 
 
@@ -78,7 +54,7 @@ async def delete_work_pool(request: web.Request) -> web.Response:
 
 @routes.post("/api/work_pools/{name}/get_scheduled_flow_runs")
 async def worker_poll(request: web.Request) -> web.Response:
-    body = await body_as(request, _WorkerPoll, default={})
+    body = await body_as(request, WorkerPoll, default={})
     runs = await request.app[SERVICES].workers.scheduled_runs(
         request.match_info["name"],
         queue_names=body.work_queue_names,
@@ -91,7 +67,7 @@ async def worker_poll(request: web.Request) -> web.Response:
 
 @routes.post("/api/work_pools/{name}/concurrency_status")
 async def pool_concurrency_status(request: web.Request) -> web.Response:
-    body = await body_as(request, _ConcurrencyQuery, default={})
+    body = await body_as(request, PoolConcurrencyQuery, default={})
     status = await request.app[SERVICES].work_pool_status.pool(
         request.match_info["name"], page=body.page, limit=body.limit, flow_run_limit=body.flow_run_limit
     )
@@ -107,7 +83,7 @@ async def create_work_queue(request: web.Request) -> web.Response:
 
 @routes.post("/api/work_pools/{name}/queues/filter")
 async def filter_work_queues(request: web.Request) -> web.Response:
-    body = await body_as(request, _QueueQuery, default={})
+    body = await body_as(request, PoolQueueQuery, default={})
     queues = await request.app[SERVICES].work_pools.filter_queues(
         request.match_info["name"], body.work_queues, body.offset, body.limit
     )

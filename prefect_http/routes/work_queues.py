@@ -11,21 +11,10 @@ from prefect_core.schemas.work_pools import WorkQueueCreate, WorkQueueUpdate
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid
-from prefect_http.routes.paging import PagedBody
+from prefect_core.schemas.bodies.base import PagedBody
+from prefect_core.schemas.bodies.work_queues import WorkQueueQuery, WorkQueueConcurrencyQuery, WorkQueueRunsQuery
 
 routes = web.RouteTableDef()
-
-
-class _QueueQuery(PagedBody):
-    work_queues: WorkQueueFilter | None = None
-
-
-class _ConcurrencyQuery(PagedBody):
-    page: int = Field(default=1, ge=1)
-
-
-class _QueueRuns(PagedBody):
-    scheduled_before: DateTime | None = None
 
 
 @routes.post("/api/work_queues/")
@@ -36,7 +25,7 @@ async def create_work_queue(request: web.Request) -> web.Response:
 
 @routes.post("/api/work_queues/filter")
 async def filter_work_queues(request: web.Request) -> web.Response:
-    body = await body_as(request, _QueueQuery, default={})
+    body = await body_as(request, WorkQueueQuery, default={})
     return respond(await request.app[SERVICES].work_pools.filter_all_queues(body.work_queues, body.offset, body.limit))
 
 
@@ -71,7 +60,7 @@ async def read_work_queue_status(request: web.Request) -> web.Response:
 @routes.post("/api/work_queues/{id}/get_runs")
 async def read_work_queue_runs(request: web.Request) -> web.Response:
     queue_id = path_uuid(request)
-    body = await body_as(request, _QueueRuns, default={})
+    body = await body_as(request, WorkQueueRunsQuery, default={})
     services = request.app[SERVICES]
     queue = await services.work_pools.read_queue_by_id(queue_id)
     pool = await services.work_pools.read_pool_by_id(queue.work_pool_id)
@@ -84,5 +73,5 @@ async def read_work_queue_runs(request: web.Request) -> web.Response:
 @routes.post("/api/work_queues/{id}/concurrency_status")
 async def queue_concurrency_status(request: web.Request) -> web.Response:
     queue_id = path_uuid(request)
-    body = await body_as(request, _ConcurrencyQuery, default={})
+    body = await body_as(request, WorkQueueConcurrencyQuery, default={})
     return respond(await request.app[SERVICES].work_pool_status.queue(queue_id, page=body.page, limit=body.limit))

@@ -8,32 +8,22 @@ from pydantic import BaseModel, ConfigDict
 from prefect_core.schemas.filters import WorkerFilter
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES
-from prefect_http.routes.paging import PagedBody
+from prefect_core.schemas.bodies.base import PagedBody
+from prefect_core.schemas.bodies.workers import WorkerHeartbeat, WorkerQuery
 
 routes = web.RouteTableDef()
 
 
-class _Heartbeat(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    name: str
-    heartbeat_interval_seconds: int | None = None
-
-
-class _WorkerQuery(PagedBody):
-    workers: WorkerFilter | None = None
-
-
 @routes.post("/api/work_pools/{name}/workers/heartbeat")
 async def worker_heartbeat(request: web.Request) -> web.Response:
-    body = await body_as(request, _Heartbeat)
+    body = await body_as(request, WorkerHeartbeat)
     await request.app[SERVICES].workers.heartbeat(request.match_info["name"], body.name, body.heartbeat_interval_seconds)
     return no_content()
 
 
 @routes.post("/api/work_pools/{name}/workers/filter")
 async def filter_workers(request: web.Request) -> web.Response:
-    body = await body_as(request, _WorkerQuery, default={})
+    body = await body_as(request, WorkerQuery, default={})
     workers = await request.app[SERVICES].workers.filter(request.match_info["name"], body.workers, body.offset, body.limit)
     return respond(workers)
 

@@ -34,7 +34,7 @@ def _to_lease(row: sa.Row[Any], limit_ids: list[UUID]) -> ConcurrencyLease:
 
 
 class SqlConcurrencyLeaseRepository(SqlRepository):
-    """Implements `prefect_core.ports_concurrency.ConcurrencyLeaseRepository`."""
+    """Implements `prefect_core.ports.concurrency_limits.ConcurrencyLeaseRepository`."""
 
     async def insert(self, lease: ConcurrencyLease) -> None:
         holder = lease.holder

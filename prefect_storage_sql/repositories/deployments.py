@@ -21,7 +21,7 @@ from prefect_core.schemas.deployments import (
 )
 from prefect_core.schemas.schedules import DeploymentSchedule
 from prefect_storage_sql import tables
-from prefect_storage_sql.filters_deployments import deployments_matching
+from prefect_storage_sql.filters import deployments_matching
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, page, prebuilt
 
 d, s = tables.deployment, tables.deployment_schedule

@@ -13,7 +13,7 @@ from prefect_core.schemas.flows import Flow
 from prefect_core.schemas.sorting import FlowSort
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import flows_matching
-from prefect_storage_sql.filters_deployments import flows_with_deployments_and_queues
+from prefect_storage_sql.filters import flows_with_deployments_and_queues
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged_prebuilt, prebuilt
 
 t = tables.flow

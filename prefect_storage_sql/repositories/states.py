@@ -99,3 +99,17 @@ class SqlTaskCacheRepository(SqlRepository):
                 task_run_state_id=state.id,
             )
         )
+
+
+class SqlFlowRunStateRepository(SqlStateRepository):
+    """Flow run state histories."""
+
+    def __init__(self, conn: AsyncConnection, support: SqlDialectSupport) -> None:
+        super().__init__(conn, support, tables.flow_run_state, tables.flow_run)
+
+
+class SqlTaskRunStateRepository(SqlStateRepository):
+    """Task run state histories."""
+
+    def __init__(self, conn: AsyncConnection, support: SqlDialectSupport) -> None:
+        super().__init__(conn, support, tables.task_run_state, tables.task_run)

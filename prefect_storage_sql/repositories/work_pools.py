@@ -13,7 +13,7 @@ from prefect_core import timeutil
 from prefect_core.schemas.filters import WorkerFilter, WorkPoolFilter, WorkQueueFilter
 from prefect_core.schemas.work_pools import Worker, WorkerStatus, WorkPool, WorkQueue, WorkQueueStatus
 from prefect_storage_sql import tables, worker_runs
-from prefect_storage_sql.filters_deployments import work_pool_condition, work_queue_condition, worker_condition
+from prefect_storage_sql.filters import work_pool_condition, work_queue_condition, worker_condition
 from prefect_storage_sql.repositories.base import SqlRepository, page
 
 p, q, w, fr = tables.work_pool, tables.work_queue, tables.worker, tables.flow_run

@@ -16,7 +16,7 @@ from prefect_core.schemas.logs import Log
 from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.sorting import FlowRunSort, LogSort, TaskRunSort
 from prefect_core.schemas.states import State, StateType
-from prefect_core.services.queries import RunFilterBody
+from prefect_core.schemas.bodies.queries import RunFilterBody
 
 
 async def _flow_and_run(storage, name: str = "f") -> tuple[Flow, FlowRun]:

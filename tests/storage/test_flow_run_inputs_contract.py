@@ -7,7 +7,7 @@ from prefect_core.schemas.flow_run_inputs import FlowRunInput
 from prefect_core.schemas.flows import Flow
 from prefect_core.schemas.runs import FlowRun
 from prefect_core.schemas.states import State, StateType
-from prefect_core.services.queries import RunFilterBody
+from prefect_core.schemas.bodies.queries import RunFilterBody
 
 
 async def _run(storage) -> FlowRun:

@@ -18,7 +18,7 @@ from prefect_core.schemas.sorting import FlowRunSort, TaskRunSort
 from prefect_core.schemas.states import TERMINAL_STATES, State, StateType
 from prefect_core.services.background.loops import Loop
 from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.services.queries import RunFilterBody
+from prefect_core.schemas.bodies.queries import RunFilterBody
 
 _BATCH = 200
 _NON_TERMINAL = [t for t in StateType if t not in TERMINAL_STATES]

@@ -17,7 +17,7 @@ from prefect_core.schemas.sorting import FlowRunSort
 from prefect_core.schemas.states import State, StateDetails, StateType
 from prefect_core.services.background.loops import Loop
 from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.services.queries import RunFilterBody
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.ports import Storage
 
 _BATCH = 400

@@ -10,7 +10,7 @@ from prefect_core.schemas.sorting import FlowRunSort
 from prefect_core.schemas.states import State, StateType
 from prefect_core.services.background.loops import Loop
 from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.services.queries import RunFilterBody
+from prefect_core.schemas.bodies.queries import RunFilterBody
 
 _BATCH = 200
 NEVER_RESUMED = "The flow was paused and never resumed."

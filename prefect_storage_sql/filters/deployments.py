@@ -1,8 +1,4 @@
-"""Deployment, work-pool, work-queue and worker filters as SQLAlchemy conditions.
-
-Like `filters.py`, filters join across objects: a work-pool filter in a
-flow-run query keeps runs whose queue belongs to a matching pool, and so on.
-"""
+"""Deployment filters as SQLAlchemy conditions, joined across flows, runs, pools and queues."""
 
 from __future__ import annotations
 
@@ -13,21 +9,21 @@ import sqlalchemy as sa
 from prefect_core.schemas import filters as f
 from prefect_storage_sql import tables
 from prefect_storage_sql.dialect import SqlDialectSupport
-from prefect_storage_sql.filters import (
+from prefect_storage_sql.filters.criteria import (
     TRUE,
-    _combine,
-    _ids,
-    _is_set,
-    _like,
-    _names,
-    _tags,
-    _time_range,
-    flow_condition,
-    flow_run_condition,
-    task_run_condition,
+    combine,
+    id_criteria,
+    is_set,
+    contains_text,
+    name_criteria,
+    tag_criteria,
 )
+from prefect_storage_sql.filters.flows import flow_condition
+from prefect_storage_sql.filters.flow_runs import flow_run_condition
+from prefect_storage_sql.filters.task_runs import task_run_condition
+from prefect_storage_sql.filters.work_pools import work_pool_condition, work_queue_condition
 
-d, q, p, w = tables.deployment, tables.work_queue, tables.work_pool, tables.worker
+d, q, p = tables.deployment, tables.work_queue, tables.work_pool
 
 
 def deployment_condition(flt: f.DeploymentFilter | None, support: SqlDialectSupport) -> sa.ColumnElement[bool]:
@@ -35,21 +31,21 @@ def deployment_condition(flt: f.DeploymentFilter | None, support: SqlDialectSupp
         return TRUE
     out: list[sa.ColumnElement[bool]] = []
     if flt.id is not None:
-        out += _ids(d.c.id, flt.id)
+        out += id_criteria(d.c.id, flt.id)
     if flt.name is not None:
-        out += _names(d.c.name, flt.name)
+        out += name_criteria(d.c.name, flt.name)
     if flt.flow_or_deployment_name is not None and flt.flow_or_deployment_name.like_ is not None:
         text = flt.flow_or_deployment_name.like_
-        flow_named = sa.exists().where(tables.flow.c.id == d.c.flow_id, _like(tables.flow.c.name, text))
-        out.append(sa.or_(_like(d.c.name, text), flow_named))
+        flow_named = sa.exists().where(tables.flow.c.id == d.c.flow_id, contains_text(tables.flow.c.name, text))
+        out.append(sa.or_(contains_text(d.c.name, text), flow_named))
     if flt.paused is not None and flt.paused.eq_ is not None:
         out.append(d.c.paused.is_(flt.paused.eq_))
     if flt.tags is not None:
-        tags = _tags(d.c.tags, flt.tags, support)
+        tags = tag_criteria(d.c.tags, flt.tags, support)
         if tags:
-            out.append(_combine(flt.tags.operator, tags))
+            out.append(combine(flt.tags.operator, tags))
     if flt.work_queue_name is not None:
-        out += _ids(d.c.work_queue_name, flt.work_queue_name)
+        out += id_criteria(d.c.work_queue_name, flt.work_queue_name)
     if flt.concurrency_limit is not None:
         crit = flt.concurrency_limit
         if crit.ge_ is not None:
@@ -58,54 +54,16 @@ def deployment_condition(flt: f.DeploymentFilter | None, support: SqlDialectSupp
             out.append(d.c.concurrency_limit <= crit.le_)
         if crit.is_null_ is not None:
             out.append(d.c.concurrency_limit.is_(None) if crit.is_null_ else d.c.concurrency_limit.is_not(None))
-    return _combine(flt.operator, out)
+    return combine(flt.operator, out)
 
 
-def work_pool_condition(flt: f.WorkPoolFilter | None) -> sa.ColumnElement[bool]:
-    if flt is None:
-        return TRUE
-    out: list[sa.ColumnElement[bool]] = []
-    if flt.id is not None:
-        out += _ids(p.c.id, flt.id)
-    if flt.name is not None:
-        out += _ids(p.c.name, flt.name)
-    if flt.type is not None:
-        out += _ids(p.c.type, flt.type)
-    return _combine(flt.operator, out)
-
-
-def work_queue_condition(flt: f.WorkQueueFilter | None) -> sa.ColumnElement[bool]:
-    if flt is None:
-        return TRUE
-    out: list[sa.ColumnElement[bool]] = []
-    if flt.id is not None:
-        out += _ids(q.c.id, flt.id)
-    if flt.name is not None:
-        if flt.name.any_ is not None:
-            out.append(q.c.name.in_(flt.name.any_))
-        if flt.name.startswith_ is not None:
-            out.append(sa.or_(*(q.c.name.ilike(f"{prefix}%") for prefix in flt.name.startswith_)))
-    return _combine(flt.operator, out)
-
-
-def worker_condition(flt: f.WorkerFilter | None) -> sa.ColumnElement[bool]:
-    if flt is None:
-        return TRUE
-    out: list[sa.ColumnElement[bool]] = []
-    if flt.last_heartbeat_time is not None:
-        out += _time_range(w.c.last_heartbeat_time, flt.last_heartbeat_time)
-    if flt.status is not None:
-        out += _ids(w.c.status, flt.status)
-    return _combine(flt.operator, out)
-
-
-def _queues_matching(filters: Any) -> sa.Select[Any] | None:
+def queues_matching(filters: Any) -> sa.Select[Any] | None:
     """Ids of the queues matching the work-pool and work-queue filters, if any is set."""
     pools, queues = getattr(filters, "work_pools", None), getattr(filters, "work_pool_queues", None)
-    if not (_is_set(pools) or _is_set(queues)):
+    if not (is_set(pools) or is_set(queues)):
         return None
     stmt = sa.select(q.c.id).where(work_queue_condition(queues))
-    if _is_set(pools):
+    if is_set(pools):
         stmt = stmt.join(p, p.c.id == q.c.work_pool_id).where(work_pool_condition(pools))
     return stmt
 
@@ -115,18 +73,18 @@ def deployments_matching(filters: Any, support: SqlDialectSupport) -> sa.ColumnE
     cond = deployment_condition(getattr(filters, "deployments", None), support)
     fl = getattr(filters, "flows", None)
     fr, tr = getattr(filters, "flow_runs", None), getattr(filters, "task_runs", None)
-    if _is_set(fl):
+    if is_set(fl):
         cond = sa.and_(cond, d.c.flow_id.in_(sa.select(tables.flow.c.id).where(flow_condition(fl, support))))
-    if _is_set(fr) or _is_set(tr):
+    if is_set(fr) or is_set(tr):
         runs = sa.select(tables.flow_run.c.deployment_id).where(flow_run_condition(fr, support))
-        if _is_set(tr):
+        if is_set(tr):
             runs = runs.where(
                 tables.flow_run.c.id.in_(
                     sa.select(tables.task_run.c.flow_run_id).where(task_run_condition(tr, support))
                 )
             )
         cond = sa.and_(cond, d.c.id.in_(runs))
-    queues = _queues_matching(filters)
+    queues = queues_matching(filters)
     if queues is not None:
         cond = sa.and_(cond, d.c.work_queue_id.in_(queues))
     return cond
@@ -137,9 +95,9 @@ def flow_runs_in_deployments_and_queues(filters: Any, support: SqlDialectSupport
     t = tables.flow_run
     cond: sa.ColumnElement[bool] = TRUE
     deployments = getattr(filters, "deployments", None)
-    if _is_set(deployments):
+    if is_set(deployments):
         cond = sa.and_(cond, t.c.deployment_id.in_(sa.select(d.c.id).where(deployment_condition(deployments, support))))
-    queues = _queues_matching(filters)
+    queues = queues_matching(filters)
     if queues is not None:
         cond = sa.and_(cond, t.c.work_queue_id.in_(queues))
     return cond
@@ -148,8 +106,8 @@ def flow_runs_in_deployments_and_queues(filters: Any, support: SqlDialectSupport
 def flows_with_deployments_and_queues(filters: Any, support: SqlDialectSupport) -> sa.ColumnElement[bool]:
     """The deployment, work-pool and work-queue parts of a flow query (through deployments)."""
     deployments = getattr(filters, "deployments", None)
-    queues = _queues_matching(filters)
-    if not _is_set(deployments) and queues is None:
+    queues = queues_matching(filters)
+    if not is_set(deployments) and queues is None:
         return TRUE
     stmt = sa.select(d.c.flow_id).where(deployment_condition(deployments, support))
     if queues is not None:

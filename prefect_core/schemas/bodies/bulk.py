@@ -8,7 +8,7 @@ from pydantic import Field
 
 from prefect_core.schemas.filters import FlowFilter, FlowRunFilter
 from prefect_core.schemas.base import PrefectModel
-from prefect_core.schemas.bodies import EmbeddedBody
+from prefect_core.schemas.bodies.base import EmbeddedBody
 from prefect_core.schemas.responses import SetStateStatus, StateResponseDetails
 from prefect_core.schemas.states import State, StateCreate
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from prefect_storage_sql.tables import _stamps, metadata
+from prefect_storage_sql.tables.base import metadata, stamps
 from prefect_storage_sql.types import Timestamp, Uuid
 
 concurrency_limit_v2 = sa.Table(
     "concurrency_limit_v2",
     metadata,
     sa.Column("id", Uuid(), primary_key=True),
-    *_stamps(),
+    *stamps(),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("name", sa.String(255), nullable=False, unique=True),
     sa.Column("limit", sa.Integer, nullable=False),

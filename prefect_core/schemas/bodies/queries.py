@@ -5,17 +5,9 @@ from __future__ import annotations
 from pydantic import Field
 
 from prefect_core.schemas import filters as f
-from prefect_core.schemas.bodies import EmbeddedBody
+from prefect_core.schemas.bodies.base import DEFAULT_LIMIT, MAX_OFFSET, MAX_PAGE, EmbeddedBody
 from prefect_core.schemas.deployments import DeploymentSort
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort, LogSort, TaskRunSort
-
-#: The reference's default and maximum page size (PREFECT_API_DEFAULT_LIMIT).
-DEFAULT_LIMIT = 200
-#: The largest offset accepted: larger ones overflow the databases' 64-bit
-#: OFFSET (a 500) long before they could page through real data.
-MAX_OFFSET = 2**31 - 1
-#: The largest page number whose offset, at the largest limit, stays within MAX_OFFSET.
-MAX_PAGE = MAX_OFFSET // DEFAULT_LIMIT + 1
 
 
 #: Top-level body keys; a key sent as null takes its default (the client sends

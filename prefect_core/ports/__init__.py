@@ -1,0 +1,52 @@
+"""Repository and unit-of-work protocols: what the core needs from storage.
+
+A storage plugin implements these; the use cases in `prefect_core.services`
+depend only on them. Every repository method runs inside the unit of work
+that created it, so a use case's reads and writes commit or roll back as one.
+One module per resource; this package re-exports them all.
+"""
+
+from prefect_core.ports.run_filters import RunFilters, DeploymentFilters
+from prefect_core.ports.flows import FlowRepository
+from prefect_core.ports.flow_runs import FlowRunRepository, RunStart, FlowRunStartRepository
+from prefect_core.ports.task_runs import TaskRunRepository, CacheRepository
+from prefect_core.ports.states import StateRepository
+from prefect_core.ports.logs import LogRepository
+from prefect_core.ports.events import EventRepository, EventBroker
+from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository, Relative, FlowRunRelatives
+from prefect_core.ports.work_pools import WorkPoolRepository, WorkQueueRepository, WorkerRepository, WorkerRunQuery, ClaimedRun, ScheduledRunRepository
+from prefect_core.ports.flow_run_inputs import FlowRunInputRepository
+from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository, SlotWaits
+from prefect_core.ports.storage import UnitOfWork, Storage, StorageBackend
+
+__all__ = [
+    "CacheRepository",
+    "ClaimedRun",
+    "ConcurrencyLeaseRepository",
+    "ConcurrencyLimitRepository",
+    "DeploymentFilters",
+    "DeploymentRepository",
+    "DeploymentScheduleRepository",
+    "EventBroker",
+    "EventRepository",
+    "FlowRepository",
+    "FlowRunInputRepository",
+    "FlowRunRelatives",
+    "FlowRunRepository",
+    "FlowRunStartRepository",
+    "LogRepository",
+    "Relative",
+    "RunFilters",
+    "RunStart",
+    "ScheduledRunRepository",
+    "SlotWaits",
+    "StateRepository",
+    "Storage",
+    "StorageBackend",
+    "TaskRunRepository",
+    "UnitOfWork",
+    "WorkPoolRepository",
+    "WorkQueueRepository",
+    "WorkerRepository",
+    "WorkerRunQuery",
+]

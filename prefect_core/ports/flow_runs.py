@@ -1,0 +1,50 @@
+"""Flow runs and their start times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+import datetime as dt
+
+from prefect_core.ports.run_filters import RunFilters
+from prefect_core.schemas.flows import Flow
+from prefect_core.schemas.runs import FlowRun
+from prefect_core.schemas.sorting import FlowRunSort
+from prefect_core.schemas.states import StateType
+
+
+class FlowRunRepository(Protocol):
+    """Flow runs and their current state."""
+
+    async def get(self, run_id: UUID, *, for_update: bool = False) -> FlowRun | None:
+        """Read a run with its current state; `for_update` locks the row until commit."""
+        ...
+    async def get_by_idempotency_key(self, flow_id: UUID, key: str) -> FlowRun | None: ...
+    async def insert(self, run: FlowRun) -> FlowRun: ...
+    async def update(self, run_id: UUID, values: dict[str, Any]) -> bool: ...
+    async def delete(self, run_id: UUID) -> bool: ...
+    async def filter(
+        self, filters: RunFilters, sort: FlowRunSort, offset: int, limit: int | None
+    ) -> list[FlowRun]: ...
+    async def count(self, filters: RunFilters) -> int: ...
+    async def timings(self, filters: RunFilters, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+        """Expected start, state and estimated run time/lateness of matching runs expected in [start, end)."""
+        ...
+
+
+@dataclass(frozen=True)
+class RunStart:
+    """When a run was expected to start, when it did, and where it stands."""
+
+    expected_start_time: dt.datetime | None
+    start_time: dt.datetime | None
+    state_type: StateType | None
+
+
+class FlowRunStartRepository(Protocol):
+    """Start times of many flow runs at once, for aggregates such as lateness."""
+
+    async def starts(self, filters: RunFilters) -> list[RunStart]:
+        """One `RunStart` per flow run matching `filters` (deployment and queue filters included)."""
+        ...

@@ -1,0 +1,76 @@
+"""The unit of work, the storage and the backend that opens it."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Any, ClassVar, Protocol
+
+from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository
+from prefect_core.ports.events import EventRepository
+from prefect_core.ports.flow_run_inputs import FlowRunInputRepository
+from prefect_core.ports.flow_runs import FlowRunRepository, FlowRunStartRepository
+from prefect_core.ports.flows import FlowRepository
+from prefect_core.ports.logs import LogRepository
+from prefect_core.ports.states import StateRepository
+from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
+from prefect_core.ports.work_pools import ScheduledRunRepository, WorkPoolRepository, WorkQueueRepository, WorkerRepository
+from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
+from prefect_core.settings import Settings
+
+
+class UnitOfWork(Protocol):
+    """One transaction and the repositories bound to it."""
+
+    flows: FlowRepository
+    flow_runs: FlowRunRepository
+    task_runs: TaskRunRepository
+    flow_run_states: StateRepository
+    task_run_states: StateRepository
+    task_cache: CacheRepository
+    logs: LogRepository
+    events: EventRepository
+    deployments: DeploymentRepository
+    deployment_schedules: DeploymentScheduleRepository
+    scheduled_runs: ScheduledRunRepository
+    work_pools: WorkPoolRepository
+    work_queues: WorkQueueRepository
+    workers: WorkerRepository
+    flow_run_inputs: FlowRunInputRepository
+    flow_run_starts: FlowRunStartRepository
+    concurrency_limits: ConcurrencyLimitRepository
+    concurrency_leases: ConcurrencyLeaseRepository
+
+
+class Storage(Protocol):
+    """An open connection to a database."""
+
+    def read(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A read-only unit of work (a consistent snapshot where the backend offers one)."""
+        ...
+
+    def write(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A read-write unit of work: commits when the block exits normally, rolls back on error.
+
+        Backends serialise or lock as they must so that two concurrent writers never
+        lose an update; callers never see 'database is locked'.
+        """
+        ...
+
+    async def ping(self) -> None:
+        """Raise if the database cannot be reached."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """What /admin/settings may show about this storage (no secrets)."""
+        ...
+
+
+class StorageBackend(Protocol):
+    """What a storage plugin's hook returns: a factory for `Storage`."""
+
+    #: The name users select with PREFECT_DATABASE_BACKEND (e.g. "sqlite", "postgres").
+    scheme: ClassVar[str]
+
+    def open(self, settings: Settings) -> AbstractAsyncContextManager[Storage]:
+        """Connect, apply pending migrations, yield the storage, and close it on exit."""
+        ...

@@ -1,0 +1,13 @@
+"""Bodies of the set_state endpoints."""
+
+from __future__ import annotations
+
+from prefect_core.schemas.states import StateCreate
+from pydantic import BaseModel, ConfigDict
+
+
+class SetStateBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    state: StateCreate
+    force: bool = False

@@ -1,0 +1,20 @@
+"""Bodies of the work queue endpoints."""
+
+from __future__ import annotations
+
+from prefect_core.schemas.base import DateTime
+from prefect_core.schemas.bodies.base import PagedBody
+from prefect_core.schemas.filters import WorkQueueFilter
+from pydantic import Field
+
+
+class WorkQueueQuery(PagedBody):
+    work_queues: WorkQueueFilter | None = None
+
+
+class WorkQueueConcurrencyQuery(PagedBody):
+    page: int = Field(default=1, ge=1)
+
+
+class WorkQueueRunsQuery(PagedBody):
+    scheduled_before: DateTime | None = None

@@ -1,0 +1,18 @@
+"""Bodies of the worker endpoints."""
+
+from __future__ import annotations
+
+from prefect_core.schemas.bodies.base import PagedBody
+from prefect_core.schemas.filters import WorkerFilter
+from pydantic import BaseModel, ConfigDict
+
+
+class WorkerHeartbeat(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str
+    heartbeat_interval_seconds: int | None = None
+
+
+class WorkerQuery(PagedBody):
+    workers: WorkerFilter | None = None
