@@ -114,3 +114,31 @@ class ConcurrencyLease(BaseModel):
 
     def occupancy_seconds(self, now: dt.datetime) -> float:
         return (now - self.created).total_seconds()
+
+
+# --- tag limits (the v1 API): a view of the global limits named `tag:<tag>` -------
+
+#: A tag may be empty; it must not hold the characters banned from names.
+TagName = Annotated[str, Field(pattern=r"^[^/%&><]*$")]
+
+
+class ConcurrencyLimit(ORMModel):
+    """A tag limit as the v1 API answers it: `active_slots` are the ids of the task runs
+    holding a slot."""
+
+    tag: str
+    concurrency_limit: int
+    active_slots: list[UUID] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, limit: ConcurrencyLimitV2, holders: list[UUID]) -> "ConcurrencyLimit":
+        return cls(
+            id=limit.id, created=limit.created, updated=limit.updated,
+            tag=limit.name.removeprefix(TAG_PREFIX), concurrency_limit=limit.limit, active_slots=holders,
+        )
+
+
+class ConcurrencyLimitCreate(ActionModel):
+    tag: TagName
+    #: Not bounded, as in the reference (a negative limit admits nobody).
+    concurrency_limit: int

@@ -59,18 +59,22 @@ class ConcurrencyLimitService:
         self.waits = waits or SlotWaits()
         self.rng = rng
 
-    async def _emit(self, action: LifecycleAction, limit: ConcurrencyLimitV2, now: dt.datetime) -> None:
+    async def emit_lifecycle(self, action: LifecycleAction, limit: ConcurrencyLimitV2, now: dt.datetime) -> None:
         await self.events.emit([concurrency_limit_event(action, limit, now)])
 
     # --- lifecycle ---------------------------------------------------------------
 
     async def create(self, body: ConcurrencyLimitV2Create) -> ConcurrencyLimitV2:
         """Create a limit (a taken name is a `Conflict`)."""
+        return await self.insert(ConcurrencyLimitV2(**body.model_dump()))
+
+    async def insert(self, limit: ConcurrencyLimitV2) -> ConcurrencyLimitV2:
+        """Store a new limit (a taken name is a `Conflict`) and announce it."""
         now = timeutil.now()
-        limit = ConcurrencyLimitV2(**body.model_dump(), created=now, updated=now)
+        limit = limit.model_copy(update={"created": now, "updated": now})
         async with self.storage.write() as uow:
             await uow.concurrency_limits.insert(limit, now)
-        await self._emit("created", limit, now)
+        await self.emit_lifecycle("created", limit, now)
         return limit
 
     async def find(self, uow: UnitOfWork, id_or_name: str, now: dt.datetime) -> ConcurrencyLimitV2 | None:
@@ -105,7 +109,7 @@ class ConcurrencyLimitService:
                 await uow.concurrency_limits.update(limit.id, values, now, self.waits)
                 limit = await uow.concurrency_limits.get(limit.id, now, self.waits)
                 assert limit is not None
-        await self._emit("updated", limit, now)
+        await self.emit_lifecycle("updated", limit, now)
         return limit
 
     async def delete(self, id_or_name: str) -> None:
@@ -114,7 +118,7 @@ class ConcurrencyLimitService:
             limit = await self.find(uow, id_or_name, now)
             if limit is None or not await uow.concurrency_limits.delete(limit.id):
                 raise NotFound(LIMIT_NOT_FOUND)
-        await self._emit("deleted", limit, now)
+        await self.emit_lifecycle("deleted", limit, now)
 
     # --- slots -------------------------------------------------------------------
 

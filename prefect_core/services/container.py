@@ -25,6 +25,7 @@ from prefect_core.services.flow_run_logs import FlowRunLogService
 from prefect_core.services.flow_run_resume import FlowRunResumeService
 from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.services.concurrency_limits import ConcurrencyLimitService
+from prefect_core.services.tag_concurrency_limits import TagConcurrencyLimitService
 
 
 class Services:
@@ -64,3 +65,4 @@ class Services:
         # global concurrency limits and leases
         waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
         self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
+        self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)

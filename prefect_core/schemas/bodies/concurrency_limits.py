@@ -43,3 +43,14 @@ class DecrementWithLeaseBody(EmbeddedBody):
 
 class RenewLeaseBody(EmbeddedBody):
     lease_duration: float = Field(default=DEFAULT_LEASE_SECONDS, ge=MIN_LEASE_SECONDS, le=MAX_LEASE_SECONDS)
+
+
+class TagIncrementBody(EmbeddedBody):
+    """`/concurrency_limits/increment` and `/decrement`: a task run's slot on each tag."""
+
+    names: list[str]
+    task_run_id: UUID
+
+
+class TagResetBody(EmbeddedBody):
+    slot_override: list[UUID] | None = None
