@@ -73,7 +73,7 @@ class GlobalConcurrencyLimitResponse(ORMModel):
     slot_decay_per_second: float = 2.0
 
     @classmethod
-    def of(cls, limit: ConcurrencyLimitV2) -> "GlobalConcurrencyLimitResponse":
+    def of(cls, limit: ConcurrencyLimitV2) -> GlobalConcurrencyLimitResponse:
         return cls.model_validate(limit.model_dump())
 
 
@@ -83,7 +83,7 @@ class MinimalConcurrencyLimitResponse(PrefectModel):
     limit: int
 
     @classmethod
-    def of(cls, limit: ConcurrencyLimitV2, name: str | None = None) -> "MinimalConcurrencyLimitResponse":
+    def of(cls, limit: ConcurrencyLimitV2, name: str | None = None) -> MinimalConcurrencyLimitResponse:
         return cls(id=limit.id, name=limit.name if name is None else name, limit=limit.limit)
 
 
@@ -131,7 +131,7 @@ class ConcurrencyLimit(ORMModel):
     active_slots: list[UUID] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, limit: ConcurrencyLimitV2, holders: list[UUID]) -> "ConcurrencyLimit":
+    def of(cls, limit: ConcurrencyLimitV2, holders: list[UUID]) -> ConcurrencyLimit:
         return cls(
             id=limit.id, created=limit.created, updated=limit.updated,
             tag=limit.name.removeprefix(TAG_PREFIX), concurrency_limit=limit.limit, active_slots=holders,

@@ -161,22 +161,21 @@ class ConcurrencyLimitService:
         try:
             async with self.storage.write() as uow:
                 limits = await uow.concurrency_limits.get_by_names(names, now, self.waits)
-                active = [limit for limit in limits if limit.active]
-                _check_acquirable(active, slots, mode)
-                if not await uow.concurrency_limits.increment([x.id for x in active], slots, now, self.waits):
-                    raise _Denied()
+                _check_acquirable([x for x in limits if x.active], slots, mode)
                 lease = None
                 if lease_seconds is not None and limits:
                     lease = ConcurrencyLease(
-                        limit_ids=[x.id for x in active], slots=slots, created=now,
+                        limit_ids=[], slots=slots, created=now,
                         expiration=now + dt.timedelta(seconds=lease_seconds), holder=holder,
                     )
-                    await uow.concurrency_leases.insert(lease)
+                if not await take_slots(uow, limits, slots, now, self.waits, lease):
+                    raise _Denied()
                 return limits, lease
         except _Denied:
             pass
+        active = [x.id for x in limits if x.active]
         async with self.storage.write() as uow:
-            denied = await uow.concurrency_limits.deny([x.id for x in active], slots, now, self.waits)
+            denied = await uow.concurrency_limits.deny(active, slots, now, self.waits)
         raise Locked(retry_after=retry_after(denied, self.waits, self.rng))
 
     async def decrement(
@@ -212,6 +211,27 @@ def _check_acquirable(active: Sequence[ConcurrencyLimitV2], slots: int, mode: Ac
         steady = [limit.name for limit in active if limit.slot_decay_per_second == 0]
         if steady:
             raise InvalidInput(_no_decay_detail(steady))
+
+
+async def take_slots(
+    uow: UnitOfWork,
+    limits: Sequence[ConcurrencyLimitV2],
+    slots: int,
+    now: dt.datetime,
+    waits: SlotWaits,
+    lease: ConcurrencyLease | None = None,
+) -> bool:
+    """Take `slots` of each active one of `limits` in `uow` and, when given, store `lease`
+    holding them (its `limit_ids` set to those limits). False when one had no room: the
+    caller must then roll `uow` back. (Also for holding slots on behalf of a flow run or
+    deployment inside an orchestration unit of work.)"""
+    active = [x.id for x in limits if x.active]
+    if not await uow.concurrency_limits.increment(active, slots, now, waits):
+        return False
+    if lease is not None:
+        lease.limit_ids = active
+        await uow.concurrency_leases.insert(lease)
+    return True
 
 
 async def release(

@@ -84,7 +84,7 @@ def _to_limit(row: sa.Row[Any]) -> ConcurrencyLimitV2:
     return ConcurrencyLimitV2.model_validate(row._mapping)
 
 
-_IDS = sa.bindparam("_ids", expanding=True)
+_IDS: sa.BindParameter[Any] = sa.bindparam("_ids", expanding=True)
 
 
 class SqlConcurrencyLimitRepository(SqlRepository):

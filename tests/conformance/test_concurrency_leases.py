@@ -112,7 +112,7 @@ def test_a_restarted_server_knows_its_leases(env: dict[str, str], tmp_path: Path
             denied = api.http.post("/v2/concurrency_limits/increment-with-lease", json={"names": [name], "slots": 1})
             assert denied.status_code == 423
             go.write_text("go")  # the holder leaves its block and releases through the new server
-            out, err = proc.communicate(timeout=60)
+            _, err = proc.communicate(timeout=60)
             assert proc.returncode == 0, err[-4000:]
             assert _active(api, name) == 0
         finally:

@@ -16,6 +16,7 @@ from prefect_core.schemas.concurrency_limits import (
     ConcurrencyLeaseHolder,
 )
 
+
 class IncrementBody(EmbeddedBody):
     slots: int = Field(gt=0)
     #: The reference declares at least one name but does not enforce it: none gives an empty answer.

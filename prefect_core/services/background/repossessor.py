@@ -26,7 +26,7 @@ class Repossessor:
         self.interval = interval
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> "Repossessor":
+    def from_settings(cls, services: object, settings: object) -> Repossessor:
         return cls(
             services.storage,  # type: ignore[attr-defined]
             services.concurrency_limits.waits,  # type: ignore[attr-defined]
