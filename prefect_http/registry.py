@@ -28,4 +28,5 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.flow_run_inputs",
     "prefect_http.routes.flow_run_graph",
     "prefect_http.routes.concurrency_limits_v2",
+    "prefect_http.routes.concurrency_limits",
 )

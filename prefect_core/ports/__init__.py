@@ -17,11 +17,14 @@ from prefect_core.ports.deployments import DeploymentRepository, DeploymentSched
 from prefect_core.ports.flow_run_relatives import FlowRunRelatives, FlowRunRelativesRepository, Relative
 from prefect_core.ports.work_pools import WorkPoolRepository, WorkQueueRepository, WorkerRepository, WorkerRunQuery, ClaimedRun, ScheduledRunRepository
 from prefect_core.ports.flow_run_inputs import FlowRunInputRepository
+from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository, SlotWaits
 from prefect_core.ports.storage import UnitOfWork, Storage, StorageBackend, StorageBackendFactory
 
 __all__ = [
     "CacheRepository",
     "ClaimedRun",
+    "ConcurrencyLeaseRepository",
+    "ConcurrencyLimitRepository",
     "DeploymentFilters",
     "DeploymentRepository",
     "DeploymentScheduleRepository",
@@ -38,6 +41,7 @@ __all__ = [
     "RunFilters",
     "RunStart",
     "ScheduledRunRepository",
+    "SlotWaits",
     "StateRepository",
     "Storage",
     "StorageBackend",

@@ -16,7 +16,7 @@ from prefect_core.ports.logs import LogRepository
 from prefect_core.ports.states import StateRepository
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
 from prefect_core.ports.work_pools import ScheduledRunRepository, WorkPoolRepository, WorkQueueRepository, WorkerRepository
-from prefect_core.ports_concurrency import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
+from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
 
 
 class UnitOfWork(Protocol):

@@ -11,7 +11,6 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from prefect_core.schemas.base import ActionModel, DateTime, ORMModel, PrefectModel
-from prefect_core.schemas.bodies.base import EmbeddedBody
 
 #: A name without the characters the reference bans from names.
 LimitName = Annotated[str, Field(pattern=r"^[^/%&><]+$")]
@@ -74,7 +73,7 @@ class GlobalConcurrencyLimitResponse(ORMModel):
     slot_decay_per_second: float = 2.0
 
     @classmethod
-    def of(cls, limit: ConcurrencyLimitV2) -> "GlobalConcurrencyLimitResponse":
+    def of(cls, limit: ConcurrencyLimitV2) -> GlobalConcurrencyLimitResponse:
         return cls.model_validate(limit.model_dump())
 
 
@@ -84,7 +83,7 @@ class MinimalConcurrencyLimitResponse(PrefectModel):
     limit: int
 
     @classmethod
-    def of(cls, limit: ConcurrencyLimitV2, name: str | None = None) -> "MinimalConcurrencyLimitResponse":
+    def of(cls, limit: ConcurrencyLimitV2, name: str | None = None) -> MinimalConcurrencyLimitResponse:
         return cls(id=limit.id, name=limit.name if name is None else name, limit=limit.limit)
 
 
@@ -117,33 +116,29 @@ class ConcurrencyLease(BaseModel):
         return (now - self.created).total_seconds()
 
 
-# --- request bodies (embedded body parameters: unknown keys ignored) -------------
+# --- tag limits (the v1 API): a view of the global limits named `tag:<tag>` -------
+
+#: A tag may be empty; it must not hold the characters banned from names.
+TagName = Annotated[str, Field(pattern=r"^[^/%&><]*$")]
 
 
-class IncrementBody(EmbeddedBody):
-    slots: int = Field(gt=0)
-    #: The reference declares at least one name but does not enforce it: none gives an empty answer.
-    names: list[str]
-    mode: AcquireMode = "concurrency"
-    #: Deprecated by the reference and ignored: limits must be created first.
-    create_if_missing: bool | None = None
+class ConcurrencyLimit(ORMModel):
+    """A tag limit as the v1 API answers it: `active_slots` are the ids of the task runs
+    holding a slot."""
+
+    tag: str
+    concurrency_limit: int
+    active_slots: list[UUID] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, limit: ConcurrencyLimitV2, holders: list[UUID]) -> ConcurrencyLimit:
+        return cls(
+            id=limit.id, created=limit.created, updated=limit.updated,
+            tag=limit.name.removeprefix(TAG_PREFIX), concurrency_limit=limit.limit, active_slots=holders,
+        )
 
 
-class IncrementWithLeaseBody(IncrementBody):
-    lease_duration: float = Field(default=DEFAULT_LEASE_SECONDS, ge=MIN_LEASE_SECONDS, le=MAX_LEASE_SECONDS)
-    holder: ConcurrencyLeaseHolder | None = None
-
-
-class DecrementBody(EmbeddedBody):
-    slots: int = Field(gt=0)
-    names: list[str]
-    occupancy_seconds: float | None = Field(default=None, gt=0.0)
-    create_if_missing: bool | None = None
-
-
-class DecrementWithLeaseBody(EmbeddedBody):
-    lease_id: UUID
-
-
-class RenewLeaseBody(EmbeddedBody):
-    lease_duration: float = Field(default=DEFAULT_LEASE_SECONDS, ge=MIN_LEASE_SECONDS, le=MAX_LEASE_SECONDS)
+class ConcurrencyLimitCreate(ActionModel):
+    tag: TagName
+    #: Not bounded, as in the reference (a negative limit admits nobody).
+    concurrency_limit: int

@@ -12,7 +12,7 @@ from prefect_core import timeutil
 from prefect_core.errors import Gone, InvalidInput, Locked, NotFound
 from prefect_core.events.concurrency_limit_events import LifecycleAction, concurrency_limit_event
 from prefect_core.ports import Storage, UnitOfWork
-from prefect_core.ports_concurrency import SlotWaits
+from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.schemas.concurrency_limits import (
     AcquireMode,
     ConcurrencyLease,
@@ -59,18 +59,22 @@ class ConcurrencyLimitService:
         self.waits = waits or SlotWaits()
         self.rng = rng
 
-    async def _emit(self, action: LifecycleAction, limit: ConcurrencyLimitV2, now: dt.datetime) -> None:
+    async def emit_lifecycle(self, action: LifecycleAction, limit: ConcurrencyLimitV2, now: dt.datetime) -> None:
         await self.events.emit([concurrency_limit_event(action, limit, now)])
 
     # --- lifecycle ---------------------------------------------------------------
 
     async def create(self, body: ConcurrencyLimitV2Create) -> ConcurrencyLimitV2:
         """Create a limit (a taken name is a `Conflict`)."""
+        return await self.insert(ConcurrencyLimitV2(**body.model_dump()))
+
+    async def insert(self, limit: ConcurrencyLimitV2) -> ConcurrencyLimitV2:
+        """Store a new limit (a taken name is a `Conflict`) and announce it."""
         now = timeutil.now()
-        limit = ConcurrencyLimitV2(**body.model_dump(), created=now, updated=now)
+        limit = limit.model_copy(update={"created": now, "updated": now})
         async with self.storage.write() as uow:
             await uow.concurrency_limits.insert(limit, now)
-        await self._emit("created", limit, now)
+        await self.emit_lifecycle("created", limit, now)
         return limit
 
     async def find(self, uow: UnitOfWork, id_or_name: str, now: dt.datetime) -> ConcurrencyLimitV2 | None:
@@ -105,7 +109,7 @@ class ConcurrencyLimitService:
                 await uow.concurrency_limits.update(limit.id, values, now, self.waits)
                 limit = await uow.concurrency_limits.get(limit.id, now, self.waits)
                 assert limit is not None
-        await self._emit("updated", limit, now)
+        await self.emit_lifecycle("updated", limit, now)
         return limit
 
     async def delete(self, id_or_name: str) -> None:
@@ -114,7 +118,7 @@ class ConcurrencyLimitService:
             limit = await self.find(uow, id_or_name, now)
             if limit is None or not await uow.concurrency_limits.delete(limit.id):
                 raise NotFound(LIMIT_NOT_FOUND)
-        await self._emit("deleted", limit, now)
+        await self.emit_lifecycle("deleted", limit, now)
 
     # --- slots -------------------------------------------------------------------
 
@@ -157,22 +161,21 @@ class ConcurrencyLimitService:
         try:
             async with self.storage.write() as uow:
                 limits = await uow.concurrency_limits.get_by_names(names, now, self.waits)
-                active = [limit for limit in limits if limit.active]
-                _check_acquirable(active, slots, mode)
-                if not await uow.concurrency_limits.increment([x.id for x in active], slots, now, self.waits):
-                    raise _Denied()
+                _check_acquirable([x for x in limits if x.active], slots, mode)
                 lease = None
                 if lease_seconds is not None and limits:
                     lease = ConcurrencyLease(
-                        limit_ids=[x.id for x in active], slots=slots, created=now,
+                        limit_ids=[], slots=slots, created=now,
                         expiration=now + dt.timedelta(seconds=lease_seconds), holder=holder,
                     )
-                    await uow.concurrency_leases.insert(lease)
+                if not await take_slots(uow, limits, slots, now, self.waits, lease):
+                    raise _Denied()
                 return limits, lease
         except _Denied:
             pass
+        active = [x.id for x in limits if x.active]
         async with self.storage.write() as uow:
-            denied = await uow.concurrency_limits.deny([x.id for x in active], slots, now, self.waits)
+            denied = await uow.concurrency_limits.deny(active, slots, now, self.waits)
         raise Locked(retry_after=retry_after(denied, self.waits, self.rng))
 
     async def decrement(
@@ -208,6 +211,27 @@ def _check_acquirable(active: Sequence[ConcurrencyLimitV2], slots: int, mode: Ac
         steady = [limit.name for limit in active if limit.slot_decay_per_second == 0]
         if steady:
             raise InvalidInput(_no_decay_detail(steady))
+
+
+async def take_slots(
+    uow: UnitOfWork,
+    limits: Sequence[ConcurrencyLimitV2],
+    slots: int,
+    now: dt.datetime,
+    waits: SlotWaits,
+    lease: ConcurrencyLease | None = None,
+) -> bool:
+    """Take `slots` of each active one of `limits` in `uow` and, when given, store `lease`
+    holding them (its `limit_ids` set to those limits). False when one had no room: the
+    caller must then roll `uow` back. (Also for holding slots on behalf of a flow run or
+    deployment inside an orchestration unit of work.)"""
+    active = [x.id for x in limits if x.active]
+    if not await uow.concurrency_limits.increment(active, slots, now, waits):
+        return False
+    if lease is not None:
+        lease.limit_ids = active
+        await uow.concurrency_leases.insert(lease)
+    return True
 
 
 async def release(

@@ -9,7 +9,7 @@ import math
 import random
 from collections.abc import Sequence
 
-from prefect_core.ports_concurrency import SlotWaits
+from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.schemas.concurrency_limits import TAG_PREFIX, ConcurrencyLimitV2
 
 #: Waits are jittered within [mean * lower, mean * (1 + JITTER)], so that denied clients

@@ -23,8 +23,9 @@ from prefect_core.services.work_pool_status import WorkPoolStatusService
 from prefect_core.services.work_pools import WorkPoolService
 from prefect_core.services.workers import WorkerService
 from prefect_core.settings import Settings
-from prefect_core.ports_concurrency import SlotWaits
+from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.services.concurrency_limits import ConcurrencyLimitService
+from prefect_core.services.tag_concurrency_limits import TagConcurrencyLimitService
 
 
 class Services:
@@ -62,3 +63,4 @@ class Services:
         # global concurrency limits and leases
         waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
         self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
+        self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)

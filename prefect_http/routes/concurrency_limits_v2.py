@@ -7,18 +7,17 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import TypeAdapter
 
-from prefect_core.schemas.concurrency_limits import (
-    ConcurrencyLimitV2Create,
-    ConcurrencyLimitV2Update,
+from prefect_core.schemas.bodies.base import PagedBody
+from prefect_core.schemas.bodies.concurrency_limits import (
     DecrementBody,
     DecrementWithLeaseBody,
     IncrementBody,
     IncrementWithLeaseBody,
     RenewLeaseBody,
 )
+from prefect_core.schemas.concurrency_limits import ConcurrencyLimitV2Create, ConcurrencyLimitV2Update
 from prefect_http.jsonio import RequestValidationError, body_as, no_content, read_json, respond, validate, validate_as
 from prefect_http.keys import SERVICES
-from prefect_core.schemas.bodies.base import PagedBody
 
 routes = web.RouteTableDef()
 

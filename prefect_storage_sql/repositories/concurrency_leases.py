@@ -34,7 +34,7 @@ def _to_lease(row: sa.Row[Any], limit_ids: list[UUID]) -> ConcurrencyLease:
 
 
 class SqlConcurrencyLeaseRepository(SqlRepository):
-    """Implements `prefect_core.ports_concurrency.ConcurrencyLeaseRepository`."""
+    """Implements `prefect_core.ports.concurrency_limits.ConcurrencyLeaseRepository`."""
 
     async def insert(self, lease: ConcurrencyLease) -> None:
         holder = lease.holder
@@ -111,6 +111,25 @@ class SqlConcurrencyLeaseRepository(SqlRepository):
         if now is not None:
             stmt = stmt.where(lease_t.c.expiration > now)
         return await self._with_limits((await self.conn.execute(stmt)).all())
+
+    async def holders(self, limit_ids: Sequence[UUID], now: dt.datetime) -> dict[UUID, list[ConcurrencyLeaseHolder]]:
+        out: dict[UUID, list[ConcurrencyLeaseHolder]] = defaultdict(list)
+        if not limit_ids:
+            return out
+        stmt = prebuilt(
+            ("clease", "holders"),
+            lambda: sa.select(link_t.c.limit_id, lease_t.c.holder_type, lease_t.c.holder_id)
+            .join(lease_t, link_t.c.lease_id == lease_t.c.id)
+            .where(
+                link_t.c.limit_id.in_(sa.bindparam("_ids", expanding=True)),
+                lease_t.c.expiration > sa.bindparam("_now", type_=_STAMP),
+                lease_t.c.holder_type.is_not(None),
+            )
+            .order_by(lease_t.c.created, lease_t.c.id),
+        )
+        for limit_id, kind, holder_id in await self.conn.execute(stmt, {"_ids": list(limit_ids), "_now": now}):
+            out[limit_id].append(ConcurrencyLeaseHolder(type=kind, id=holder_id))
+        return out
 
     async def of_holder(
         self, holder: ConcurrencyLeaseHolder | UUID, limit_ids: Sequence[UUID]

@@ -14,7 +14,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from prefect_core.ports_concurrency import SlotWaits
+from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.schemas.concurrency_limits import TAG_PREFIX, ConcurrencyLimitV2
 from prefect_storage_sql.dialect import SqlDialectSupport
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, prebuilt
@@ -84,11 +84,11 @@ def _to_limit(row: sa.Row[Any]) -> ConcurrencyLimitV2:
     return ConcurrencyLimitV2.model_validate(row._mapping)
 
 
-_IDS = sa.bindparam("_ids", expanding=True)
+_IDS: sa.BindParameter[Any] = sa.bindparam("_ids", expanding=True)
 
 
 class SqlConcurrencyLimitRepository(SqlRepository):
-    """Implements `prefect_core.ports_concurrency.ConcurrencyLimitRepository`."""
+    """Implements `prefect_core.ports.concurrency_limits.ConcurrencyLimitRepository`."""
 
     def _select(self) -> sa.Select[Any]:
         d = _decay(self.support)

@@ -183,3 +183,32 @@ async def test_deleting_a_limit_keeps_its_leases_harmless(client) -> None:
     assert (await client.delete(f"{V2}/a")).status == 204
     assert (await client.post(f"{V2}/decrement-with-lease", json={"lease_id": body["lease_id"]})).status == 204
     assert (await _read(client, "b"))["active_slots"] == 0
+
+
+async def _limit_events(client, limit_id: str) -> list[dict]:
+    await client.app[SERVICES].events.flush()
+    resp = await client.post("/api/events/filter", json={
+        "filter": {"order": "ASC", "resource": {"id": [f"prefect.concurrency-limit.{limit_id}"]}}})
+    return (await resp.json())["events"]
+
+
+async def test_lifecycle_events(client) -> None:
+    limit = await _create(client, name="evented", limit=2)
+    await client.patch(f"{V2}/evented", json={"limit": 4, "slot_decay_per_second": 0.5})
+    await client.post(f"{V2}/increment", json={"names": ["evented"], "slots": 1})  # slots are no lifecycle event
+    await client.delete(f"{V2}/evented")
+    events = await _limit_events(client, limit["id"])
+    assert [e["event"] for e in events] == [
+        "prefect.concurrency-limit.created", "prefect.concurrency-limit.updated", "prefect.concurrency-limit.deleted",
+    ]
+    assert all(e["resource"]["prefect.resource.name"] == "evented" for e in events)
+    assert events[1]["payload"] == {"name": "evented", "limit": 4, "active": True, "slot_decay_per_second": 0.5}
+    # Tag limits are global limits: their events are the same.
+    tag = await (await client.post("/api/concurrency_limits/", json={"tag": "t", "concurrency_limit": 1})).json()
+    await client.post("/api/concurrency_limits/", json={"tag": "t", "concurrency_limit": 2})
+    await client.delete("/api/concurrency_limits/tag/t")
+    events = await _limit_events(client, tag["id"])
+    assert [(e["event"].rsplit(".", 1)[1], e["payload"]["limit"]) for e in events] == [
+        ("created", 1), ("updated", 2), ("deleted", 2),
+    ]
+    assert events[0]["resource"]["prefect.resource.name"] == "tag:t"

@@ -10,7 +10,7 @@ import pytest
 
 from prefect_core import timeutil
 from prefect_core.errors import Conflict
-from prefect_core.ports_concurrency import SlotWaits
+from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.schemas.concurrency_limits import ConcurrencyLease, ConcurrencyLeaseHolder, ConcurrencyLimitV2
 
 pytestmark = pytest.mark.timeout(60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from prefect_core.ports_concurrency import SlotWaits
+from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.schemas.concurrency_limits import ConcurrencyLimitV2
 from prefect_core.services.concurrency_waits import JITTER, jittered, mean_wait, retry_after
 

@@ -7,7 +7,7 @@ import logging
 
 from prefect_core import timeutil
 from prefect_core.ports import Storage
-from prefect_core.ports_concurrency import SlotWaits
+from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.services.background.loops import Loop
 from prefect_core.services.concurrency_limits import give_back
 
@@ -26,7 +26,7 @@ class Repossessor:
         self.interval = interval
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> "Repossessor":
+    def from_settings(cls, services: object, settings: object) -> Repossessor:
         return cls(
             services.storage,  # type: ignore[attr-defined]
             services.concurrency_limits.waits,  # type: ignore[attr-defined]

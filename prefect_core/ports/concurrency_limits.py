@@ -92,6 +92,10 @@ class ConcurrencyLeaseRepository(Protocol):
     async def of_limit(self, limit_id: UUID, now: dt.datetime | None = None) -> list[ConcurrencyLease]:
         """Leases holding a slot of the limit, oldest first (only those unexpired at `now`, when given)."""
         ...
+    async def holders(self, limit_ids: Sequence[UUID], now: dt.datetime) -> dict[UUID, list[ConcurrencyLeaseHolder]]:
+        """The holders of unexpired leases on each of these limits, oldest lease first
+        (limits without a held lease are left out)."""
+        ...
     async def of_holder(self, holder: ConcurrencyLeaseHolder | UUID, limit_ids: Sequence[UUID]) -> list[ConcurrencyLease]:
         """Leases of this holder (or of any holder with this id) on any of these limits."""
         ...
