@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, TypeAdapter
 
 
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _duration(value: str) -> timedelta:
+    """Seconds (`3600`) or what pydantic reads as a duration (`PT1H`, `01:00:00`)."""
+    try:
+        return timedelta(seconds=float(value))
+    except ValueError:
+        return TypeAdapter(timedelta).validate_python(value.strip())
 
 
 class Settings(BaseModel):
@@ -40,6 +49,22 @@ class Settings(BaseModel):
 
     max_request_body_bytes: int = 32 * 1024 * 1024
     csrf_protection_enabled: bool = False
+    #: How long a CSRF token from /csrf-token stays valid.
+    csrf_token_expiration: timedelta = timedelta(hours=1)
+    #: "user:password" every REST request must present as HTTP Basic credentials
+    #: (and every websocket as its auth token); None: no authentication.
+    api_auth_string: SecretStr | None = None
+
+    #: The web UI (docs/ui.md): served from the installed `prefect` package's bundles.
+    ui_enabled: bool = True
+    #: Whether neutral entry points (`/`) open the V2 UI rather than V1.
+    ui_v2_enabled: bool = True
+    #: The API URL the UI calls; None: PREFECT_API_URL, else http://{api_host}:{api_port}/api.
+    ui_api_url: str | None = None
+    #: The URL path the V1 UI is served under (V2 under `<it>/v2`).
+    ui_serve_base: str = "/"
+    #: Where the prepared UI copies are kept; None: next to the bundles in the prefect package.
+    ui_static_directory: Path | None = None
     #: Task-run events are buffered and written in batches; this bounds the delay.
     event_flush_interval: float = 0.2
 
@@ -47,6 +72,11 @@ class Settings(BaseModel):
     #: Numeric service options, e.g. "scheduler_loop_seconds" from
     #: PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS.
     service_options: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def resolved_ui_api_url(self) -> str:
+        """The API URL /ui-settings gives the UI (the reference's default when none is set)."""
+        return self.ui_api_url or f"http://{self.api_host}:{self.api_port}/api"
 
     def service_enabled(self, name: str, default: bool = True) -> bool:
         """Whether the background service `name` should run."""
@@ -85,8 +115,16 @@ class Settings(BaseModel):
         take("redis_url", "PREFECT_REDIS_URL")
         take("max_request_body_bytes", "PREFECT_SERVER_MAX_REQUEST_BODY_BYTES", cast=int)
         take("event_flush_interval", "PREFECT_SERVER_EVENT_FLUSH_INTERVAL", cast=float)
-        if "PREFECT_SERVER_CSRF_PROTECTION_ENABLED" in env:
-            values["csrf_protection_enabled"] = _flag(env["PREFECT_SERVER_CSRF_PROTECTION_ENABLED"], False)
+        take("csrf_protection_enabled", "PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED",
+             "PREFECT_SERVER_CSRF_PROTECTION_ENABLED", cast=lambda raw: _flag(raw, False))
+        take("csrf_token_expiration", "PREFECT_SERVER_API_CSRF_TOKEN_EXPIRATION",
+             "PREFECT_SERVER_CSRF_TOKEN_EXPIRATION", cast=_duration)
+        take("api_auth_string", "PREFECT_SERVER_API_AUTH_STRING", cast=SecretStr)
+        take("ui_enabled", "PREFECT_SERVER_UI_ENABLED", "PREFECT_UI_ENABLED", cast=lambda raw: _flag(raw, True))
+        take("ui_v2_enabled", "PREFECT_SERVER_UI_V2_ENABLED", cast=lambda raw: _flag(raw, True))
+        take("ui_api_url", "PREFECT_SERVER_UI_API_URL", "PREFECT_UI_API_URL", "PREFECT_API_URL")
+        take("ui_serve_base", "PREFECT_SERVER_UI_SERVE_BASE", "PREFECT_UI_SERVE_BASE")
+        take("ui_static_directory", "PREFECT_SERVER_UI_STATIC_DIRECTORY", "PREFECT_UI_STATIC_DIRECTORY", cast=Path)
 
         services: dict[str, bool] = {}
         options: dict[str, float] = {}

@@ -30,6 +30,8 @@ REPOSITORIES: dict[str, str] = {
     "workers": "prefect_storage_sql.repositories.work_pools:SqlWorkerRepository",
     "flow_run_inputs": "prefect_storage_sql.repositories.flow_run_inputs:SqlFlowRunInputRepository",
     "flow_run_starts": "prefect_storage_sql.repositories.flow_run_starts:SqlFlowRunStartRepository",
+    "csrf_tokens": "prefect_storage_sql.repositories.csrf_tokens:SqlCsrfTokenRepository",
+    "ui_queries": "prefect_storage_sql.repositories.ui_queries:SqlUiQueryRepository",
 }
 
 

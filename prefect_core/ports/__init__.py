@@ -16,11 +16,14 @@ from prefect_core.ports.events import EventRepository, EventBroker
 from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository, Relative, FlowRunRelatives
 from prefect_core.ports.work_pools import WorkPoolRepository, WorkQueueRepository, WorkerRepository, WorkerRunQuery, ClaimedRun, ScheduledRunRepository
 from prefect_core.ports.flow_run_inputs import FlowRunInputRepository
+from prefect_core.ports.csrf_tokens import CsrfTokenRepository
+from prefect_core.ports.ui_queries import UiQueryRepository
 from prefect_core.ports.storage import UnitOfWork, Storage, StorageBackend
 
 __all__ = [
     "CacheRepository",
     "ClaimedRun",
+    "CsrfTokenRepository",
     "DeploymentFilters",
     "DeploymentRepository",
     "DeploymentScheduleRepository",
@@ -40,6 +43,7 @@ __all__ = [
     "Storage",
     "StorageBackend",
     "TaskRunRepository",
+    "UiQueryRepository",
     "UnitOfWork",
     "WorkPoolRepository",
     "WorkQueueRepository",

@@ -23,6 +23,9 @@ from prefect_core.services.flow_run_graph import FlowRunGraphService
 from prefect_core.services.flow_run_inputs import FlowRunInputService
 from prefect_core.services.flow_run_logs import FlowRunLogService
 from prefect_core.services.flow_run_resume import FlowRunResumeService
+from prefect_core.services.csrf_tokens import CsrfTokenService
+from prefect_core.services.ui import UiService
+from prefect_core.services.task_worker_tracker import TaskWorkerTracker
 
 
 class Services:
@@ -59,3 +62,6 @@ class Services:
         self.flow_run_resume = FlowRunResumeService(storage, self.orchestration)
         self.flow_run_graph = FlowRunGraphService(storage)
         self.flow_run_logs = FlowRunLogService(storage)
+        self.csrf_tokens = CsrfTokenService(storage, settings.csrf_token_expiration)
+        self.ui = UiService(storage)
+        self.task_worker_tracker = TaskWorkerTracker()

@@ -7,11 +7,10 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from prefect_core import PREFECT_API_COMPAT_VERSION
+from prefect_core import API_VERSION, PREFECT_API_COMPAT_VERSION
 from prefect_core.errors import NotFound
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES, SETTINGS
-from prefect_http.params import query_str
 from prefect_core.schemas.bodies.admin import StorageDefaultBody
 
 routes = web.RouteTableDef()
@@ -24,7 +23,7 @@ async def health(request: web.Request) -> web.Response:
 
 @routes.get("/api/version")
 async def version(request: web.Request) -> web.Response:
-    return respond({"version": "0.8.4"})
+    return respond(API_VERSION)
 
 
 @routes.get("/api/hello")
@@ -79,11 +78,3 @@ async def set_admin_storage(request: web.Request) -> web.Response:
 @routes.delete("/api/admin/storage")
 async def clear_admin_storage(request: web.Request) -> web.Response:
     return no_content()
-
-
-@routes.get("/api/csrf-token")
-async def csrf_token(request: web.Request) -> web.Response:
-    query_str(request, "client")
-    if not request.app[SETTINGS].csrf_protection_enabled:
-        return respond({"detail": "CSRF protection is disabled."}, status=422)
-    return respond({"detail": "CSRF tokens are not supported by this server yet."}, status=501)

@@ -12,8 +12,10 @@ from prefect_storage_sql.tables.events import events, event_resources
 from prefect_storage_sql.tables.work_pools import work_pool, work_queue, worker
 from prefect_storage_sql.tables.deployments import deployment, deployment_schedule
 from prefect_storage_sql.tables.flow_run_inputs import flow_run_input
+from prefect_storage_sql.tables.csrf_tokens import csrf_token
 
 __all__ = [
+    "csrf_token",
     "deployment",
     "deployment_schedule",
     "event_resources",
