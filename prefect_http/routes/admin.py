@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from prefect_core import API_VERSION, PREFECT_API_COMPAT_VERSION
 from prefect_core.errors import NotFound
+from prefect_http.openapi import describe
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES, SETTINGS
 from prefect_core.schemas.bodies.admin import StorageDefaultBody
@@ -17,16 +18,19 @@ routes = web.RouteTableDef()
 
 
 @routes.get("/api/health")
+@describe(response=bool, tags=["Root"])
 async def health(request: web.Request) -> web.Response:
     return respond(True)
 
 
 @routes.get("/api/version")
+@describe(response=str, tags=["Root"])
 async def version(request: web.Request) -> web.Response:
     return respond(API_VERSION)
 
 
 @routes.get("/api/hello")
+@describe(response=str, tags=["Root"])
 async def hello(request: web.Request) -> web.Response:
     return respond("👋")
 
@@ -41,6 +45,7 @@ async def ready(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/admin/version")
+@describe(response=str)
 async def admin_version(request: web.Request) -> web.Response:
     return respond(PREFECT_API_COMPAT_VERSION)
 
