@@ -7,6 +7,8 @@ class DomainError(Exception):
     """Base of every error the core raises on purpose."""
 
     status = 400
+    #: Response headers the error carries (e.g. Retry-After).
+    headers: dict[str, str] = {}
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -41,6 +43,23 @@ class InvalidInput(DomainError):
     """Input that parses but makes no sense (HTTP 422 with a detail string)."""
 
     status = 422
+
+
+class Gone(DomainError):
+    """The addressed object existed but no longer does, e.g. an expired lease (HTTP 410)."""
+
+    status = 410
+
+
+class Locked(DomainError):
+    """The resource is held by others; retry after `retry_after` seconds, when given (HTTP 423)."""
+
+    status = 423
+
+    def __init__(self, detail: str = "Locked", retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+        self.headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
 
 
 class StorageUnavailable(DomainError):

@@ -68,6 +68,11 @@ class Settings(BaseModel):
     #: Task-run events are buffered and written in batches; this bounds the delay.
     event_flush_interval: float = 0.2
 
+    #: The longest wait (seconds) a client denied a slot of a limit without decay is told
+    #: to retry after: limits named `tag:...` (task tags) and the others.
+    tag_concurrency_slot_wait_seconds: float = Field(default=10.0, ge=0)
+    maximum_concurrency_slot_wait_seconds: float = Field(default=30.0, ge=0)
+
     services_enabled: dict[str, bool] = Field(default_factory=dict)
     #: Numeric service options, e.g. "scheduler_loop_seconds" from
     #: PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS.
@@ -125,6 +130,17 @@ class Settings(BaseModel):
         take("ui_api_url", "PREFECT_SERVER_UI_API_URL", "PREFECT_UI_API_URL", "PREFECT_API_URL")
         take("ui_serve_base", "PREFECT_SERVER_UI_SERVE_BASE", "PREFECT_UI_SERVE_BASE")
         take("ui_static_directory", "PREFECT_SERVER_UI_STATIC_DIRECTORY", "PREFECT_UI_STATIC_DIRECTORY", cast=Path)
+        take(
+            "tag_concurrency_slot_wait_seconds",
+            "PREFECT_SERVER_TASKS_TAG_CONCURRENCY_SLOT_WAIT_SECONDS",
+            "PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS",
+            cast=float,
+        )
+        take(
+            "maximum_concurrency_slot_wait_seconds",
+            "PREFECT_SERVER_CONCURRENCY_MAXIMUM_CONCURRENCY_SLOT_WAIT_SECONDS",
+            cast=float,
+        )
 
         services: dict[str, bool] = {}
         options: dict[str, float] = {}

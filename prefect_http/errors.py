@@ -43,7 +43,9 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     except DomainError as exc:
         if exc.status == 503:
             return respond({"exception_message": "Service Unavailable"}, status=503)
-        return respond({"detail": exc.detail}, status=exc.status)
+        response = respond({"detail": exc.detail}, status=exc.status)
+        response.headers.update(exc.headers)
+        return response
     except web.HTTPException as exc:
         if exc.status >= 400 and exc.status in _HTTP_DETAIL:
             return respond({"detail": _HTTP_DETAIL[exc.status]}, status=exc.status)

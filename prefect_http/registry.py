@@ -32,4 +32,5 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.ui_flow_runs",
     "prefect_http.routes.ui_task_runs",
     "prefect_http.routes.task_workers",
+    "prefect_http.routes.concurrency_limits_v2",
 )

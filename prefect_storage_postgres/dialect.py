@@ -44,5 +44,9 @@ class PostgresSupport:
         # Equality rather than jsonb_array_length, which raises on a non-array value.
         return sa.or_(column.is_(None), _jsonb(column) == sa.literal_column("'[]'::jsonb"))
 
+    def floor_of_nonnegative(self, value: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+        # A cast alone would round.
+        return sa.cast(sa.func.floor(value), sa.Integer)
+
     def scheduled_runs_to_claim(self, query: WorkerRunQuery) -> sa.Select[Any]:
         return worker_runs.scheduled_runs_to_claim(query)

@@ -44,6 +44,10 @@ class SqlDialectSupport(Protocol):
         """True where the JSON array in `column` is empty (or NULL)."""
         ...
 
+    def floor_of_nonnegative(self, value: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+        """The largest integer not above `value` (which is never negative), as an integer."""
+        ...
+
     def scheduled_runs_to_claim(self, query: "WorkerRunQuery") -> sa.Select[Any]:
         """The worker poll: (work_pool_id, work_queue_id, flow_run_id) of due runs,
         best first, within queue limits, such that a concurrent execution of the

@@ -41,5 +41,10 @@ class SqliteSupport:
     def json_array_is_empty(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
         return sa.or_(column.is_(None), sa.func.json_array_length(column) == 0)
 
+    def floor_of_nonnegative(self, value: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+        # CAST truncates toward zero, which is the floor of a non-negative number; floor()
+        # itself exists only where SQLite was built with its math functions.
+        return sa.cast(value, sa.Integer)
+
     def scheduled_runs_to_claim(self, query: WorkerRunQuery) -> sa.Select[Any]:
         return worker_runs.scheduled_runs_to_claim(query)

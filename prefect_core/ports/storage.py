@@ -16,6 +16,7 @@ from prefect_core.ports.states import StateRepository
 from prefect_core.ports.ui_queries import UiQueryRepository
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
 from prefect_core.ports.work_pools import ScheduledRunRepository, WorkPoolRepository, WorkQueueRepository, WorkerRepository
+from prefect_core.ports_concurrency import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
 from prefect_core.settings import Settings
 
 
@@ -40,6 +41,8 @@ class UnitOfWork(Protocol):
     flow_run_starts: FlowRunStartRepository
     csrf_tokens: CsrfTokenRepository
     ui_queries: UiQueryRepository
+    concurrency_limits: ConcurrencyLimitRepository
+    concurrency_leases: ConcurrencyLeaseRepository
 
 
 class Storage(Protocol):

@@ -26,6 +26,8 @@ from prefect_core.services.flow_run_resume import FlowRunResumeService
 from prefect_core.services.csrf_tokens import CsrfTokenService
 from prefect_core.services.ui import UiService
 from prefect_core.services.task_worker_tracker import TaskWorkerTracker
+from prefect_core.ports_concurrency import SlotWaits
+from prefect_core.services.concurrency_limits import ConcurrencyLimitService
 
 
 class Services:
@@ -65,3 +67,6 @@ class Services:
         self.csrf_tokens = CsrfTokenService(storage, settings.csrf_token_expiration)
         self.ui = UiService(storage)
         self.task_worker_tracker = TaskWorkerTracker()
+        # global concurrency limits and leases
+        waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
+        self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)

@@ -27,7 +27,7 @@ RUNS = 20
 #: a race may miss the window now and then.
 
 #: Background services off, so that only the racing clients change anything.
-SERVICES = ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS")
+SERVICES = ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS", "REPOSSESSOR")
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 """Background services the server runs beside the API: scheduler, late runs,
-foreman, cancellation clean-up, pause expirations.
+foreman, cancellation clean-up, pause expirations, the repossessor (expired
+concurrency leases).
 
 Each is a `Loop`: a tick coroutine run every `interval` seconds, each tick
 bounded by a timeout, the whole loop cancellable. `build_loops` picks the

@@ -64,10 +64,11 @@ def build_loops(services: object, settings: object) -> list[Loop]:
     from prefect_core.services.background.foreman import Foreman
     from prefect_core.services.background.late_runs import LateRuns
     from prefect_core.services.background.pauses import PauseExpirations
+    from prefect_core.services.background.repossessor import Repossessor
     from prefect_core.services.background.scheduler import Scheduler
 
     loops: list[Loop] = []
-    for service in (Scheduler, LateRuns, Foreman, CancellationCleanup, PauseExpirations):
+    for service in (Scheduler, LateRuns, Foreman, CancellationCleanup, PauseExpirations, Repossessor):
         if settings.service_enabled(service.name):  # type: ignore[attr-defined]
             loops.extend(service.from_settings(services, settings).loops())  # type: ignore[attr-defined]
     return loops
