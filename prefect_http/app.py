@@ -19,8 +19,8 @@ from prefect_http.background import background_services_ctx
 from prefect_http.csrf import csrf_middleware
 from prefect_http.errors import error_middleware
 from prefect_http.keys import SERVICES, SETTINGS, STORAGE
-from prefect_http.registry import ROUTE_MODULES
 from prefect_http.openapi import endpoints as openapi_endpoints
+from prefect_http.registry import ROUTE_MODULES
 from prefect_http.ui import site as ui_site
 from prefect_http.ws import protocol as ws_protocol
 

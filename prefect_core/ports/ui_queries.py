@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
-from prefect_core.ports.run_filters import DeploymentFilters
+from prefect_core.schemas.bodies.queries import RunFilterBody
 
 
 class UiQueryRepository(Protocol):
@@ -26,12 +26,12 @@ class UiQueryRepository(Protocol):
         """Task runs per flow run, not counting the tasks that stand for subflow runs."""
         ...
 
-    async def task_run_state_counts(self, filters: DeploymentFilters) -> dict[str, int]:
+    async def task_run_state_counts(self, filters: RunFilterBody) -> dict[str, int]:
         """Matching task runs per state type (types with none are absent)."""
         ...
 
     async def task_run_buckets(
-        self, filters: DeploymentFilters, boundaries: Sequence[dt.datetime]
+        self, filters: RunFilterBody, boundaries: Sequence[dt.datetime]
     ) -> list[tuple[int, int, int]]:
         """(bucket, completed, failed) of matching task runs, bucket i being the runs that
         started at or after boundaries[i-1] and before boundaries[i] (bucket 0: before

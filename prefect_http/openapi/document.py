@@ -140,7 +140,7 @@ def build_document(router: web.UrlDispatcher) -> dict[str, Any]:
         if op.response is not None:
             inputs.append(((index, "response"), "serialization", TypeAdapter(op.response)))
     by_key, definitions = TypeAdapter.json_schemas(inputs, ref_template=REF_TEMPLATE) if inputs else ({}, {})
-    schemas: dict[str, Any] = {k[0]: v for k, v in by_key.items()}
+    schemas: dict[tuple[int, str], Any] = {k[0]: v for k, v in by_key.items()}
     components = dict(definitions.get("$defs", {}))
 
     paths: dict[str, dict[str, Any]] = {}

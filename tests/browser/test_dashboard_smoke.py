@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.conformance.support import ClientRunner, client_env
 from tests.conftest import backend_env
@@ -84,7 +85,7 @@ def _watch(page, base: str, log: PageLog) -> None:  # type: ignore[no-untyped-de
         if response.status >= 400:
             try:
                 body = response.text()
-            except Exception:  # the page may have moved on
+            except PlaywrightError:  # the page moved on before the body was read
                 body = ""
             log.failed_api_calls.append((response.request.method, url.path, response.status, body[:300]))
 

@@ -15,10 +15,8 @@ import httpx
 import pytest
 
 from tests.conformance.background import PREFECT_CLI, background, cli, script, wait_for
-from tests.conformance.support import Api, client_env, unique_suffix
-from tests.conformance.test_deployments_workers import (
-    DEPLOY, FAST_SERVICES, FLOW_SOURCE, RUN_AND_WAIT, SERVE, _client_script, _deployment,
-)
+from tests.conformance.support import Api, ClientRunner, client_env, unique_suffix
+from tests.conformance.test_deployments_workers import DEPLOY, FAST_SERVICES, FLOW_SOURCE, RUN_AND_WAIT, SERVE
 from tests.conftest import backend_env
 from tests.support.server import ServerProcess, start_server
 
@@ -65,6 +63,15 @@ def env(server: ServerProcess, tmp_path: Path) -> dict[str, str]:
     return client_env(server.api_url, tmp_path / "home", PREFECT_API_AUTH_STRING=SECRET,
                       PREFECT_RUNNER_POLL_FREQUENCY="1", PREFECT_WORKER_QUERY_SECONDS="1",
                       PREFECT_WORKER_PREFETCH_SECONDS="5")
+
+
+def _client_script(workdir: Path, env: dict[str, str], source: str, *args: str) -> dict:
+    return ClientRunner(workdir, env).run(source, args=args, timeout=150.0).result
+
+
+def _deployment(api: Api, flow_name: str, name: str) -> dict | None:
+    response = api.http.get(f"/deployments/name/{flow_name}/{name}")
+    return response.json() if response.status_code == 200 else None
 
 
 def test_the_guards_are_on(server: ServerProcess, api: GuardedApi) -> None:
