@@ -16,9 +16,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from contextvars import ContextVar
+from datetime import timedelta
+from pathlib import Path
 from typing import Any, ClassVar, Self
 
-from pydantic import AliasChoices, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, TypeAdapter, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -100,13 +102,28 @@ class EnvironSettings(BaseSettings):
         return self._environ
 
     @classmethod
+    def _aliases_of(cls, name: str) -> list[str]:
+        """Every variable name of the field that pydantic reports as `name`."""
+        for field in cls.model_fields.values():
+            alias = field.validation_alias
+            choices = alias.choices if isinstance(alias, AliasChoices) else [alias]
+            names = [str(choice) for choice in choices if isinstance(choice, str)]
+            if name.lower() in (n.lower() for n in names):
+                return names
+        return []
+
+    @classmethod
     def _describe(cls, exc: ValidationError, environ: Mapping[str, str]) -> str:
         """One line per validation error, naming the variable (or keyword) and its value."""
         lowered = {name.lower(): name for name in environ}
         parts = []
         for error in exc.errors():
             where = str(error["loc"][0]) if error["loc"] else cls.__name__
-            variable = lowered.get(where.lower(), where)
+            # pydantic names a field by its first alias; show the one that was set.
+            variable = next(
+                (lowered[name.lower()] for name in cls._aliases_of(where) if name.lower() in lowered),
+                lowered.get(where.lower(), where),
+            )
             if variable in cls.secret_variables:
                 shown = variable
             else:
@@ -120,6 +137,16 @@ def _flag(value: str, default: bool) -> bool:
     if value.strip() == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _duration(value: object) -> object:
+    """Seconds (`3600`) or what pydantic reads as a duration (`PT1H`, `01:00:00`)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return timedelta(seconds=float(value))
+    except ValueError:
+        return TypeAdapter(timedelta).validate_python(value.strip())
 
 
 class ServiceVariablesSource(PydanticBaseSettingsSource):
@@ -163,6 +190,8 @@ _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 class Settings(EnvironSettings):
     """What the server is configured with, apart from any one backend's options."""
 
+    secret_variables = frozenset({"PREFECT_SERVER_API_AUTH_STRING"})
+
     api_host: str = Field(default="127.0.0.1", validation_alias="PREFECT_SERVER_API_HOST")
     api_port: int = Field(default=4200, ge=0, le=65535, validation_alias="PREFECT_SERVER_API_PORT")
     logging_level: str = Field(
@@ -178,7 +207,41 @@ class Settings(EnvironSettings):
     max_request_body_bytes: int = Field(
         default=32 * 1024 * 1024, gt=0, validation_alias="PREFECT_SERVER_MAX_REQUEST_BODY_BYTES"
     )
-    csrf_protection_enabled: bool = Field(default=False, validation_alias="PREFECT_SERVER_CSRF_PROTECTION_ENABLED")
+    csrf_protection_enabled: bool = Field(
+        default=False,
+        validation_alias=AliasChoices(
+            "PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED", "PREFECT_SERVER_CSRF_PROTECTION_ENABLED"
+        ),
+    )
+    #: How long a CSRF token from /csrf-token stays valid.
+    csrf_token_expiration: timedelta = Field(
+        default=timedelta(hours=1),
+        validation_alias=AliasChoices("PREFECT_SERVER_API_CSRF_TOKEN_EXPIRATION", "PREFECT_SERVER_CSRF_TOKEN_EXPIRATION"),
+    )
+    #: "user:password" every REST request must present as HTTP Basic credentials
+    #: (and every websocket as its auth token); None: no authentication.
+    api_auth_string: SecretStr | None = Field(default=None, validation_alias="PREFECT_SERVER_API_AUTH_STRING")
+
+    #: The web UI (docs/ui.md): served from the installed `prefect` package's bundles.
+    ui_enabled: bool = Field(
+        default=True, validation_alias=AliasChoices("PREFECT_SERVER_UI_ENABLED", "PREFECT_UI_ENABLED")
+    )
+    #: Whether neutral entry points (`/`) open the V2 UI rather than V1.
+    ui_v2_enabled: bool = Field(default=True, validation_alias="PREFECT_SERVER_UI_V2_ENABLED")
+    #: The API URL the UI calls; None: PREFECT_API_URL, else http://{api_host}:{api_port}/api.
+    ui_api_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PREFECT_SERVER_UI_API_URL", "PREFECT_UI_API_URL", "PREFECT_API_URL"),
+    )
+    #: The URL path the V1 UI is served under (V2 under `<it>/v2`).
+    ui_serve_base: str = Field(
+        default="/", validation_alias=AliasChoices("PREFECT_SERVER_UI_SERVE_BASE", "PREFECT_UI_SERVE_BASE")
+    )
+    #: Where the prepared UI copies are kept; None: next to the bundles in the prefect package.
+    ui_static_directory: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PREFECT_SERVER_UI_STATIC_DIRECTORY", "PREFECT_UI_STATIC_DIRECTORY"),
+    )
     #: Task-run events are buffered and written in batches; this bounds the delay.
     event_flush_interval: float = Field(default=0.2, gt=0, validation_alias="PREFECT_SERVER_EVENT_FLUSH_INTERVAL")
 
@@ -208,11 +271,21 @@ class Settings(EnvironSettings):
             raise ValueError(f"must be one of {', '.join(_LEVELS)}")
         return value.upper()
 
+    @field_validator("csrf_token_expiration", mode="before")
+    @classmethod
+    def _read_duration(cls, value: object) -> object:
+        return _duration(value)
+
     @classmethod
     def extra_sources(
         cls, settings_cls: type[BaseSettings], environ: Mapping[str, str]
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (ServiceVariablesSource(settings_cls, environ),)
+
+    @property
+    def resolved_ui_api_url(self) -> str:
+        """The API URL /ui-settings gives the UI (the reference's default when none is set)."""
+        return self.ui_api_url or f"http://{self.api_host}:{self.api_port}/api"
 
     def service_enabled(self, name: str, default: bool = True) -> bool:
         """Whether the background service `name` should run."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pluggy
 from aiohttp import web
@@ -13,11 +14,25 @@ from prefect_core.events.pipeline import EventPipeline
 from prefect_core.plugins import make_plugin_manager, select_storage_backend
 from prefect_core.services import Services
 from prefect_core.settings import Settings
+from prefect_http.auth import auth_middleware
 from prefect_http.background import background_services_ctx
+from prefect_http.csrf import csrf_middleware
 from prefect_http.errors import error_middleware
 from prefect_http.keys import SERVICES, SETTINGS, STORAGE
+from prefect_http.openapi import endpoints as openapi_endpoints
 from prefect_http.registry import ROUTE_MODULES
+from prefect_http.ui import site as ui_site
 from prefect_http.ws import protocol as ws_protocol
+
+
+def _middlewares(settings: Settings) -> list[Any]:
+    """Outermost first; the optional ones only when switched on (each costs every request)."""
+    chain: list[Any] = [error_middleware]
+    if settings.csrf_protection_enabled:
+        chain.append(csrf_middleware)
+    if settings.api_auth_string is not None:
+        chain.append(auth_middleware(settings.api_auth_string.get_secret_value()))
+    return chain
 
 
 def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | None = None) -> web.Application:
@@ -26,11 +41,13 @@ def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | Non
     backend = select_storage_backend(pm, settings)
     app = web.Application(
         client_max_size=settings.max_request_body_bytes,
-        middlewares=[error_middleware],
+        middlewares=_middlewares(settings),
     )
     app[SETTINGS] = settings
     for name in ROUTE_MODULES:
         app.router.add_routes(importlib.import_module(name).routes)
+    openapi_endpoints.install(app)
+    ui_site.install(app, settings)  # last: its file route takes what no other route matched
 
     ws_protocol.install(app)
     broker = make_event_broker(pm, settings)

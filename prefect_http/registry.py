@@ -27,6 +27,11 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.flow_run_extras",
     "prefect_http.routes.flow_run_inputs",
     "prefect_http.routes.flow_run_graph",
+    "prefect_http.routes.csrf_token",
+    "prefect_http.routes.ui_flows",
+    "prefect_http.routes.ui_flow_runs",
+    "prefect_http.routes.ui_task_runs",
+    "prefect_http.routes.task_workers",
     "prefect_http.routes.concurrency_limits_v2",
     "prefect_http.routes.concurrency_limits",
 )

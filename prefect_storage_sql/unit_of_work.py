@@ -31,6 +31,8 @@ REPOSITORIES: dict[str, str] = {
     "flow_run_inputs": "prefect_storage_sql.repositories.flow_run_inputs:SqlFlowRunInputRepository",
     "flow_run_starts": "prefect_storage_sql.repositories.flow_run_starts:SqlFlowRunStartRepository",
     "flow_run_relatives": "prefect_storage_sql.repositories.flow_run_relatives:SqlFlowRunRelativesRepository",
+    "csrf_tokens": "prefect_storage_sql.repositories.csrf_tokens:SqlCsrfTokenRepository",
+    "ui_queries": "prefect_storage_sql.repositories.ui_queries:SqlUiQueryRepository",
     "concurrency_limits": "prefect_storage_sql.repositories.concurrency_limits:SqlConcurrencyLimitRepository",
     "concurrency_leases": "prefect_storage_sql.repositories.concurrency_leases:SqlConcurrencyLeaseRepository",
 }

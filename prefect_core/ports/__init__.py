@@ -18,6 +18,8 @@ from prefect_core.ports.flow_run_relatives import FlowRunRelatives, FlowRunRelat
 from prefect_core.ports.work_pools import WorkPoolRepository, WorkQueueRepository, WorkerRepository, WorkerRunQuery, ClaimedRun, ScheduledRunRepository
 from prefect_core.ports.flow_run_inputs import FlowRunInputRepository
 from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository, SlotWaits
+from prefect_core.ports.csrf_tokens import CsrfTokenRepository
+from prefect_core.ports.ui_queries import UiQueryRepository
 from prefect_core.ports.storage import UnitOfWork, Storage, StorageBackend, StorageBackendFactory
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "ClaimedRun",
     "ConcurrencyLeaseRepository",
     "ConcurrencyLimitRepository",
+    "CsrfTokenRepository",
     "DeploymentFilters",
     "DeploymentRepository",
     "DeploymentScheduleRepository",
@@ -47,6 +50,7 @@ __all__ = [
     "StorageBackend",
     "StorageBackendFactory",
     "TaskRunRepository",
+    "UiQueryRepository",
     "UnitOfWork",
     "WorkPoolRepository",
     "WorkQueueRepository",

@@ -24,6 +24,9 @@ from prefect_core.services.work_pools import WorkPoolService
 from prefect_core.services.workers import WorkerService
 from prefect_core.settings import Settings
 from prefect_core.ports.concurrency_limits import SlotWaits
+from prefect_core.services.csrf_tokens import CsrfTokenService
+from prefect_core.services.ui import UiService
+from prefect_core.services.task_worker_tracker import TaskWorkerTracker
 from prefect_core.services.concurrency_limits import ConcurrencyLimitService
 from prefect_core.services.tag_concurrency_limits import TagConcurrencyLimitService
 
@@ -60,6 +63,9 @@ class Services:
         self.flow_run_resume = FlowRunResumeService(storage, self.orchestration)
         self.flow_run_graph = FlowRunGraphService(storage)
         self.flow_run_logs = FlowRunLogService(storage)
+        self.csrf_tokens = CsrfTokenService(storage, settings.csrf_token_expiration)
+        self.ui = UiService(storage)
+        self.task_worker_tracker = TaskWorkerTracker()
         # global concurrency limits and leases
         waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
         self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)

@@ -5,27 +5,30 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from prefect_core import PREFECT_API_COMPAT_VERSION
+from prefect_core import API_VERSION, PREFECT_API_COMPAT_VERSION
 from prefect_core.errors import NotFound
+from prefect_http.openapi import describe
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES, SETTINGS
-from prefect_http.params import query_str
 from prefect_core.schemas.bodies.admin import StorageDefaultBody
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/api/health")
+@describe(response=bool, tags=["Root"])
 async def health(request: web.Request) -> web.Response:
     return respond(True)
 
 
 @routes.get("/api/version")
+@describe(response=str, tags=["Root"])
 async def version(request: web.Request) -> web.Response:
-    return respond({"version": "0.8.4"})
+    return respond(API_VERSION)
 
 
 @routes.get("/api/hello")
+@describe(response=str, tags=["Root"])
 async def hello(request: web.Request) -> web.Response:
     return respond("👋")
 
@@ -40,6 +43,7 @@ async def ready(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/admin/version")
+@describe(response=str)
 async def admin_version(request: web.Request) -> web.Response:
     return respond(PREFECT_API_COMPAT_VERSION)
 
@@ -77,11 +81,3 @@ async def set_admin_storage(request: web.Request) -> web.Response:
 @routes.delete("/api/admin/storage")
 async def clear_admin_storage(request: web.Request) -> web.Response:
     return no_content()
-
-
-@routes.get("/api/csrf-token")
-async def csrf_token(request: web.Request) -> web.Response:
-    query_str(request, "client")
-    if not request.app[SETTINGS].csrf_protection_enabled:
-        return respond({"detail": "CSRF protection is disabled."}, status=422)
-    return respond({"detail": "CSRF tokens are not supported by this server yet."}, status=501)

@@ -13,6 +13,9 @@ from prefect_core.schemas.base import KeyValueLabels
 from prefect_core.schemas.runs import FlowRunCreate, FlowRunUpdate
 from prefect_core.services.run_history import HistoryQuery, run_history
 from prefect_core.schemas.bodies.queries import FlowRunPage, FlowRunQuery, RunFilterBody
+from prefect_core.schemas.runs import FlowRun
+from prefect_core.schemas.states import State
+from prefect_http.openapi import describe
 from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid, query_str
@@ -25,18 +28,21 @@ _UUID = TypeAdapter(UUID)
 
 
 @routes.post("/api/flow_runs/")
+@describe(body=FlowRunCreate, response=FlowRun, status=201)
 async def create_flow_run(request: web.Request) -> web.Response:
     run, created = await request.app[SERVICES].flow_runs.create(await body_as(request, FlowRunCreate))
     return respond(run, status=201 if created else 200)
 
 
 @routes.post("/api/flow_runs/filter")
+@describe(body=FlowRunQuery, response=list[FlowRun])
 async def filter_flow_runs(request: web.Request) -> web.Response:
     query = await body_as(request, FlowRunQuery, default={})
     return respond(await request.app[SERVICES].flow_runs.filter(query))
 
 
 @routes.post("/api/flow_runs/count")
+@describe(body=RunFilterBody, response=int)
 async def count_flow_runs(request: web.Request) -> web.Response:
     body = await body_as(request, RunFilterBody, default={})
     return respond(await request.app[SERVICES].flow_runs.count(body))
@@ -55,11 +61,13 @@ async def flow_run_history(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/flow_runs/{id}")
+@describe(response=FlowRun)
 async def read_flow_run(request: web.Request) -> web.Response:
     return respond(await request.app[SERVICES].flow_runs.read(path_uuid(request)))
 
 
 @routes.patch("/api/flow_runs/{id}")
+@describe(body=FlowRunUpdate, status=204)
 async def update_flow_run(request: web.Request) -> web.Response:
     run_id = path_uuid(request)
     await request.app[SERVICES].flow_runs.update(run_id, await body_as(request, FlowRunUpdate))
@@ -75,6 +83,7 @@ async def update_flow_run_labels(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/flow_runs/{id}")
+@describe(status=204)
 async def delete_flow_run(request: web.Request) -> web.Response:
     await request.app[SERVICES].flow_runs.delete(path_uuid(request))
     return no_content()
@@ -96,11 +105,13 @@ async def set_flow_run_state(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/flow_run_states/")
+@describe(response=list[State])
 async def read_flow_run_states(request: web.Request) -> web.Response:
     run_id = validate_as(_UUID, query_str(request, "flow_run_id"), loc=("query", "flow_run_id"))
     return respond(await request.app[SERVICES].flow_runs.states(run_id))
 
 
 @routes.get("/api/flow_run_states/{id}")
+@describe(response=State)
 async def read_flow_run_state(request: web.Request) -> web.Response:
     return respond(await request.app[SERVICES].flow_runs.state(path_uuid(request)))

@@ -12,6 +12,8 @@ from prefect_core.errors import NotFound, ObjectNotFound
 from prefect_core.schemas.runs import TaskRunCreate, TaskRunUpdate
 from prefect_core.services.run_history import HistoryQuery, run_history
 from prefect_core.schemas.bodies.queries import TaskRunPage, TaskRunQuery, RunFilterBody
+from prefect_core.schemas.runs import TaskRun
+from prefect_http.openapi import describe
 from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid, query_str
@@ -23,18 +25,21 @@ _UUID = TypeAdapter(UUID)
 
 
 @routes.post("/api/task_runs/")
+@describe(body=TaskRunCreate, response=TaskRun, status=201)
 async def create_task_run(request: web.Request) -> web.Response:
     run, created = await request.app[SERVICES].task_runs.create(await body_as(request, TaskRunCreate))
     return respond(run, status=201 if created else 200)
 
 
 @routes.post("/api/task_runs/filter")
+@describe(body=TaskRunQuery, response=list[TaskRun])
 async def filter_task_runs(request: web.Request) -> web.Response:
     query = await body_as(request, TaskRunQuery, default={})
     return respond(await request.app[SERVICES].task_runs.filter(query))
 
 
 @routes.post("/api/task_runs/count")
+@describe(body=RunFilterBody, response=int)
 async def count_task_runs(request: web.Request) -> web.Response:
     body = await body_as(request, RunFilterBody, default={})
     return respond(await request.app[SERVICES].task_runs.count(body))
@@ -53,11 +58,13 @@ async def task_run_history(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/task_runs/{id}")
+@describe(response=TaskRun)
 async def read_task_run(request: web.Request) -> web.Response:
     return respond(await request.app[SERVICES].task_runs.read(path_uuid(request)))
 
 
 @routes.patch("/api/task_runs/{id}")
+@describe(body=TaskRunUpdate, status=204)
 async def update_task_run(request: web.Request) -> web.Response:
     run_id = path_uuid(request)
     await request.app[SERVICES].task_runs.update(run_id, await body_as(request, TaskRunUpdate))
@@ -65,6 +72,7 @@ async def update_task_run(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/task_runs/{id}")
+@describe(status=204)
 async def delete_task_run(request: web.Request) -> web.Response:
     await request.app[SERVICES].task_runs.delete(path_uuid(request))
     return no_content()

@@ -2,9 +2,11 @@
 
 Every Prefect socket opens the same way: the client offers subprotocol
 `prefect`, sends `{"type": "auth", "token": ...}` first, and the server answers
-`{"type": "auth_success"}`. A client that offers no subprotocol is an old one:
-it is accepted without the handshake, as the reference does when no auth
-string is configured (this server has none).
+`{"type": "auth_success"}`. With `PREFECT_SERVER_API_AUTH_STRING` set, the
+token must be that string (compared in constant time), or the socket is closed
+with 1008 (policy violation). A client that offers no subprotocol is an old one:
+it is accepted without the handshake when no auth string is configured, and
+refused (403, before the upgrade) when one is, as the reference does.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from typing import Any
 
 import orjson
 from aiohttp import WSCloseCode, WSMsgType, web
+
+from prefect_http.auth import matches
+from prefect_http.keys import SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +59,26 @@ def _track(request: web.Request, ws: web.WebSocketResponse) -> None:
         sockets.add(ws)
 
 
-async def accept(request: web.Request) -> tuple[web.WebSocketResponse, bool]:
+def _auth_string(request: web.Request) -> str | None:
+    secret = request.app[SETTINGS].api_auth_string
+    return None if secret is None else secret.get_secret_value()
+
+
+async def accept(
+    request: web.Request, *, failure_reason: str | None = None, require_subprotocol: bool = False
+) -> tuple[web.WebSocketResponse, bool]:
     """Upgrade the request and run the auth handshake.
 
     Returns the socket and whether the caller may go on; when False the socket
-    is closed already and the handler should just return it."""
+    is closed already and the handler should just return it. `failure_reason`
+    replaces the close reason of a failed handshake (the worker channel's
+    `authentication_failed`); `require_subprotocol` refuses legacy clients even
+    without an auth string (the worker channel is new: it has none)."""
+    secret = _auth_string(request)
     ws = web.WebSocketResponse(protocols=(SUBPROTOCOL,), heartbeat=HEARTBEAT)
+    if (secret is not None or require_subprotocol) and ws.can_prepare(request).protocol != SUBPROTOCOL:
+        log.warning("websocket refused: 'prefect' subprotocol required")
+        raise web.HTTPForbidden()
     await ws.prepare(request)
     _track(request, ws)
     if ws.ws_protocol != SUBPROTOCOL:
@@ -72,11 +91,23 @@ async def accept(request: web.Request) -> tuple[web.WebSocketResponse, bool]:
     if message is None:
         return ws, False
     if not isinstance(message, dict) or message.get("type") != "auth":
-        await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"Expected 'auth' message")
+        await _refuse(ws, failure_reason or "Expected 'auth' message")
         return ws, False
-    # No server-side auth string is supported, so any token (or none) is accepted.
+    if secret is not None:
+        token = message.get("token")
+        if not token:
+            await _refuse(ws, failure_reason or "Auth required but no token provided")
+            return ws, False
+        if not matches(secret, token):
+            log.warning("websocket closed: invalid token")
+            await _refuse(ws, failure_reason or "Invalid token")
+            return ws, False
     await ws.send_str(_AUTH_SUCCESS)
     return ws, True
+
+
+async def _refuse(ws: web.WebSocketResponse, reason: str) -> None:
+    await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=reason.encode())
 
 
 async def close_open_sockets(app: web.Application) -> None:

@@ -52,7 +52,12 @@ async def scheduled_task_subscription(request: web.Request) -> web.WebSocketResp
     queues = request.app[SERVICES].task_workers
     await queues.restore(keys)
     log.info("task worker %r subscribed to %r", subscription["client_id"], keys)
-    await _serve(ws, queues, keys)
+    tracker = request.app[SERVICES].task_worker_tracker
+    tracker.observe(str(subscription["client_id"]), [str(key) for key in keys])
+    try:
+        await _serve(ws, queues, keys)
+    finally:
+        tracker.forget(str(subscription["client_id"]))
     return ws
 
 

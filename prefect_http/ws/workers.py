@@ -37,7 +37,7 @@ async def _close(ws: web.WebSocketResponse, reason: str) -> web.WebSocketRespons
 
 @routes.get("/api/work_pools/{name}/workers/connect")
 async def worker_channel(request: web.Request) -> web.WebSocketResponse:
-    ws, ok = await accept(request)
+    ws, ok = await accept(request, failure_reason="authentication_failed", require_subprotocol=True)
     if not ok:
         return ws
     try:

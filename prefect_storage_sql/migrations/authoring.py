@@ -112,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
         "(it is upgraded and compared inside a transaction that is rolled back)",
     )
     args = parser.parse_args(argv)
+    # Loading the storage plugins registers each one's dialect support, which the shared
+    # column types need before anything compiles.
+    from prefect_core.plugins import make_plugin_manager
+
+    make_plugin_manager()
     if args.postgres:
         path = asyncio.run(_against_postgres(args.message, args.postgres))
     else:

@@ -13,9 +13,11 @@ from prefect_storage_sql.tables.events import events, event_resources
 from prefect_storage_sql.tables.work_pools import work_pool, work_queue, worker
 from prefect_storage_sql.tables.deployments import deployment, deployment_schedule
 from prefect_storage_sql.tables.flow_run_inputs import flow_run_input
+from prefect_storage_sql.tables.csrf_tokens import csrf_token
 from prefect_storage_sql.tables.concurrency_limits import concurrency_lease, concurrency_lease_limit, concurrency_limit_v2
 
 __all__ = [
+    "csrf_token",
     "concurrency_limit_v2",
     "concurrency_lease_limit",
     "concurrency_lease",
