@@ -26,32 +26,80 @@ def _flow(fid: str = FLOW_ID) -> dict:
 
 def _state(kind: str, run_id: str) -> dict:
     return {
-        "id": str(uuid.UUID(int=1)), "type": kind, "name": kind.title(), "timestamp": NOW,
-        "message": None, "data": None,
-        "state_details": {"flow_run_id": run_id, "task_run_id": None, "child_flow_run_id": None,
-                          "scheduled_time": None, "cache_key": None, "cache_expiration": None,
-                          "deferred": False, "untrackable_result": False, "pause_timeout": None,
-                          "pause_reschedule": False, "pause_key": None, "run_input_keyset": None,
-                          "refresh_cache": None, "retriable": None, "transition_id": None,
-                          "task_parameters_id": None, "traceparent": None},
+        "id": str(uuid.UUID(int=1)),
+        "type": kind,
+        "name": kind.title(),
+        "timestamp": NOW,
+        "message": None,
+        "data": None,
+        "state_details": {
+            "flow_run_id": run_id,
+            "task_run_id": None,
+            "child_flow_run_id": None,
+            "scheduled_time": None,
+            "cache_key": None,
+            "cache_expiration": None,
+            "deferred": False,
+            "untrackable_result": False,
+            "pause_timeout": None,
+            "pause_reschedule": False,
+            "pause_key": None,
+            "run_input_keyset": None,
+            "refresh_cache": None,
+            "retriable": None,
+            "transition_id": None,
+            "task_parameters_id": None,
+            "traceparent": None,
+        },
     }
 
 
 def _flow_run(run_id: str, name: str = "bench-run") -> dict:
     return {
-        "id": run_id, "created": NOW, "updated": NOW, "name": name, "flow_id": FLOW_ID,
-        "state_id": str(uuid.UUID(int=1)), "deployment_id": None, "deployment_version": None,
-        "work_queue_id": None, "work_queue_name": None, "flow_version": None, "parameters": {},
-        "idempotency_key": None, "context": {}, "empirical_policy": {
-            "max_retries": 0, "retry_delay_seconds": 0.0, "retries": None, "retry_delay": None,
-            "pause_keys": [], "resuming": False, "retry_type": None},
-        "tags": [], "labels": {}, "parent_task_run_id": None, "state_type": "PENDING",
-        "state_name": "Pending", "run_count": 0, "expected_start_time": None,
-        "next_scheduled_start_time": None, "start_time": None, "end_time": None,
-        "total_run_time": 0.0, "estimated_run_time": 0.0, "estimated_start_time_delta": 0.0,
-        "auto_scheduled": False, "infrastructure_document_id": None, "infrastructure_pid": None,
-        "created_by": None, "work_pool_id": None, "work_pool_name": None,
-        "state": _state("PENDING", run_id), "job_variables": {},
+        "id": run_id,
+        "created": NOW,
+        "updated": NOW,
+        "name": name,
+        "flow_id": FLOW_ID,
+        "state_id": str(uuid.UUID(int=1)),
+        "deployment_id": None,
+        "deployment_version": None,
+        "work_queue_id": None,
+        "work_queue_name": None,
+        "flow_version": None,
+        "parameters": {},
+        "idempotency_key": None,
+        "context": {},
+        "empirical_policy": {
+            "max_retries": 0,
+            "retry_delay_seconds": 0.0,
+            "retries": None,
+            "retry_delay": None,
+            "pause_keys": [],
+            "resuming": False,
+            "retry_type": None,
+        },
+        "tags": [],
+        "labels": {},
+        "parent_task_run_id": None,
+        "state_type": "PENDING",
+        "state_name": "Pending",
+        "run_count": 0,
+        "expected_start_time": None,
+        "next_scheduled_start_time": None,
+        "start_time": None,
+        "end_time": None,
+        "total_run_time": 0.0,
+        "estimated_run_time": 0.0,
+        "estimated_start_time_delta": 0.0,
+        "auto_scheduled": False,
+        "infrastructure_document_id": None,
+        "infrastructure_pid": None,
+        "created_by": None,
+        "work_pool_id": None,
+        "work_pool_name": None,
+        "state": _state("PENDING", run_id),
+        "job_variables": {},
     }
 
 
@@ -111,8 +159,11 @@ async def set_state(request: web.Request) -> web.Response:
     """POST /api/flow_runs/{id}/set_state: ACCEPT with the requested state, 201."""
     body = await request.json()
     kind = body.get("state", {}).get("type", "RUNNING")
-    result = {"status": "ACCEPT", "details": {"type": "accept_details"},
-              "state": _state(kind, request.match_info["id"])}
+    result = {
+        "status": "ACCEPT",
+        "details": {"type": "accept_details"},
+        "state": _state(kind, request.match_info["id"]),
+    }
     return _json(json.dumps(result).encode(), 201)
 
 

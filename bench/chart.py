@@ -28,12 +28,10 @@ def write_ratio_chart(table: dict, clients: list[str], path: Path) -> Path | Non
     except ImportError:
         print("matplotlib not installed (pip install -r bench/requirements.txt): writing a plain PNG")
         return _fallback_png(table, clients, path)
-    keys = [k for k in (*ENDPOINT_KEYS, "geomean")
-            if any(table[t][c].get(k) for t in table for c in clients)]
-    fig, axes = plt.subplots(len(clients), 1, figsize=(max(8, 1.3 * len(keys)), 3.2 * len(clients)),
-                             squeeze=False)
+    keys = [k for k in (*ENDPOINT_KEYS, "geomean") if any(table[t][c].get(k) for t in table for c in clients)]
+    fig, axes = plt.subplots(len(clients), 1, figsize=(max(8, 1.3 * len(keys)), 3.2 * len(clients)), squeeze=False)
     width = 0.8 / max(1, len(table))
-    for ax, c in zip(axes[:, 0], clients):
+    for ax, c in zip(axes[:, 0], clients, strict=False):
         for i, name in enumerate(table):
             vals = [table[name][c].get(k) or 0 for k in keys]
             xs = [j + (i - (len(table) - 1) / 2) * width for j in range(len(keys))]
@@ -55,7 +53,7 @@ def _fallback_png(table: dict, clients: list[str], path: Path, w: int = 900, pan
     """Grouped log-scale bars with a 1× line, written with zlib+struct only."""
     h = panel_h * len(clients)
     px = [[(255, 255, 255)] * w for _ in range(h)]
-    keys = list(ENDPOINT_KEYS) + ["geomean"]
+    keys = [*list(ENDPOINT_KEYS), "geomean"]
     lo, hi = math.log10(0.01), math.log10(1000)
 
     def y_of(v: float, top: int) -> int:
@@ -72,11 +70,11 @@ def _fallback_png(table: dict, clients: list[str], path: Path, w: int = 900, pan
                 v = table[name][c].get(k)
                 if not v:
                     continue
-                rgb = tuple(int(COLORS[i % len(COLORS)][n:n + 2], 16) for n in (1, 3, 5))
+                rgb = tuple(int(COLORS[i % len(COLORS)][n : n + 2], 16) for n in (1, 3, 5))
                 x0 = j * group + 5 + i * bar
                 y0, y1 = sorted((y_of(v, top), one))
                 for y in range(y0, y1 + 1):
-                    px[y][x0:x0 + bar - 1] = [rgb] * (bar - 1)
+                    px[y][x0 : x0 + bar - 1] = [rgb] * (bar - 1)
         px[one] = [(0, 0, 0)] * w
         if p:
             px[top] = [(160, 160, 160)] * w
@@ -85,7 +83,11 @@ def _fallback_png(table: dict, clients: list[str], path: Path, w: int = 900, pan
     def chunk(tag: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
 
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + \
-        chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw, 9))
+        + chunk(b"IEND", b"")
+    )
     path.write_bytes(png)
     return path

@@ -25,27 +25,34 @@ WORKLOADS = (("tasks", 200), ("subflows", 20))
 def run_workload(server: ServerProcess, kind: str, n: int, home: Path, timeout: float) -> dict:
     """Run one workload against `server`; return wall times, server CPU seconds and final state."""
     home.mkdir(parents=True, exist_ok=True)
-    env = clean_env({
-        "PREFECT_API_URL": server.base_url,
-        "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE": "false",
-        "PREFECT_HOME": str(home),
-        "PREFECT_LOGGING_LEVEL": "WARNING",
-        "PREFECT_LOGGING_TO_API_ENABLED": "true",
-    })
+    env = clean_env(
+        {
+            "PREFECT_API_URL": server.base_url,
+            "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE": "false",
+            "PREFECT_HOME": str(home),
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+            "PREFECT_LOGGING_TO_API_ENABLED": "true",
+        }
+    )
     cpu0 = server.cpu_seconds()
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, str(SCRIPT), kind, str(n)], env=env, capture_output=True,
-                              text=True, timeout=timeout)
+        proc = subprocess.run(
+            [sys.executable, str(SCRIPT), kind, str(n)], env=env, capture_output=True, text=True, timeout=timeout
+        )
     except subprocess.TimeoutExpired:
-        return {"kind": kind, "n": n, "error": f"timeout after {timeout:.0f}s",
-                "server_cpu_s": round(server.cpu_seconds() - cpu0, 3)}
+        return {
+            "kind": kind,
+            "n": n,
+            "error": f"timeout after {timeout:.0f}s",
+            "server_cpu_s": round(server.cpu_seconds() - cpu0, 3),
+        }
     wall = time.perf_counter() - t0
     cpu = server.cpu_seconds() - cpu0
     result: dict = {"kind": kind, "n": n, "process_wall_s": round(wall, 3), "server_cpu_s": round(cpu, 3)}
     for line in proc.stdout.splitlines():
         if line.startswith("BENCH_E2E "):
-            result.update(json.loads(line[len("BENCH_E2E "):]))
+            result.update(json.loads(line[len("BENCH_E2E ") :]))
             break
     else:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-8:]

@@ -44,8 +44,12 @@ def many_subflows(n: int) -> int:
 def count_task_runs(flow_run_id: str) -> int | None:
     """POST /task_runs/count for the flow run's task runs (None if the server can't answer)."""
     body = json.dumps({"flow_runs": {"id": {"any_": [flow_run_id]}}}).encode()
-    req = urllib.request.Request(os.environ["PREFECT_API_URL"].rstrip("/") + "/task_runs/count", data=body,
-                                 headers={"Content-Type": "application/json"}, method="POST")
+    req = urllib.request.Request(
+        os.environ["PREFECT_API_URL"].rstrip("/") + "/task_runs/count",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
             return int(json.loads(resp.read()))
@@ -78,12 +82,22 @@ def main() -> None:
     with get_client(sync_client=True) as client:
         server_state = client.read_flow_run(run_id).state
     task_runs, waited = wait_for_task_runs(str(run_id), n)
-    print("BENCH_E2E " + json.dumps({
-        "kind": kind, "n": n, "flow_wall_s": round(wall, 3), "state": state.type.value,
-        "server_state": server_state.type.value if server_state else None,
-        "flow_run_id": str(run_id), "task_runs_on_server": task_runs,
-        "task_runs_recorded_after_s": round(waited, 3),
-    }), flush=True)
+    print(
+        "BENCH_E2E "
+        + json.dumps(
+            {
+                "kind": kind,
+                "n": n,
+                "flow_wall_s": round(wall, 3),
+                "state": state.type.value,
+                "server_state": server_state.type.value if server_state else None,
+                "flow_run_id": str(run_id),
+                "task_runs_on_server": task_runs,
+                "task_runs_recorded_after_s": round(waited, 3),
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -37,13 +37,20 @@ def pool_size(create: dict | None, duration: float) -> int:
     return int(min(POOL_MAX, max(POOL_MIN, math.ceil(rate * duration * 0.75))))
 
 
-def _static(base: str, path: str, method: str, body: str, clients: int, duration: float,
-            scratch: Path) -> dict:
+def _static(base: str, path: str, method: str, body: str, clients: int, duration: float, scratch: Path) -> dict:
     return run_wrk(base + path, "static", [method, body], clients, duration, scratch)
 
 
-def run_endpoint(key: str, server: ServerProcess, seeds: dict, clients: int, duration: float,
-                 scratch: Path, previous: dict, log=print) -> dict:
+def run_endpoint(
+    key: str,
+    server: ServerProcess,
+    seeds: dict,
+    clients: int,
+    duration: float,
+    scratch: Path,
+    previous: dict,
+    log=print,
+) -> dict:
     """Measure one endpoint at `clients` concurrent clients for `duration` seconds."""
     base = server.base_url
     if key == "health":
@@ -58,8 +65,7 @@ def run_endpoint(key: str, server: ServerProcess, seeds: dict, clients: int, dur
         return _static(base, "/flow_runs/filter", "POST", '{"limit":10}', clients, duration, scratch)
     if key == "create_flow_run":
         prefix = f"bench-c{clients}-{uuid.uuid4().hex[:8]}-"
-        return run_wrk(base + "/flow_runs/", "create_flow_run", [seeds["flow_id"], prefix],
-                       clients, duration, scratch)
+        return run_wrk(base + "/flow_runs/", "create_flow_run", [seeds["flow_id"], prefix], clients, duration, scratch)
     if key == "set_state":
         create = previous.get("create_flow_run")
         want = pool_size(create, duration)
@@ -76,16 +82,25 @@ def run_endpoint(key: str, server: ServerProcess, seeds: dict, clients: int, dur
         result = run_wrk(base + "/health", "set_state", [str(ids_file), "/api"], clients, duration, scratch)
         result["pool"] = len(ids)
         if result.get("extra", {}).get("exhausted") and result["duration_s"] < duration / 2:
-            result["warning"] = (f"pool of {len(ids)} runs used up after {result['duration_s']}s: "
-                                 "short measuring window, rate unreliable")
+            result["warning"] = (
+                f"pool of {len(ids)} runs used up after {result['duration_s']}s: "
+                "short measuring window, rate unreliable"
+            )
         return result
     if key == "events_in":
         return run_ingest(base, clients, duration)
     raise ValueError(key)
 
 
-def run_phase(server: ServerProcess, seeds: dict, clients: int, duration: float, scratch: Path,
-              endpoints: tuple[str, ...] = ENDPOINT_KEYS, log=print) -> dict[str, dict]:
+def run_phase(
+    server: ServerProcess,
+    seeds: dict,
+    clients: int,
+    duration: float,
+    scratch: Path,
+    endpoints: tuple[str, ...] = ENDPOINT_KEYS,
+    log=print,
+) -> dict[str, dict]:
     """Measure every endpoint in `endpoints` at one client count; failures are recorded, not raised."""
     out: dict[str, dict] = {}
     for key in endpoints:
@@ -94,7 +109,7 @@ def run_phase(server: ServerProcess, seeds: dict, clients: int, duration: float,
             continue
         try:
             res = run_endpoint(key, server, seeds, clients, duration, scratch, out, log)
-        except Exception as exc:  # noqa: BLE001 - one endpoint failing must not end the run
+        except Exception as exc:
             res = {"error": f"{type(exc).__name__}: {exc}"[:500], "ok_rps": 0.0}
         out[key] = res
         log("    " + describe(key, res))
@@ -106,7 +121,10 @@ def describe(key: str, res: dict) -> str:
     if "error" in res and "ok" not in res:
         return f"{key:<17} ERROR {res['error']}"
     errs = ", ".join(f"{k}: {v}" for k, v in sorted(res.get("errors", {}).items())) or "none"
-    lat = f"p50 {res['p50_ms']:.2f} p99 {res['p99_ms']:.2f} ms" if "p50_ms" in res else \
-        f"sent {res.get('sent_rps', 0):.0f}/s, persisted {res.get('ok', 0)}/{res.get('sent', 0)}"
+    lat = (
+        f"p50 {res['p50_ms']:.2f} p99 {res['p99_ms']:.2f} ms"
+        if "p50_ms" in res
+        else f"sent {res.get('sent_rps', 0):.0f}/s, persisted {res.get('ok', 0)}/{res.get('sent', 0)}"
+    )
     note = f" (pool exhausted after {res['duration_s']}s)" if res.get("extra", {}).get("exhausted") else ""
     return f"{key:<17} {res['ok_rps']:>10.1f} ok/s  {lat}  errors: {errs}{note}"

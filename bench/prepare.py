@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
@@ -17,8 +17,9 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 PENDING = {"type": "PENDING", "name": "Pending"}
 
 
-async def request_json(session: aiohttp.ClientSession, method: str, url: str, body=None,
-                       attempts: int = 20) -> tuple[int, object]:
+async def request_json(
+    session: aiohttp.ClientSession, method: str, url: str, body=None, attempts: int = 20
+) -> tuple[int, object]:
     """Send one JSON request, retrying connection errors and retryable statuses; return (status, json)."""
     delay = 0.05
     last: object = None
@@ -29,7 +30,7 @@ async def request_json(session: aiohttp.ClientSession, method: str, url: str, bo
                 if resp.status not in RETRY_STATUSES:
                     return resp.status, data
                 last = f"HTTP {resp.status}: {data}"
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             last = exc
         await asyncio.sleep(delay)
         delay = min(delay * 2, 1.0)
@@ -52,16 +53,17 @@ async def seed(base: str) -> dict[str, str]:
         if status not in (200, 201):
             raise RuntimeError(f"POST /flow_runs/ -> {status}: {run}")
         # touch each timed endpoint once so first-call costs stay out of the timed phases
-        for method, path, body in (("GET", f"/flows/{flow['id']}", None),
-                                   ("POST", "/flows/filter", {"limit": 10}),
-                                   ("GET", f"/flow_runs/{run['id']}", None),
-                                   ("POST", "/flow_runs/filter", {"limit": 10})):
+        for method, path, body in (
+            ("GET", f"/flows/{flow['id']}", None),
+            ("POST", "/flows/filter", {"limit": 10}),
+            ("GET", f"/flow_runs/{run['id']}", None),
+            ("POST", "/flow_runs/filter", {"limit": 10}),
+        ):
             await request_json(s, method, base + path, body)
         return {"flow_id": flow["id"], "flow_run_id": run["id"]}
 
 
-async def pending_runs(base: str, flow_id: str, count: int, concurrency: int = 4,
-                       budget_s: float = 60.0) -> list[str]:
+async def pending_runs(base: str, flow_id: str, count: int, concurrency: int = 4, budget_s: float = 60.0) -> list[str]:
     """Create up to `count` PENDING flow runs within `budget_s` seconds; return their ids."""
     ids: list[str] = []
     deadline = time.monotonic() + budget_s
@@ -88,14 +90,15 @@ async def pending_runs(base: str, flow_id: str, count: int, concurrency: int = 4
 
 def event_filter(name: str, since: datetime, until: datetime) -> dict:
     """The POST /events/filter body selecting events named `name` that occurred in [since, until]."""
-    return {"filter": {"event": {"name": [name]},
-                       "occurred": {"since": since.isoformat(), "until": until.isoformat()}},
-            "limit": 1}
+    return {
+        "filter": {"event": {"name": [name]}, "occurred": {"since": since.isoformat(), "until": until.isoformat()}},
+        "limit": 1,
+    }
 
 
 async def count_events(base: str, name: str, since: datetime) -> int:
     """Number of persisted events named `name` since `since` (the `total` of /events/filter)."""
-    until = datetime.now(timezone.utc) + timedelta(minutes=5)
+    until = datetime.now(UTC) + timedelta(minutes=5)
     async with new_session() as s:
         status, page = await request_json(s, "POST", f"{base}/events/filter", event_filter(name, since, until))
     if status != 200 or not isinstance(page, dict):

@@ -93,7 +93,9 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
 
     def line(r: list[str]) -> str:
-        return "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        return "  ".join(
+            str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=False))
+        )
 
     return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
 
@@ -147,10 +149,16 @@ def _summary_rows(results: dict) -> list[list[str]]:
             rows.append([t["name"], "not available", "-", "-", "-", t.get("note", "")])
             continue
         rss = t.get("rss_mb", {})
-        rows.append([t["name"], "error" if t.get("error") else "ok",
-                     f"{t['startup_s']:.2f}" if t.get("startup_s") is not None else "-",
-                     str(rss.get("after_start", "-")), str(rss.get("end", "-")),
-                     (t.get("error") or t.get("note") or "")[:120]])
+        rows.append(
+            [
+                t["name"],
+                "error" if t.get("error") else "ok",
+                f"{t['startup_s']:.2f}" if t.get("startup_s") is not None else "-",
+                str(rss.get("after_start", "-")),
+                str(rss.get("end", "-")),
+                (t.get("error") or t.get("note") or "")[:120],
+            ]
+        )
     return rows
 
 
@@ -158,9 +166,16 @@ def _e2e_rows(results: dict) -> list[list[str]]:
     rows = []
     for t in ran(results):
         for w in t.get("e2e") or []:
-            rows.append([t["name"], f"{w['kind']} ({w['n']})", str(w.get("flow_wall_s", "-")),
-                         str(w.get("process_wall_s", "-")), str(w.get("server_cpu_s", "-")),
-                         w.get("error") or w.get("server_state", "-")])
+            rows.append(
+                [
+                    t["name"],
+                    f"{w['kind']} ({w['n']})",
+                    str(w.get("flow_wall_s", "-")),
+                    str(w.get("process_wall_s", "-")),
+                    str(w.get("server_cpu_s", "-")),
+                    w.get("error") or w.get("server_state", "-"),
+                ]
+            )
     return rows
 
 
@@ -176,8 +191,10 @@ def warnings(results: dict) -> list[str]:
                 if r.get("warning"):
                     out.append(f"{t['name']} c={c} {k}: {r['warning']}")
                 if k == "events_in" and "drained" in r and not r["drained"]:
-                    out.append(f"{t['name']} c={c} events_in: persisted count still growing when polling "
-                               "stopped (backlog may spill into the next phase)")
+                    out.append(
+                        f"{t['name']} c={c} events_in: persisted count still growing when polling "
+                        "stopped (backlog may spill into the next phase)"
+                    )
     return out
 
 
@@ -205,27 +222,42 @@ def terminal(results: dict) -> str:
 def markdown(results: dict, chart_name: str | None) -> str:
     """The markdown report of one run."""
     m = results["meta"]
-    lines = [f"# Benchmark run {m['timestamp']}", "",
-             f"- command: `{m['command']}`",
-             f"- machine: {m['machine']}; load generator: {m['wrk']} (HTTP), Python aiohttp (WS)",
-             f"- pinning: {m['pinning']}",
-             f"- {m['duration']} s per endpoint and client count; clients {', '.join(map(str, m['clients']))}",
-             "- ok/s counts 2xx responses only; latency is wrk's histogram over all completed responses "
-             "(= 2xx when the error column is empty); events_in is events persisted per second.", "",
-             "## Targets", "", _md(SUMMARY_HEAD, _summary_rows(results))]
+    lines = [
+        f"# Benchmark run {m['timestamp']}",
+        "",
+        f"- command: `{m['command']}`",
+        f"- machine: {m['machine']}; load generator: {m['wrk']} (HTTP), Python aiohttp (WS)",
+        f"- pinning: {m['pinning']}",
+        f"- {m['duration']} s per endpoint and client count; clients {', '.join(map(str, m['clients']))}",
+        "- ok/s counts 2xx responses only; latency is wrk's histogram over all completed responses "
+        "(= 2xx when the error column is empty); events_in is events persisted per second.",
+        "",
+        "## Targets",
+        "",
+        _md(SUMMARY_HEAD, _summary_rows(results)),
+    ]
     h, rows = _ratio_rows(results)
     if len(h) > 1:
-        lines += ["", "## Ratio to the reference", "", "ok/s of the target ÷ ok/s of the reference, "
-                  "same client count; above 1 is faster.", "", _md(h, rows)]
+        lines += [
+            "",
+            "## Ratio to the reference",
+            "",
+            "ok/s of the target ÷ ok/s of the reference, same client count; above 1 is faster.",
+            "",
+            _md(h, rows),
+        ]
         if chart_name:
             lines += ["", f"![ratios to the reference]({chart_name})"]
     for c in m["clients"]:
         h, rows = _rate_rows(results, str(c), with_latency=True)
         if rows:
             lines += ["", f"## {c} client(s)", "", _md(h, rows)]
-            errs = [[t["name"], LABELS[k], _errors(t["phases"].get(str(c), {}).get(k))]
-                    for t in ran(results) for k in ENDPOINT_KEYS
-                    if _errors(t["phases"].get(str(c), {}).get(k))]
+            errs = [
+                [t["name"], LABELS[k], _errors(t["phases"].get(str(c), {}).get(k))]
+                for t in ran(results)
+                for k in ENDPOINT_KEYS
+                if _errors(t["phases"].get(str(c), {}).get(k))
+            ]
             if errs:
                 lines += ["", "Errors by kind:", "", _md(["target", "endpoint", "errors"], errs)]
     if _e2e_rows(results):

@@ -22,16 +22,22 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psutil  # noqa: E402
+import psutil
 
-from bench import e2e, report  # noqa: E402
-from bench.phases import ENDPOINT_KEYS, run_phase  # noqa: E402
-from bench.prepare import seed  # noqa: E402
-from bench.servers import REPO, pin_harness_to_client_core, pinning_available  # noqa: E402
-from bench.targets import (  # noqa: E402
-    OURS_COMBOS, REF_PINS, Target, ensure_reference_venv, open_target, ours, parse_targets,
+from bench import e2e, report
+from bench.phases import ENDPOINT_KEYS, run_phase
+from bench.prepare import seed
+from bench.servers import REPO, pin_harness_to_client_core, pinning_available
+from bench.targets import (
+    OURS_COMBOS,
+    REF_PINS,
+    Target,
+    ensure_reference_venv,
+    open_target,
+    ours,
+    parse_targets,
 )
-from bench.wrkload import INSTALL_HINT, wrk_path, wrk_version  # noqa: E402
+from bench.wrkload import INSTALL_HINT, wrk_path, wrk_version
 
 RESULTS_DIR = REPO / "bench" / "results"
 
@@ -43,12 +49,19 @@ class RunTimeout(Exception):
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Command-line flags."""
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    p.add_argument("--compare", action="store_true",
-                   help="ours (sqlite+memory) vs the reference, with the ceiling (the default)")
-    p.add_argument("--matrix", action="store_true",
-                   help="our server on every backend/broker combination, plus reference and ceiling")
-    p.add_argument("--targets", help="comma list: ours, ours:sqlite+memory, ours:postgres+memory, "
-                                     "ours:sqlite+redis, ours:postgres+redis, reference, ceiling")
+    p.add_argument(
+        "--compare", action="store_true", help="ours (sqlite+memory) vs the reference, with the ceiling (the default)"
+    )
+    p.add_argument(
+        "--matrix",
+        action="store_true",
+        help="our server on every backend/broker combination, plus reference and ceiling",
+    )
+    p.add_argument(
+        "--targets",
+        help="comma list: ours, ours:sqlite+memory, ours:postgres+memory, "
+        "ours:sqlite+redis, ours:postgres+redis, reference, ceiling",
+    )
     p.add_argument("--skip-reference", action="store_true", help="leave the reference server out")
     p.add_argument("--skip-ceiling", action="store_true", help="leave the bare-aiohttp ceiling out")
     p.add_argument("--skip-e2e", action="store_true", help="no end-to-end workloads with the real client")
@@ -59,8 +72,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out-dir", type=Path, default=RESULTS_DIR, help="where results are written")
     p.add_argument("--no-pin", action="store_true", help="do not pin server and load generator to cores")
     p.add_argument("--keep-scratch", action="store_true", help="keep databases and server logs")
-    p.add_argument("--self-check", action="store_true",
-                   help="1-second smoke against the ceiling app only; exit 1 on any failure (for CI)")
+    p.add_argument(
+        "--self-check",
+        action="store_true",
+        help="1-second smoke against the ceiling app only; exit 1 on any failure (for CI)",
+    )
     args = p.parse_args(argv)
     if args.self_check:
         args.targets, args.duration, args.clients, args.skip_e2e = "ceiling", 1.0, "1", True
@@ -97,8 +113,10 @@ def measure_target(target: Target, args: argparse.Namespace, scratch: Path, pin:
     # the harness is idle here, so whatever uses the CPU now is someone else's work
     res["other_cpu_percent_before"] = psutil.cpu_percent(interval=1.0)
     if res["other_cpu_percent_before"] > 25:
-        log(f"  WARNING: {res['other_cpu_percent_before']:.0f}% CPU busy before start: other work on "
-            "this machine will distort the numbers")
+        log(
+            f"  WARNING: {res['other_cpu_percent_before']:.0f}% CPU busy before start: other work on "
+            "this machine will distort the numbers"
+        )
     server = None
     try:
         with open_target(target, scratch, pin, log) as server:
@@ -109,22 +127,23 @@ def measure_target(target: Target, args: argparse.Namespace, scratch: Path, pin:
             seeds = asyncio.run(seed(server.base_url))
             for c in args.client_counts:
                 log(f"  -- {c} client(s), {args.duration:g}s per endpoint")
-                res["phases"][str(c)] = run_phase(server, seeds, c, args.duration, scratch,
-                                                  args.endpoint_keys, log)
+                res["phases"][str(c)] = run_phase(server, seeds, c, args.duration, scratch, args.endpoint_keys, log)
                 res["rss_mb"][f"after_c{c}"] = server.rss_mb()
             if not args.skip_e2e and target.kind != "ceiling" and server.alive():
                 log("  -- end-to-end with the real client")
                 for w in e2e.run_all(server, scratch):
                     res["e2e"].append(w)
-                    log(f"    {w['kind']}({w['n']}): flow {w.get('flow_wall_s', '-')}s, "
-                        f"server CPU {w.get('server_cpu_s')}s {w.get('error') or w.get('server_state', '')}")
+                    log(
+                        f"    {w['kind']}({w['n']}): flow {w.get('flow_wall_s', '-')}s, "
+                        f"server CPU {w.get('server_cpu_s')}s {w.get('error') or w.get('server_state', '')}"
+                    )
             res["rss_mb"]["end"] = server.rss_mb()
             if not server.alive():
                 res["error"] = f"server died during the run:\n{server.log_tail()}"
     except (RunTimeout, KeyboardInterrupt):
         res["error"] = "interrupted (total timeout or signal)"
         raise
-    except Exception as exc:  # noqa: BLE001 - recorded in the results, the run goes on
+    except Exception as exc:
         res["error"] = f"{type(exc).__name__}: {exc}"[:2000]
         log(f"  ERROR {res['error']}")
     finally:
@@ -140,11 +159,11 @@ def machine_info() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}"
 
 
-def _on_alarm(signum, frame):  # noqa: ARG001
+def _on_alarm(signum, frame):
     raise RunTimeout()
 
 
-def _on_term(signum, frame):  # noqa: ARG001
+def _on_term(signum, frame):
     raise KeyboardInterrupt()
 
 
@@ -159,18 +178,28 @@ def main(argv: list[str] | None = None) -> int:
     if pin:
         pin_harness_to_client_core()
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    results: dict = {"meta": {
-        "timestamp": stamp, "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "machine": machine_info(), "wrk": wrk_version(), "duration": args.duration,
-        "clients": args.client_counts, "endpoints": list(args.endpoint_keys), "reference_pins": list(REF_PINS),
-        "pinning": "server on core 0, harness/wrk/WS/e2e clients on core 1" if pin else "none",
-    }, "targets": []}
-    print(f"prefect-server-py benchmark {stamp}: {', '.join(t.name for t in targets)}; "
-          f"{args.duration:g}s per endpoint, clients {args.client_counts}; pinning: {results['meta']['pinning']}")
+    results: dict = {
+        "meta": {
+            "timestamp": stamp,
+            "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "machine": machine_info(),
+            "wrk": wrk_version(),
+            "duration": args.duration,
+            "clients": args.client_counts,
+            "endpoints": list(args.endpoint_keys),
+            "reference_pins": list(REF_PINS),
+            "pinning": "server on core 0, harness/wrk/WS/e2e clients on core 1" if pin else "none",
+        },
+        "targets": [],
+    }
+    print(
+        f"prefect-server-py benchmark {stamp}: {', '.join(t.name for t in targets)}; "
+        f"{args.duration:g}s per endpoint, clients {args.client_counts}; pinning: {results['meta']['pinning']}"
+    )
     if any(t.kind == "reference" for t in targets):
         try:
             ensure_reference_venv()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             for t in targets:
                 if t.kind == "reference":
                     t.available, t.note = False, f"reference venv could not be created: {exc}"

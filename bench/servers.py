@@ -95,11 +95,16 @@ class ServerProcess:
         if self.pin:
             argv = ["taskset", "-c", str(SERVER_CORE), *argv]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "wb")  # noqa: SIM115 - lives as long as the process
+        log = open(self.log_path, "wb")
         self.started_at = time.perf_counter()
         self.proc = subprocess.Popen(
-            argv, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True, cwd=str(REPO),
+            argv,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=str(REPO),
         )
         log.close()
         deadline = self.started_at + timeout

@@ -11,9 +11,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from bench.servers import REPO, SERVER_CORE, ServerProcess, clean_env, free_port
 
@@ -39,8 +39,14 @@ class Target:
 
     def to_json(self) -> dict:
         """Plain dict for the results file."""
-        return {"name": self.name, "kind": self.kind, "db": self.db, "broker": self.broker,
-                "available": self.available, "note": self.note}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "db": self.db,
+            "broker": self.broker,
+            "available": self.available,
+            "note": self.note,
+        }
 
 
 def ours(db: str, broker: str) -> Target:
@@ -80,7 +86,7 @@ def postgres_helper_available() -> tuple[bool, str]:
         sys.path.insert(0, str(REPO))
     try:
         from tests.support.postgres import PostgresServer  # noqa: F401
-    except Exception as exc:  # noqa: BLE001 - any failure just means "skip postgres"
+    except Exception as exc:
         return False, f"postgres skipped: tests/support/postgres.py not usable ({type(exc).__name__}: {exc})"
     return True, ""
 
@@ -139,8 +145,12 @@ def ensure_reference_venv(log=print) -> Path:
     log(f"creating reference venv {REF_VENV} ({' '.join(REF_PINS)}); this takes a minute or two ...")
     base_python = getattr(sys, "_base_executable", None) or sys.executable
     subprocess.run([base_python, "-m", "venv", str(partial)], check=True, timeout=300)
-    subprocess.run([str(partial / "bin" / "python"), "-m", "pip", "install", "-q", *REF_PINS],
-                   check=True, timeout=1200, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(partial / "bin" / "python"), "-m", "pip", "install", "-q", *REF_PINS],
+        check=True,
+        timeout=1200,
+        stdout=subprocess.DEVNULL,
+    )
     (partial / REF_MARKER).write_text("\n".join(REF_PINS) + "\n")
     shutil.rmtree(REF_VENV, ignore_errors=True)
     partial.rename(REF_VENV)  # scripts' shebangs break on rename; we always use `python -m prefect`
@@ -167,22 +177,28 @@ def build_process(target: Target, workdir: Path, pin: bool, db_url: str | None =
     elif target.kind == "reference":
         py = ensure_reference_venv()
         argv = [str(py), "-m", "prefect", "server", "start", *host_port]
-        env = clean_env({
-            "PREFECT_HOME": str(home),
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{workdir / 'reference.db'}",
-            "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
-            "PREFECT_LOGGING_LEVEL": "WARNING",
-            "PREFECT_UI_ENABLED": "false",
-        })
+        env = clean_env(
+            {
+                "PREFECT_HOME": str(home),
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{workdir / 'reference.db'}",
+                "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+                "PREFECT_LOGGING_LEVEL": "WARNING",
+                "PREFECT_UI_ENABLED": "false",
+            }
+        )
     elif target.kind == "ours":
         exe = our_server_exe()
         if exe is None:
             raise RuntimeError("prefect-server console script not found (pip install -e . in the venv)")
         argv = [exe, *host_port]
-        extra = {"PREFECT_HOME": str(home), "PREFECT_DATABASE_BACKEND": target.db,
-                 "PREFECT_BROKER_BACKEND": target.broker, "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
-                 "PREFECT_LOGGING_LEVEL": "WARNING"}
+        extra = {
+            "PREFECT_HOME": str(home),
+            "PREFECT_DATABASE_BACKEND": target.db,
+            "PREFECT_BROKER_BACKEND": target.broker,
+            "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+        }
         if target.db == "sqlite":
             extra["PREFECT_DATABASE_PATH"] = str(workdir / "ours.db")
         else:

@@ -82,8 +82,7 @@ def summarize(raw: dict) -> dict:
     return result
 
 
-def run_wrk(url: str, kind: str, args: list[str], clients: int, duration: float,
-            scratch: Path) -> dict:
+def run_wrk(url: str, kind: str, args: list[str], clients: int, duration: float, scratch: Path) -> dict:
     """Run one wrk load against `url` with script `kind` and return the summarized result.
 
     `kind` is one of static, create_flow_run, set_state (files in bench/lua/).
@@ -93,12 +92,25 @@ def run_wrk(url: str, kind: str, args: list[str], clients: int, duration: float,
     if not exe:
         raise RuntimeError(INSTALL_HINT)
     script = compose_script(kind, scratch)
-    secs = max(1, int(round(duration)))
-    argv = [exe, "-t1", f"-c{clients}", f"-d{secs}s", "--latency", "--timeout", WRK_TIMEOUT,
-            "-s", str(script), url, "--", *args]
+    secs = max(1, round(duration))
+    argv = [
+        exe,
+        "-t1",
+        f"-c{clients}",
+        f"-d{secs}s",
+        "--latency",
+        "--timeout",
+        WRK_TIMEOUT,
+        "-s",
+        str(script),
+        url,
+        "--",
+        *args,
+    ]
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=secs + 60)
     for line in proc.stdout.splitlines():
         if line.startswith("BENCH_JSON "):
-            return summarize(json.loads(line[len("BENCH_JSON "):]))
-    raise RuntimeError(f"wrk gave no result (exit {proc.returncode}): {proc.stderr.strip()[-500:]}"
-                       f" {proc.stdout.strip()[-500:]}")
+            return summarize(json.loads(line[len("BENCH_JSON ") :]))
+    raise RuntimeError(
+        f"wrk gave no result (exit {proc.returncode}): {proc.stderr.strip()[-500:]} {proc.stdout.strip()[-500:]}"
+    )

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 @hookspec
-def prefect_server_storage_backend() -> "StorageBackendFactory | None":
+def prefect_server_storage_backend() -> StorageBackendFactory | None:
     """Return a storage backend factory, usually the backend class (see
     `prefect_core.ports.StorageBackendFactory`), or None.
 
@@ -37,7 +37,7 @@ def prefect_server_storage_backend() -> "StorageBackendFactory | None":
 
 
 @hookspec
-def prefect_server_event_broker() -> "tuple[str, type[EventBroker]] | None":
+def prefect_server_event_broker() -> tuple[str, type[EventBroker]] | None:
     """Return `(name, broker class)` for an event broker, or None.
 
     Called on every plugin (not firstresult); the core picks the broker that

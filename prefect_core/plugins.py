@@ -12,9 +12,7 @@ from prefect_core.ports import StorageBackend, StorageBackendFactory
 from prefect_core.settings import Settings
 
 
-def make_plugin_manager(
-    *, load_entrypoints: bool = True, plugins: Iterable[object] = ()
-) -> pluggy.PluginManager:
+def make_plugin_manager(*, load_entrypoints: bool = True, plugins: Iterable[object] = ()) -> pluggy.PluginManager:
     """A fresh plugin manager with installed plugins (entry points) and any given ones."""
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)

@@ -47,7 +47,9 @@ def holds_deployment_slot(state_type: StateType | None, state_name: str | None, 
 
 
 def estimated_run_time(
-    total_run_time: float | None, state_type: StateType | str | None, state_timestamp: dt.datetime | None,
+    total_run_time: float | None,
+    state_type: StateType | str | None,
+    state_timestamp: dt.datetime | None,
     now: dt.datetime,
 ) -> float:
     """Seconds run so far: the time recorded when RUNNING states ended, plus the current
@@ -59,8 +61,10 @@ def estimated_run_time(
 
 
 def lateness_seconds(
-    expected_start_time: dt.datetime | None, start_time: dt.datetime | None,
-    state_type: StateType | str | None, now: dt.datetime,
+    expected_start_time: dt.datetime | None,
+    start_time: dt.datetime | None,
+    state_type: StateType | str | None,
+    now: dt.datetime,
 ) -> float:
     """How late a run started; or, not started yet and not finished, how late it is by
     `now`; 0 otherwise, and 0 for a run without a state (the reference's

@@ -216,7 +216,9 @@ class Settings(EnvironSettings):
     #: How long a CSRF token from /csrf-token stays valid.
     csrf_token_expiration: timedelta = Field(
         default=timedelta(hours=1),
-        validation_alias=AliasChoices("PREFECT_SERVER_API_CSRF_TOKEN_EXPIRATION", "PREFECT_SERVER_CSRF_TOKEN_EXPIRATION"),
+        validation_alias=AliasChoices(
+            "PREFECT_SERVER_API_CSRF_TOKEN_EXPIRATION", "PREFECT_SERVER_CSRF_TOKEN_EXPIRATION"
+        ),
     )
     #: "user:password" every REST request must present as HTTP Basic credentials
     #: (and every websocket as its auth token); None: no authentication.

@@ -36,8 +36,11 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     except RequestValidationError as exc:
         return respond(
-            {"exception_message": "Invalid request received.", "exception_detail": exc.errors,
-             "request_body": exc.body},
+            {
+                "exception_message": "Invalid request received.",
+                "exception_detail": exc.errors,
+                "request_body": exc.body,
+            },
             status=422,
         )
     except DomainError as exc:

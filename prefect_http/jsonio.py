@@ -80,8 +80,15 @@ async def read_json(request: web.Request, *, default: Any = _EMPTY, allow_nul: b
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise RequestValidationError(
-            [{"type": "json_invalid", "loc": ["body", exc.pos], "msg": "JSON decode error",
-              "input": {}, "ctx": {"error": exc.msg}}],
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ["body", exc.pos],
+                    "msg": "JSON decode error",
+                    "input": {},
+                    "ctx": {"error": exc.msg},
+                }
+            ],
             raw.decode("utf-8", "replace"),
         ) from None
     problem = _screen(raw, data, allow_nul=allow_nul)
@@ -116,26 +123,49 @@ def _screen(raw: bytes, data: Any, *, allow_nul: bool) -> dict[str, Any] | None:
         value, loc = stack.pop()
         if isinstance(value, str):
             if not allow_nul and "\x00" in value:
-                return {"type": "string_pattern_mismatch", "loc": loc, "input": value,
-                        "msg": "String should not contain NUL characters (\\u0000)"}
+                return {
+                    "type": "string_pattern_mismatch",
+                    "loc": loc,
+                    "input": value,
+                    "msg": "String should not contain NUL characters (\\u0000)",
+                }
         elif isinstance(value, int) and not isinstance(value, bool):
             if value > INT_MAX:
-                return {"type": "less_than_equal", "loc": loc, "input": value, "ctx": {"le": INT_MAX},
-                        "msg": f"Input should be less than or equal to {INT_MAX}"}
+                return {
+                    "type": "less_than_equal",
+                    "loc": loc,
+                    "input": value,
+                    "ctx": {"le": INT_MAX},
+                    "msg": f"Input should be less than or equal to {INT_MAX}",
+                }
             if value < INT_MIN:
-                return {"type": "greater_than_equal", "loc": loc, "input": value, "ctx": {"ge": INT_MIN},
-                        "msg": f"Input should be greater than or equal to {INT_MIN}"}
+                return {
+                    "type": "greater_than_equal",
+                    "loc": loc,
+                    "input": value,
+                    "ctx": {"ge": INT_MIN},
+                    "msg": f"Input should be greater than or equal to {INT_MIN}",
+                }
         elif isinstance(value, (dict, list)):
             if len(loc) > MAX_DEPTH:
-                return {"type": "json_invalid", "loc": ["body"], "input": {},
-                        "msg": f"JSON nested deeper than {MAX_DEPTH} levels", "ctx": {"error": "too deeply nested"}}
+                return {
+                    "type": "json_invalid",
+                    "loc": ["body"],
+                    "input": {},
+                    "msg": f"JSON nested deeper than {MAX_DEPTH} levels",
+                    "ctx": {"error": "too deeply nested"},
+                }
             if isinstance(value, list):
                 stack.extend((item, [*loc, i]) for i, item in enumerate(value))
                 continue
             for key, item in value.items():
                 if not allow_nul and "\x00" in key:
-                    return {"type": "string_pattern_mismatch", "loc": [*loc, key], "input": key,
-                            "msg": "Keys should not contain NUL characters (\\u0000)"}
+                    return {
+                        "type": "string_pattern_mismatch",
+                        "loc": [*loc, key],
+                        "input": key,
+                        "msg": "Keys should not contain NUL characters (\\u0000)",
+                    }
                 stack.append((item, [*loc, key]))
     return None
 

@@ -83,7 +83,7 @@ class PostgresBackend:
         self.settings = settings or PostgresSettings()
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> "PostgresBackend":
+    def from_environ(cls, environ: Mapping[str, str]) -> PostgresBackend:
         return cls(PostgresSettings.from_env(environ))
 
     @asynccontextmanager

@@ -44,7 +44,7 @@ class ConnectionTarget:
     application_name_in_url: bool
 
     @classmethod
-    def from_url(cls, url: str | None) -> "ConnectionTarget":
+    def from_url(cls, url: str | None) -> ConnectionTarget:
         """Check the URL's shape; raise `ConfigurationError` when it is missing or malformed.
 
         Whether host, credentials and database are right is only known on connecting.
@@ -56,9 +56,7 @@ class ConnectionTarget:
             )
         scheme, sep, rest = url.partition("://")
         if not sep or scheme.lower() not in _SCHEMES:
-            raise ConfigurationError(
-                f"PREFECT_DATABASE_URL must be a postgresql:// URL, got {redact(url)!r}"
-            )
+            raise ConfigurationError(f"PREFECT_DATABASE_URL must be a postgresql:// URL, got {redact(url)!r}")
         try:
             parts = urllib.parse.urlsplit("postgresql://" + rest)
             query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))

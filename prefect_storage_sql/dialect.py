@@ -24,9 +24,7 @@ class SqlDialectSupport(Protocol):
     #: already excludes every other writer, as SQLite's BEGIN IMMEDIATE does).
     locks_rows: bool
 
-    def insert_ignoring_conflicts(
-        self, table: sa.Table, index_elements: Sequence[str]
-    ) -> sa.Insert:
+    def insert_ignoring_conflicts(self, table: sa.Table, index_elements: Sequence[str]) -> sa.Insert:
         """`INSERT ... ON CONFLICT (index_elements) DO NOTHING` for `table`."""
         ...
 
@@ -52,7 +50,7 @@ class SqlDialectSupport(Protocol):
         """The largest integer not above `value` (which is never negative), as an integer."""
         ...
 
-    def scheduled_runs_to_claim(self, query: "WorkerRunQuery") -> sa.Select[Any]:
+    def scheduled_runs_to_claim(self, query: WorkerRunQuery) -> sa.Select[Any]:
         """The worker poll: (work_pool_id, work_queue_id, flow_run_id) of due runs,
         best first, within queue limits, such that a concurrent execution of the
         same statement in another write transaction never returns the same run

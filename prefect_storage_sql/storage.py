@@ -12,7 +12,6 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from prefect_core.errors import Conflict, InvalidInput, StorageUnavailable
-
 from prefect_storage_sql.dialect import SqlDialectSupport
 from prefect_storage_sql.unit_of_work import SqlUnitOfWork
 

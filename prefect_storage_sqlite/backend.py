@@ -41,6 +41,7 @@ def _make_engine(url: str, pragmas: Sequence[str], *, writer: bool, pool_size: i
         cursor.close()
 
     if writer:
+
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
             # Writers take the write lock up front, so a transaction never has to
@@ -90,16 +91,21 @@ def migrate_database(
         engine.dispose()
 
 
+def _prepare_file(path: Path) -> tuple[Path, str]:
+    """The expanded path and its URL; the file's folder is created if missing."""
+    path = path.expanduser()
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path, f"sqlite:///{path}"
+
+
 @asynccontextmanager
 async def open_sqlite(
     path: Path, pragmas: Sequence[str], description: dict[str, Any] | None = None
 ) -> AsyncIterator[SqlStorage]:
     """Open (creating it if needed) and migrate the database file at `path`, every
     connection set up with `pragmas`; yield the storage, close every connection on exit."""
-    path = path.expanduser()
-    if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{path}"
+    path, url = _prepare_file(path)
     # Before any pooled connection opens, so that none caches the old schema.
     migrate_database(url, pragmas)
     writer = _make_engine(url, pragmas, writer=True, pool_size=1)
@@ -128,7 +134,7 @@ class SqliteBackend:
         self.settings = settings or SqliteSettings()
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> "SqliteBackend":
+    def from_environ(cls, environ: Mapping[str, str]) -> SqliteBackend:
         return cls(SqliteSettings.from_env(environ))
 
     def open(self) -> AbstractAsyncContextManager[SqlStorage]:

@@ -33,7 +33,7 @@ class InlineConnection:
     async def execute(self, statement: Any, parameters: Any = None) -> sa.CursorResult[Any]:
         return self.sync_connection.execute(statement, parameters)
 
-    async def stream(self, statement: Any, parameters: Any = None) -> "_AsyncRows":
+    async def stream(self, statement: Any, parameters: Any = None) -> _AsyncRows:
         return _AsyncRows(self.sync_connection.execute(statement, parameters))
 
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
@@ -72,7 +72,7 @@ class _AsyncRows:
     def __init__(self, result: sa.CursorResult[Any]) -> None:
         self._result = result
 
-    def __aiter__(self) -> "_AsyncRows":
+    def __aiter__(self) -> _AsyncRows:
         return self
 
     async def __anext__(self) -> Any:

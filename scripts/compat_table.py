@@ -35,7 +35,7 @@ def our_endpoints() -> set[tuple[str, str]]:
         path = info.get("path") or info.get("formatter") or ""
         if not path.startswith("/api") or route.method == "HEAD":
             continue
-        out.add((route.method, normalise(path[len("/api"):])))
+        out.add((route.method, normalise(path[len("/api") :])))
     return out
 
 
@@ -59,7 +59,13 @@ def main() -> None:
         status = "done" if done == len(items) else ("partial" if done else "not yet")
         missing = ", ".join(f"`{m} {p}`" for m, p, ok in items if not ok)
         print(f"| {group} | {done} | {len(items)} | {status} | {missing if done else '—'} |")
-    websockets = {"/events/in", "/events/out", "/logs/out", "/task_runs/subscriptions/scheduled", "/work_pools/{}/workers/connect"}
+    websockets = {
+        "/events/in",
+        "/events/out",
+        "/logs/out",
+        "/task_runs/subscriptions/scheduled",
+        "/work_pools/{}/workers/connect",
+    }
     extra = sorted(e for e in ours_norm - {(m, normalise(p)) for m, p in reference} if e[1] not in websockets)
     served_ws = sorted(p for m, p in ours_norm if p in websockets)
     print("\nWebsocket routes served:", ", ".join(f"`{p}`" for p in served_ws))

@@ -38,9 +38,7 @@ def make_event_broker(pm: pluggy.PluginManager | None, settings: Settings) -> Ev
     wanted = settings.broker_backend.lower()
     if wanted not in brokers:
         installed = ", ".join(sorted(brokers))
-        raise ConfigurationError(
-            f"unknown event broker {settings.broker_backend!r}; installed brokers: {installed}"
-        )
+        raise ConfigurationError(f"unknown event broker {settings.broker_backend!r}; installed brokers: {installed}")
     broker_class = brokers[wanted]
     factory = getattr(broker_class, "from_settings", None)
     return factory(settings) if factory is not None else broker_class()

@@ -17,7 +17,7 @@ from prefect_core import timeutil
 from prefect_core.errors import InvalidInput
 from prefect_core.schemas.events import EventCount
 
-PIVOT = dt.datetime(2024, 4, 1, tzinfo=dt.timezone.utc)
+PIVOT = dt.datetime(2024, 4, 1, tzinfo=dt.UTC)
 MAX_BUCKETS = 1000
 
 

@@ -79,17 +79,13 @@ class MemoryBroker:
         for sub in list(self._subscriptions):
             for event in events:
                 if not sub.offer(event):
-                    log.warning(
-                        "dropping an event subscriber that fell %d events behind", sub.pending
-                    )
+                    log.warning("dropping an event subscriber that fell %d events behind", sub.pending)
                     self._subscriptions.discard(sub)
                     sub.end()
                     break
 
     @asynccontextmanager
-    async def subscribe(
-        self, matches: Callable[[Event], bool] | None = None
-    ) -> AsyncIterator[AsyncIterator[Event]]:
+    async def subscribe(self, matches: Callable[[Event], bool] | None = None) -> AsyncIterator[AsyncIterator[Event]]:
         sub = _Subscription(matches, self._backlog)
         if self._closed:
             sub.end()

@@ -145,7 +145,7 @@ class EventPipeline:
         while not self._stopping:
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.flush_interval)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._wake.clear()
             try:
@@ -154,7 +154,7 @@ class EventPipeline:
                 log.exception("event flush failed")
 
     @asynccontextmanager
-    async def running(self) -> AsyncIterator["EventPipeline"]:
+    async def running(self) -> AsyncIterator[EventPipeline]:
         """Flush in the background while the block runs; flush the rest on exit."""
         self._stopping = False
         self._task = asyncio.create_task(self._run(), name="event-pipeline")

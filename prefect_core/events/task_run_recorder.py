@@ -31,16 +31,24 @@ TASK_RUN_EVENT_PREFIX = "prefect.task-run."
 #: Fields an event may carry that are not task-run columns, or that must not be
 #: overwritten on an existing run (its identity and bookkeeping stamps).
 _NOT_UPDATED = frozenset(
-    {"id", "created", "updated", "flow_run_id", "state", "state_id", "state_type",
-     "state_name", "estimated_run_time", "estimated_start_time_delta"}
+    {
+        "id",
+        "created",
+        "updated",
+        "flow_run_id",
+        "state",
+        "state_id",
+        "state_type",
+        "state_name",
+        "estimated_run_time",
+        "estimated_start_time_delta",
+    }
 )
 
 
 def is_recordable(event: Event) -> bool:
     """A client-orchestrated task-run state change (server-side ones are already stored)."""
-    return event.event.startswith(TASK_RUN_EVENT_PREFIX) and (
-        event.resource.get("prefect.orchestration") == "client"
-    )
+    return event.event.startswith(TASK_RUN_EVENT_PREFIX) and (event.resource.get("prefect.orchestration") == "client")
 
 
 @dataclass(frozen=True)
@@ -171,8 +179,7 @@ class TaskRunRecorder:
                 present = await uow.flow_runs.get(candidate.flow_run_id) is not None
                 flow_runs_present[candidate.flow_run_id] = present
             if not present:
-                log.warning("task run %s names unknown flow run %s; not recorded",
-                            candidate.id, candidate.flow_run_id)
+                log.warning("task run %s names unknown flow run %s; not recorded", candidate.id, candidate.flow_run_id)
                 return None
         # `insert` hands back the existing row when the same task of the same flow
         # run is stored under another id: that row is the run.

@@ -17,9 +17,7 @@ from prefect_core.schemas.states import State, StateType
 _ONE_MICROSECOND = dt.timedelta(microseconds=1)
 
 
-def apply(
-    ctx: TransitionContext, run: Any, state: State
-) -> tuple[State, FlowRun | TaskRun, list[Effect]]:
+def apply(ctx: TransitionContext, run: Any, state: State) -> tuple[State, FlowRun | TaskRun, list[Effect]]:
     """Record `state` (about to be written) on `run`.
 
     Returns the state as it will be written, the run with its bookkeeping

@@ -6,21 +6,28 @@ that created it, so a use case's reads and writes commit or roll back as one.
 One module per resource; this package re-exports them all.
 """
 
-from prefect_core.ports.run_filters import RunFilters, DeploymentFilters
-from prefect_core.ports.flows import FlowRepository
-from prefect_core.ports.flow_runs import FlowRunRepository, RunStart, FlowRunStartRepository
-from prefect_core.ports.task_runs import TaskRunRepository, CacheRepository
-from prefect_core.ports.states import StateRepository
-from prefect_core.ports.logs import LogRepository
-from prefect_core.ports.events import EventRepository, EventBroker
-from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository
-from prefect_core.ports.flow_run_relatives import FlowRunRelatives, FlowRunRelativesRepository, Relative
-from prefect_core.ports.work_pools import WorkPoolRepository, WorkQueueRepository, WorkerRepository, WorkerRunQuery, ClaimedRun, ScheduledRunRepository
-from prefect_core.ports.flow_run_inputs import FlowRunInputRepository
 from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository, SlotWaits
 from prefect_core.ports.csrf_tokens import CsrfTokenRepository
+from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository
+from prefect_core.ports.events import EventBroker, EventRepository
+from prefect_core.ports.flow_run_inputs import FlowRunInputRepository
+from prefect_core.ports.flow_run_relatives import FlowRunRelatives, FlowRunRelativesRepository, Relative
+from prefect_core.ports.flow_runs import FlowRunRepository, FlowRunStartRepository, RunStart
+from prefect_core.ports.flows import FlowRepository
+from prefect_core.ports.logs import LogRepository
+from prefect_core.ports.run_filters import DeploymentFilters, RunFilters
+from prefect_core.ports.states import StateRepository
+from prefect_core.ports.storage import Storage, StorageBackend, StorageBackendFactory, UnitOfWork
+from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
 from prefect_core.ports.ui_queries import UiQueryRepository
-from prefect_core.ports.storage import UnitOfWork, Storage, StorageBackend, StorageBackendFactory
+from prefect_core.ports.work_pools import (
+    ClaimedRun,
+    ScheduledRunRepository,
+    WorkerRepository,
+    WorkerRunQuery,
+    WorkPoolRepository,
+    WorkQueueRepository,
+)
 
 __all__ = [
     "CacheRepository",

@@ -33,31 +33,38 @@ class ConcurrencyLimitRepository(Protocol):
     async def insert(self, limit: ConcurrencyLimitV2, now: dt.datetime) -> None:
         """Store a new limit (a name taken already raises `Conflict`)."""
         ...
+
     async def get(self, limit_id: UUID, now: dt.datetime, waits: SlotWaits) -> ConcurrencyLimitV2 | None: ...
     async def get_by_name(self, name: str, now: dt.datetime, waits: SlotWaits) -> ConcurrencyLimitV2 | None: ...
     async def get_by_names(self, names: Sequence[str], now: dt.datetime, waits: SlotWaits) -> list[ConcurrencyLimitV2]:
         """The limits of these names that exist, in any order."""
         ...
+
     async def filter(
         self, now: dt.datetime, waits: SlotWaits, *, offset: int, limit: int | None, name_prefix: str | None = None
     ) -> list[ConcurrencyLimitV2]:
         """Limits by name (only those whose name starts with `name_prefix`, when given)."""
         ...
+
     async def update(self, limit_id: UUID, values: dict[str, Any], now: dt.datetime, waits: SlotWaits) -> bool:
         """Set `values`; slots not set keep their decayed counts. False if no such limit."""
         ...
+
     async def delete(self, limit_id: UUID) -> bool:
         """Delete the limit; leases lose their hold on it."""
         ...
+
     async def increment(self, limit_ids: Sequence[UUID], slots: int, now: dt.datetime, waits: SlotWaits) -> bool:
         """Add `slots` to every one of the limits (all active) if each has room, else to none;
         True when taken. Callers roll the unit of work back when False."""
         ...
+
     async def deny(
         self, limit_ids: Sequence[UUID], slots: int, now: dt.datetime, waits: SlotWaits
     ) -> list[ConcurrencyLimitV2]:
         """Count `slots` denied on the active ones of these limits; returns them as updated."""
         ...
+
     async def decrement(
         self,
         limit_ids: Sequence[UUID],
@@ -79,23 +86,31 @@ class ConcurrencyLeaseRepository(Protocol):
     async def get(self, lease_id: UUID) -> ConcurrencyLease | None:
         """The lease, expired or not, until it is released."""
         ...
+
     async def renew(self, lease_id: UUID, expiration: dt.datetime, now: dt.datetime) -> bool:
         """Extend an unexpired lease; False when it is gone or expired already."""
         ...
+
     async def take(self, lease_id: UUID) -> ConcurrencyLease | None:
         """Remove the lease and return it, or None if it is gone. Of racing callers only
         one gets it, so its slots are given back once."""
         ...
+
     async def take_expired(self, now: dt.datetime, limit: int) -> list[ConcurrencyLease]:
         """Remove up to `limit` leases expired before `now` and return them (each to one caller only)."""
         ...
+
     async def of_limit(self, limit_id: UUID, now: dt.datetime | None = None) -> list[ConcurrencyLease]:
         """Leases holding a slot of the limit, oldest first (only those unexpired at `now`, when given)."""
         ...
+
     async def holders(self, limit_ids: Sequence[UUID], now: dt.datetime) -> dict[UUID, list[ConcurrencyLeaseHolder]]:
         """The holders of unexpired leases on each of these limits, oldest lease first
         (limits without a held lease are left out)."""
         ...
-    async def of_holder(self, holder: ConcurrencyLeaseHolder | UUID, limit_ids: Sequence[UUID]) -> list[ConcurrencyLease]:
+
+    async def of_holder(
+        self, holder: ConcurrencyLeaseHolder | UUID, limit_ids: Sequence[UUID]
+    ) -> list[ConcurrencyLease]:
         """Leases of this holder (or of any holder with this id) on any of these limits."""
         ...

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Protocol
 from uuid import UUID
-import datetime as dt
 
 from prefect_core.ports.run_filters import DeploymentFilters
 from prefect_core.schemas.deployments import Deployment, DeploymentConcurrency, DeploymentSort
@@ -21,6 +21,7 @@ class DeploymentRepository(Protocol):
         """Insert `deployment`, or, when (flow_id, name) exists, set `update_fields`
         on the stored one. Returns the stored deployment and whether it was inserted."""
         ...
+
     async def update(self, deployment_id: UUID, values: dict[str, Any]) -> bool: ...
     async def delete(self, deployment_id: UUID) -> bool: ...
     async def filter(
@@ -33,9 +34,11 @@ class DeploymentRepository(Protocol):
         """Set last_polled and READY on the deployments given or served by those
         queues; returns the ids that were NOT_READY before."""
         ...
+
     async def mark_unpolled(self, polled_before: dt.datetime) -> list[UUID]:
         """Set NOT_READY on READY deployments not polled since `polled_before`; returns their ids."""
         ...
+
     async def needing_runs(
         self,
         now: dt.datetime,
@@ -50,6 +53,7 @@ class DeploymentRepository(Protocol):
         schedule holding fewer than `min_runs` future auto-scheduled runs or none
         reaching `min_horizon`; with `updated_since`, only deployments updated since."""
         ...
+
     async def lock_and_count_active(
         self, deployment_id: UUID, *, exclude_run_id: UUID | None = None
     ) -> DeploymentConcurrency | None:

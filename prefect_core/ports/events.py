@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import AbstractAsyncContextManager
-from typing import Callable, Literal, Protocol
 import datetime as dt
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Literal, Protocol
 
 from prefect_core.schemas.event_filters import EventFilter
 from prefect_core.schemas.events import Event, EventCount
@@ -18,17 +18,21 @@ class EventRepository(Protocol):
         """Store events; an event whose id is stored already is skipped.
         Returns the events stored now, in the given order."""
         ...
+
     async def filter(self, filter: EventFilter, limit: int | None = None, offset: int = 0) -> list[Event]:
         """Matching events, by `occurred` in `filter.order` (ties by id); one per
         resource when `filter.resource.distinct`."""
         ...
+
     async def count(self, filter: EventFilter) -> int:
         """How many events match (how many resources, when distinct)."""
         ...
+
     async def count_by(self, filter: EventFilter, field: Literal["event", "resource"]) -> list[EventCount]:
         """Matching events grouped by name or by resource id: value, label (the
         resource's latest name for resources), count, first and last occurred."""
         ...
+
     async def occurred_times(self, filter: EventFilter) -> list[dt.datetime]:
         """When each matching event occurred (for time-bucketed counts)."""
         ...

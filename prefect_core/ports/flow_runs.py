@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
-import datetime as dt
 
 from prefect_core.ports.run_filters import RunFilters
 from prefect_core.schemas.runs import FlowRun
@@ -19,13 +19,12 @@ class FlowRunRepository(Protocol):
     async def get(self, run_id: UUID, *, for_update: bool = False) -> FlowRun | None:
         """Read a run with its current state; `for_update` locks the row until commit."""
         ...
+
     async def get_by_idempotency_key(self, flow_id: UUID, key: str) -> FlowRun | None: ...
     async def insert(self, run: FlowRun) -> FlowRun: ...
     async def update(self, run_id: UUID, values: dict[str, Any]) -> bool: ...
     async def delete(self, run_id: UUID) -> bool: ...
-    async def filter(
-        self, filters: RunFilters, sort: FlowRunSort, offset: int, limit: int | None
-    ) -> list[FlowRun]: ...
+    async def filter(self, filters: RunFilters, sort: FlowRunSort, offset: int, limit: int | None) -> list[FlowRun]: ...
     async def count(self, filters: RunFilters) -> int: ...
     async def timings(self, filters: RunFilters, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
         """Expected start, state and estimated run time/lateness of matching runs expected in [start, end)."""

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from prefect_core.schemas.filters import DeploymentFilter, WorkPoolFilter, WorkQueueFilter
-from prefect_core.schemas.filters import FlowFilter, FlowRunFilter, TaskRunFilter
+from prefect_core.schemas.filters import (
+    DeploymentFilter,
+    FlowFilter,
+    FlowRunFilter,
+    TaskRunFilter,
+    WorkPoolFilter,
+    WorkQueueFilter,
+)
 
 
 class RunFilters(Protocol):

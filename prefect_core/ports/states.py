@@ -15,6 +15,7 @@ class StateRepository(Protocol):
         """Append `state` to the run's history and make it the run's current state,
         writing `run_values` (the run's bookkeeping) to the run in the same update."""
         ...
+
     async def get(self, state_id: UUID) -> State | None: ...
     async def history(self, run_id: UUID) -> list[State]:
         """All states of a run, oldest first."""

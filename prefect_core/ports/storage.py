@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar, Protocol
 
+from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
 from prefect_core.ports.csrf_tokens import CsrfTokenRepository
 from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository
 from prefect_core.ports.events import EventRepository
@@ -15,10 +16,14 @@ from prefect_core.ports.flow_runs import FlowRunRepository, FlowRunStartReposito
 from prefect_core.ports.flows import FlowRepository
 from prefect_core.ports.logs import LogRepository
 from prefect_core.ports.states import StateRepository
-from prefect_core.ports.ui_queries import UiQueryRepository
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
-from prefect_core.ports.work_pools import ScheduledRunRepository, WorkPoolRepository, WorkQueueRepository, WorkerRepository
-from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
+from prefect_core.ports.ui_queries import UiQueryRepository
+from prefect_core.ports.work_pools import (
+    ScheduledRunRepository,
+    WorkerRepository,
+    WorkPoolRepository,
+    WorkQueueRepository,
+)
 
 
 class UnitOfWork(Protocol):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Protocol
 from uuid import UUID
-import datetime as dt
 
 from prefect_core.ports.run_filters import RunFilters
 from prefect_core.schemas.runs import TaskRun
@@ -17,29 +17,29 @@ class TaskRunRepository(Protocol):
     """Task runs, unique on (flow_run_id, task_key, dynamic_key)."""
 
     async def get(self, run_id: UUID, *, for_update: bool = False) -> TaskRun | None: ...
-    async def get_by_key(
-        self, flow_run_id: UUID | None, task_key: str, dynamic_key: str
-    ) -> TaskRun | None: ...
+    async def get_by_key(self, flow_run_id: UUID | None, task_key: str, dynamic_key: str) -> TaskRun | None: ...
     async def insert(self, run: TaskRun) -> TaskRun:
         """Insert a task run; if (flow_run_id, task_key, dynamic_key) exists, return that one."""
         ...
+
     async def update(self, run_id: UUID, values: dict[str, Any]) -> bool: ...
     async def delete(self, run_id: UUID) -> bool: ...
-    async def filter(
-        self, filters: RunFilters, sort: TaskRunSort, offset: int, limit: int | None
-    ) -> list[TaskRun]: ...
+    async def filter(self, filters: RunFilters, sort: TaskRunSort, offset: int, limit: int | None) -> list[TaskRun]: ...
     async def count(self, filters: RunFilters) -> int: ...
     async def timings(self, filters: RunFilters, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
         """Expected start, state and estimated run time/lateness of matching runs expected in [start, end)."""
         ...
+
     async def get_many(self, run_ids: Sequence[UUID]) -> list[TaskRun]:
         """The runs with these ids that exist (with their current state), in any order."""
         ...
+
     async def add_states(self, states: Sequence[tuple[UUID, State]]) -> None:
         """Append `(run_id, state)` pairs to run histories, skipping state ids stored
         already; current states are left alone. (For the task-run recorder, which
         may see states late or twice.)"""
         ...
+
     async def set_current_state(self, run_id: UUID, state: State, values: dict[str, Any]) -> None:
         """Make `state` (already in the history) the run's current state and apply `values`."""
         ...
@@ -51,4 +51,5 @@ class CacheRepository(Protocol):
     async def get(self, cache_key: str, now: dt.datetime) -> State | None:
         """The unexpired state stored under `cache_key`, if any."""
         ...
+
     async def put(self, cache_key: str, state: State, expiration: dt.datetime | None) -> None: ...

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
-import datetime as dt
 
 from prefect_core.schemas.filters import WorkerFilter, WorkPoolFilter, WorkQueueFilter
 from prefect_core.schemas.runs import FlowRun
@@ -21,6 +21,7 @@ class WorkPoolRepository(Protocol):
     async def insert(self, pool: WorkPool) -> bool:
         """Insert; False (nothing written) if the name is taken."""
         ...
+
     async def update(self, pool_id: UUID, values: dict[str, Any]) -> bool: ...
     async def delete(self, pool_id: UUID) -> bool: ...
     async def filter(self, filter: WorkPoolFilter | None, offset: int, limit: int | None) -> list[WorkPool]: ...
@@ -38,6 +39,7 @@ class WorkQueueRepository(Protocol):
     async def insert(self, queue: WorkQueue) -> bool:
         """Insert; False (nothing written) if the pool has a queue of that name."""
         ...
+
     async def update(self, queue_id: UUID, values: dict[str, Any]) -> bool: ...
     async def delete(self, queue_id: UUID) -> bool: ...
     async def list(
@@ -48,9 +50,11 @@ class WorkQueueRepository(Protocol):
     async def mark_polled(self, queue_ids: Sequence[UUID], now: dt.datetime) -> None:
         """Set last_polled, and READY on those not PAUSED."""
         ...
+
     async def mark_unpolled(self, polled_before: dt.datetime) -> list[UUID]:
         """Set NOT_READY on READY queues not polled since `polled_before`."""
         ...
+
     async def active_slots(self, queue_ids: Sequence[UUID], now: dt.datetime) -> dict[UUID, int]: ...
     async def late_runs_count(self, queue_id: UUID) -> int: ...
 
@@ -61,6 +65,7 @@ class WorkerRepository(Protocol):
     async def heartbeat(self, pool_id: UUID, name: str, interval: int | None, now: dt.datetime) -> None:
         """Record a heartbeat (insert or update): ONLINE as of `now`."""
         ...
+
     async def filter(
         self, pool_id: UUID, filter: WorkerFilter | None, offset: int, limit: int | None
     ) -> list[Worker]: ...
@@ -69,6 +74,7 @@ class WorkerRepository(Protocol):
         """Set OFFLINE on ONLINE workers silent for `multiple` heartbeat intervals;
         returns the ids of the pools they belong to."""
         ...
+
     async def count_online(self, pool_id: UUID) -> int: ...
 
 
@@ -102,12 +108,14 @@ class ScheduledRunRepository(Protocol):
         """Insert SCHEDULED runs (each with its `state`), skipping any whose
         (flow_id, idempotency_key) exists; returns the ids inserted."""
         ...
+
     async def delete_unstarted(
         self, deployment_id: UUID, *, auto_scheduled_only: bool, after: dt.datetime | None
     ) -> int:
         """Delete the deployment's SCHEDULED runs that never ran (only those
         scheduled after `after`, when given)."""
         ...
+
     async def claim(self, query: WorkerRunQuery) -> list[ClaimedRun]:
         """Due runs of unpaused pools and queues, by queue priority then time, within
         pool and queue concurrency limits; claims them until `query.claim_until`.

@@ -133,8 +133,12 @@ class ConcurrencyLimit(ORMModel):
     @classmethod
     def of(cls, limit: ConcurrencyLimitV2, holders: list[UUID]) -> ConcurrencyLimit:
         return cls(
-            id=limit.id, created=limit.created, updated=limit.updated,
-            tag=limit.name.removeprefix(TAG_PREFIX), concurrency_limit=limit.limit, active_slots=holders,
+            id=limit.id,
+            created=limit.created,
+            updated=limit.updated,
+            tag=limit.name.removeprefix(TAG_PREFIX),
+            concurrency_limit=limit.limit,
+            active_slots=holders,
         )
 
 

@@ -79,7 +79,7 @@ class GlobalConcurrencyLimit(ORMModel):
     @classmethod
     def for_deployment(
         cls, deployment_id: UUID, limit: int, active_slots: int, created: Any = None, updated: Any = None
-    ) -> "GlobalConcurrencyLimit":
+    ) -> GlobalConcurrencyLimit:
         name = f"deployment:{deployment_id}"
         return cls(
             id=uuid.uuid5(_LIMIT_ID_NAMESPACE, name),
@@ -216,8 +216,8 @@ class DeploymentFlowRunCreate(ActionModel):
 
 
 __all__ = [
-    "ConcurrencyOptions",
     "DEFAULT_COLLISION_STRATEGY",
+    "ConcurrencyOptions",
     "Deployment",
     "DeploymentConcurrency",
     "DeploymentCreate",

@@ -51,10 +51,7 @@ class ResourceSpecification(RootModel[dict[str, str | list[str]]]):
         return [(k, [v] if isinstance(v, str) else list(v)) for k, v in self.root.items()]
 
     def matches(self, resource: Resource) -> bool:
-        return all(
-            any(label_matches(p, resource.get(label)) for p in patterns)
-            for label, patterns in self.items()
-        )
+        return all(any(label_matches(p, resource.get(label)) for p in patterns) for label, patterns in self.items())
 
 
 class EventOccurredFilter(_Criteria):
@@ -147,9 +144,7 @@ class EventAnyResourceFilter(_Criteria):
 
     def includes(self, event: Event) -> bool:
         """True when the primary or one related resource meets every criterion."""
-        return any(
-            _resource_includes(r, self.id, self.id_prefix, self.labels) for r in event.involved_resources
-        )
+        return any(_resource_includes(r, self.id, self.id_prefix, self.labels) for r in event.involved_resources)
 
 
 class EventIDFilter(_Criteria):

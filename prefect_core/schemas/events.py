@@ -20,7 +20,7 @@ class Resource(RootModel[dict[str, str]]):
     """A resource: string labels, `prefect.resource.id` required."""
 
     @model_validator(mode="after")
-    def _requires_id(self) -> "Resource":
+    def _requires_id(self) -> Resource:
         if len(self.root) > MAX_LABELS_PER_RESOURCE:
             raise ValueError(f"The maximum number of labels per resource is {MAX_LABELS_PER_RESOURCE}")
         if "prefect.resource.id" not in self.root:
@@ -47,7 +47,7 @@ class Resource(RootModel[dict[str, str]]):
         if not self.id.startswith(prefix):
             return None
         try:
-            return UUID(self.id[len(prefix):])
+            return UUID(self.id[len(prefix) :])
         except ValueError:
             return None
 
@@ -56,7 +56,7 @@ class RelatedResource(Resource):
     """A resource related to an event, with a `prefect.resource.role`."""
 
     @model_validator(mode="after")
-    def _requires_role(self) -> "RelatedResource":
+    def _requires_role(self) -> RelatedResource:
         if not self.root.get("prefect.resource.role"):
             raise ValueError("Related Resources must include the prefect.resource.role label")
         return self
@@ -97,7 +97,7 @@ class Event(PrefectModel):
         """The first related resource in `role`, if any."""
         return next((r for r in self.related if r.role == role), None)
 
-    def received_now(self) -> "Event":
+    def received_now(self) -> Event:
         """This event stamped as received by the server at this moment."""
         return self.model_copy(update={"received": timeutil.now()})
 

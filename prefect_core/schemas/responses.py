@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal, Union
+from typing import Literal
 
 from pydantic import Field
 
@@ -38,7 +38,7 @@ class StateWaitDetails(PrefectModel):
     reason: str | None = None
 
 
-StateResponseDetails = Union[StateAcceptDetails, StateRejectDetails, StateAbortDetails, StateWaitDetails]
+StateResponseDetails = StateAcceptDetails | StateRejectDetails | StateAbortDetails | StateWaitDetails
 
 
 class OrchestrationResult(PrefectModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Union
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import Field, field_validator, model_validator
@@ -91,7 +91,7 @@ class Constant(PrefectModel):
     type: str
 
 
-TaskInput = Union[TaskRunResult, FlowRunResult, Parameter, Constant]
+TaskInput = TaskRunResult | FlowRunResult | Parameter | Constant
 
 
 class _RunTiming(PrefectModel):

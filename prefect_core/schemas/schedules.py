@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import zoneinfo
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
@@ -37,9 +37,7 @@ def _timezones() -> frozenset[str]:
 def check_timezone(value: str | None) -> str | None:
     """An IANA zone name, or a ValueError worded as the reference words it."""
     if value and value not in _timezones():
-        raise ValueError(
-            f'Invalid timezone: "{value}" (specify in IANA tzdata format, for example, America/New_York)'
-        )
+        raise ValueError(f'Invalid timezone: "{value}" (specify in IANA tzdata format, for example, America/New_York)')
     return value
 
 
@@ -68,9 +66,7 @@ def check_rrule(value: str) -> str:
     except (ValueError, TypeError) as exc:
         raise ValueError(f'Invalid RRule string "{value}": {exc}') from None
     if len(value) > MAX_RRULE_LENGTH:
-        raise ValueError(
-            f'Invalid RRule string "{value[:40]}..."\nMax length is {MAX_RRULE_LENGTH}, got {len(value)}'
-        )
+        raise ValueError(f'Invalid RRule string "{value[:40]}..."\nMax length is {MAX_RRULE_LENGTH}, got {len(value)}')
     return value
 
 
@@ -109,7 +105,7 @@ class IntervalSchedule(_Schedule):
     # The validator's name shows in error locations ("function-after[validate_timezone(), ...]"),
     # which clients may match on: it is the reference's.
     @model_validator(mode="after")
-    def validate_timezone(self) -> "IntervalSchedule":
+    def validate_timezone(self) -> IntervalSchedule:
         # Keep the zone the anchor was given in (DST behaviour), then store UTC.
         if self.anchor_date.tzinfo is None:
             self.anchor_date = self.anchor_date.replace(tzinfo=zoneinfo.ZoneInfo(self.timezone or "UTC"))
@@ -134,7 +130,7 @@ class CronSchedule(_Schedule):
         return check_timezone(v)
 
     @model_validator(mode="after")
-    def validate_timezone(self) -> "CronSchedule":  # named as the reference's (error locations)
+    def validate_timezone(self) -> CronSchedule:  # named as the reference's (error locations)
         self.timezone = self.timezone or "UTC"
         return self
 
@@ -154,7 +150,7 @@ class RRuleSchedule(_Schedule):
         return check_timezone(v)
 
 
-Schedule = Union[IntervalSchedule, CronSchedule, RRuleSchedule]
+Schedule = IntervalSchedule | CronSchedule | RRuleSchedule
 
 
 def _anchor_json(schedule: Schedule) -> dict[str, Any]:

@@ -27,9 +27,7 @@ class StateType(str, Enum):
     CANCELLING = "CANCELLING"
 
 
-TERMINAL_STATES = frozenset(
-    {StateType.COMPLETED, StateType.FAILED, StateType.CANCELLED, StateType.CRASHED}
-)
+TERMINAL_STATES = frozenset({StateType.COMPLETED, StateType.FAILED, StateType.CANCELLED, StateType.CRASHED})
 
 #: The name a state of each type carries when the client gives none.
 DEFAULT_NAMES = {
@@ -76,7 +74,7 @@ class StateCreate(ActionModel):
     state_details: StateDetails = Field(default_factory=StateDetails)
 
     @model_validator(mode="after")
-    def _default_name(self) -> "StateCreate":
+    def _default_name(self) -> StateCreate:
         if self.name is None:
             self.name = DEFAULT_NAMES[self.type]
         return self
@@ -94,7 +92,7 @@ class State(PrefectModel):
     state_details: StateDetails = Field(default_factory=StateDetails)
 
     @model_validator(mode="after")
-    def _default_name(self) -> "State":
+    def _default_name(self) -> State:
         if self.name is None:
             self.name = DEFAULT_NAMES[self.type]
         return self
@@ -104,7 +102,7 @@ class State(PrefectModel):
         return self.type in TERMINAL_STATES
 
     @classmethod
-    def from_create(cls, proposed: StateCreate, *, timestamp: dt.datetime | None = None) -> "State":
+    def from_create(cls, proposed: StateCreate, *, timestamp: dt.datetime | None = None) -> State:
         """A fresh state (new id, current timestamp unless given) from a proposal."""
         return cls(
             type=proposed.type,
@@ -115,7 +113,7 @@ class State(PrefectModel):
             timestamp=timestamp or timeutil.now(),
         )
 
-    def fresh_copy(self, **changes: Any) -> "State":
+    def fresh_copy(self, **changes: Any) -> State:
         """A copy with a new id and timestamp, as when a rule substitutes a state."""
         data = {"id": uuid4(), "timestamp": timeutil.now(), **changes}
         return self.model_copy(update=data, deep=True)

@@ -157,9 +157,6 @@ class WorkerFlowRunResponse(PrefectModel):
 __all__ = [
     "DEFAULT_QUEUE_NAME",
     "QueueFilter",
-    "Worker",
-    "WorkerFlowRunResponse",
-    "WorkerStatus",
     "WorkPool",
     "WorkPoolCreate",
     "WorkPoolStatus",
@@ -171,4 +168,7 @@ __all__ = [
     "WorkQueueStatus",
     "WorkQueueStatusDetail",
     "WorkQueueUpdate",
+    "Worker",
+    "WorkerFlowRunResponse",
+    "WorkerStatus",
 ]

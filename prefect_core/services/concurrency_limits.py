@@ -122,7 +122,9 @@ class ConcurrencyLimitService:
 
     # --- slots -------------------------------------------------------------------
 
-    async def increment(self, names: Sequence[str], slots: int, mode: AcquireMode) -> list[MinimalConcurrencyLimitResponse]:
+    async def increment(
+        self, names: Sequence[str], slots: int, mode: AcquireMode
+    ) -> list[MinimalConcurrencyLimitResponse]:
         """Take `slots` of every named limit, or raise `Locked` (with a retry interval)."""
         limits, _ = await self._acquire(names, slots, mode)
         return [MinimalConcurrencyLimitResponse.of(limit) for limit in limits]
@@ -165,8 +167,11 @@ class ConcurrencyLimitService:
                 lease = None
                 if lease_seconds is not None and limits:
                     lease = ConcurrencyLease(
-                        limit_ids=[], slots=slots, created=now,
-                        expiration=now + dt.timedelta(seconds=lease_seconds), holder=holder,
+                        limit_ids=[],
+                        slots=slots,
+                        created=now,
+                        expiration=now + dt.timedelta(seconds=lease_seconds),
+                        holder=holder,
                     )
                 if not await take_slots(uow, limits, slots, now, self.waits, lease):
                     raise _Denied()

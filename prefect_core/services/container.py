@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from prefect_core.events.memory_broker import MemoryBroker
 from prefect_core.ports import EventBroker, Storage
+from prefect_core.ports.concurrency_limits import SlotWaits
+from prefect_core.services.concurrency_limits import ConcurrencyLimitService
+from prefect_core.services.csrf_tokens import CsrfTokenService
 from prefect_core.services.deployment_runs import DeploymentRunService
 from prefect_core.services.deployments import DeploymentService
 from prefect_core.services.events import EventService
@@ -17,18 +20,15 @@ from prefect_core.services.flow_runs import FlowRunService
 from prefect_core.services.flows import FlowService
 from prefect_core.services.logs import LogService
 from prefect_core.services.orchestration import OrchestrationService
+from prefect_core.services.tag_concurrency_limits import TagConcurrencyLimitService
 from prefect_core.services.task_runs import TaskRunService
+from prefect_core.services.task_worker_tracker import TaskWorkerTracker
 from prefect_core.services.task_workers import TaskWorkerService
+from prefect_core.services.ui import UiService
 from prefect_core.services.work_pool_status import WorkPoolStatusService
 from prefect_core.services.work_pools import WorkPoolService
 from prefect_core.services.workers import WorkerService
 from prefect_core.settings import Settings
-from prefect_core.ports.concurrency_limits import SlotWaits
-from prefect_core.services.csrf_tokens import CsrfTokenService
-from prefect_core.services.ui import UiService
-from prefect_core.services.task_worker_tracker import TaskWorkerTracker
-from prefect_core.services.concurrency_limits import ConcurrencyLimitService
-from prefect_core.services.tag_concurrency_limits import TagConcurrencyLimitService
 
 
 class Services:

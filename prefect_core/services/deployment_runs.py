@@ -8,6 +8,7 @@ from uuid import UUID
 from prefect_core import timeutil
 from prefect_core.errors import BadRequest, Conflict, NotFound
 from prefect_core.ports import Storage, UnitOfWork
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.deployments import Deployment, DeploymentFlowRunCreate
 from prefect_core.schemas.filters import (
     DeploymentFilter,
@@ -24,12 +25,17 @@ from prefect_core.schemas.states import State, StateDetails, StateType
 from prefect_core.services import work_pool_lookups as lookups
 from prefect_core.services.deployments import replace_future_runs, schedules_from
 from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.services.scheduling.runs import Horizon, deployment_run_labels, scheduled_runs
 
 _FROM_DEPLOYMENT = {
-    "state", "parameters", "tags", "infrastructure_document_id", "work_queue_name",
-    "enforce_parameter_schema", "labels", "job_variables",
+    "state",
+    "parameters",
+    "tags",
+    "infrastructure_document_id",
+    "work_queue_name",
+    "enforce_parameter_schema",
+    "labels",
+    "job_variables",
 }
 
 
@@ -129,7 +135,10 @@ class DeploymentRunService:
                 return []
             schedules = await uow.deployment_schedules.list(deployment_id, active_only=True)
             runs = scheduled_runs(
-                deployment, schedules, start=start, end=end or start + h.max_time,
+                deployment,
+                schedules,
+                start=start,
+                end=end or start + h.max_time,
                 min_time=h.min_time if min_time is None else min_time,
                 min_runs=h.min_runs if min_runs is None else min_runs,
                 max_runs=h.max_runs if max_runs is None else max_runs,
@@ -143,7 +152,9 @@ class DeploymentRunService:
             await _deployment(uow, deployment_id, "Deployment not found.")
             return await uow.deployment_schedules.list(deployment_id)
 
-    async def add_schedules(self, deployment_id: UUID, bodies: list[DeploymentScheduleCreate]) -> list[DeploymentSchedule]:
+    async def add_schedules(
+        self, deployment_id: UUID, bodies: list[DeploymentScheduleCreate]
+    ) -> list[DeploymentSchedule]:
         async with self.storage.write() as uow:
             await _deployment(uow, deployment_id, "Deployment not found.")
             existing = {s.slug for s in await uow.deployment_schedules.list(deployment_id) if s.slug}

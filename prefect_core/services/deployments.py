@@ -8,6 +8,7 @@ from uuid import UUID
 from prefect_core import timeutil
 from prefect_core.errors import Conflict, InvalidInput, NotFound
 from prefect_core.ports import Storage, UnitOfWork
+from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody, page_count
 from prefect_core.schemas.deployments import (
     Deployment,
     DeploymentCreate,
@@ -17,7 +18,6 @@ from prefect_core.schemas.deployments import (
 from prefect_core.schemas.runs import CreatedBy
 from prefect_core.schemas.schedules import DeploymentSchedule, DeploymentScheduleCreate, DeploymentScheduleUpdate
 from prefect_core.services import work_pool_lookups as lookups
-from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody, page_count
 
 #: Create-body fields that are not stored as given.
 _NOT_COPIED = {"schedules", "work_pool_name", "version_info", "global_concurrency_limit_id"}
@@ -90,9 +90,7 @@ class DeploymentService:
                 fields |= {"work_queue_id", "work_queue_name"}
             data["labels"] = {**(flow.labels or {}), "prefect.flow.id": str(flow.id), **(body.labels or {})}
             fields |= {"labels", "updated_by"}
-            candidate = Deployment(
-                **data, created_by=created_by, status=DeploymentStatus.NOT_READY
-            )
+            candidate = Deployment(**data, created_by=created_by, status=DeploymentStatus.NOT_READY)
             stored, created = await uow.deployments.upsert(candidate, fields)
             await replace_future_runs(uow, stored.id)
             await uow.deployment_schedules.delete_all(stored.id)
@@ -127,8 +125,13 @@ class DeploymentService:
         async with self.storage.read() as uow:
             items = await uow.deployments.filter(query, query.sort, query.offset, query.limit)
             total = await uow.deployments.count(query)
-        return {"results": items, "count": total, "limit": query.limit,
-                "pages": page_count(total, query.limit), "page": query.page}
+        return {
+            "results": items,
+            "count": total,
+            "limit": query.limit,
+            "pages": page_count(total, query.limit),
+            "page": query.page,
+        }
 
     async def update(self, deployment_id: UUID, body: DeploymentUpdate) -> None:
         given = body.model_dump(exclude_unset=True)
@@ -181,9 +184,7 @@ def _check_unique_slugs(slugs: list[str | None]) -> None:
         raise Conflict("Schedule slugs must be unique within a deployment.")
 
 
-async def _update_schedules(
-    uow: UnitOfWork, existing: Deployment, wanted: list[DeploymentScheduleUpdate]
-) -> None:
+async def _update_schedules(uow: UnitOfWork, existing: Deployment, wanted: list[DeploymentScheduleUpdate]) -> None:
     """Apply a PATCH's schedules the reference's way: by slug when every schedule,
     stored and given, has one; otherwise replace them all."""
     _check_unique_slugs([s.slug for s in wanted])
@@ -198,8 +199,11 @@ async def _update_schedules(
         await uow.deployment_schedules.delete_all(existing.id)
         creates = [
             DeploymentScheduleCreate(
-                schedule=s.schedule, active=True if s.active is None else s.active,
-                parameters=s.parameters, slug=s.slug, max_scheduled_runs=s.max_scheduled_runs,
+                schedule=s.schedule,
+                active=True if s.active is None else s.active,
+                parameters=s.parameters,
+                slug=s.slug,
+                max_scheduled_runs=s.max_scheduled_runs,
             )
             for s in wanted
             if s.schedule is not None
@@ -217,10 +221,14 @@ async def _update_schedules(
             values = schedule.model_dump(mode="json", exclude_none=True, exclude={"replaces"})
             await uow.deployment_schedules.update(existing.id, target.id, values)
         elif schedule.schedule is not None:
-            new.append(DeploymentScheduleCreate(
-                schedule=schedule.schedule, active=True if schedule.active is None else schedule.active,
-                parameters=schedule.parameters, slug=schedule.slug,
-            ))
+            new.append(
+                DeploymentScheduleCreate(
+                    schedule=schedule.schedule,
+                    active=True if schedule.active is None else schedule.active,
+                    parameters=schedule.parameters,
+                    slug=schedule.slug,
+                )
+            )
         else:
             raise InvalidInput("Unable to create new deployment schedules without a schedule configuration.")
     await uow.deployment_schedules.insert_many(existing.id, schedules_from(existing.id, new))

@@ -27,8 +27,9 @@ class TaskQueue(Protocol):
 class Transitions(Protocol):
     """Orchestrating a further transition inside the same transaction (`OrchestrationService`)."""
 
-    async def transition(self, tx: Transaction, run: FlowRun | TaskRun, proposed: State, *, force: bool = False) -> object:
-        ...
+    async def transition(
+        self, tx: Transaction, run: FlowRun | TaskRun, proposed: State, *, force: bool = False
+    ) -> object: ...
 
 
 def core_effect_dispatcher(*, events: EventSink, task_queue: TaskQueue, transitions: Transitions) -> EffectDispatcher:

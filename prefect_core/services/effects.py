@@ -55,7 +55,7 @@ class Transaction:
             # and every announcement of it is owed.
             try:
                 await action()
-            except Exception as exc:  # noqa: BLE001 - re-raised below, after the others ran
+            except Exception as exc:
                 failure = failure or exc
         if failure is not None:
             raise failure

@@ -15,10 +15,10 @@ from pydantic import ValidationError
 from prefect_core.errors import DomainError
 from prefect_core.events.counting import Countable, TimeUnit, count_by_time, validate_buckets
 from prefect_core.ports import EventBroker, Storage
+from prefect_core.schemas.bodies.events import EVENTS_PAGE_SIZE as PAGE_SIZE
 from prefect_core.schemas.event_filters import EventFilter, EventOrder
 from prefect_core.schemas.events import Event, EventCount
 from prefect_core.services.events_sink import EventSink
-from prefect_core.schemas.bodies.events import EVENTS_PAGE_SIZE as PAGE_SIZE
 
 #: How far back an /events/out subscriber may replay (server.events.maximum_websocket_backfill).
 MAX_BACKFILL = dt.timedelta(minutes=15)
@@ -43,16 +43,24 @@ def _page_token(filter: EventFilter, total: int, page_size: int, offset: int) ->
     """The token for the page after the one at `offset`, or None if that was the last."""
     if offset + page_size >= total:
         return None
-    state = {"filter": filter.model_dump(mode="json"), "count": total, "page_size": page_size,
-             "offset": offset + page_size}
+    state = {
+        "filter": filter.model_dump(mode="json"),
+        "count": total,
+        "page_size": page_size,
+        "offset": offset + page_size,
+    }
     return base64.b64encode(json.dumps(state).encode()).decode()
 
 
 def _read_token(token: str) -> tuple[EventFilter, int, int, int]:
     try:
         state = json.loads(base64.b64decode(token, validate=True))
-        return (EventFilter.model_validate(state["filter"]), int(state["count"]),
-                int(state["page_size"]), int(state["offset"]))
+        return (
+            EventFilter.model_validate(state["filter"]),
+            int(state["count"]),
+            int(state["page_size"]),
+            int(state["offset"]),
+        )
     except (ValueError, KeyError, TypeError, ValidationError):
         raise InvalidPageToken("Forbidden") from None
 
@@ -84,7 +92,10 @@ class EventService:
         return EventQueryPage(events, total, _page_token(filter, total, page_size, offset))
 
     async def count_by(
-        self, countable: Countable, filter: EventFilter, time_unit: TimeUnit = TimeUnit.day,
+        self,
+        countable: Countable,
+        filter: EventFilter,
+        time_unit: TimeUnit = TimeUnit.day,
         time_interval: float = 1.0,
     ) -> list[EventCount]:
         """Matching events counted per time bucket, per event name or per resource."""

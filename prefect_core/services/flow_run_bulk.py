@@ -16,10 +16,10 @@ from prefect_core.schemas.bodies.bulk import (
     FlowRunBulkSetStateResponse,
     FlowRunOrchestrationResult,
 )
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.responses import SetStateStatus, StateAbortDetails
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort
 from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.schemas.bodies.queries import RunFilterBody
 
 
 def lateness_seconds(run: RunStart, now: dt.datetime) -> float:
@@ -67,13 +67,17 @@ class BulkService:
                     run.id, body.state, force=body.force, client_version=client_version
                 )
             except DomainError as exc:
-                results.append(FlowRunOrchestrationResult(
-                    flow_run_id=run.id, status=SetStateStatus.ABORT, details=StateAbortDetails(reason=exc.detail)
-                ))
+                results.append(
+                    FlowRunOrchestrationResult(
+                        flow_run_id=run.id, status=SetStateStatus.ABORT, details=StateAbortDetails(reason=exc.detail)
+                    )
+                )
                 continue
-            results.append(FlowRunOrchestrationResult(
-                flow_run_id=run.id, status=result.status, state=result.state, details=result.details
-            ))
+            results.append(
+                FlowRunOrchestrationResult(
+                    flow_run_id=run.id, status=result.status, state=result.state, details=result.details
+                )
+            )
         return FlowRunBulkSetStateResponse(results=results)
 
     async def flow_run_lateness(self, filters: RunFilterBody) -> float | None:

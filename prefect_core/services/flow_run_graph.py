@@ -10,6 +10,7 @@ from uuid import UUID
 
 from prefect_core.errors import BadRequest, NotFound
 from prefect_core.ports import Storage, UnitOfWork
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.filters import (
     FlowFilter,
     FlowFilterId,
@@ -22,7 +23,6 @@ from prefect_core.schemas.graph import DependencyResult, Edge, Graph, GraphState
 from prefect_core.schemas.runs import FlowRun, TaskRun, TaskRunResult
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort, TaskRunSort
 from prefect_core.schemas.states import State, StateType
-from prefect_core.schemas.bodies.queries import RunFilterBody
 
 #: The reference's PREFECT_API_MAX_FLOW_RUN_GRAPH_NODES default.
 MAX_NODES = 10_000
@@ -57,8 +57,13 @@ def _draft(task: TaskRun, subflow: FlowRun | None, flow_name: str | None) -> _Dr
         kind="flow-run" if subflow else "task-run",
         id=subflow.id if subflow else task.id,
         label=f"{flow_name} / {subflow.name}" if subflow else task.name,
-        state_type=state_type, start_time=start, end_time=end,
-        parents=[], children=[], encapsulating=[], artifacts=[],
+        state_type=state_type,
+        start_time=start,
+        end_time=end,
+        parents=[],
+        children=[],
+        encapsulating=[],
+        artifacts=[],
     )
     draft = _Draft(node)
     for name, inputs in task.task_inputs.items():
@@ -105,7 +110,7 @@ def build_graph(
     nodes = [d.node for d in drafts.values() if d.node.end_time is None or d.node.end_time >= since]
     if len(nodes) > max_nodes:
         raise BadRequest(f"The graph of flow run {run.id} has more than {max_nodes} nodes.")
-    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
     nodes.sort(key=lambda n: (n.start_time, n.end_time or far))
     return Graph(
         start_time=run.start_time or run.expected_start_time,
@@ -122,12 +127,20 @@ def dependencies(tasks: Sequence[TaskRun]) -> list[DependencyResult]:
     out = []
     for task in tasks:
         upstream = {i.id: i for inputs in task.task_inputs.values() for i in inputs if isinstance(i, TaskRunResult)}
-        out.append(DependencyResult(
-            id=task.id, name=task.name, upstream_dependencies=list(upstream.values()), state=task.state,
-            expected_start_time=task.expected_start_time, start_time=task.start_time, end_time=task.end_time,
-            total_run_time=task.total_run_time, estimated_run_time=task.estimated_run_time,
-            untrackable_result=task.state.state_details.untrackable_result if task.state else False,
-        ))
+        out.append(
+            DependencyResult(
+                id=task.id,
+                name=task.name,
+                upstream_dependencies=list(upstream.values()),
+                state=task.state,
+                expected_start_time=task.expected_start_time,
+                start_time=task.start_time,
+                end_time=task.end_time,
+                total_run_time=task.total_run_time,
+                estimated_run_time=task.estimated_run_time,
+                untrackable_result=task.state.state_details.untrackable_result if task.state else False,
+            )
+        )
     return out
 
 
@@ -144,7 +157,9 @@ class FlowRunGraphService:
             tasks = await _task_runs(uow, run_id)
             subflows = await uow.flow_runs.filter(
                 RunFilterBody(flow_runs=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run_id]))),
-                FlowRunSort.ID_DESC, 0, None,
+                FlowRunSort.ID_DESC,
+                0,
+                None,
             )
             names: dict[UUID, str] = {}
             if subflows:
@@ -163,7 +178,6 @@ class FlowRunGraphService:
                 raise NotFound(f"Flow run with id {run_id} not found")
             tasks = await _task_runs(uow, run_id)
         return dependencies(tasks)
-
 
 
 async def _task_runs(uow: UnitOfWork, run_id: UUID) -> list[TaskRun]:

@@ -53,8 +53,9 @@ class FlowRunResumeService:
                     raise Conflict("A flow run input with this key already exists.")
         now = timeutil.now()
         if paused.state_details.pause_reschedule:
-            proposed = State(type=StateType.SCHEDULED, name="Resuming", timestamp=now,
-                             state_details=StateDetails(scheduled_time=now))
+            proposed = State(
+                type=StateType.SCHEDULED, name="Resuming", timestamp=now, state_details=StateDetails(scheduled_time=now)
+            )
         else:
             proposed = State(type=StateType.RUNNING, timestamp=now)
         result = await self.orchestration.set_flow_run_state(run_id, proposed, client_version=client_version)

@@ -8,12 +8,12 @@ from uuid import UUID
 from prefect_core.errors import NotFound
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.base import KeyValueLabels
+from prefect_core.schemas.bodies.queries import FlowRunPage, FlowRunQuery, RunFilterBody, page_count
 from prefect_core.schemas.runs import CreatedBy, FlowRun, FlowRunCreate, FlowRunUpdate
 from prefect_core.schemas.states import State, StateType
 from prefect_core.services import work_pool_lookups
 from prefect_core.services.orchestration import OrchestrationService
 from prefect_core.services.scheduling.runs import deployment_run_labels
-from prefect_core.schemas.bodies.queries import FlowRunPage, FlowRunQuery, RunFilterBody, page_count
 
 
 class FlowRunService:
@@ -84,8 +84,13 @@ class FlowRunService:
         async with self.storage.read() as uow:
             items = await uow.flow_runs.filter(query, query.sort, query.offset, query.limit)
             total = await uow.flow_runs.count(query)
-        return {"results": items, "count": total, "limit": query.limit,
-                "pages": page_count(total, query.limit), "page": query.page}
+        return {
+            "results": items,
+            "count": total,
+            "limit": query.limit,
+            "pages": page_count(total, query.limit),
+            "page": query.page,
+        }
 
     async def states(self, run_id: UUID) -> list[State]:
         async with self.storage.read() as uow:

@@ -7,8 +7,8 @@ from uuid import UUID
 
 from prefect_core.errors import NotFound
 from prefect_core.ports import Storage
-from prefect_core.schemas.flows import Flow, FlowCreate, FlowUpdate
 from prefect_core.schemas.bodies.queries import FlowPage, FlowQuery, RunFilterBody, page_count
+from prefect_core.schemas.flows import Flow, FlowCreate, FlowUpdate
 
 
 class FlowService:

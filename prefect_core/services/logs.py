@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from prefect_core.ports import Storage
-from prefect_core.schemas.logs import Log, LogCreate
 from prefect_core.schemas.bodies.queries import LogQuery
+from prefect_core.schemas.logs import Log, LogCreate
 
 
 class LogService:

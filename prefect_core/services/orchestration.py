@@ -126,14 +126,21 @@ class OrchestrationService:
         state and bookkeeping are written, and every declared effect is dispatched."""
         kind = RunKind.FLOW if isinstance(run, FlowRun) else RunKind.TASK
         ctx = TransitionContext(
-            kind=kind, run=run, initial=run.state, proposed=proposed,
-            now=now or timeutil.now(), force=force, client_version=client_version,
+            kind=kind,
+            run=run,
+            initial=run.state,
+            proposed=proposed,
+            now=now or timeutil.now(),
+            force=force,
+            client_version=client_version,
         )
         chosen = resolve(policy, ctx)
         ctx = await load_context(tx.uow, ctx, chosen.needs(ctx))
         decision = run_policy(chosen, ctx)
         written = await _write(tx.uow, ctx, decision)
-        applied = Applied(tx=tx, kind=kind, run=written, initial=ctx.initial, state=_written_state(decision), now=ctx.now)
+        applied = Applied(
+            tx=tx, kind=kind, run=written, initial=ctx.initial, state=_written_state(decision), now=ctx.now
+        )
         await self.effects.dispatch(decision.effects, applied)
         return decision
 

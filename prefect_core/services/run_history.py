@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from prefect_core.schemas.base import DateTime, PrefectModel
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.filters import WorkQueueFilter
 from prefect_core.schemas.states import StateType
-from prefect_core.schemas.bodies.queries import RunFilterBody
 
 #: The reference caps a history at this many intervals.
 MAX_INTERVALS = 500
@@ -79,8 +79,10 @@ def bucket(
             interval_start=start + i * interval,
             interval_end=start + (i + 1) * interval,
             states=[
-                HistoryState(state_type=t, state_name=n, count_runs=int(c), sum_estimated_run_time=r, sum_estimated_lateness=l)
-                for (t, n), (c, r, l) in sorted(totals[i].items())
+                HistoryState(
+                    state_type=t, state_name=n, count_runs=int(c), sum_estimated_run_time=r, sum_estimated_lateness=late
+                )
+                for (t, n), (c, r, late) in sorted(totals[i].items())
             ],
         )
         for i in range(count)

@@ -48,11 +48,11 @@ class TagConcurrencyLimitService:
         self.limits = limits
         self.waits = limits.waits
 
-    async def _view(self, uow: UnitOfWork, found: Sequence[ConcurrencyLimitV2], now: dt.datetime) -> list[ConcurrencyLimit]:
+    async def _view(
+        self, uow: UnitOfWork, found: Sequence[ConcurrencyLimitV2], now: dt.datetime
+    ) -> list[ConcurrencyLimit]:
         holders = await uow.concurrency_leases.holders([x.id for x in found], now)
-        return [
-            ConcurrencyLimit.of(x, [h.id for h in holders.get(x.id, []) if h.type == "task_run"]) for x in found
-        ]
+        return [ConcurrencyLimit.of(x, [h.id for h in holders.get(x.id, []) if h.type == "task_run"]) for x in found]
 
     async def create(self, body: ConcurrencyLimitCreate) -> tuple[ConcurrencyLimit, bool]:
         """Create the tag's limit, or set the limit of the existing one; True when created."""
@@ -130,7 +130,10 @@ class TagConcurrencyLimitService:
 
     def _v1_lease(self, limit_ids: list[UUID], task_run_id: UUID, now: dt.datetime) -> ConcurrencyLease:
         return ConcurrencyLease(
-            limit_ids=limit_ids, slots=1, created=now, expiration=now + V1_LEASE,
+            limit_ids=limit_ids,
+            slots=1,
+            created=now,
+            expiration=now + V1_LEASE,
             holder=ConcurrencyLeaseHolder(type="task_run", id=task_run_id),
         )
 
@@ -149,8 +152,11 @@ class TagConcurrencyLimitService:
                     found = by_name.get(tag_limit_name(tag))
                     if found is not None and found.limit == 0:
                         raise Locked(_zero_detail(tag))
-                wanted = [(tag, by_name[tag_limit_name(tag)]) for tag in dict.fromkeys(tags)
-                          if tag_limit_name(tag) in by_name and by_name[tag_limit_name(tag)].active]
+                wanted = [
+                    (tag, by_name[tag_limit_name(tag)])
+                    for tag in dict.fromkeys(tags)
+                    if tag_limit_name(tag) in by_name and by_name[tag_limit_name(tag)].active
+                ]
                 if not wanted:
                     return []
                 if not await uow.concurrency_limits.increment([x.id for _, x in wanted], 1, now, self.waits):

@@ -7,10 +7,10 @@ from uuid import UUID
 
 from prefect_core.errors import NotFound
 from prefect_core.ports import Storage
+from prefect_core.schemas.bodies.queries import RunFilterBody, TaskRunPage, TaskRunQuery, page_count
 from prefect_core.schemas.runs import TaskRun, TaskRunCreate, TaskRunUpdate
 from prefect_core.schemas.states import State, StateType
 from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.schemas.bodies.queries import RunFilterBody, TaskRunPage, TaskRunQuery, page_count
 
 
 class TaskRunService:
@@ -69,8 +69,13 @@ class TaskRunService:
         async with self.storage.read() as uow:
             items = await uow.task_runs.filter(query, query.sort, query.offset, query.limit)
             total = await uow.task_runs.count(query)
-        return {"results": items, "count": total, "limit": query.limit,
-                "pages": page_count(total, query.limit), "page": query.page}
+        return {
+            "results": items,
+            "count": total,
+            "limit": query.limit,
+            "pages": page_count(total, query.limit),
+            "page": query.page,
+        }
 
     async def states(self, run_id: UUID) -> list[State]:
         async with self.storage.read() as uow:

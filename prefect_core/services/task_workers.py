@@ -18,11 +18,11 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from prefect_core.ports import Storage
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.filters import TaskRunFilter, TaskRunFilterState, TaskRunFilterStateType
 from prefect_core.schemas.runs import TaskRun
 from prefect_core.schemas.sorting import TaskRunSort
 from prefect_core.schemas.states import StateType
-from prefect_core.schemas.bodies.queries import RunFilterBody
 
 #: At most this many stored runs are loaded per restore.
 _RESTORE_LIMIT = 1000

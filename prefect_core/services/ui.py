@@ -49,8 +49,13 @@ class UiService:
         async with self.storage.read() as uow:
             runs = await uow.flow_runs.filter(query, query.sort, query.offset, query.limit)
         return [
-            SimpleFlowRun(id=run.id, state_type=run.state_type, timestamp=run.start_time or run.expected_start_time,
-                          duration=run.estimated_run_time, lateness=run.estimated_start_time_delta)
+            SimpleFlowRun(
+                id=run.id,
+                state_type=run.state_type,
+                timestamp=run.start_time or run.expected_start_time,
+                duration=run.estimated_run_time,
+                lateness=run.estimated_start_time_delta,
+            )
             for run in runs
         ]
 
@@ -75,10 +80,12 @@ class UiService:
         end = _end_of_minute(window.before_ or timeutil.now())
         step = (end - start) / DASHBOARD_BUCKETS
         terminal = TaskRunFilterStateType(any_=sorted(TERMINAL_STATES, key=lambda s: s.value))
-        filters = body.model_copy(update={
-            "task_runs": body.task_runs.model_copy(update={"state": TaskRunFilterState(type=terminal)}),
-            "work_pool_queues": body.work_queues or body.work_pool_queues,
-        })
+        filters = body.model_copy(
+            update={
+                "task_runs": body.task_runs.model_copy(update={"state": TaskRunFilterState(type=terminal)}),
+                "work_pool_queues": body.work_queues or body.work_pool_queues,
+            }
+        )
         boundaries = [start + step * i for i in range(1, DASHBOARD_BUCKETS)]
         async with self.storage.read() as uow:
             rows = await uow.ui_queries.task_run_buckets(filters, boundaries)

@@ -8,6 +8,7 @@ from uuid import UUID
 from prefect_core import run_facts, timeutil
 from prefect_core.errors import NotFound
 from prefect_core.ports import Storage, UnitOfWork
+from prefect_core.schemas.bodies.queries import RunFilterBody, page_count
 from prefect_core.schemas.filters import (
     FlowRunFilter,
     FlowRunFilterState,
@@ -18,7 +19,6 @@ from prefect_core.schemas.filters import (
 from prefect_core.schemas.runs import FlowRun
 from prefect_core.schemas.sorting import FlowRunSort
 from prefect_core.schemas.states import StateType
-from prefect_core.schemas.bodies.queries import RunFilterBody, page_count
 
 #: The pool view counts what the pool scheduler counts; the queue view adds CANCELLING.
 POOL_SLOT_STATES = sorted(run_facts.WORK_POOL_SLOT_STATES)
@@ -45,7 +45,9 @@ def slot_summary(run: FlowRun) -> dict[str, Any]:
     }
 
 
-async def _runs(uow: UnitOfWork, queue_ids: list[UUID], states: list[StateType], offset: int, limit: int) -> tuple[list[FlowRun], int]:
+async def _runs(
+    uow: UnitOfWork, queue_ids: list[UUID], states: list[StateType], offset: int, limit: int
+) -> tuple[list[FlowRun], int]:
     query = _holders(queue_ids, states)
     runs = await uow.flow_runs.filter(query, FlowRunSort.START_TIME_ASC, offset, limit)
     return runs, await uow.flow_runs.count(query)
@@ -67,14 +69,24 @@ class WorkPoolStatusService:
             details = []
             for queue in queues:
                 runs, count = await _runs(uow, [queue.id], POOL_SLOT_STATES, 0, flow_run_limit)
-                details.append({
-                    "queue_id": str(queue.id), "queue_name": queue.name, "active_slots": count,
-                    "concurrency_limit": queue.concurrency_limit,
-                    "flow_runs": [slot_summary(r) for r in runs], "flow_run_count": count,
-                })
+                details.append(
+                    {
+                        "queue_id": str(queue.id),
+                        "queue_name": queue.name,
+                        "active_slots": count,
+                        "concurrency_limit": queue.concurrency_limit,
+                        "flow_runs": [slot_summary(r) for r in runs],
+                        "flow_run_count": count,
+                    }
+                )
         return {
-            "active_slots": active, "concurrency_limit": pool.concurrency_limit, "queues": details,
-            "count": total_queues, "limit": limit, "pages": page_count(total_queues, limit), "page": page,
+            "active_slots": active,
+            "concurrency_limit": pool.concurrency_limit,
+            "queues": details,
+            "count": total_queues,
+            "limit": limit,
+            "pages": page_count(total_queues, limit),
+            "page": page,
         }
 
     async def queue(self, queue_id: UUID, *, page: int, limit: int) -> dict[str, Any]:
@@ -84,7 +96,11 @@ class WorkPoolStatusService:
                 raise NotFound("Work queue not found.")
             runs, count = await _runs(uow, [queue_id], QUEUE_SLOT_STATES, (page - 1) * limit, limit)
         return {
-            "active_slots": count, "concurrency_limit": queue.concurrency_limit,
+            "active_slots": count,
+            "concurrency_limit": queue.concurrency_limit,
             "flow_runs": [slot_summary(r) for r in runs],
-            "count": count, "limit": limit, "pages": page_count(count, limit), "page": page,
+            "count": count,
+            "limit": limit,
+            "pages": page_count(count, limit),
+            "page": page,
         }

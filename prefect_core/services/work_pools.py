@@ -101,9 +101,7 @@ class WorkPoolService:
 
     async def delete_pool(self, name: str) -> None:
         if _reserved(name):
-            raise Forbidden(
-                "Work pools starting with 'Prefect' are reserved for internal use and can not be deleted."
-            )
+            raise Forbidden("Work pools starting with 'Prefect' are reserved for internal use and can not be deleted.")
         async with self.storage.write() as uow:
             pool = await lookups.pool_by_name(uow, name)
             await uow.work_pools.delete(pool.id)

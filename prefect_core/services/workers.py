@@ -9,6 +9,7 @@ from uuid import UUID
 from prefect_core import timeutil
 from prefect_core.errors import NotFound
 from prefect_core.ports import Storage, UnitOfWork, WorkerRunQuery
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.filters import FlowRunFilter, FlowRunFilterId, WorkerFilter
 from prefect_core.schemas.sorting import FlowRunSort
 from prefect_core.schemas.work_pools import (
@@ -20,7 +21,6 @@ from prefect_core.schemas.work_pools import (
     WorkQueue,
 )
 from prefect_core.services import work_pool_lookups as lookups
-from prefect_core.schemas.bodies.queries import RunFilterBody
 
 #: How long a run handed to one poll is withheld from the others. Workers
 #: propose PENDING right after a poll; a run whose worker never does is handed
@@ -46,9 +46,7 @@ class WorkerService:
             pool = await lookups.pool_by_name(uow, pool_name)
             await _record_heartbeat(uow, pool, worker_name, interval)
 
-    async def filter(
-        self, pool_name: str, flt: WorkerFilter | None, offset: int, limit: int | None
-    ) -> list[Worker]:
+    async def filter(self, pool_name: str, flt: WorkerFilter | None, offset: int, limit: int | None) -> list[Worker]:
         async with self.storage.read() as uow:
             pool = await lookups.pool_by_name(uow, pool_name)
             return await uow.workers.filter(pool.id, flt, offset, limit)
@@ -99,7 +97,9 @@ class WorkerService:
             await uow.work_queues.mark_polled([q.id for q in queues], now)
             await uow.deployments.mark_polled(now, work_queue_ids=[q.id for q in queues])
         return [
-            WorkerFlowRunResponse(work_pool_id=c.work_pool_id, work_queue_id=c.work_queue_id, flow_run=runs[c.flow_run_id])
+            WorkerFlowRunResponse(
+                work_pool_id=c.work_pool_id, work_queue_id=c.work_queue_id, flow_run=runs[c.flow_run_id]
+            )
             for c in claimed
             if c.flow_run_id in runs
         ]
@@ -153,6 +153,4 @@ async def _record_heartbeat(uow: UnitOfWork, pool: WorkPool, worker_name: str, i
     now = timeutil.now()
     await uow.workers.heartbeat(pool.id, worker_name, interval, now)
     if pool.status == WorkPoolStatus.NOT_READY:
-        await uow.work_pools.update(
-            pool.id, {"status": WorkPoolStatus.READY.value, "last_transitioned_status_at": now}
-        )
+        await uow.work_pools.update(pool.id, {"status": WorkPoolStatus.READY.value, "last_transitioned_status_at": now})

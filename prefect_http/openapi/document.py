@@ -34,7 +34,11 @@ _VALIDATION_SCHEMAS: dict[str, Any] = {
         "title": "ValidationErrorItem",
         "type": "object",
         "properties": {
-            "loc": {"title": "Location", "type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+            "loc": {
+                "title": "Location",
+                "type": "array",
+                "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+            },
             "msg": {"title": "Message", "type": "string"},
             "type": {"title": "Error Type", "type": "string"},
             "input": {"title": "Input"},
@@ -47,8 +51,11 @@ _VALIDATION_SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "exception_message": {"title": "Exception Message", "type": "string"},
-            "exception_detail": {"title": "Exception Detail", "type": "array",
-                                 "items": {"$ref": "#/components/schemas/ValidationErrorItem"}},
+            "exception_detail": {
+                "title": "Exception Detail",
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/ValidationErrorItem"},
+            },
             "request_body": {"title": "Request Body"},
         },
         "required": ["exception_message", "exception_detail"],
@@ -88,7 +95,7 @@ def _api_routes(router: web.UrlDispatcher) -> list[tuple[str, str, Any]]:
             continue
         if _is_websocket(route.handler) or declared(route.handler) is HIDDEN:
             continue
-        path = _PARAMETER.sub(lambda m: "{" + m.group(1) + "}", canonical[len(API_PREFIX):]) or "/"
+        path = _PARAMETER.sub(lambda m: "{" + m.group(1) + "}", canonical[len(API_PREFIX) :]) or "/"
         if (path, route.method) in seen:
             continue
         seen.add((path, route.method))
@@ -169,11 +176,15 @@ def build_document(router: web.UrlDispatcher) -> dict[str, Any]:
             success["content"] = _json(schemas.get((index, "response"), {}))
         responses: dict[str, Any] = {str(op.status): success}
         for status, description in sorted(op.errors.items()):
-            responses[str(status)] = {"description": description,
-                                      "content": _json({"$ref": REF_TEMPLATE.format(model="ErrorDetail")})}
+            responses[str(status)] = {
+                "description": description,
+                "content": _json({"$ref": REF_TEMPLATE.format(model="ErrorDetail")}),
+            }
         if parameters or op.body is not None:
-            responses["422"] = {"description": "Validation Error",
-                                "content": _json({"$ref": REF_TEMPLATE.format(model="RequestValidationError")})}
+            responses["422"] = {
+                "description": "Validation Error",
+                "content": _json({"$ref": REF_TEMPLATE.format(model="RequestValidationError")}),
+            }
         operation["responses"] = responses
         if op.deprecated:
             operation["deprecated"] = True

@@ -74,8 +74,7 @@ async def docs_page(request: web.Request) -> web.Response:
     if assets is None:
         raise web.HTTPNotFound()
     spec_url = "/api/openapi.json" if request.path.startswith("/api/") else "/openapi.json"
-    return web.Response(text=_page(spec_url, assets), content_type="text/html",
-                        headers={"Cache-Control": "no-cache"})
+    return web.Response(text=_page(spec_url, assets), content_type="text/html", headers={"Cache-Control": "no-cache"})
 
 
 @hidden
@@ -87,8 +86,10 @@ async def swagger_asset(request: web.Request) -> web.StreamResponse:
     path = assets / name
     if path.suffix not in _ASSET_TYPES or not path.is_file():
         raise web.HTTPNotFound()
-    response = web.FileResponse(path, headers={"Content-Type": _ASSET_TYPES[path.suffix],
-                                               "Cache-Control": "public, max-age=31536000, immutable"})
+    response = web.FileResponse(
+        path,
+        headers={"Content-Type": _ASSET_TYPES[path.suffix], "Cache-Control": "public, max-age=31536000, immutable"},
+    )
     if path.suffix != ".png":
         response.enable_compression()
     return response

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-
 from aiohttp import web
 
 from prefect_core import API_VERSION, PREFECT_API_COMPAT_VERSION
 from prefect_core.errors import NotFound
-from prefect_http.openapi import describe
+from prefect_core.schemas.bodies.admin import StorageDefaultBody
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES, SETTINGS
-from prefect_core.schemas.bodies.admin import StorageDefaultBody
+from prefect_http.openapi import describe
 
 routes = web.RouteTableDef()
 

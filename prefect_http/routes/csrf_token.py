@@ -26,9 +26,15 @@ async def create_csrf_token(request: web.Request) -> web.Response:
     client = query_str(request, "client") or ""
     if not plausible_client(client):
         raise RequestValidationError(
-            [{"type": "string_too_long", "loc": ["query", "client"], "input": client[:MAX_CLIENT_LENGTH],
-              "msg": f"String should have at most {MAX_CLIENT_LENGTH} characters and no NUL",
-              "ctx": {"max_length": MAX_CLIENT_LENGTH}}],
+            [
+                {
+                    "type": "string_too_long",
+                    "loc": ["query", "client"],
+                    "input": client[:MAX_CLIENT_LENGTH],
+                    "msg": f"String should have at most {MAX_CLIENT_LENGTH} characters and no NUL",
+                    "ctx": {"max_length": MAX_CLIENT_LENGTH},
+                }
+            ],
             None,
         )
     if not request.app[SETTINGS].csrf_protection_enabled:

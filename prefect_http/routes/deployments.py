@@ -8,13 +8,13 @@ from aiohttp import web
 from pydantic import TypeAdapter
 
 from prefect_core.errors import BadRequest, DomainError
+from prefect_core.schemas.bodies.deployments import DeploymentBulkDelete, DeploymentSchedulesBody, RunnerPoll
+from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody
 from prefect_core.schemas.deployments import DeploymentCreate, DeploymentFlowRunCreate, DeploymentUpdate
 from prefect_core.schemas.schedules import DeploymentScheduleCreate, DeploymentScheduleUpdate
-from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody
 from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid
-from prefect_core.schemas.bodies.deployments import RunnerPoll, DeploymentBulkDelete, DeploymentSchedulesBody
 
 routes = web.RouteTableDef()
 
@@ -174,4 +174,3 @@ async def work_queue_check(request: web.Request) -> web.Response:
     if deployment.work_queue_id is None:
         return respond([])
     return respond([await request.app[SERVICES].work_pools.read_queue_by_id(deployment.work_queue_id)])
-

@@ -9,12 +9,12 @@ from urllib.parse import quote
 from aiohttp import web
 from pydantic import TypeAdapter
 
+from prefect_core.schemas.bodies.events import EventCountable, EventCountBody, EventFilterBody
 from prefect_core.schemas.events import ClientEvent, EventPage
 from prefect_core.services.events import EventQueryPage, InvalidPageToken
 from prefect_http.jsonio import RequestValidationError, body_as, read_json, respond, validate, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.params import query_str
-from prefect_core.schemas.bodies.events import EventFilterBody, EventCountBody, EventCountable
 
 routes = web.RouteTableDef()
 
@@ -73,4 +73,3 @@ async def count_events(request: web.Request) -> web.Response:
         countable, body.filter, body.time_unit, body.time_interval
     )
     return respond(counts)
-

@@ -12,13 +12,13 @@ from aiohttp import web
 
 from prefect_core import API_VERSION, timeutil
 from prefect_core.schemas.bodies.bulk import FlowRunBulkDelete, FlowRunBulkSetState
-from prefect_core.schemas.logs import Log
+from prefect_core.schemas.bodies.flow_runs import ResumeBody
 from prefect_core.schemas.bodies.queries import RunFilterBody
+from prefect_core.schemas.logs import Log
 from prefect_http.jsonio import body_as, respond
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid
 from prefect_http.routes.runs_common import client_version, orchestration_response
-from prefect_core.schemas.bodies.flow_runs import ResumeBody
 
 routes = web.RouteTableDef()
 
@@ -67,11 +67,13 @@ async def download_logs(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
     run = await services.flow_runs.read(path_uuid(request))
     filename = quote(f"{run.name}-logs.csv", safe="")
-    response = web.StreamResponse(headers={
-        "Content-Disposition": f"attachment; filename=\"flow-run-logs.csv\"; filename*=UTF-8''{filename}",
-        # Streamed: prepared here, so the middleware that stamps this header cannot.
-        "x-prefect-api-version": API_VERSION,
-    })
+    response = web.StreamResponse(
+        headers={
+            "Content-Disposition": f"attachment; filename=\"flow-run-logs.csv\"; filename*=UTF-8''{filename}",
+            # Streamed: prepared here, so the middleware that stamps this header cannot.
+            "x-prefect-api-version": API_VERSION,
+        }
+    )
     response.content_type = "text/csv"
     response.charset = "utf-8"
     await response.prepare(request)

@@ -17,7 +17,7 @@ routes = web.RouteTableDef()
 
 _DATETIME: TypeAdapter[dt.datetime] = TypeAdapter(DateTime)
 #: `since` when not given: every node.
-_EARLIEST = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _not_found(exc: NotFound) -> web.Response:

@@ -10,14 +10,13 @@ from pydantic import TypeAdapter
 from prefect_core import timeutil
 from prefect_core.errors import NotFound, ObjectNotFound
 from prefect_core.schemas.base import KeyValueLabels
-from prefect_core.schemas.runs import FlowRunCreate, FlowRunUpdate
-from prefect_core.services.run_history import HistoryQuery, run_history
 from prefect_core.schemas.bodies.queries import FlowRunPage, FlowRunQuery, RunFilterBody
-from prefect_core.schemas.runs import FlowRun
+from prefect_core.schemas.runs import FlowRun, FlowRunCreate, FlowRunUpdate
 from prefect_core.schemas.states import State
-from prefect_http.openapi import describe
+from prefect_core.services.run_history import HistoryQuery, run_history
 from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
 from prefect_http.keys import SERVICES
+from prefect_http.openapi import describe
 from prefect_http.params import path_uuid, query_str
 from prefect_http.routes.runs_common import client_version, orchestration_response, set_state_body
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from prefect_core.schemas.flows import FlowCreate, FlowUpdate
 from prefect_core.schemas.bodies.queries import FlowPage, FlowQuery, RunFilterBody
-from prefect_core.schemas.flows import Flow
-from prefect_http.openapi import describe
+from prefect_core.schemas.flows import Flow, FlowCreate, FlowUpdate
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES
+from prefect_http.openapi import describe
 from prefect_http.params import path_uuid
 
 routes = web.RouteTableDef()

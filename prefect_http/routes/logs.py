@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import TypeAdapter
 
-from prefect_core.schemas.logs import LogCreate
 from prefect_core.schemas.bodies.queries import LogQuery
+from prefect_core.schemas.logs import LogCreate
 from prefect_http.jsonio import body_as, read_json, respond, validate_as
 from prefect_http.keys import SERVICES
 

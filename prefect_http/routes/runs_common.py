@@ -6,9 +6,9 @@ import datetime as dt
 
 from aiohttp import web
 
+from prefect_core.schemas.bodies.states import SetStateBody
 from prefect_core.schemas.responses import OrchestrationResult
 from prefect_http.jsonio import body_as, respond
-from prefect_core.schemas.bodies.states import SetStateBody
 
 
 async def set_state_body(request: web.Request) -> SetStateBody:

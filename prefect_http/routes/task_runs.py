@@ -9,13 +9,12 @@ from pydantic import TypeAdapter
 
 from prefect_core import timeutil
 from prefect_core.errors import NotFound, ObjectNotFound
-from prefect_core.schemas.runs import TaskRunCreate, TaskRunUpdate
+from prefect_core.schemas.bodies.queries import RunFilterBody, TaskRunPage, TaskRunQuery
+from prefect_core.schemas.runs import TaskRun, TaskRunCreate, TaskRunUpdate
 from prefect_core.services.run_history import HistoryQuery, run_history
-from prefect_core.schemas.bodies.queries import TaskRunPage, TaskRunQuery, RunFilterBody
-from prefect_core.schemas.runs import TaskRun
-from prefect_http.openapi import describe
-from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
+from prefect_http.jsonio import body_as, no_content, respond, validate_as
 from prefect_http.keys import SERVICES
+from prefect_http.openapi import describe
 from prefect_http.params import path_uuid, query_str
 from prefect_http.routes.runs_common import client_version, orchestration_response, set_state_body
 

@@ -29,4 +29,6 @@ async def next_runs_by_flow(request: web.Request) -> web.Response:
     """The next scheduled flow run per flow id (null for a flow with none)."""
     body = await body_as(request, FlowIdsBody)
     runs = await request.app[SERVICES].ui.next_runs(body.flow_ids)
-    return respond({str(flow_id): None if run is None else run.model_dump(mode="json") for flow_id, run in runs.items()})
+    return respond(
+        {str(flow_id): None if run is None else run.model_dump(mode="json") for flow_id, run in runs.items()}
+    )

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from prefect_core.schemas.bodies.work_pools import (
+    PoolConcurrencyQuery,
+    PoolQueueQuery,
+    WorkerPoll,
+    WorkPoolCount,
+    WorkPoolQuery,
+)
 from prefect_core.schemas.work_pools import WorkPoolCreate, WorkPoolUpdate, WorkQueueCreate, WorkQueueUpdate
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES
-from prefect_core.schemas.bodies.work_pools import WorkPoolQuery, WorkPoolCount, PoolQueueQuery, PoolConcurrencyQuery, WorkerPoll
 
 routes = web.RouteTableDef()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from prefect_core.schemas.bodies.work_queues import WorkQueueConcurrencyQuery, WorkQueueQuery, WorkQueueRunsQuery
 from prefect_core.schemas.work_pools import WorkQueueCreate, WorkQueueUpdate
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid
-from prefect_core.schemas.bodies.work_queues import WorkQueueQuery, WorkQueueConcurrencyQuery, WorkQueueRunsQuery
 
 routes = web.RouteTableDef()
 

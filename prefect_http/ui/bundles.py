@@ -41,8 +41,9 @@ STAMP_FILE = "UI_SERVE_BASE"
 _FOLDERS: dict[Version, tuple[str, str]] = {"v1": ("ui", "ui_build"), "v2": ("ui-v2", "ui_v2_build")}
 _PLACEHOLDER_SUFFIXES = (".html", ".css", ".js", ".json", ".txt")
 #: Worth gzipping: text formats (fonts and images are compressed already, or nearly).
-COMPRESSIBLE_SUFFIXES = frozenset({".html", ".css", ".js", ".mjs", ".json", ".map", ".svg", ".txt", ".xml",
-                                   ".webmanifest", ".ico", ".ttf"})
+COMPRESSIBLE_SUFFIXES = frozenset(
+    {".html", ".css", ".js", ".mjs", ".json", ".map", ".svg", ".txt", ".xml", ".webmanifest", ".ico", ".ttf"}
+)
 _MIN_GZIP_BYTES = 1024
 
 
@@ -151,7 +152,7 @@ def prepare_bundles(settings: Settings) -> list[Bundle]:
         log.warning("the `prefect` package is not installed: serving the API without the UI (see docs/ui.md)")
         return []
     version_text = _prefect_version()
-    bases = dict(zip(("v1", "v2"), bundle_bases(settings.ui_serve_base)))
+    bases = dict(zip(("v1", "v2"), bundle_bases(settings.ui_serve_base), strict=False))
     bundles: list[Bundle] = []
     for version in ("v1", "v2"):
         source = package / "server" / _FOLDERS[version][0]
@@ -163,8 +164,13 @@ def prepare_bundles(settings: Settings) -> list[Bundle]:
             if ensure_copy(source, target, f"{version}:{version_text}:{base}", base):
                 log.info("prepared the %s UI in %s", version, target)
         except OSError as exc:
-            log.error("cannot prepare the %s UI in %s (%s): it is not served; set "
-                      "PREFECT_UI_STATIC_DIRECTORY to a writable folder", version, target, exc)
+            log.error(
+                "cannot prepare the %s UI in %s (%s): it is not served; set "
+                "PREFECT_UI_STATIC_DIRECTORY to a writable folder",
+                version,
+                target,
+                exc,
+            )
             continue
         bundles.append(Bundle(version, base, target))
     return bundles

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+
 import sqlalchemy as sa
 
 from prefect_core.schemas import filters as f
 from prefect_storage_sql.dialect import SqlDialectSupport
-
 
 TRUE = sa.true()
 

@@ -12,14 +12,14 @@ from prefect_storage_sql.dialect import SqlDialectSupport
 from prefect_storage_sql.filters.criteria import (
     TRUE,
     combine,
+    contains_text,
     id_criteria,
     is_set,
-    contains_text,
     name_criteria,
     tag_criteria,
 )
-from prefect_storage_sql.filters.flows import flow_condition
 from prefect_storage_sql.filters.flow_runs import flow_run_condition
+from prefect_storage_sql.filters.flows import flow_condition
 from prefect_storage_sql.filters.task_runs import task_run_condition
 from prefect_storage_sql.filters.work_pools import work_pool_condition, work_queue_condition
 

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
 import sqlalchemy as sa
 
 from prefect_core.schemas import filters as f
 from prefect_storage_sql import tables
 from prefect_storage_sql.dialect import SqlDialectSupport
-from prefect_storage_sql.filters.criteria import TRUE, any_of, combine, id_criteria, name_criteria, state_criteria, tag_criteria, time_range
+from prefect_storage_sql.filters.criteria import (
+    TRUE,
+    any_of,
+    combine,
+    id_criteria,
+    name_criteria,
+    state_criteria,
+    tag_criteria,
+    time_range,
+)
 
 
 def flow_run_condition(flt: f.FlowRunFilter | None, support: SqlDialectSupport) -> sa.ColumnElement[bool]:
@@ -36,9 +46,7 @@ def flow_run_condition(flt: f.FlowRunFilter | None, support: SqlDialectSupport) 
         if name in simple:
             out += simple[name](crit)
         elif name == "parent_flow_run_id" and crit.any_ is not None:
-            parents = sa.select(tables.task_run.c.id).where(
-                any_of(tables.task_run.c.flow_run_id, crit.any_)
-            )
+            parents = sa.select(tables.task_run.c.id).where(any_of(tables.task_run.c.flow_run_id, crit.any_))
             out.append(t.c.parent_task_run_id.in_(parents))
         elif name == "created_by":
             # The shared Json type has no index operator; the generic JSON type renders

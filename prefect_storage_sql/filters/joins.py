@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+
 import sqlalchemy as sa
 
 from prefect_core.ports import RunFilters

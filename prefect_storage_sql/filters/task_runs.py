@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
 import sqlalchemy as sa
 
 from prefect_core.schemas import filters as f
 from prefect_storage_sql import tables
 from prefect_storage_sql.dialect import SqlDialectSupport
-from prefect_storage_sql.filters.criteria import TRUE, combine, id_criteria, name_criteria, state_criteria, tag_criteria, time_range
+from prefect_storage_sql.filters.criteria import (
+    TRUE,
+    combine,
+    id_criteria,
+    name_criteria,
+    state_criteria,
+    tag_criteria,
+    time_range,
+)
 
 
 def task_run_condition(flt: f.TaskRunFilter | None, support: SqlDialectSupport) -> sa.ColumnElement[bool]:

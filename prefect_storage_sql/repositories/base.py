@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from prefect_core import timeutil
 from prefect_storage_sql.dialect import SqlDialectSupport
 
-
 #: Statements built once and executed with bound parameters. Building a SQLAlchemy
 #: statement and deriving its cache key costs ~10x executing a prebuilt one, so the
 #: hot paths (reads by id, state writes) must not rebuild theirs per call.

@@ -28,7 +28,11 @@ def _to_lease(row: sa.Row[Any], limit_ids: list[UUID]) -> ConcurrencyLease:
     m = row._mapping
     holder = ConcurrencyLeaseHolder(type=m["holder_type"], id=m["holder_id"]) if m["holder_type"] else None
     return ConcurrencyLease(
-        id=m["id"], limit_ids=limit_ids, slots=m["slots"], created=m["created"], expiration=m["expiration"],
+        id=m["id"],
+        limit_ids=limit_ids,
+        slots=m["slots"],
+        created=m["created"],
+        expiration=m["expiration"],
         holder=holder,
     )
 
@@ -39,13 +43,22 @@ class SqlConcurrencyLeaseRepository(SqlRepository):
     async def insert(self, lease: ConcurrencyLease) -> None:
         holder = lease.holder
         stmt = prebuilt(("clease", "insert"), lambda: sa.insert(lease_t))
-        await self.conn.execute(stmt, {
-            "id": lease.id, "created": lease.created, "expiration": lease.expiration, "slots": lease.slots,
-            "holder_type": holder.type if holder else None, "holder_id": holder.id if holder else None,
-        })
+        await self.conn.execute(
+            stmt,
+            {
+                "id": lease.id,
+                "created": lease.created,
+                "expiration": lease.expiration,
+                "slots": lease.slots,
+                "holder_type": holder.type if holder else None,
+                "holder_id": holder.id if holder else None,
+            },
+        )
         if lease.limit_ids:
             link = prebuilt(("clease", "insert_links"), lambda: sa.insert(link_t))
-            await self.conn.execute(link, [{"lease_id": lease.id, "limit_id": i} for i in dict.fromkeys(lease.limit_ids)])
+            await self.conn.execute(
+                link, [{"lease_id": lease.id, "limit_id": i} for i in dict.fromkeys(lease.limit_ids)]
+            )
 
     async def _limit_ids(self, lease_ids: Sequence[UUID]) -> dict[UUID, list[UUID]]:
         out: dict[UUID, list[UUID]] = defaultdict(list)
@@ -53,9 +66,11 @@ class SqlConcurrencyLeaseRepository(SqlRepository):
             return out
         stmt = prebuilt(
             ("clease", "links"),
-            lambda: sa.select(link_t.c.lease_id, link_t.c.limit_id)
-            .where(link_t.c.lease_id.in_(sa.bindparam("_ids", expanding=True)))
-            .order_by(link_t.c.lease_id, link_t.c.limit_id),
+            lambda: (
+                sa.select(link_t.c.lease_id, link_t.c.limit_id)
+                .where(link_t.c.lease_id.in_(sa.bindparam("_ids", expanding=True)))
+                .order_by(link_t.c.lease_id, link_t.c.limit_id)
+            ),
         )
         for lease_id, limit_id in await self.conn.execute(stmt, {"_ids": list(lease_ids)}):
             out[lease_id].append(limit_id)
@@ -73,9 +88,11 @@ class SqlConcurrencyLeaseRepository(SqlRepository):
     async def renew(self, lease_id: UUID, expiration: dt.datetime, now: dt.datetime) -> bool:
         stmt = prebuilt(
             ("clease", "renew"),
-            lambda: sa.update(lease_t)
-            .where(by_id(lease_t), lease_t.c.expiration > sa.bindparam("_now", type_=_STAMP))
-            .values(expiration=sa.bindparam("_expiration", type_=_STAMP)),
+            lambda: (
+                sa.update(lease_t)
+                .where(by_id(lease_t), lease_t.c.expiration > sa.bindparam("_now", type_=_STAMP))
+                .values(expiration=sa.bindparam("_expiration", type_=_STAMP))
+            ),
         )
         result = await self.conn.execute(stmt, {"_row_id": lease_id, "_now": now, "_expiration": expiration})
         return result.rowcount > 0
@@ -95,9 +112,7 @@ class SqlConcurrencyLeaseRepository(SqlRepository):
         return taken[0] if taken else None
 
     async def take_expired(self, now: dt.datetime, limit: int) -> list[ConcurrencyLease]:
-        stmt = (
-            sa.select(lease_t.c.id).where(lease_t.c.expiration < now).order_by(lease_t.c.expiration).limit(limit)
-        )
+        stmt = sa.select(lease_t.c.id).where(lease_t.c.expiration < now).order_by(lease_t.c.expiration).limit(limit)
         ids = list((await self.conn.execute(stmt)).scalars())
         return await self._take(ids, now) if ids else []
 
@@ -118,14 +133,16 @@ class SqlConcurrencyLeaseRepository(SqlRepository):
             return out
         stmt = prebuilt(
             ("clease", "holders"),
-            lambda: sa.select(link_t.c.limit_id, lease_t.c.holder_type, lease_t.c.holder_id)
-            .join(lease_t, link_t.c.lease_id == lease_t.c.id)
-            .where(
-                link_t.c.limit_id.in_(sa.bindparam("_ids", expanding=True)),
-                lease_t.c.expiration > sa.bindparam("_now", type_=_STAMP),
-                lease_t.c.holder_type.is_not(None),
-            )
-            .order_by(lease_t.c.created, lease_t.c.id),
+            lambda: (
+                sa.select(link_t.c.limit_id, lease_t.c.holder_type, lease_t.c.holder_id)
+                .join(lease_t, link_t.c.lease_id == lease_t.c.id)
+                .where(
+                    link_t.c.limit_id.in_(sa.bindparam("_ids", expanding=True)),
+                    lease_t.c.expiration > sa.bindparam("_now", type_=_STAMP),
+                    lease_t.c.holder_type.is_not(None),
+                )
+                .order_by(lease_t.c.created, lease_t.c.id)
+            ),
         )
         for limit_id, kind, holder_id in await self.conn.execute(stmt, {"_ids": list(limit_ids), "_now": now}):
             out[limit_id].append(ConcurrencyLeaseHolder(type=kind, id=holder_id))

@@ -169,8 +169,12 @@ class SqlConcurrencyLimitRepository(SqlRepository):
             return (
                 sa.update(t)
                 .where(t.c.id.in_(_IDS), t.c.active == sa.true(), taken <= _LIMIT)
-                .values(active_slots=taken, denied_slots=d.denied, slots_as_of=d.clock,
-                        updated=sa.bindparam("_stamp", type_=Timestamp()))
+                .values(
+                    active_slots=taken,
+                    denied_slots=d.denied,
+                    slots_as_of=d.clock,
+                    updated=sa.bindparam("_stamp", type_=Timestamp()),
+                )
             )
 
         stmt = prebuilt(("climit", self.support.name, "increment"), build)
@@ -190,8 +194,12 @@ class SqlConcurrencyLimitRepository(SqlRepository):
             return (
                 sa.update(t)
                 .where(t.c.id.in_(_IDS), t.c.active == sa.true())
-                .values(active_slots=d.active, denied_slots=d.denied + sa.bindparam("_slots", type_=sa.Integer),
-                        slots_as_of=d.clock, updated=sa.bindparam("_stamp", type_=Timestamp()))
+                .values(
+                    active_slots=d.active,
+                    denied_slots=d.denied + sa.bindparam("_slots", type_=sa.Integer),
+                    slots_as_of=d.clock,
+                    updated=sa.bindparam("_stamp", type_=Timestamp()),
+                )
                 .returning(*t.c)
             )
 

@@ -23,8 +23,9 @@ class SqlCsrfTokenRepository(SqlRepository):
         result = await self.conn.execute(update, {**values, "updated": now, "_client": client})
         if result.rowcount:
             return
-        insert = prebuilt(("csrf_token", "insert", self.support.name),
-                          lambda: self.support.insert_ignoring_conflicts(t, ["client"]))
+        insert = prebuilt(
+            ("csrf_token", "insert", self.support.name), lambda: self.support.insert_ignoring_conflicts(t, ["client"])
+        )
         row = {"id": uuid4(), "created": now, "updated": now, "client": client, **values}
         if (await self.conn.execute(insert, row)).rowcount:
             return
@@ -34,12 +35,15 @@ class SqlCsrfTokenRepository(SqlRepository):
     async def digest_for(self, client: str, now: dt.datetime) -> str | None:
         stmt = prebuilt(
             ("csrf_token", "digest"),
-            lambda: sa.select(t.c.token).where(t.c.client == sa.bindparam("_client"),
-                                               t.c.expiration > sa.bindparam("_now", type_=t.c.expiration.type)),
+            lambda: sa.select(t.c.token).where(
+                t.c.client == sa.bindparam("_client"), t.c.expiration > sa.bindparam("_now", type_=t.c.expiration.type)
+            ),
         )
         return (await self.conn.execute(stmt, {"_client": client, "_now": now})).scalar_one_or_none()
 
     async def delete_expired(self, now: dt.datetime) -> int:
-        stmt = prebuilt(("csrf_token", "expire"),
-                        lambda: sa.delete(t).where(t.c.expiration < sa.bindparam("_now", type_=t.c.expiration.type)))
+        stmt = prebuilt(
+            ("csrf_token", "expire"),
+            lambda: sa.delete(t).where(t.c.expiration < sa.bindparam("_now", type_=t.c.expiration.type)),
+        )
         return (await self.conn.execute(stmt, {"_now": now})).rowcount

@@ -194,9 +194,7 @@ class SqlDeploymentRepository(SqlRepository):
         unready = sa.select(d.c.id).where(which, d.c.status == DeploymentStatus.NOT_READY.value)
         newly_ready = [row[0] for row in await self.conn.execute(unready)]
         # `updated` is left alone: it means "changed by a user", which polling is not.
-        await self.conn.execute(
-            sa.update(d).where(which).values(status=DeploymentStatus.READY.value, last_polled=now)
-        )
+        await self.conn.execute(sa.update(d).where(which).values(status=DeploymentStatus.READY.value, last_polled=now))
         return newly_ready
 
     async def mark_unpolled(self, polled_before: dt.datetime) -> list[UUID]:
@@ -206,9 +204,7 @@ class SqlDeploymentRepository(SqlRepository):
         )
         ids = [row[0] for row in await self.conn.execute(sa.select(d.c.id).where(stale))]
         if ids:
-            await self.conn.execute(
-                sa.update(d).where(d.c.id.in_(ids)).values(status=DeploymentStatus.NOT_READY.value)
-            )
+            await self.conn.execute(sa.update(d).where(d.c.id.in_(ids)).values(status=DeploymentStatus.NOT_READY.value))
         return ids
 
     async def needing_runs(
@@ -286,9 +282,7 @@ class SqlDeploymentScheduleRepository(SqlRepository):
         return result.rowcount > 0
 
     async def delete(self, deployment_id: UUID, schedule_id: UUID) -> bool:
-        result = await self.conn.execute(
-            sa.delete(s).where(s.c.deployment_id == deployment_id, s.c.id == schedule_id)
-        )
+        result = await self.conn.execute(sa.delete(s).where(s.c.deployment_id == deployment_id, s.c.id == schedule_id))
         return result.rowcount > 0
 
     async def delete_all(self, deployment_id: UUID) -> None:

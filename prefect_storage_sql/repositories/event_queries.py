@@ -68,9 +68,7 @@ def _label_conditions(
 def _in_window(f: EventFilter, conditions: list[sa.ColumnElement[bool]]) -> sa.ColumnElement[bool]:
     """`events.id` is among the events with a resource row meeting `conditions`."""
     return t.c.id.in_(
-        sa.select(r.c.event_id).where(
-            r.c.occurred >= f.occurred.since, r.c.occurred <= f.occurred.until, *conditions
-        )
+        sa.select(r.c.event_id).where(r.c.occurred >= f.occurred.since, r.c.occurred <= f.occurred.until, *conditions)
     )
 
 
@@ -82,7 +80,9 @@ def _related(f: EventFilter, crit: EventRelatedFilter) -> sa.ColumnElement[bool]
         conditions.append(r.c.resource_role.in_(crit.role))
     if crit.resources_in_roles:
         conditions.append(
-            sa.or_(*(sa.and_(r.c.resource_id == rid, r.c.resource_role == role) for rid, role in crit.resources_in_roles))
+            sa.or_(
+                *(sa.and_(r.c.resource_id == rid, r.c.resource_role == role) for rid, role in crit.resources_in_roles)
+            )
         )
     conditions += _label_conditions(crit.labels, r.c.resource_id, r.c.resource_role)
     if crit.is_empty:

@@ -39,8 +39,13 @@ def _row(event: Event) -> dict[str, Any]:
 
 def _resource_rows(event: Event) -> list[dict[str, Any]]:
     return [
-        {"id": uuid4(), "event_id": event.id, "occurred": event.occurred,
-         "resource_id": res.id, "resource_role": res.role}
+        {
+            "id": uuid4(),
+            "event_id": event.id,
+            "occurred": event.occurred,
+            "resource_id": res.id,
+            "resource_role": res.role,
+        }
         for res in event.involved_resources
     ]
 
@@ -73,7 +78,7 @@ class SqlEventRepository(SqlRepository):
             return []
         stored: set[Any] = set()
         for start in range(0, len(unique), _ID_CHUNK):
-            chunk = [e.id for e in unique[start:start + _ID_CHUNK]]
+            chunk = [e.id for e in unique[start : start + _ID_CHUNK]]
             stored.update(row[0] for row in await self.conn.execute(sa.select(t.c.id).where(t.c.id.in_(chunk))))
         new = [e for e in unique if e.id not in stored]
         if not new:
@@ -102,8 +107,9 @@ class SqlEventRepository(SqlRepository):
         q = event_query(f)
         seen_resources: set[str] = set()
         distinct = f.resource is not None and f.resource.distinct
-        result = await self.conn.stream(self._ordered(f.model_copy(update={"resource": None}), q.where)
-                                        if distinct else self._ordered(f, q.where))
+        result = await self.conn.stream(
+            self._ordered(f.model_copy(update={"resource": None}), q.where) if distinct else self._ordered(f, q.where)
+        )
         async for row in result:
             event = _to_event(row)
             if not f.includes(event):
@@ -149,16 +155,25 @@ class SqlEventRepository(SqlRepository):
             return await self._count_by_scanning(filter, field)
         key = t.c.event if field == "event" else t.c.resource_id
         grouped = (
-            sa.select(key.label("value"), sa.func.count().label("count"),
-                      sa.func.min(t.c.occurred).label("start_time"), sa.func.max(t.c.occurred).label("end_time"))
+            sa.select(
+                key.label("value"),
+                sa.func.count().label("count"),
+                sa.func.min(t.c.occurred).label("start_time"),
+                sa.func.max(t.c.occurred).label("end_time"),
+            )
             .where(*q.where)
             .group_by(key)
         )
         if field == "event":
             rows = await self.conn.execute(grouped)
             return _sorted_counts(
-                EventCount(value=m["value"], label=m["value"], count=m["count"],
-                           start_time=m["start_time"], end_time=m["end_time"])
+                EventCount(
+                    value=m["value"],
+                    label=m["value"],
+                    count=m["count"],
+                    start_time=m["start_time"],
+                    end_time=m["end_time"],
+                )
                 for m in (row._mapping for row in rows)
             )
         # Label each resource with its name on its latest matching event.
@@ -170,8 +185,11 @@ class SqlEventRepository(SqlRepository):
         for row in await self.conn.execute(stmt):
             m = row._mapping
             found[m["value"]] = EventCount(
-                value=m["value"], label=_resource_label(m["resource"], m["value"]), count=m["count"],
-                start_time=m["start_time"], end_time=m["end_time"],
+                value=m["value"],
+                label=_resource_label(m["resource"], m["value"]),
+                count=m["count"],
+                start_time=m["start_time"],
+                end_time=m["end_time"],
             )
         return _sorted_counts(found.values())
 
@@ -182,8 +200,9 @@ class SqlEventRepository(SqlRepository):
             label = value if field == "event" else _resource_label(event.resource.root, value)
             count = found.get(value)
             if count is None:
-                found[value] = EventCount(value=value, label=label, count=1,
-                                          start_time=event.occurred, end_time=event.occurred)
+                found[value] = EventCount(
+                    value=value, label=label, count=1, start_time=event.occurred, end_time=event.occurred
+                )
                 continue
             count.count += 1
             if event.occurred >= count.end_time:

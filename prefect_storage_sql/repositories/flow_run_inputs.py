@@ -17,8 +17,9 @@ t = tables.flow_run_input
 
 
 def _by_key() -> sa.ColumnElement[bool]:
-    return sa.and_(t.c.flow_run_id == sa.bindparam("_run_id", type_=t.c.flow_run_id.type),
-                   t.c.key == sa.bindparam("_key"))
+    return sa.and_(
+        t.c.flow_run_id == sa.bindparam("_run_id", type_=t.c.flow_run_id.type), t.c.key == sa.bindparam("_key")
+    )
 
 
 def _to_input(row: sa.Row[Any]) -> FlowRunInput:

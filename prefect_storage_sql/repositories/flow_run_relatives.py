@@ -27,11 +27,20 @@ def _relatives_select() -> sa.Select[Any]:
     )
     return (
         sa.select(
-            f.c.id.label("flow_id"), f.c.name.label("flow_name"), f.c.tags.label("flow_tags"),
-            d.c.id.label("deployment_id"), d.c.name.label("deployment_name"), d.c.tags.label("deployment_tags"),
-            wq.c.id.label("queue_id"), wq.c.name.label("queue_name"),
-            wp.c.id.label("pool_id"), wp.c.name.label("pool_name"), wp.c.type.label("pool_type"),
-            tr.c.id.label("task_run_id"), tr.c.name.label("task_run_name"), tr.c.tags.label("task_run_tags"),
+            f.c.id.label("flow_id"),
+            f.c.name.label("flow_name"),
+            f.c.tags.label("flow_tags"),
+            d.c.id.label("deployment_id"),
+            d.c.name.label("deployment_name"),
+            d.c.tags.label("deployment_tags"),
+            wq.c.id.label("queue_id"),
+            wq.c.name.label("queue_name"),
+            wp.c.id.label("pool_id"),
+            wp.c.name.label("pool_name"),
+            wp.c.type.label("pool_type"),
+            tr.c.id.label("task_run_id"),
+            tr.c.name.label("task_run_name"),
+            tr.c.tags.label("task_run_tags"),
         )
         .select_from(joined)
         .where(f.c.id == param("_flow_id", f.c.id))

@@ -7,8 +7,7 @@ import sqlalchemy as sa
 from prefect_core.ports import RunFilters, RunStart
 from prefect_core.schemas.states import StateType
 from prefect_storage_sql import tables
-from prefect_storage_sql.filters import flow_runs_matching
-from prefect_storage_sql.filters import flow_runs_in_deployments_and_queues
+from prefect_storage_sql.filters import flow_runs_in_deployments_and_queues, flow_runs_matching
 from prefect_storage_sql.repositories.base import SqlRepository
 
 t = tables.flow_run

@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from prefect_core.schemas.runs import FlowRun
 from prefect_core.schemas.sorting import FlowRunSort
 from prefect_storage_sql import tables
-from prefect_storage_sql.filters import flow_runs_matching
-from prefect_storage_sql.filters import flow_runs_in_deployments_and_queues
+from prefect_storage_sql.filters import flow_runs_in_deployments_and_queues, flow_runs_matching
 from prefect_storage_sql.repositories.base import prebuilt
 from prefect_storage_sql.repositories.runs import RunRepository
 

@@ -12,8 +12,7 @@ from prefect_core.ports import RunFilters
 from prefect_core.schemas.flows import Flow
 from prefect_core.schemas.sorting import FlowSort
 from prefect_storage_sql import tables
-from prefect_storage_sql.filters import flows_matching
-from prefect_storage_sql.filters import flows_with_deployments_and_queues
+from prefect_storage_sql.filters import flows_matching, flows_with_deployments_and_queues
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged_prebuilt, prebuilt
 
 t = tables.flow
@@ -62,9 +61,7 @@ class SqlFlowRepository(SqlRepository):
             flows_matching(filters, self.support), flows_with_deployments_and_queues(filters, self.support)
         )
 
-    async def filter(
-        self, filters: RunFilters, sort: FlowSort, offset: int, limit: int | None
-    ) -> list[Flow]:
+    async def filter(self, filters: RunFilters, sort: FlowSort, offset: int, limit: int | None) -> list[Flow]:
         if no_criteria(filters) and limit is not None:
             stmt = paged_prebuilt(("flow", "list", sort), lambda: sa.select(t).order_by(*_SORTS[sort], t.c.id))
             rows = await self.conn.execute(stmt, {"_offset": offset, "_limit": limit})

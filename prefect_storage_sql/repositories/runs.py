@@ -36,9 +36,7 @@ class RunRepository(SqlRepository, Generic[M]):
     def _select(self) -> sa.Select[Any]:
         s = self.state_table
         state_cols = [s.c[c].label(f"state__{c}") for c in _STATE_COLUMNS]
-        return sa.select(self.table, *state_cols).select_from(
-            self.table.outerjoin(s, s.c.id == self.table.c.state_id)
-        )
+        return sa.select(self.table, *state_cols).select_from(self.table.outerjoin(s, s.c.id == self.table.c.state_id))
 
     def _to_model(self, row: sa.Row[Any]) -> M:
         m = row._mapping

@@ -83,8 +83,7 @@ class SqlScheduledRunRepository(SqlRepository):
             return []
         # Cap each pool's total at its free slots (dialects cap each queue's share).
         pool_free = {
-            row[0]: max(0, int(row[1]))
-            for row in await self.conn.execute(sa.select(*worker_runs.pool_slots(query).c))
+            row[0]: max(0, int(row[1])) for row in await self.conn.execute(sa.select(*worker_runs.pool_slots(query).c))
         }
         claimed: list[ClaimedRun] = []
         for row in rows:

@@ -35,9 +35,7 @@ def state_row(run_id: UUID, state: State, now: Any = None) -> dict[str, Any]:
 
 
 class SqlStateRepository(SqlRepository):
-    def __init__(
-        self, conn: AsyncConnection, support: SqlDialectSupport, table: sa.Table, run_table: sa.Table
-    ) -> None:
+    def __init__(self, conn: AsyncConnection, support: SqlDialectSupport, table: sa.Table, run_table: sa.Table) -> None:
         super().__init__(conn, support)
         self.table = table
         self.run_table = run_table

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from prefect_core import timeutil
 from prefect_core.schemas.runs import TaskRun
-from prefect_core.schemas.states import State
 from prefect_core.schemas.sorting import TaskRunSort
+from prefect_core.schemas.states import State
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import task_runs_matching
 from prefect_storage_sql.repositories.base import prebuilt

@@ -22,8 +22,7 @@ class SqlUiQueryRepository(SqlRepository):
     async def deployment_counts(self, flow_ids: Sequence[UUID]) -> dict[UUID, int]:
         if not flow_ids:
             return {}
-        stmt = (sa.select(d.c.flow_id, sa.func.count()).where(d.c.flow_id.in_(list(flow_ids)))
-                .group_by(d.c.flow_id))
+        stmt = sa.select(d.c.flow_id, sa.func.count()).where(d.c.flow_id.in_(list(flow_ids))).group_by(d.c.flow_id)
         return {row[0]: int(row[1]) for row in await self.conn.execute(stmt)}
 
     async def next_scheduled_runs(self, flow_ids: Sequence[UUID]) -> list[dict[str, Any]]:
@@ -32,11 +31,14 @@ class SqlUiQueryRepository(SqlRepository):
         scheduled = sa.and_(fr.c.flow_id.in_(list(flow_ids)), fr.c.state_type == StateType.SCHEDULED.value)
         first = (
             sa.select(fr.c.flow_id, sa.func.min(fr.c.next_scheduled_start_time).label("due"))
-            .where(scheduled).group_by(fr.c.flow_id).subquery()
+            .where(scheduled)
+            .group_by(fr.c.flow_id)
+            .subquery()
         )
         stmt = (
-            sa.select(fr.c.id, fr.c.flow_id, fr.c.name, fr.c.state_name, fr.c.state_type,
-                      fr.c.next_scheduled_start_time)
+            sa.select(
+                fr.c.id, fr.c.flow_id, fr.c.name, fr.c.state_name, fr.c.state_type, fr.c.next_scheduled_start_time
+            )
             .join(first, sa.and_(first.c.flow_id == fr.c.flow_id, first.c.due == fr.c.next_scheduled_start_time))
             .where(fr.c.state_type == StateType.SCHEDULED.value)
             .order_by(fr.c.flow_id, fr.c.id)
@@ -69,20 +71,19 @@ class SqlUiQueryRepository(SqlRepository):
         )
         return {str(row[0]): int(row[1]) for row in await self.conn.execute(stmt)}
 
-    async def task_run_buckets(
-        self, filters: Any, boundaries: Sequence[dt.datetime]
-    ) -> list[tuple[int, int, int]]:
+    async def task_run_buckets(self, filters: Any, boundaries: Sequence[dt.datetime]) -> list[tuple[int, int, int]]:
         # A run's bucket is how many boundaries it started at or after: plain comparisons,
         # so no date arithmetic that differs between databases.
-        bucket = sum((sa.case((tr.c.start_time >= boundary, 1), else_=0) for boundary in boundaries),
-                     start=sa.literal(0))
+        bucket = sum(
+            (sa.case((tr.c.start_time >= boundary, 1), else_=0) for boundary in boundaries), start=sa.literal(0)
+        )
         failed = sa.case((tr.c.state_type.in_(_FAILED), 1), else_=0)
         rows = (
             sa.select(bucket.label("bucket"), failed.label("failed"))
-            .where(self._task_runs(filters), tr.c.start_time.is_not(None)).subquery()
+            .where(self._task_runs(filters), tr.c.start_time.is_not(None))
+            .subquery()
         )
-        stmt = (
-            sa.select(rows.c.bucket, sa.func.count() - sa.func.sum(rows.c.failed), sa.func.sum(rows.c.failed))
-            .group_by(rows.c.bucket)
-        )
+        stmt = sa.select(
+            rows.c.bucket, sa.func.count() - sa.func.sum(rows.c.failed), sa.func.sum(rows.c.failed)
+        ).group_by(rows.c.bucket)
         return [(int(b), int(done), int(bad)) for b, done, bad in await self.conn.execute(stmt)]

@@ -120,9 +120,7 @@ class SqlWorkQueueRepository(SqlRepository):
         ids = list(queue_ids)
         await self.conn.execute(sa.update(q).where(q.c.id.in_(ids)).values(last_polled=now))
         await self.conn.execute(
-            sa.update(q)
-            .where(q.c.id.in_(ids), q.c.is_paused.is_(False))
-            .values(status=WorkQueueStatus.READY.value)
+            sa.update(q).where(q.c.id.in_(ids), q.c.is_paused.is_(False)).values(status=WorkQueueStatus.READY.value)
         )
 
     async def mark_unpolled(self, polled_before: dt.datetime) -> list[UUID]:
@@ -174,9 +172,7 @@ class SqlWorkerRepository(SqlRepository):
                 self.support.insert_ignoring_conflicts(w, ["work_pool_id", "name"]).values(**values)
             )
 
-    async def filter(
-        self, pool_id: UUID, filter: WorkerFilter | None, offset: int, limit: int | None
-    ) -> list[Worker]:
+    async def filter(self, pool_id: UUID, filter: WorkerFilter | None, offset: int, limit: int | None) -> list[Worker]:
         stmt = sa.select(w).where(w.c.work_pool_id == pool_id, worker_condition(filter))
         stmt = page(stmt.order_by(w.c.last_heartbeat_time.desc(), w.c.id), offset, limit)
         return [Worker.model_validate(row._mapping) for row in await self.conn.execute(stmt)]

@@ -5,22 +5,26 @@ compares).
 One module per resource; this package re-exports them all.
 """
 
-from prefect_storage_sql.tables.base import metadata, stamps, run_timing, state_table
-from prefect_storage_sql.tables.flows import flow
-from prefect_storage_sql.tables.runs import flow_run, task_run, flow_run_state, task_run_state, task_run_state_cache
-from prefect_storage_sql.tables.logs import log
-from prefect_storage_sql.tables.events import events, event_resources
-from prefect_storage_sql.tables.work_pools import work_pool, work_queue, worker
-from prefect_storage_sql.tables.deployments import deployment, deployment_schedule
-from prefect_storage_sql.tables.flow_run_inputs import flow_run_input
+from prefect_storage_sql.tables.base import metadata, run_timing, stamps, state_table
+from prefect_storage_sql.tables.concurrency_limits import (
+    concurrency_lease,
+    concurrency_lease_limit,
+    concurrency_limit_v2,
+)
 from prefect_storage_sql.tables.csrf_tokens import csrf_token
-from prefect_storage_sql.tables.concurrency_limits import concurrency_lease, concurrency_lease_limit, concurrency_limit_v2
+from prefect_storage_sql.tables.deployments import deployment, deployment_schedule
+from prefect_storage_sql.tables.events import event_resources, events
+from prefect_storage_sql.tables.flow_run_inputs import flow_run_input
+from prefect_storage_sql.tables.flows import flow
+from prefect_storage_sql.tables.logs import log
+from prefect_storage_sql.tables.runs import flow_run, flow_run_state, task_run, task_run_state, task_run_state_cache
+from prefect_storage_sql.tables.work_pools import work_pool, work_queue, worker
 
 __all__ = [
-    "csrf_token",
-    "concurrency_limit_v2",
-    "concurrency_lease_limit",
     "concurrency_lease",
+    "concurrency_lease_limit",
+    "concurrency_limit_v2",
+    "csrf_token",
     "deployment",
     "deployment_schedule",
     "event_resources",

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 
 from prefect_storage_sql.types import Json, Timestamp, Uuid
 
-
 metadata = sa.MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s__%(column_0_N_name)s",
@@ -45,9 +44,7 @@ def state_table(name: str, run_table: str) -> sa.Table:
         metadata,
         sa.Column("id", Uuid(), primary_key=True),
         *stamps(),
-        sa.Column(
-            "run_id", Uuid(), sa.ForeignKey(f"{run_table}.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("run_id", Uuid(), sa.ForeignKey(f"{run_table}.id", ondelete="CASCADE"), nullable=False),
         sa.Column("type", sa.String(16), nullable=False),
         sa.Column("name", sa.String(64), nullable=False),
         sa.Column("timestamp", Timestamp(), nullable=False),

@@ -43,11 +43,7 @@ concurrency_lease = sa.Table(
 concurrency_lease_limit = sa.Table(
     "concurrency_lease_limit",
     metadata,
-    sa.Column(
-        "lease_id", Uuid(), sa.ForeignKey("concurrency_lease.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column(
-        "limit_id", Uuid(), sa.ForeignKey("concurrency_limit_v2.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("lease_id", Uuid(), sa.ForeignKey("concurrency_lease.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("limit_id", Uuid(), sa.ForeignKey("concurrency_limit_v2.id", ondelete="CASCADE"), primary_key=True),
     sa.Index(None, "limit_id"),
 )

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from prefect_storage_sql.tables.base import metadata
 from prefect_storage_sql.types import Json, Timestamp, Uuid
 
-
 events = sa.Table(
     "events",
     metadata,

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from prefect_storage_sql.tables.base import metadata, stamps
 from prefect_storage_sql.types import Uuid
 
-
 # Inputs sent to a flow run (a paused run's schema and response, messages between runs).
 flow_run_input = sa.Table(
     "flow_run_input",

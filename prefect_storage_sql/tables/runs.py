@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from prefect_storage_sql.tables.base import metadata, run_timing, stamps, state_table
 from prefect_storage_sql.types import Json, Timestamp, Uuid
 
-
 flow_run = sa.Table(
     "flow_run",
     metadata,

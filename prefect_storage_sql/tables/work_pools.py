@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from prefect_storage_sql.tables.base import metadata, stamps
 from prefect_storage_sql.types import Json, Timestamp, Uuid
 
-
 work_pool = sa.Table(
     "work_pool",
     metadata,

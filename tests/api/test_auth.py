@@ -22,24 +22,34 @@ def basic(credentials: str) -> dict[str, str]:
 
 @pytest.fixture
 async def guarded(settings: Settings, aiohttp_client):  # type: ignore[no-untyped-def]
-    secured = settings.model_copy(update={"api_auth_string": Settings.from_env(
-        {"PREFECT_SERVER_API_AUTH_STRING": SECRET}).api_auth_string})
+    secured = settings.model_copy(
+        update={"api_auth_string": Settings.from_env({"PREFECT_SERVER_API_AUTH_STRING": SECRET}).api_auth_string}
+    )
     return await aiohttp_client(create_app(secured))
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    basic("admin:wrong"),
-    basic(SECRET + "x"),
-    {"Authorization": "Bearer " + SECRET},
-    {"Authorization": "Basic not-base64!!"},
-    {"Authorization": "Basic"},
-    {"Authorization": "Basic " + base64.b64encode(b"\xff\xfe").decode()},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        basic("admin:wrong"),
+        basic(SECRET + "x"),
+        {"Authorization": "Bearer " + SECRET},
+        {"Authorization": "Basic not-base64!!"},
+        {"Authorization": "Basic"},
+        {"Authorization": "Basic " + base64.b64encode(b"\xff\xfe").decode()},
+    ],
+)
 async def test_requests_without_the_credentials_get_401(guarded, headers: dict[str, str]) -> None:
-    for method, path in (("GET", "/api/flows/00000000-0000-0000-0000-000000000000"), ("POST", "/api/flows/"),
-                         ("POST", "/api/flows/filter"), ("GET", "/api/admin/version"), ("GET", "/api/openapi.json"),
-                         ("GET", "/api/nope"), ("HEAD", "/api/health")):
+    for method, path in (
+        ("GET", "/api/flows/00000000-0000-0000-0000-000000000000"),
+        ("POST", "/api/flows/"),
+        ("POST", "/api/flows/filter"),
+        ("GET", "/api/admin/version"),
+        ("GET", "/api/openapi.json"),
+        ("GET", "/api/nope"),
+        ("HEAD", "/api/health"),
+    ):
         resp = await guarded.request(method, path, headers=headers, json={"name": "f"} if method == "POST" else None)
         assert resp.status == 401, (method, path)
         if method != "HEAD":
@@ -75,8 +85,11 @@ async def test_websockets_need_the_token(guarded, path: str) -> None:
     ws = await _handshake(guarded, path, SECRET)
     assert await ws.receive_json(timeout=5) == {"type": "auth_success"}
     await ws.close()
-    for token, reason in (("nope", "Invalid token"), (None, "Auth required but no token provided"),
-                          (123, "Invalid token")):
+    for token, reason in (
+        ("nope", "Invalid token"),
+        (None, "Auth required but no token provided"),
+        (123, "Invalid token"),
+    ):
         ws = await _handshake(guarded, path, token)
         msg = await ws.receive(timeout=5)
         assert msg.type == aiohttp.WSMsgType.CLOSE and ws.close_code == 1008, token

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from prefect_core import timeutil
 from prefect_core.services.background.cancellation import CancellationCleanup
@@ -40,7 +41,7 @@ async def test_scheduler_fills_horizon_idempotently(client) -> None:
     assert len(runs) == first
     times = [timeutil.parse(r["expected_start_time"]) for r in runs]
     assert all(t.minute % 5 == 0 and t.second == 0 for t in times)
-    assert all(b - a == dt.timedelta(minutes=5) for a, b in zip(times, times[1:]))
+    assert all(b - a == dt.timedelta(minutes=5) for a, b in itertools.pairwise(times))
     # A second scheduler (another server process) adds nothing either.
     assert await Scheduler(_services(client).storage, Horizon()).tick() == 0
     # Pausing drops the auto-scheduled runs and stops scheduling.
@@ -54,7 +55,9 @@ async def test_recent_scheduler_and_schedule_change(client) -> None:
     scheduler = Scheduler(_services(client).storage, Horizon(), recent_interval=5)
     assert await scheduler.tick_recent() == 3
     schedules = await (await client.get(f"/api/deployments/{dep['id']}/schedules")).json()
-    await client.patch(f"/api/deployments/{dep['id']}/schedules/{schedules[0]['id']}", json={"schedule": {"interval": 1800}})
+    await client.patch(
+        f"/api/deployments/{dep['id']}/schedules/{schedules[0]['id']}", json={"schedule": {"interval": 1800}}
+    )
     assert await _runs(client, dep["id"]) == []
     assert await scheduler.tick_recent() == 3
 

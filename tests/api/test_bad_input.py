@@ -71,14 +71,27 @@ JUNK_OBJECTS: dict[str, Any] = {
     "filter-level-junk": {"logs": {"level": {"ge_": "loud"}}},
     "filter-level-huge": {"logs": {"level": {"ge_": HUGE}}},
     "name-nul": {"name": NUL, "flow_id": str(uuid.uuid4())},
-    "nested-300": {"parameters": nested(300), "labels": nested(300), "job_variables": nested(300), "context": nested(300)},
+    "nested-300": {
+        "parameters": nested(300),
+        "labels": nested(300),
+        "job_variables": nested(300),
+        "context": nested(300),
+    },
     "nested-900": {"a": nested(900)},
-    "history-tiny-interval": {"history_start": "2020-01-01T00:00:00Z", "history_end": "9999-12-31T23:59:59Z",
-                              "history_interval_seconds": 1e-9},
-    "history-huge-interval": {"history_start": "2020-01-01T00:00:00Z", "history_end": "2020-01-02T00:00:00Z",
-                              "history_interval_seconds": 1e300},
-    "events-tiny-interval": {"filter": {"occurred": {"since": "0001-01-01T00:00:00Z", "until": "9999-12-31T23:59:59Z"}},
-                             "time_interval": 1e-300},
+    "history-tiny-interval": {
+        "history_start": "2020-01-01T00:00:00Z",
+        "history_end": "9999-12-31T23:59:59Z",
+        "history_interval_seconds": 1e-9,
+    },
+    "history-huge-interval": {
+        "history_start": "2020-01-01T00:00:00Z",
+        "history_end": "2020-01-02T00:00:00Z",
+        "history_interval_seconds": 1e300,
+    },
+    "events-tiny-interval": {
+        "filter": {"occurred": {"since": "0001-01-01T00:00:00Z", "until": "9999-12-31T23:59:59Z"}},
+        "time_interval": 1e-300,
+    },
     "events-resource-nul": {"filter": {"any_resource": {"id": [NUL]}}},
 }
 
@@ -245,9 +258,18 @@ class Sweep:
     problems: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
     sent: int = 0
 
-    async def send(self, route: Route, url: str, label: str, *, body: Any = ..., raw: bytes | None = None,
-                   params: dict[str, str] | None = None, invalid_body: bool = False,
-                   invalid_at: tuple[Any, ...] | None = None) -> int:
+    async def send(
+        self,
+        route: Route,
+        url: str,
+        label: str,
+        *,
+        body: Any = ...,
+        raw: bytes | None = None,
+        params: dict[str, str] | None = None,
+        invalid_body: bool = False,
+        invalid_at: tuple[Any, ...] | None = None,
+    ) -> int:
         """Send one request and record every way its answer falls short."""
         kwargs: dict[str, Any] = {"params": params} if params else {}
         if raw is not None:
@@ -279,7 +301,9 @@ class Sweep:
                 out.extend(found)
         for key, (backends, reason) in KNOWN_BUGS.items():
             if self.backend in backends and key not in self.problems:
-                out.append(f"known bug no longer happens on {self.backend}, remove it from KNOWN_BUGS: {key} ({reason})")
+                out.append(
+                    f"known bug no longer happens on {self.backend}, remove it from KNOWN_BUGS: {key} ({reason})"
+                )
         return out
 
 
@@ -305,12 +329,21 @@ def check_answer(status: int, text: str, *, invalid_body: bool) -> str | None:
         if not isinstance(detail, list) or not detail:
             return "422 with an empty exception_detail"
         for item in detail:
-            if not (isinstance(item, dict) and isinstance(item.get("loc"), list)
-                    and isinstance(item.get("msg"), str) and isinstance(item.get("type"), str)):
+            if not (
+                isinstance(item, dict)
+                and isinstance(item.get("loc"), list)
+                and isinstance(item.get("msg"), str)
+                and isinstance(item.get("type"), str)
+            ):
                 return f"422 detail item without loc/msg/type: {item!r}"
         return None
-    if status == 404 and isinstance(body, dict) and set(body) == {"exception_message"} \
-            and isinstance(body["exception_message"], str) and body["exception_message"]:
+    if (
+        status == 404
+        and isinstance(body, dict)
+        and set(body) == {"exception_message"}
+        and isinstance(body["exception_message"], str)
+        and body["exception_message"]
+    ):
         return None  # the reference's "object not found" shape (the flow run graph endpoints)
     if not (isinstance(body, dict) and isinstance(body.get("detail"), str) and body["detail"]):
         return f"{status} without a string `detail`"
@@ -368,8 +401,9 @@ async def sweep(client: Any, app: web.Application, stored: Stored | None, backen
                 await out.send(route, url, f"{variant}/malformed-{i}", raw=raw, invalid_body=takes_body)
             wrong_containers = NOT_AN_ARRAY if schema and schema["array"] else NOT_AN_OBJECT
             for i, body in enumerate(wrong_containers):
-                await out.send(route, url, f"{variant}/container-{i}", body=body,
-                               invalid_body=takes_body and body is not None)
+                await out.send(
+                    route, url, f"{variant}/container-{i}", body=body, invalid_body=takes_body and body is not None
+                )
             if schema is not None and variant in ("uuid", "real", "plain"):
                 for i, body in enumerate(wrong_typed_bodies(schema)):
                     # A body with one field of the wrong type: the reference's 422 names that field.
@@ -377,8 +411,9 @@ async def sweep(client: Any, app: web.Application, stored: Stored | None, backen
                     at = None
                     if i > 0 and len(one) == 1:
                         at = ("body", 0, *one) if isinstance(body, list) else ("body", *one)
-                    await out.send(route, url, f"{variant}/wrong-types-{i}", body=body, invalid_body=True,
-                                   invalid_at=at)
+                    await out.send(
+                        route, url, f"{variant}/wrong-types-{i}", body=body, invalid_body=True, invalid_at=at
+                    )
             if schema is not None and variant in ("uuid", "plain"):
                 for i, body in enumerate(huge_number_bodies(schema)):
                     await out.send(route, url, f"{variant}/huge-number-{i}", body=body)
@@ -528,7 +563,9 @@ UNKNOWN_IDS = [
 
 
 @pytest.mark.parametrize("method, url, expected", UNKNOWN_IDS, ids=[f"{m} {u}" for m, u, _ in UNKNOWN_IDS])
-async def test_unknown_ids_are_404_as_the_reference_says(client, method: str, url: str, expected: dict[str, str]) -> None:
+async def test_unknown_ids_are_404_as_the_reference_says(
+    client, method: str, url: str, expected: dict[str, str]
+) -> None:
     values = {"{uuid}": str(uuid.uuid4()), "{name}": f"nope-{uuid.uuid4().hex[:6]}"}
 
     def fill_in(text: str) -> str:
@@ -639,17 +676,28 @@ async def case_log_filter_levels(client: Any) -> None:
 async def case_nul_in_logs_is_dropped(client: Any) -> None:
     """As the reference does (PrefectHQ/prefect#20677): the log is kept, minus the NUL."""
     _, run = await _run(client)
-    log = {"name": "n\x00ame", "level": 20, "message": "bin\x00ary", "timestamp": "2024-01-01T00:00:00Z",
-           "flow_run_id": run["id"]}
+    log = {
+        "name": "n\x00ame",
+        "level": 20,
+        "message": "bin\x00ary",
+        "timestamp": "2024-01-01T00:00:00Z",
+        "flow_run_id": run["id"],
+    }
     assert (await _answer(await client.post("/api/logs/", json=[log])))[0] == 201
-    found = (await _answer(await client.post("/api/logs/filter", json={"logs": {"flow_run_id": {"any_": [run["id"]]}}})))[1]
+    found = (
+        await _answer(await client.post("/api/logs/filter", json={"logs": {"flow_run_id": {"any_": [run["id"]]}}}))
+    )[1]
     assert [(entry["name"], entry["message"]) for entry in found] == [("name", "binary")]
 
 
 async def case_nul_elsewhere_is_422(client: Any) -> None:
     flow = await _flow(client)
-    for body in ({"flow_id": flow["id"], "parameters": {"x": "a\x00b"}}, {"flow_id": flow["id"], "name": "a\x00b"},
-                 {"flow_id": flow["id"], "tags": ["a\x00"]}, {"flow_id": flow["id"], "parameters": {"k\x00": 1}}):
+    for body in (
+        {"flow_id": flow["id"], "parameters": {"x": "a\x00b"}},
+        {"flow_id": flow["id"], "name": "a\x00b"},
+        {"flow_id": flow["id"], "tags": ["a\x00"]},
+        {"flow_id": flow["id"], "parameters": {"k\x00": 1}},
+    ):
         status, answer = await _answer(await client.post("/api/flow_runs/", json=body))
         assert status == 422, answer
     assert (await _answer(await client.post("/api/flows/", json={"name": "a\x00b"})))[0] == 422
@@ -727,8 +775,11 @@ async def case_history_bounds(client: Any) -> None:
         body = {"history_start": start, "history_end": end, "history_interval_seconds": interval}
         status, answer = await _answer(await client.post("/api/flow_runs/history", json=body))
         assert status == 422 and set(answer) == {"detail"} and "out of range" in answer["detail"], (body, answer)
-    body = {"history_start": "2020-01-01T00:00:00Z", "history_end": "2020-01-01T00:00:03Z",
-            "history_interval_seconds": 1}
+    body = {
+        "history_start": "2020-01-01T00:00:00Z",
+        "history_end": "2020-01-01T00:00:03Z",
+        "history_interval_seconds": 1,
+    }
     status, intervals = await _answer(await client.post("/api/flow_runs/history", json=body))
     assert status == 200 and len(intervals) == 3
 
@@ -757,12 +808,22 @@ EXTREME_CASES: dict[str, Any] = {
 EXTREME_KNOWN_BUGS: dict[tuple[str, str], str] = {
     (backend, case): reason
     for backend, cases, reason in [
-        ("postgres", ("long-flow-name", "long-flow-run-fields", "long-task-run-keys"),
-         "name, key and version columns are varchar(255) on PostgreSQL (422); the reference's are unbounded"),
-        ("postgres", ("long-state-name",),
-         "state names are varchar(64) on PostgreSQL (422); the reference's are unbounded"),
-        ("postgres", ("log-levels",), "log levels are smallint on PostgreSQL (422 above 32767), as the reference's "
-                                      "(which fails with a 500); SQLite stores any 64-bit level"),
+        (
+            "postgres",
+            ("long-flow-name", "long-flow-run-fields", "long-task-run-keys"),
+            "name, key and version columns are varchar(255) on PostgreSQL (422); the reference's are unbounded",
+        ),
+        (
+            "postgres",
+            ("long-state-name",),
+            "state names are varchar(64) on PostgreSQL (422); the reference's are unbounded",
+        ),
+        (
+            "postgres",
+            ("log-levels",),
+            "log levels are smallint on PostgreSQL (422 above 32767), as the reference's "
+            "(which fails with a 500); SQLite stores any 64-bit level",
+        ),
     ]
     for case in cases
 }

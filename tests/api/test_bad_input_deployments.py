@@ -33,7 +33,9 @@ _RRULE = "RRuleSchedule"
 async def test_invalid_schedules_are_422(client, schedule, kind: str, field: str, error: str) -> None:
     """The reference tries each kind of schedule in turn and reports every kind's errors;
     the one for the kind the schedule meant to be is among them."""
-    resp = await client.post("/api/deployments/", json={"name": "d", "flow_id": await _flow(client), "schedules": [{"schedule": schedule}]})
+    resp = await client.post(
+        "/api/deployments/", json={"name": "d", "flow_id": await _flow(client), "schedules": [{"schedule": schedule}]}
+    )
     assert resp.status == 422
     answer = await resp.json()
     assert answer["exception_message"] == "Invalid request received."
@@ -49,10 +51,18 @@ async def test_unknown_objects_are_404(client) -> None:
     cases = [
         ("POST", "/api/deployments/", {"name": "d", "flow_id": flow_id, "work_pool_name": "nope"}, no_pool),
         ("POST", f"/api/deployments/{missing}/create_flow_run", {}, {"detail": "Deployment not found"}),
-        ("POST", f"/api/deployments/{missing}/schedules", [{"schedule": {"interval": 60}}],
-         {"detail": "Deployment not found."}),
-        ("PATCH", f"/api/deployments/{missing}/schedules/{missing}", {"active": False},
-         {"detail": "Deployment not found."}),
+        (
+            "POST",
+            f"/api/deployments/{missing}/schedules",
+            [{"schedule": {"interval": 60}}],
+            {"detail": "Deployment not found."},
+        ),
+        (
+            "PATCH",
+            f"/api/deployments/{missing}/schedules/{missing}",
+            {"active": False},
+            {"detail": "Deployment not found."},
+        ),
         ("DELETE", f"/api/deployments/{missing}/schedules/{missing}", None, {"detail": "Deployment not found."}),
         ("POST", f"/api/deployments/{missing}/pause_deployment", None, {"detail": "Deployment not found"}),
         ("POST", "/api/flow_runs/", {"flow_id": flow_id, "work_pool_name": "nope"}, no_pool),
@@ -62,8 +72,12 @@ async def test_unknown_objects_are_404(client) -> None:
         ("PATCH", "/api/work_pools/nope/queues/q", {"description": "x"}, no_pool),
         ("DELETE", "/api/work_pools/nope/workers/w", None, no_pool),
         ("PATCH", f"/api/work_queues/{missing}", {"description": "x"}, {"detail": f"Work Queue {missing} not found"}),
-        ("GET", f"/api/work_queues/{missing}/status", None,
-         {"exception_message": f"Work queue with id {missing} not found"}),
+        (
+            "GET",
+            f"/api/work_queues/{missing}/status",
+            None,
+            {"exception_message": f"Work queue with id {missing} not found"},
+        ),
     ]
     for method, path, body, expected in cases:
         resp = await client.request(method, path, json=body)
@@ -95,10 +109,13 @@ async def test_conflicts_and_bad_requests(client) -> None:
     assert resp.status == 409 and _conflict(await resp.json())
     dep = await (await client.post("/api/deployments/", json={"name": "d", "flow_id": flow_id})).json()
     no_pool = await client.post(f"/api/deployments/{dep['id']}/create_flow_run", json={"work_queue_name": "q"})
-    assert (no_pool.status, await no_pool.json()) == (400, {
-        "detail": f"Cannot create flow run in work queue q because deployment {dep['id']} is not associated "
-                  "with a work pool. Please remove work_pool_name and try again."
-    })
+    assert (no_pool.status, await no_pool.json()) == (
+        400,
+        {
+            "detail": f"Cannot create flow run in work queue q because deployment {dep['id']} is not associated "
+            "with a work pool. Please remove work_pool_name and try again."
+        },
+    )
     await client.post("/api/work_pools/", json={"name": "p", "type": "process"})
     await client.post("/api/work_pools/p/queues", json={"name": "q"})
     rename = await client.patch("/api/work_pools/p/queues/q", json={"name": "default"})
@@ -111,7 +128,8 @@ async def test_conflicts_and_bad_requests(client) -> None:
     assert await _invalid(empty_name) == [(["body", "name"], "value_error")]
     bad_queue = await client.post("/api/work_pools/p/queues", json={"name": "", "priority": 0})
     assert await _invalid(bad_queue) == [
-        (["body", "name"], "string_pattern_mismatch"), (["body", "priority"], "greater_than")
+        (["body", "name"], "string_pattern_mismatch"),
+        (["body", "priority"], "greater_than"),
     ]
     not_uuid = await client.post("/api/deployments/get_scheduled_flow_runs", json={"deployment_ids": ["nope"]})
     assert await _invalid(not_uuid) == [(["body", "deployment_ids", 0], "uuid_parsing")]

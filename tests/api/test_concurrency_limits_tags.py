@@ -16,7 +16,9 @@ async def _json(resp, status: int = 200):
 async def test_create_is_an_upsert_of_the_global_limit(client) -> None:
     created = await _json(await client.post(f"{V1}/", json={"tag": "db", "concurrency_limit": 1}), 201)
     assert {k: created[k] for k in ("tag", "concurrency_limit", "active_slots")} == {
-        "tag": "db", "concurrency_limit": 1, "active_slots": [],
+        "tag": "db",
+        "concurrency_limit": 1,
+        "active_slots": [],
     }
     again = await _json(await client.post(f"{V1}/", json={"tag": "db", "concurrency_limit": 3}), 200)
     assert again["id"] == created["id"] and again["concurrency_limit"] == 3
@@ -33,8 +35,11 @@ async def test_only_tag_limits_are_seen(client) -> None:
         await client.post(f"{V1}/", json={"tag": tag, "concurrency_limit": 1})
     listed = await _json(await client.post(f"{V1}/filter", json={"offset": 1, "limit": 5}))
     assert [x["tag"] for x in listed] == ["b", "c"]
-    for resp in (await client.get(f"{V1}/{other['id']}"), await client.get(f"{V1}/tag/plain"),
-                 await client.delete(f"{V1}/{other['id']}")):
+    for resp in (
+        await client.get(f"{V1}/{other['id']}"),
+        await client.get(f"{V1}/tag/plain"),
+        await client.delete(f"{V1}/{other['id']}"),
+    ):
         assert (resp.status, await resp.json()) == (404, {"detail": "Concurrency limit not found"})
     assert (await client.get(f"{V1}/not-a-uuid")).status == 404
 
@@ -45,10 +50,12 @@ async def test_increment_and_decrement_share_slots_with_v2(client) -> None:
     taken = await _json(await client.post(f"{V1}/increment", json={"names": ["db", "free"], "task_run_id": runs[0]}))
     assert taken == [{"id": limit["id"], "name": "db", "limit": 2}]
     # A task engine lease (v2) on the same tag takes the second slot...
-    lease = await _json(await client.post(
-        f"{V2}/increment-with-lease",
-        json={"names": ["tag:db"], "slots": 1, "holder": {"type": "task_run", "id": runs[1]}},
-    ))
+    lease = await _json(
+        await client.post(
+            f"{V2}/increment-with-lease",
+            json={"names": ["tag:db"], "slots": 1, "holder": {"type": "task_run", "id": runs[1]}},
+        )
+    )
     assert (await _json(await client.get(f"{V1}/tag/db")))["active_slots"] == runs[:2]
     # ...so a third holder is refused through either API.
     full = await client.post(f"{V1}/increment", json={"names": ["db"], "task_run_id": runs[2]})
@@ -79,9 +86,11 @@ async def test_reset_releases_every_holder_and_sets_overrides(client) -> None:
     await client.post(f"{V1}/", json={"tag": "db", "concurrency_limit": 3})
     await client.post(f"{V2}/", json={"name": "other", "limit": 1})
     holder = {"type": "task_run", "id": str(uuid.uuid4())}
-    both = await _json(await client.post(
-        f"{V2}/increment-with-lease", json={"names": ["tag:db", "other"], "slots": 1, "holder": holder}
-    ))
+    both = await _json(
+        await client.post(
+            f"{V2}/increment-with-lease", json={"names": ["tag:db", "other"], "slots": 1, "holder": holder}
+        )
+    )
     await client.post(f"{V1}/increment", json={"names": ["db"], "task_run_id": str(uuid.uuid4())})
     keep = str(uuid.uuid4())
     assert await _json(await client.post(f"{V1}/tag/db/reset", json={"slot_override": [keep]})) is None

@@ -32,12 +32,23 @@ async def _lease(client, names: list[str], slots: int = 1, **more) -> tuple[int,
 async def test_create_read_update_delete_by_id_and_name(client) -> None:
     created = await _create(client, name="db", limit=3, slot_decay_per_second=0.5)
     assert {k: created[k] for k in ("name", "limit", "active", "active_slots", "denied_slots")} == {
-        "name": "db", "limit": 3, "active": True, "active_slots": 0, "denied_slots": 0,
+        "name": "db",
+        "limit": 3,
+        "active": True,
+        "active_slots": 0,
+        "denied_slots": 0,
     }
     assert created["avg_slot_occupancy_seconds"] == 2.0 and created["created"].endswith("Z")
     by_id, by_name = await _read(client, created["id"]), await _read(client, "db")
     assert by_id == by_name and set(by_id) == {
-        "id", "created", "updated", "active", "name", "limit", "active_slots", "slot_decay_per_second",
+        "id",
+        "created",
+        "updated",
+        "active",
+        "name",
+        "limit",
+        "active_slots",
+        "slot_decay_per_second",
     }
     assert (await client.patch(f"{V2}/db", json={"limit": 5, "active": False})).status == 204
     assert (await client.patch(f"{V2}/{created['id']}", json={"name": "db2"})).status == 204
@@ -59,7 +70,9 @@ async def test_bad_input_and_duplicates(client) -> None:
     await _create(client, name="other", limit=1)
     assert (await client.patch(f"{V2}/other", json={"name": "once"})).status == 409
     for body, field in (
-        ({"name": "a/b", "limit": 1}, "name"), ({"name": "", "limit": 1}, "name"), ({"name": "n", "limit": -1}, "limit"),
+        ({"name": "a/b", "limit": 1}, "name"),
+        ({"name": "", "limit": 1}, "name"),
+        ({"name": "n", "limit": -1}, "limit"),
         ({"name": "n", "limit": 1, "slot_decay_per_second": -1}, "slot_decay_per_second"),
         ({"name": "n", "limit": 1, "extra": 1}, "extra"),
     ):
@@ -97,7 +110,12 @@ async def test_increment_and_decrement_keep_within_the_limit(client) -> None:
     assert rate.status == 422 and (await rate.json())["detail"].endswith("configured: 'a,b'")
     none = await client.post(f"{V2}/increment", json={"names": ["missing"], "slots": 1})
     assert (none.status, await none.json()) == (200, [])
-    for body in ({"names": ["a"], "slots": 0}, {"names": ["a"]}, {"slots": 1}, {"names": ["a"], "slots": 1, "mode": "x"}):
+    for body in (
+        {"names": ["a"], "slots": 0},
+        {"names": ["a"]},
+        {"slots": 1},
+        {"names": ["a"], "slots": 1, "mode": "x"},
+    ):
         assert (await client.post(f"{V2}/increment", json=body)).status == 422, body
 
 
@@ -124,7 +142,10 @@ async def test_lease_holds_slots_until_released(client) -> None:
     assert (await _read(client, "db"))["active_slots"] == 0
     # Released: renewing is 410, releasing again changes nothing.
     gone = await client.post(f"{V2}/leases/{lease_id}/renew", json={"lease_duration": 60})
-    assert (gone.status, await gone.json()) == (410, {"detail": "Lease not found - it may have expired or been revoked"})
+    assert (gone.status, await gone.json()) == (
+        410,
+        {"detail": "Lease not found - it may have expired or been revoked"},
+    )
     assert (await client.post(f"{V2}/decrement-with-lease", json={"lease_id": lease_id})).status == 204
     assert (await _read(client, "db"))["active_slots"] == 0
     status, _, _ = await _lease(client, ["db"])
@@ -163,7 +184,9 @@ async def test_expired_lease_cannot_be_renewed_and_is_repossessed(client) -> Non
     services = client.server.app[SERVICES]
     now = timeutil.now()
     async with services.storage.write() as uow:  # the first lease ran out a second ago
-        assert await uow.concurrency_leases.renew(first["lease_id"], now - dt.timedelta(seconds=1), now - dt.timedelta(hours=1))
+        assert await uow.concurrency_leases.renew(
+            first["lease_id"], now - dt.timedelta(seconds=1), now - dt.timedelta(hours=1)
+        )
     assert (await client.post(f"{V2}/leases/{first['lease_id']}/renew", json={})).status == 410
     assert (await _read(client, "db"))["active_slots"] == 2
     repossessor = Repossessor(services.storage, services.concurrency_limits.waits)
@@ -187,8 +210,10 @@ async def test_deleting_a_limit_keeps_its_leases_harmless(client) -> None:
 
 async def _limit_events(client, limit_id: str) -> list[dict]:
     await client.app[SERVICES].events.flush()
-    resp = await client.post("/api/events/filter", json={
-        "filter": {"order": "ASC", "resource": {"id": [f"prefect.concurrency-limit.{limit_id}"]}}})
+    resp = await client.post(
+        "/api/events/filter",
+        json={"filter": {"order": "ASC", "resource": {"id": [f"prefect.concurrency-limit.{limit_id}"]}}},
+    )
     return (await resp.json())["events"]
 
 
@@ -199,7 +224,9 @@ async def test_lifecycle_events(client) -> None:
     await client.delete(f"{V2}/evented")
     events = await _limit_events(client, limit["id"])
     assert [e["event"] for e in events] == [
-        "prefect.concurrency-limit.created", "prefect.concurrency-limit.updated", "prefect.concurrency-limit.deleted",
+        "prefect.concurrency-limit.created",
+        "prefect.concurrency-limit.updated",
+        "prefect.concurrency-limit.deleted",
     ]
     assert all(e["resource"]["prefect.resource.name"] == "evented" for e in events)
     assert events[1]["payload"] == {"name": "evented", "limit": 4, "active": True, "slot_decay_per_second": 0.5}
@@ -209,6 +236,8 @@ async def test_lifecycle_events(client) -> None:
     await client.delete("/api/concurrency_limits/tag/t")
     events = await _limit_events(client, tag["id"])
     assert [(e["event"].rsplit(".", 1)[1], e["payload"]["limit"]) for e in events] == [
-        ("created", 1), ("updated", 2), ("deleted", 2),
+        ("created", 1),
+        ("updated", 2),
+        ("deleted", 2),
     ]
     assert events[0]["resource"]["prefect.resource.name"] == "tag:t"

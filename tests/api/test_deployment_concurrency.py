@@ -121,7 +121,15 @@ async def test_limit_changes_and_the_limit_object_on_reads(client) -> None:
     dep = await _deployment(client, 2)
     limit = dep["global_concurrency_limit"]
     assert set(limit) == {
-        "id", "created", "updated", "active", "name", "limit", "active_slots", "slot_decay_per_second"}
+        "id",
+        "created",
+        "updated",
+        "active",
+        "name",
+        "limit",
+        "active_slots",
+        "slot_decay_per_second",
+    }
     assert (limit["limit"], limit["active_slots"]) == (2, 0)
     # the same object on every read
     found = await (await client.post("/api/deployments/filter", json={})).json()
@@ -164,9 +172,9 @@ async def test_worker_polls_still_hand_out_runs_of_a_full_deployment(client) -> 
     assert (await _propose(client, first, "PENDING"))["status"] == "ACCEPT"
     polled = await (await client.post("/api/work_pools/tp/get_scheduled_flow_runs", json={})).json()
     assert [r["flow_run"]["id"] for r in polled] == [second["id"]]
-    runner = await (await client.post(
-        "/api/deployments/get_scheduled_flow_runs", json={"deployment_ids": [dep["id"]]}
-    )).json()
+    runner = await (
+        await client.post("/api/deployments/get_scheduled_flow_runs", json={"deployment_ids": [dep["id"]]})
+    ).json()
     assert [r["id"] for r in runner] == [second["id"]]
 
 
@@ -179,8 +187,6 @@ async def test_concurrent_pending_proposals_take_exactly_the_free_slots(client, 
 
     assert sorted(a["status"] for a in answers) == ["ACCEPT"] * 2 + ["REJECT"] * 6
     assert {a["state"]["type"] for a in answers if a["status"] == "REJECT"} == {loser}
-    states = [
-        (await (await client.get(f"/api/flow_runs/{run['id']}")).json())["state_type"] for run in runs
-    ]
+    states = [(await (await client.get(f"/api/flow_runs/{run['id']}")).json())["state_type"] for run in runs]
     assert sorted(states).count("PENDING") == 2
     assert (await _limit(client, dep))["active_slots"] == 2

@@ -51,7 +51,9 @@ async def test_filter_count_paginate_patch_delete(client) -> None:
         await _deployment(client, flow_id, name, tags=tags)
     names = [d["name"] for d in await (await client.post("/api/deployments/filter", json={})).json()]
     assert names == ["a", "b", "c"]
-    tagged = await (await client.post("/api/deployments/filter", json={"deployments": {"tags": {"all_": ["t"]}}})).json()
+    tagged = await (
+        await client.post("/api/deployments/filter", json={"deployments": {"tags": {"all_": ["t"]}}})
+    ).json()
     assert sorted(d["name"] for d in tagged) == ["a", "b"]
     assert await (await client.post("/api/deployments/count", json={})).json() == 3
     by_flow = await client.post("/api/deployments/count", json={"flows": {"name": {"any_": ["f"]}}})
@@ -59,7 +61,9 @@ async def test_filter_count_paginate_patch_delete(client) -> None:
     page = await (await client.post("/api/deployments/paginate", json={"limit": 2, "page": 2})).json()
     assert page["count"] == 3 and page["pages"] == 2 and [d["name"] for d in page["results"]] == ["c"]
     dep = tagged[0]
-    assert (await client.patch(f"/api/deployments/{dep['id']}", json={"paused": True, "description": "x"})).status == 204
+    assert (
+        await client.patch(f"/api/deployments/{dep['id']}", json={"paused": True, "description": "x"})
+    ).status == 204
     read = await (await client.get(f"/api/deployments/{dep['id']}")).json()
     assert read["paused"] is True and read["description"] == "x"
     paused = await client.post("/api/deployments/count", json={"deployments": {"paused": {"eq_": True}}})
@@ -96,9 +100,7 @@ async def test_create_flow_run_merges_deployment_values(client) -> None:
     two = await client.post(f"/api/deployments/{dep['id']}/create_flow_run", json=keyed)
     assert one.status == 201 and two.status == 200
     assert (await one.json())["id"] == (await two.json())["id"]
-    pending = await client.post(
-        f"/api/deployments/{dep['id']}/create_flow_run", json={"state": {"type": "PENDING"}}
-    )
+    pending = await client.post(f"/api/deployments/{dep['id']}/create_flow_run", json={"state": {"type": "PENDING"}})
     assert (await pending.json())["state"]["type"] == "PENDING"
     missing = await client.post(f"/api/deployments/{uuid.uuid4()}/create_flow_run", json={})
     assert missing.status == 404
@@ -127,7 +129,9 @@ async def test_schedules_crud_and_bad_schedules(client) -> None:
     dep = await _deployment(client, flow_id, schedules=[{"schedule": {"interval": 3600}}])
     assert len(dep["schedules"]) == 1 and dep["schedules"][0]["schedule"]["interval"] == 3600.0
     url = f"/api/deployments/{dep['id']}/schedules"
-    created = await client.post(url, json=[{"schedule": {"cron": "0 9 * * *", "timezone": "Europe/Paris"}, "slug": "s"}])
+    created = await client.post(
+        url, json=[{"schedule": {"cron": "0 9 * * *", "timezone": "Europe/Paris"}, "slug": "s"}]
+    )
     assert created.status == 201
     sched = (await created.json())[0]
     assert sched["schedule"] == {"cron": "0 9 * * *", "timezone": "Europe/Paris", "day_or": True}
@@ -153,11 +157,18 @@ async def test_schedules_crud_and_bad_schedules(client) -> None:
 
 async def test_schedule_endpoint_creates_runs_idempotently(client) -> None:
     flow_id = await _flow(client)
-    dep = await _deployment(client, flow_id, schedules=[{"schedule": {"interval": 60, "anchor_date": "2030-01-01T00:00:00Z"}}])
+    dep = await _deployment(
+        client, flow_id, schedules=[{"schedule": {"interval": 60, "anchor_date": "2030-01-01T00:00:00Z"}}]
+    )
     body = {"start_time": "2030-01-01T00:00:00Z", "min_runs": 5, "max_runs": 5, "min_time": 0}
     assert (await client.post(f"/api/deployments/{dep['id']}/schedule", json=body)).status == 200
     assert (await client.post(f"/api/deployments/{dep['id']}/schedule", json=body)).status == 200
-    runs = await (await client.post("/api/flow_runs/filter", json={"deployments": {"id": {"any_": [dep["id"]]}}, "sort": "EXPECTED_START_TIME_ASC"})).json()
+    runs = await (
+        await client.post(
+            "/api/flow_runs/filter",
+            json={"deployments": {"id": {"any_": [dep["id"]]}}, "sort": "EXPECTED_START_TIME_ASC"},
+        )
+    ).json()
     starts = [timeutil.parse(r["expected_start_time"]) for r in runs]
     assert starts == [timeutil.parse(f"2030-01-01T00:0{i}:00Z") for i in range(5)]
     assert all(r["auto_scheduled"] and r["tags"][0] == "auto-scheduled" for r in runs)

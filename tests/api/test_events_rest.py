@@ -40,11 +40,21 @@ async def _filter(client, **body) -> dict:
 
 async def _seed(client) -> list[dict]:
     events = [
-        _event("prefect.task-run.Running", "prefect.task-run.t1", 50, [FLOW_RUN, FLOW], **{"prefect.resource.name": "sq-1"}),
-        _event("prefect.task-run.Completed", "prefect.task-run.t1", 40, [FLOW_RUN, FLOW], **{"prefect.resource.name": "sq-1"}),
+        _event(
+            "prefect.task-run.Running", "prefect.task-run.t1", 50, [FLOW_RUN, FLOW], **{"prefect.resource.name": "sq-1"}
+        ),
+        _event(
+            "prefect.task-run.Completed",
+            "prefect.task-run.t1",
+            40,
+            [FLOW_RUN, FLOW],
+            **{"prefect.resource.name": "sq-1"},
+        ),
         _event("prefect.flow-run.Completed", "prefect.flow-run.r1", 30, [FLOW], **{"prefect.resource.name": "run"}),
         _event("prefect.worker.started", "prefect.worker.process.w", 20),
-        _event("prefect.task-run.Completed", "prefect.task-run.t2", 10, [FLOW_RUN], **{"prefect.resource.name": "sq-2"}),
+        _event(
+            "prefect.task-run.Completed", "prefect.task-run.t2", 10, [FLOW_RUN], **{"prefect.resource.name": "sq-2"}
+        ),
     ]
     await _post(client, events)
     return events
@@ -69,8 +79,10 @@ async def test_filter_criteria(client) -> None:
 
     page = await _filter(client, filter={"event": {"prefix": ["prefect.task-run."]}, **asc})
     assert ids(page) == [events[0]["id"], events[1]["id"], events[4]["id"]]
-    page = await _filter(client, filter={"event": {"name": ["prefect.task-run.Completed"],
-                                                   "exclude_prefix": ["prefect.flow-run."]}, **asc})
+    page = await _filter(
+        client,
+        filter={"event": {"name": ["prefect.task-run.Completed"], "exclude_prefix": ["prefect.flow-run."]}, **asc},
+    )
     assert ids(page) == [events[1]["id"], events[4]["id"]]
     page = await _filter(client, filter={"resource": {"id": ["prefect.task-run.t1"]}, **asc})
     assert ids(page) == [events[0]["id"], events[1]["id"]]
@@ -93,8 +105,9 @@ async def test_filter_criteria(client) -> None:
     assert ids(page) == [events[3]["id"]]
     page = await _filter(client, filter={"text": {"query": "worker"}})
     assert ids(page) == [events[3]["id"]]
-    page = await _filter(client, filter={"occurred": {"since": events[1]["occurred"], "until": events[2]["occurred"]},
-                                         **asc})
+    page = await _filter(
+        client, filter={"occurred": {"since": events[1]["occurred"], "until": events[2]["occurred"]}, **asc}
+    )
     assert ids(page) == [events[1]["id"], events[2]["id"]]
     page = await _filter(client, filter={"resource": {"id_prefix": ["prefect.task-run."], "distinct": True}})
     assert page["total"] == 2 and ids(page) == [events[4]["id"], events[1]["id"]]
@@ -137,21 +150,34 @@ async def test_count_by_event_and_resource(client) -> None:
     assert resp.status == 200
     counts = await resp.json()
     assert [(c["value"], c["count"]) for c in counts] == [
-        ("prefect.task-run.Completed", 2), ("prefect.flow-run.Completed", 1),
-        ("prefect.task-run.Running", 1), ("prefect.worker.started", 1)]
+        ("prefect.task-run.Completed", 2),
+        ("prefect.flow-run.Completed", 1),
+        ("prefect.task-run.Running", 1),
+        ("prefect.worker.started", 1),
+    ]
     first = counts[0]
     assert first["label"] == first["value"]
     assert first["start_time"] == events[1]["occurred"] and first["end_time"] == events[4]["occurred"]
 
-    counts = await (await client.post("/api/events/count-by/resource",
-                                      json={"filter": {"event": {"prefix": ["prefect.task-run."]}}})).json()
+    counts = await (
+        await client.post(
+            "/api/events/count-by/resource", json={"filter": {"event": {"prefix": ["prefect.task-run."]}}}
+        )
+    ).json()
     assert [(c["value"], c["label"], c["count"]) for c in counts] == [
-        ("prefect.task-run.t1", "sq-1", 2), ("prefect.task-run.t2", "sq-2", 1)]
+        ("prefect.task-run.t1", "sq-1", 2),
+        ("prefect.task-run.t2", "sq-2", 1),
+    ]
     # a residual (label) filter counts the same way
-    counts = await (await client.post("/api/events/count-by/event",
-                                      json={"filter": {"resource": {"labels": {"prefect.resource.name": "sq-1"}}}})).json()
+    counts = await (
+        await client.post(
+            "/api/events/count-by/event", json={"filter": {"resource": {"labels": {"prefect.resource.name": "sq-1"}}}}
+        )
+    ).json()
     assert sorted((c["value"], c["count"]) for c in counts) == [
-        ("prefect.task-run.Completed", 1), ("prefect.task-run.Running", 1)]
+        ("prefect.task-run.Completed", 1),
+        ("prefect.task-run.Running", 1),
+    ]
 
 
 async def test_count_by_time(client) -> None:
@@ -162,9 +188,14 @@ async def test_count_by_time(client) -> None:
     counts = await resp.json()
     assert len(counts) in (3, 4) and sum(c["count"] for c in counts) == 5
     assert [c["value"] for c in counts] == [str(i) for i in range(len(counts))]
-    resp = await client.post("/api/events/count-by/time", json={
-        "filter": {"occurred": {"since": (NOW - dt.timedelta(minutes=5)).isoformat()}},
-        "time_unit": "minute", "time_interval": 1})
+    resp = await client.post(
+        "/api/events/count-by/time",
+        json={
+            "filter": {"occurred": {"since": (NOW - dt.timedelta(minutes=5)).isoformat()}},
+            "time_unit": "minute",
+            "time_interval": 1,
+        },
+    )
     counts = await resp.json()
     assert sum(c["count"] for c in counts) == 5
     resp = await client.post("/api/events/count-by/time", json={"filter": {}, "time_unit": "second"})

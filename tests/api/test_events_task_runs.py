@@ -52,13 +52,29 @@ def lifecycle(run_id, flow_run_id, *, name="square-0", dynamic_key="0", start=0.
     common = dict(flow_run_id=uuid.UUID(flow_run_id), name=name, dynamic_key=dynamic_key, expected_start=at(start))
     return [
         task_run_event(run_id, "Pending", occurred=at(start), **common),
-        task_run_event(run_id, "Running", occurred=started, run_count=1, **common,
-                       extra_run={"start_time": timeutil.isoformat(started), "tags": ["db"]}),
-        task_run_event(run_id, "Completed", occurred=ended, run_count=1, **common,
-                       state_details={"untrackable_result": True},
-                       extra_run={"start_time": timeutil.isoformat(started), "end_time": timeutil.isoformat(ended),
-                                  "total_run_time": 1.0, "tags": ["db"],
-                                  "task_inputs": {"x": [{"input_type": "parameter", "name": "n"}]}}),
+        task_run_event(
+            run_id,
+            "Running",
+            occurred=started,
+            run_count=1,
+            **common,
+            extra_run={"start_time": timeutil.isoformat(started), "tags": ["db"]},
+        ),
+        task_run_event(
+            run_id,
+            "Completed",
+            occurred=ended,
+            run_count=1,
+            **common,
+            state_details={"untrackable_result": True},
+            extra_run={
+                "start_time": timeutil.isoformat(started),
+                "end_time": timeutil.isoformat(ended),
+                "total_run_time": 1.0,
+                "tags": ["db"],
+                "task_inputs": {"x": [{"input_type": "parameter", "name": "n"}]},
+            },
+        ),
     ]
 
 
@@ -86,8 +102,11 @@ async def test_task_run_events_become_task_runs_with_their_history(client) -> No
     assert [s["name"] for s in states] == ["Pending", "Running", "Completed"]
     assert [s["id"] for s in states] == [e["id"] for e in events[:3]]
 
-    listed = await (await client.post("/api/task_runs/filter", json={
-        "flow_runs": {"id": {"any_": [flow_run_id]}}, "sort": "NAME_ASC"})).json()
+    listed = await (
+        await client.post(
+            "/api/task_runs/filter", json={"flow_runs": {"id": {"any_": [flow_run_id]}}, "sort": "NAME_ASC"}
+        )
+    ).json()
     assert [r["name"] for r in listed] == ["square-0", "square-1"]
     assert all(r["state_type"] == "COMPLETED" for r in listed)
 
@@ -105,9 +124,17 @@ async def test_late_and_repeated_events_do_not_roll_a_run_back(client) -> None:
 
 
 async def test_a_background_task_created_over_rest_is_driven_by_events(client) -> None:
-    created = await (await client.post("/api/task_runs/", json={
-        "name": "d_task", "task_key": "d_task-2a1cd0f8", "dynamic_key": "d-1",
-        "state": {"type": "SCHEDULED", "state_details": {"deferred": True}}})).json()
+    created = await (
+        await client.post(
+            "/api/task_runs/",
+            json={
+                "name": "d_task",
+                "task_key": "d_task-2a1cd0f8",
+                "dynamic_key": "d-1",
+                "state": {"type": "SCHEDULED", "state_details": {"deferred": True}},
+            },
+        )
+    ).json()
     run_id = uuid.UUID(created["id"])
     now = timeutil.now()
     common = dict(name="d_task", task_key="d_task-2a1cd0f8", dynamic_key="d-1")
@@ -130,10 +157,18 @@ async def test_a_subscriber_told_of_completion_reads_a_completed_run(client) -> 
     out = await client.ws_connect("/api/events/out", protocols=("prefect",))
     await out.send_json({"type": "auth", "token": None})
     await out.receive_json(timeout=5)
-    await out.send_json({"type": "filter", "filter": {
-        "event": {"name": ["prefect.task-run.Completed"]},
-        "occurred": {"since": timeutil.isoformat(T0 - dt.timedelta(minutes=1)),
-                     "until": timeutil.isoformat(timeutil.now() + dt.timedelta(days=1))}}})
+    await out.send_json(
+        {
+            "type": "filter",
+            "filter": {
+                "event": {"name": ["prefect.task-run.Completed"]},
+                "occurred": {
+                    "since": timeutil.isoformat(T0 - dt.timedelta(minutes=1)),
+                    "until": timeutil.isoformat(timeutil.now() + dt.timedelta(days=1)),
+                },
+            },
+        }
+    )
     await asyncio.sleep(0.05)
     events = lifecycle(run_id, flow_run_id)
     ws = await client.ws_connect("/api/events/in", protocols=("prefect",))
@@ -175,8 +210,11 @@ async def test_the_servers_own_flow_run_state_events_are_stored(client) -> None:
     resp = await client.post(f"/api/flow_runs/{flow_run_id}/set_state", json={"state": {"type": "RUNNING"}})
     state_id = (await resp.json())["state"]["id"]
     await client.app[SERVICES].events.flush()
-    page = await (await client.post("/api/events/filter", json={
-        "filter": {"order": "ASC", "event": {"prefix": ["prefect.flow-run."]}}})).json()
+    page = await (
+        await client.post(
+            "/api/events/filter", json={"filter": {"order": "ASC", "event": {"prefix": ["prefect.flow-run."]}}}
+        )
+    ).json()
     # Creating the run in its first state is announced too, as the reference does.
     assert [e["event"] for e in page["events"]] == ["prefect.flow-run.Pending", "prefect.flow-run.Running"]
     event = page["events"][1]

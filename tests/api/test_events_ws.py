@@ -91,15 +91,21 @@ async def test_out_replays_stored_events_then_streams_live_ones(client) -> None:
     ws = await _open(client, "/api/events/out")
     since = timeutil.isoformat(timeutil.now() - dt.timedelta(minutes=1))
     until = timeutil.isoformat(timeutil.now() + dt.timedelta(days=365))
-    await ws.send_json({"type": "filter", "filter": {
-        "event": {"name": ["prefect.task-run.Completed"]}, "occurred": {"since": since, "until": until}}})
+    await ws.send_json(
+        {
+            "type": "filter",
+            "filter": {"event": {"name": ["prefect.task-run.Completed"]}, "occurred": {"since": since, "until": until}},
+        }
+    )
     replayed = [await ws.receive_json(timeout=5) for _ in old]
     assert all(m["type"] == "event" for m in replayed)
     assert [m["event"]["id"] for m in replayed] == [e["id"] for e in old]
 
     # live: sent through /events/in by another client
-    live = [_event("prefect.task-run.Completed", "prefect.task-run.9", seconds_ago=0.5),
-            _event("prefect.task-run.Running", "prefect.task-run.9", seconds_ago=0.4)]
+    live = [
+        _event("prefect.task-run.Completed", "prefect.task-run.9", seconds_ago=0.5),
+        _event("prefect.task-run.Running", "prefect.task-run.9", seconds_ago=0.4),
+    ]
     ws_in = await _open(client, "/api/events/in")
     for e in live:
         await ws_in.send_json(e)
@@ -118,9 +124,16 @@ async def test_out_without_backfill_streams_only_new_events(client) -> None:
     await client.post("/api/events", json=[_event("no.backfill")])
     await client.app[SERVICES].events.flush()
     ws = await _open(client, "/api/events/out")
-    await ws.send_json({"type": "filter", "backfill": False, "filter": {
-        "event": {"prefix": ["no."]},
-        "occurred": {"until": timeutil.isoformat(timeutil.now() + dt.timedelta(days=1))}}})
+    await ws.send_json(
+        {
+            "type": "filter",
+            "backfill": False,
+            "filter": {
+                "event": {"prefix": ["no."]},
+                "occurred": {"until": timeutil.isoformat(timeutil.now() + dt.timedelta(days=1))},
+            },
+        }
+    )
     fresh = _event("no.backfill.2", seconds_ago=0)
     await asyncio.sleep(0.05)  # let the server subscribe
     await client.post("/api/events", json=[fresh])

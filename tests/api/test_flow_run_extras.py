@@ -95,8 +95,9 @@ async def test_lateness(client) -> None:
     by_flow = {"flows": {"id": {"any_": [flow["id"]]}}}
     assert await (await client.post("/api/flow_runs/lateness", json=by_flow)).json() is None
     # due a minute ago and not started: about 60 s late; a completed run counts as 0
-    await _run(client, flow["id"], state={"type": "SCHEDULED", "state_details": {
-        "scheduled_time": "2020-01-01T00:00:00Z"}})
+    await _run(
+        client, flow["id"], state={"type": "SCHEDULED", "state_details": {"scheduled_time": "2020-01-01T00:00:00Z"}}
+    )
     await _run(client, flow["id"], state={"type": "COMPLETED"})
     late = await (await client.post("/api/flow_runs/lateness", json=by_flow)).json()
     assert isinstance(late, float) and late > 60 * 60 * 24 * 365 / 2  # half of years-late
@@ -125,8 +126,11 @@ async def test_resume_a_paused_run(client) -> None:
     assert body["status"] == "ACCEPT" and body["state"]["type"] == "RUNNING"
     again = await client.post(f"/api/flow_runs/{run['id']}/resume", json={})
     assert again.status == 200
-    assert await again.json() == {"state": None, "status": "ABORT", "details": {
-        "type": "abort_details", "reason": "Cannot resume a flow run that is not paused."}}
+    assert await again.json() == {
+        "state": None,
+        "status": "ABORT",
+        "details": {"type": "abort_details", "reason": "Cannot resume a flow run that is not paused."},
+    }
     assert (await client.post(f"/api/flow_runs/{uuid.uuid4()}/resume")).status == 404
     bad = await client.post(f"/api/flow_runs/{run['id']}/resume", json={"run_input": 5})
     assert bad.status == 422
@@ -159,8 +163,11 @@ async def test_resume_a_suspended_run_reschedules_it(client) -> None:
     flow = await _flow(client)
     deployment = await (await client.post("/api/deployments/", json={"name": "d", "flow_id": flow["id"]})).json()
     run = await _run(client, flow["id"], deployment_id=deployment["id"], state={"type": "RUNNING"})
-    suspended = await _set_state(client, run["id"], {"type": "PAUSED", "name": "Suspended",
-                                                    "state_details": {"pause_reschedule": True, "pause_key": "s"}})
+    suspended = await _set_state(
+        client,
+        run["id"],
+        {"type": "PAUSED", "name": "Suspended", "state_details": {"pause_reschedule": True, "pause_key": "s"}},
+    )
     assert suspended["status"] == "ACCEPT", suspended
     body = await (await client.post(f"/api/flow_runs/{run['id']}/resume")).json()
     assert body["status"] == "ACCEPT"
@@ -173,17 +180,29 @@ async def test_download_logs_as_csv(client) -> None:
     run = await _run(client, flow["id"], name="my run/1")
     task_id = str(uuid.uuid4())
     logs = [
-        {"name": "n", "level": 40, "message": "second", "timestamp": "2024-01-01T00:00:01.5Z",
-         "flow_run_id": run["id"], "task_run_id": task_id},
-        {"name": "n", "level": 20, "message": 'a, "quoted"\nmessage', "timestamp": "2024-01-01T00:00:00Z",
-         "flow_run_id": run["id"]},
+        {
+            "name": "n",
+            "level": 40,
+            "message": "second",
+            "timestamp": "2024-01-01T00:00:01.5Z",
+            "flow_run_id": run["id"],
+            "task_run_id": task_id,
+        },
+        {
+            "name": "n",
+            "level": 20,
+            "message": 'a, "quoted"\nmessage',
+            "timestamp": "2024-01-01T00:00:00Z",
+            "flow_run_id": run["id"],
+        },
     ]
     assert (await client.post("/api/logs/", json=logs)).status == 201
     resp = await client.get(f"/api/flow_runs/{run['id']}/logs/download")
     assert resp.status == 200
     assert resp.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert resp.headers["Content-Disposition"] == (
-        "attachment; filename=\"flow-run-logs.csv\"; filename*=UTF-8''my%20run%2F1-logs.csv")
+        "attachment; filename=\"flow-run-logs.csv\"; filename*=UTF-8''my%20run%2F1-logs.csv"
+    )
     text = await resp.text()
     assert text.startswith("timestamp,level,flow_run_id,task_run_id,message\r\n")
     assert list(csv.reader(io.StringIO(text))) == [
@@ -198,8 +217,16 @@ async def test_download_logs_as_csv(client) -> None:
 async def test_download_pages_through_many_logs(client) -> None:
     flow = await _flow(client)
     run = await _run(client, flow["id"])
-    logs = [{"name": "n", "level": 20, "message": f"m{i}", "timestamp": f"2024-01-01T00:{i // 60:02d}:{i % 60:02d}Z",
-             "flow_run_id": run["id"]} for i in range(1205)]
+    logs = [
+        {
+            "name": "n",
+            "level": 20,
+            "message": f"m{i}",
+            "timestamp": f"2024-01-01T00:{i // 60:02d}:{i % 60:02d}Z",
+            "flow_run_id": run["id"],
+        }
+        for i in range(1205)
+    ]
     assert (await client.post("/api/logs/", json=logs)).status == 201
     rows = list(csv.reader(io.StringIO(await (await client.get(f"/api/flow_runs/{run['id']}/logs/download")).text())))
     assert [r[4] for r in rows[1:]] == [f"m{i}" for i in range(1205)]

@@ -29,16 +29,23 @@ async def _set(client, run: dict, type_: str) -> dict:
 
 async def _events_of(client, run: dict) -> list[dict]:
     await client.app[SERVICES].events.flush()
-    page = await _post(client, "/api/events/filter", {
-        "filter": {"order": "ASC", "resource": {"id": [f"prefect.flow-run.{run['id']}"]}}}, status=(200, 201))
+    page = await _post(
+        client,
+        "/api/events/filter",
+        {"filter": {"order": "ASC", "resource": {"id": [f"prefect.flow-run.{run['id']}"]}}},
+        status=(200, 201),
+    )
     return page["events"]
 
 
 async def _pool_deployment(client, pool: str = "tp", pool_type: str = "process") -> tuple[dict, dict, dict]:
     pool_body = await _post(client, "/api/work_pools/", {"name": pool, "type": pool_type})
     flow = await _post(client, "/api/flows/", {"name": "etl", "tags": ["flow-tag"]}, status=(200, 201))
-    dep = await _post(client, "/api/deployments/", {
-        "name": f"nightly-{pool}", "flow_id": flow["id"], "work_pool_name": pool, "tags": ["dep-tag"]})
+    dep = await _post(
+        client,
+        "/api/deployments/",
+        {"name": f"nightly-{pool}", "flow_id": flow["id"], "work_pool_name": pool, "tags": ["dep-tag"]},
+    )
     return pool_body, flow, dep
 
 
@@ -56,14 +63,27 @@ async def test_a_deployment_run_names_its_flow_deployment_queue_and_pool(client)
     assert event["event"] == "prefect.flow-run.Pending" and event["id"] == pending["state"]["id"]
     related = event["related"]
     assert related[:4] == [
-        {"prefect.resource.id": f"prefect.flow.{flow['id']}", "prefect.resource.role": "flow",
-         "prefect.resource.name": "etl"},
-        {"prefect.resource.id": f"prefect.deployment.{dep['id']}", "prefect.resource.role": "deployment",
-         "prefect.resource.name": "nightly-tp"},
-        {"prefect.resource.id": f"prefect.work-queue.{pool['default_queue_id']}",
-         "prefect.resource.role": "work-queue", "prefect.resource.name": "default"},
-        {"prefect.resource.id": f"prefect.work-pool.{pool['id']}", "prefect.resource.role": "work-pool",
-         "prefect.resource.name": "tp", "prefect.work-pool.type": "process"},
+        {
+            "prefect.resource.id": f"prefect.flow.{flow['id']}",
+            "prefect.resource.role": "flow",
+            "prefect.resource.name": "etl",
+        },
+        {
+            "prefect.resource.id": f"prefect.deployment.{dep['id']}",
+            "prefect.resource.role": "deployment",
+            "prefect.resource.name": "nightly-tp",
+        },
+        {
+            "prefect.resource.id": f"prefect.work-queue.{pool['default_queue_id']}",
+            "prefect.resource.role": "work-queue",
+            "prefect.resource.name": "default",
+        },
+        {
+            "prefect.resource.id": f"prefect.work-pool.{pool['id']}",
+            "prefect.resource.role": "work-pool",
+            "prefect.resource.name": "tp",
+            "prefect.work-pool.type": "process",
+        },
     ]
     tags = [r["prefect.resource.id"] for r in related[4:] if r["prefect.resource.role"] == "tag"]
     assert tags == ["prefect.tag.dep-tag", "prefect.tag.flow-tag", "prefect.tag.run-tag"]
@@ -80,8 +100,11 @@ async def test_a_plain_run_names_only_its_flow_and_tags(client) -> None:
     await _set(client, run, "RUNNING")
     _created, event = await _events_of(client, run)
     assert event["related"] == [
-        {"prefect.resource.id": f"prefect.flow.{flow['id']}", "prefect.resource.role": "flow",
-         "prefect.resource.name": "solo"},
+        {
+            "prefect.resource.id": f"prefect.flow.{flow['id']}",
+            "prefect.resource.role": "flow",
+            "prefect.resource.name": "solo",
+        },
         {"prefect.resource.id": "prefect.tag.a", "prefect.resource.role": "tag"},
         {"prefect.resource.id": "prefect.tag.b", "prefect.resource.role": "tag"},
     ]
@@ -90,13 +113,19 @@ async def test_a_plain_run_names_only_its_flow_and_tags(client) -> None:
 async def test_a_subflow_names_its_parent_task_run(client) -> None:
     flow = await _post(client, "/api/flows/", {"name": "parent"}, status=(200, 201))
     parent = await _post(client, "/api/flow_runs/", {"flow_id": flow["id"]})
-    task = await _post(client, "/api/task_runs/", {
-        "flow_run_id": parent["id"], "task_key": "child", "dynamic_key": "0", "name": "child-0", "tags": ["t"]})
+    task = await _post(
+        client,
+        "/api/task_runs/",
+        {"flow_run_id": parent["id"], "task_key": "child", "dynamic_key": "0", "name": "child-0", "tags": ["t"]},
+    )
     child = await _post(client, "/api/flow_runs/", {"flow_id": flow["id"], "parent_task_run_id": task["id"]})
     await _set(client, child, "RUNNING")
     _created, event = await _events_of(client, child)
-    assert {"prefect.resource.id": f"prefect.task-run.{task['id']}", "prefect.resource.role": "task-run",
-            "prefect.resource.name": "child-0"} in event["related"]
+    assert {
+        "prefect.resource.id": f"prefect.task-run.{task['id']}",
+        "prefect.resource.role": "task-run",
+        "prefect.resource.name": "child-0",
+    } in event["related"]
     assert {"prefect.resource.id": "prefect.tag.t", "prefect.resource.role": "tag"} in event["related"]
 
 
@@ -125,12 +154,19 @@ async def test_a_workers_cancellation_subscription_receives_cancelling_runs_of_i
     # What a 3.8.8 worker's FlowRunCancellingObserver subscribes with (its
     # PrefectEventSubscriber sets `occurred` to a minute back and a year ahead).
     now = timeutil.now()
-    await ws.send_json({"type": "filter", "filter": {
-        "event": {"name": ["prefect.flow-run.Cancelling"]},
-        "any_resource": {"id": [f"prefect.work-pool.{pool['id']}"]},
-        "occurred": {"since": timeutil.isoformat(now - dt.timedelta(minutes=1)),
-                     "until": timeutil.isoformat(now + dt.timedelta(days=365))},
-    }})
+    await ws.send_json(
+        {
+            "type": "filter",
+            "filter": {
+                "event": {"name": ["prefect.flow-run.Cancelling"]},
+                "any_resource": {"id": [f"prefect.work-pool.{pool['id']}"]},
+                "occurred": {
+                    "since": timeutil.isoformat(now - dt.timedelta(minutes=1)),
+                    "until": timeutil.isoformat(now + dt.timedelta(days=365)),
+                },
+            },
+        }
+    )
     deadline = asyncio.get_running_loop().time() + 5
     while broker.subscriber_count < 1:
         assert asyncio.get_running_loop().time() < deadline

@@ -82,9 +82,9 @@ async def test_filter_by_state_and_flow(client) -> None:
     ra = await _run(client, a["id"])
     await _run(client, b["id"])
     await client.post(f"/api/flow_runs/{ra['id']}/set_state", json={"state": {"type": "RUNNING"}})
-    running = await (await client.post(
-        "/api/flow_runs/filter", json={"flow_runs": {"state": {"type": {"any_": ["RUNNING"]}}}}
-    )).json()
+    running = await (
+        await client.post("/api/flow_runs/filter", json={"flow_runs": {"state": {"type": {"any_": ["RUNNING"]}}}})
+    ).json()
     assert [r["id"] for r in running] == [ra["id"]]
     of_b = await (await client.post("/api/flow_runs/count", json={"flows": {"name": {"any_": ["b"]}}})).json()
     assert of_b == 1
@@ -108,10 +108,12 @@ async def test_concurrent_transitions_are_serialised(client) -> None:
     """16 concurrent proposals of RUNNING on one PENDING run: exactly one is accepted."""
     flow = await _flow(client)
     run = await _run(client, flow["id"])
+
     async def propose() -> dict:
         resp = await client.post(f"/api/flow_runs/{run['id']}/set_state", json={"state": {"type": "RUNNING"}})
         assert resp.status < 500
         return await resp.json()
+
     results = await asyncio.gather(*(propose() for _ in range(16)))
     history = await (await client.get("/api/flow_run_states/", params={"flow_run_id": run["id"]})).json()
     assert [s["type"] for s in history].count("RUNNING") == sum(r["status"] == "ACCEPT" for r in results)
@@ -124,8 +126,11 @@ async def test_history_buckets_runs_by_expected_start_and_state(client) -> None:
     runs = [await _run(client, flow["id"]) for _ in range(3)]
     await client.post(f"/api/flow_runs/{runs[0]['id']}/set_state", json={"state": {"type": "RUNNING"}})
     start = min(r["expected_start_time"] for r in runs)
-    body = {"history_start": "2020-01-01T00:00:00Z", "history_end": "2100-01-01T00:00:00Z",
-            "history_interval_seconds": 86400 * 365 * 100}
+    body = {
+        "history_start": "2020-01-01T00:00:00Z",
+        "history_end": "2100-01-01T00:00:00Z",
+        "history_interval_seconds": 86400 * 365 * 100,
+    }
     history = await (await client.post("/api/flow_runs/history", json=body)).json()
     assert len(history) == 1
     counts = {(s["state_type"], s["state_name"]): s["count_runs"] for s in history[0]["states"]}

@@ -35,7 +35,7 @@ def _served_operations(app: web.Application) -> set[tuple[str, str]]:
             continue
         if path in ("/api/openapi.json", "/api/docs"):
             continue
-        found.add((path[len("/api"):], route.method.lower()))
+        found.add((path[len("/api") :], route.method.lower()))
     return found
 
 
@@ -102,8 +102,9 @@ async def test_new_route_modules_are_picked_up(tmp_path, aiohttp_client) -> None
     assert put["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Gadget"}
     assert put["parameters"][0]["schema"] == {"type": "string", "title": "Gadget Id", "format": "uuid"}
     parts = doc["paths"]["/gadgets/{name}/parts"]["get"]
-    assert parts["parameters"] == [{"name": "name", "in": "path", "required": True,
-                                    "schema": {"type": "string", "title": "Name"}}]
+    assert parts["parameters"] == [
+        {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "title": "Name"}}
+    ]
     validate(doc)
 
 

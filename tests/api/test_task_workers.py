@@ -61,10 +61,12 @@ async def test_protocol_violations_close_the_socket(client) -> None:
 async def test_plain_runs_are_not_queued(client) -> None:
     ws = await _subscribe(client, ["plain"])
     await client.post("/api/task_runs/", json={"name": "p", "task_key": "plain", "dynamic_key": "0"})
-    await client.post("/api/task_runs/", json={"name": "p", "task_key": "plain", "dynamic_key": "1", "state": {"type": "SCHEDULED"}})
+    await client.post(
+        "/api/task_runs/", json={"name": "p", "task_key": "plain", "dynamic_key": "1", "state": {"type": "SCHEDULED"}}
+    )
     try:
         await ws.receive_json(timeout=1.5)
         raise AssertionError("a non-deferred run was delivered")
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass
     await ws.close()

@@ -45,7 +45,7 @@ class AltBackend:
         self.settings = settings
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> "AltBackend":
+    def from_environ(cls, environ: Mapping[str, str]) -> AltBackend:
         return cls(AltSettings.from_env(environ))
 
     def open(self) -> AbstractAsyncContextManager[SqlStorage]:

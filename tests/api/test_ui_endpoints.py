@@ -25,8 +25,9 @@ async def _scheduled_run(client, flow_id: str, name: str, at: dt.datetime) -> di
 
 
 async def _task_run(client, flow_run_id: str, key: str, *final: str) -> dict:  # type: ignore[no-untyped-def]
-    run = await _post(client, "/api/task_runs/", {"flow_run_id": flow_run_id, "task_key": key, "dynamic_key": "0",
-                                                   "name": key}, 201)
+    run = await _post(
+        client, "/api/task_runs/", {"flow_run_id": flow_run_id, "task_key": key, "dynamic_key": "0", "name": key}, 201
+    )
     for state in final:
         await _post(client, f"/api/task_runs/{run['id']}/set_state", {"state": {"type": state}, "force": True}, 201)
     return run
@@ -54,7 +55,8 @@ async def test_next_runs_per_flow(client) -> None:
     assert runs[flow_id]["id"] == soon["id"] and runs[flow_id]["name"] == "soon"
     assert runs[flow_id]["state_type"] == "SCHEDULED" and runs[flow_id]["flow_id"] == flow_id
     assert timeutil.parse(runs[flow_id]["next_scheduled_start_time"]) == timeutil.parse(
-        soon["next_scheduled_start_time"])
+        soon["next_scheduled_start_time"]
+    )
 
 
 async def test_flow_run_history_points(client) -> None:
@@ -62,8 +64,9 @@ async def test_flow_run_history_points(client) -> None:
     now = timeutil.now()
     first = await _scheduled_run(client, flow_id, "h1", now - dt.timedelta(minutes=5))
     second = await _scheduled_run(client, flow_id, "h2", now + dt.timedelta(minutes=5))
-    points = await _post(client, "/api/ui/flow_runs/history",
-                         {"flows": {"id": {"any_": [flow_id]}}, "sort": "EXPECTED_START_TIME_DESC"})
+    points = await _post(
+        client, "/api/ui/flow_runs/history", {"flows": {"id": {"any_": [flow_id]}}, "sort": "EXPECTED_START_TIME_DESC"}
+    )
     assert [p["id"] for p in points] == [second["id"], first["id"]]
     assert set(points[0]) == {"id", "state_type", "timestamp", "duration", "lateness"}
     assert points[0]["state_type"] == "SCHEDULED" and points[0]["duration"] == 0.0
@@ -80,8 +83,9 @@ async def test_task_run_counts_per_flow_run_leave_out_subflows(client) -> None:
     await _task_run(client, parent["id"], "t1")
     await _task_run(client, parent["id"], "t2")
     stands_for = await _task_run(client, parent["id"], "sub")
-    await _post(client, "/api/flow_runs/", {"flow_id": flow_id, "name": "child",
-                                             "parent_task_run_id": stands_for["id"]}, 201)
+    await _post(
+        client, "/api/flow_runs/", {"flow_id": flow_id, "name": "child", "parent_task_run_id": stands_for["id"]}, 201
+    )
     counts = await _post(client, "/api/ui/flow_runs/count-task-runs", {"flow_run_ids": [parent["id"], empty["id"]]})
     assert counts == {parent["id"]: 2, empty["id"]: 0}
 
@@ -96,10 +100,21 @@ async def test_task_run_counts_by_state_and_the_dashboard(client) -> None:
     await _task_run(client, run["id"], "busy", "RUNNING")
     mine = {"flow_runs": {"id": {"any_": [run["id"]]}}}
     counts = await _post(client, "/api/ui/task_runs/count", mine)
-    assert counts == {"COMPLETED": 2, "PENDING": 0, "RUNNING": 1, "FAILED": 1, "CANCELLED": 0, "CRASHED": 0,
-                      "PAUSED": 0, "CANCELLING": 0, "SCHEDULED": 0}
-    window = {"after_": timeutil.isoformat(started - dt.timedelta(minutes=19)),
-              "before_": timeutil.isoformat(started + dt.timedelta(minutes=1))}
+    assert counts == {
+        "COMPLETED": 2,
+        "PENDING": 0,
+        "RUNNING": 1,
+        "FAILED": 1,
+        "CANCELLED": 0,
+        "CRASHED": 0,
+        "PAUSED": 0,
+        "CANCELLING": 0,
+        "SCHEDULED": 0,
+    }
+    window = {
+        "after_": timeutil.isoformat(started - dt.timedelta(minutes=19)),
+        "before_": timeutil.isoformat(started + dt.timedelta(minutes=1)),
+    }
     buckets = await _post(client, "/api/ui/task_runs/dashboard/counts", {**mine, "task_runs": {"start_time": window}})
     assert len(buckets) == 20
     assert sum(b["completed"] for b in buckets) == 2 and sum(b["failed"] for b in buckets) == 1  # RUNNING left out

@@ -57,8 +57,9 @@ async def test_root_sends_browsers_to_v2_and_v2_serves_its_page(ui) -> None:
     assert resp.status == 307 and resp.headers["Location"] == "/v2/?x=1"
 
 
-async def test_the_version_cookie_and_v2_setting_choose_the_root_ui(ui, tmp_path: Path, ui_dir: Path,
-                                                                     aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+async def test_the_version_cookie_and_v2_setting_choose_the_root_ui(
+    ui, tmp_path: Path, ui_dir: Path, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
     resp = await ui.get("/", headers=HTML, cookies={"prefect_ui_version": "v1"})
     assert resp.status == 200 and '<div id="app">' in await resp.text()  # V1's page
     resp = await ui.get("/", headers=HTML, cookies={"prefect_ui_version": "v9"}, allow_redirects=False)
@@ -94,14 +95,19 @@ async def test_hashed_assets_are_long_lived_typed_and_gzipped(ui) -> None:
     # without gzip: the plain file; revalidation answers 304
     plain = await ui.get(f"/v2/assets/{script}", headers={"Accept-Encoding": "identity"})
     assert plain.headers.get("Content-Encoding") is None and await plain.text() == served
-    again = await ui.get(f"/v2/assets/{script}", headers={"If-None-Match": plain.headers["ETag"],
-                                                          "Accept-Encoding": "identity"})
+    again = await ui.get(
+        f"/v2/assets/{script}", headers={"If-None-Match": plain.headers["ETag"], "Accept-Encoding": "identity"}
+    )
     assert again.status == 304
 
 
 async def test_content_types_of_other_files(ui) -> None:
-    cases = {"/v2/ico/site.webmanifest": "application/manifest+json", "/v2/ico/favicon-32x32.png": "image/png",
-             "/v2/completed.svg": "image/svg+xml", "/v2/fonts/Geist-VariableFont_wght.ttf": "font/ttf"}
+    cases = {
+        "/v2/ico/site.webmanifest": "application/manifest+json",
+        "/v2/ico/favicon-32x32.png": "image/png",
+        "/v2/completed.svg": "image/svg+xml",
+        "/v2/fonts/Geist-VariableFont_wght.ttf": "font/ttf",
+    }
     for path, content_type in cases.items():
         resp = await ui.get(path)
         assert resp.status == 200, path
@@ -112,12 +118,26 @@ async def test_content_types_of_other_files(ui) -> None:
 async def test_ui_settings_has_the_reference_fields(tmp_path: Path, ui_dir: Path, aiohttp_client) -> None:  # type: ignore[no-untyped-def]
     plain = await aiohttp_client(create_app(ui_settings(tmp_path, ui_dir)))
     assert await (await plain.get("/ui-settings")).json() == {
-        "api_url": "http://127.0.0.1:4200/api", "csrf_enabled": False, "auth": None, "flags": [],
-        "default_ui": "v2", "available_uis": ["v1", "v2"], "v1_base_url": "/", "v2_base_url": "/v2",
+        "api_url": "http://127.0.0.1:4200/api",
+        "csrf_enabled": False,
+        "auth": None,
+        "flags": [],
+        "default_ui": "v2",
+        "available_uis": ["v1", "v2"],
+        "v1_base_url": "/",
+        "v2_base_url": "/v2",
     }
-    guarded = await aiohttp_client(create_app(ui_settings(
-        tmp_path, ui_dir, PREFECT_SERVER_API_AUTH_STRING="admin:pw", PREFECT_SERVER_CSRF_PROTECTION_ENABLED="true",
-        PREFECT_UI_API_URL="https://prefect.example/api")))
+    guarded = await aiohttp_client(
+        create_app(
+            ui_settings(
+                tmp_path,
+                ui_dir,
+                PREFECT_SERVER_API_AUTH_STRING="admin:pw",
+                PREFECT_SERVER_CSRF_PROTECTION_ENABLED="true",
+                PREFECT_UI_API_URL="https://prefect.example/api",
+            )
+        )
+    )
     body = await (await guarded.get("/ui-settings")).json()
     assert (body["auth"], body["csrf_enabled"], body["api_url"]) == ("BASIC", True, "https://prefect.example/api")
 
@@ -150,7 +170,9 @@ async def test_api_paths_keep_their_errors(ui) -> None:
     assert await (await ui.get("/api/version")).json() == "0.8.4"
 
 
-@pytest.mark.parametrize("path", ["/v2/../../../etc/passwd", "/v2/%2e%2e/%2e%2e/etc/passwd", "/v2/assets/..%2F..%2FUI_SERVE_BASE"])
+@pytest.mark.parametrize(
+    "path", ["/v2/../../../etc/passwd", "/v2/%2e%2e/%2e%2e/etc/passwd", "/v2/assets/..%2F..%2FUI_SERVE_BASE"]
+)
 async def test_no_file_outside_a_bundle_is_served(ui, path: str) -> None:
     resp = await ui.get(path, headers={"Accept": "*/*"})
     assert resp.status == 404

@@ -18,21 +18,32 @@ async def test_pool_crud_with_default_queue(client) -> None:
     pool = await _pool(client, base_job_template={"job_configuration": {}, "variables": {}})
     assert pool["status"] == "NOT_READY" and pool["default_queue_id"]
     assert pool["storage_configuration"] == {
-        "bundle_upload_step": None, "bundle_execution_step": None, "default_result_storage_block_id": None,
+        "bundle_upload_step": None,
+        "bundle_execution_step": None,
+        "default_result_storage_block_id": None,
     }
     again = await client.post("/api/work_pools/", json={"name": "tp", "type": "process"})
     assert again.status == 409
     assert (await client.post("/api/work_pools/", json={"name": "prefect-x"})).status == 403
-    queues = await (await client.post("/api/work_pools/tp/queues/filter", json={"work_queues": None, "limit": None, "offset": None})).json()
+    queues = await (
+        await client.post("/api/work_pools/tp/queues/filter", json={"work_queues": None, "limit": None, "offset": None})
+    ).json()
     assert [(q["name"], q["priority"], q["id"]) for q in queues] == [("default", 1, pool["default_queue_id"])]
     assert queues[0]["work_pool_name"] == "tp" and queues[0]["description"] == "The work pool's default queue."
     by_id = await (await client.get(f"/api/work_queues/{pool['default_queue_id']}")).json()
     assert by_id["name"] == "default" and by_id["work_pool_id"] == pool["id"]
     assert (await client.patch("/api/work_pools/tp", json={"is_paused": True, "concurrency_limit": 2})).status == 204
     read = await (await client.get("/api/work_pools/tp")).json()
-    assert read["is_paused"] and read["status"] == "PAUSED" and read["concurrency_limit"] == 2 and read["active_slots"] == 0
+    assert (
+        read["is_paused"]
+        and read["status"] == "PAUSED"
+        and read["concurrency_limit"] == 2
+        and read["active_slots"] == 0
+    )
     assert await (await client.post("/api/work_pools/count", json={})).json() == 1
-    filtered = await (await client.post("/api/work_pools/filter", json={"work_pools": {"type": {"any_": ["process"]}}})).json()
+    filtered = await (
+        await client.post("/api/work_pools/filter", json={"work_pools": {"type": {"any_": ["process"]}}})
+    ).json()
     assert [p["name"] for p in filtered] == ["tp"]
     assert (await client.delete("/api/work_pools/tp")).status == 204
     assert (await client.delete("/api/work_pools/tp")).status == 404
@@ -49,7 +60,9 @@ async def test_queue_priorities_and_lifecycle(client) -> None:
     assert (await top.json())["priority"] == 1
     queues = await (await client.post("/api/work_pools/tp/queues/filter", json={})).json()
     assert [(q["name"], q["priority"]) for q in queues] == [("top", 1), ("default", 2), ("a", 3), ("b", 4)]
-    assert (await client.patch("/api/work_pools/tp/queues/b", json={"priority": 2, "concurrency_limit": 1})).status == 204
+    assert (
+        await client.patch("/api/work_pools/tp/queues/b", json={"priority": 2, "concurrency_limit": 1})
+    ).status == 204
     queues = await (await client.post("/api/work_pools/tp/queues/filter", json={})).json()
     assert [q["name"] for q in queues] == ["top", "b", "default", "a"]
     assert (await (await client.get("/api/work_pools/tp/queues/b")).json())["active_slots"] == 0
@@ -58,7 +71,9 @@ async def test_queue_priorities_and_lifecycle(client) -> None:
     assert (await client.delete("/api/work_pools/tp/queues/default")).status == 400
     assert (await client.patch("/api/work_pools/tp/queues/b", json={"is_paused": True})).status == 204
     assert (await (await client.get("/api/work_pools/tp/queues/b")).json())["status"] == "PAUSED"
-    starts = await (await client.post("/api/work_pools/tp/queues/filter", json={"work_queues": {"name": {"startswith_": ["to"]}}})).json()
+    starts = await (
+        await client.post("/api/work_pools/tp/queues/filter", json={"work_queues": {"name": {"startswith_": ["to"]}}})
+    ).json()
     assert [q["name"] for q in starts] == ["top"]
     assert pool["id"]
 
@@ -81,11 +96,20 @@ async def test_legacy_work_queues(client) -> None:
 
 async def test_workers_heartbeat_filter_delete(client) -> None:
     await _pool(client)
-    assert (await client.post("/api/work_pools/tp/workers/filter", json={"workers": {"status": {"any_": ["ONLINE"]}}, "offset": None, "limit": None})).status == 200
-    resp = await client.post("/api/work_pools/tp/workers/heartbeat", json={"name": "w1", "heartbeat_interval_seconds": 30})
+    assert (
+        await client.post(
+            "/api/work_pools/tp/workers/filter",
+            json={"workers": {"status": {"any_": ["ONLINE"]}}, "offset": None, "limit": None},
+        )
+    ).status == 200
+    resp = await client.post(
+        "/api/work_pools/tp/workers/heartbeat", json={"name": "w1", "heartbeat_interval_seconds": 30}
+    )
     assert resp.status == 204
     await client.post("/api/work_pools/tp/workers/heartbeat", json={"name": "w1"})
-    workers = await (await client.post("/api/work_pools/tp/workers/filter", json={"workers": {"status": {"any_": ["ONLINE"]}}})).json()
+    workers = await (
+        await client.post("/api/work_pools/tp/workers/filter", json={"workers": {"status": {"any_": ["ONLINE"]}}})
+    ).json()
     assert [(w["name"], w["status"], w["heartbeat_interval_seconds"]) for w in workers] == [("w1", "ONLINE", 30)]
     assert (await (await client.get("/api/work_pools/tp")).json())["status"] == "READY"
     assert (await client.post("/api/work_pools/nope/workers/heartbeat", json={"name": "w"})).status == 404
@@ -118,7 +142,9 @@ async def test_deployment_in_pool_gets_default_queue_and_runs_name_pool(client) 
     in_new_queue = await _run(client, dep, work_queue_name="fresh")
     assert in_new_queue["work_queue_name"] == "fresh"
     assert (await client.get("/api/work_pools/tp/queues/fresh")).status == 200
-    no_pool = await client.post("/api/deployments/", json={"name": "x", "flow_id": dep["flow_id"], "work_pool_name": "nope"})
+    no_pool = await client.post(
+        "/api/deployments/", json={"name": "x", "flow_id": dep["flow_id"], "work_pool_name": "nope"}
+    )
     assert no_pool.status == 404 and (await no_pool.json())["detail"] == 'Work pool "nope" not found.'
     direct = await client.post("/api/flow_runs/", json={"flow_id": dep["flow_id"], "work_pool_name": "tp"})
     assert (await direct.json())["work_queue_id"] == pool["default_queue_id"]
@@ -214,6 +240,8 @@ async def test_concurrency_status_views(client) -> None:
     queue = status["queues"][0]
     assert queue["queue_name"] == "default" and queue["active_slots"] == 2
     assert sorted(r["id"] for r in queue["flow_runs"]) == sorted(r["id"] for r in runs[:2])
-    by_queue = await (await client.post(f"/api/work_queues/{pool['default_queue_id']}/concurrency_status", json={"limit": 1})).json()
+    by_queue = await (
+        await client.post(f"/api/work_queues/{pool['default_queue_id']}/concurrency_status", json={"limit": 1})
+    ).json()
     assert by_queue["active_slots"] == 2 and by_queue["pages"] == 2 and len(by_queue["flow_runs"]) == 1
     assert (await client.post("/api/work_pools/nope/concurrency_status", json={})).status == 404

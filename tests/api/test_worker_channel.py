@@ -52,8 +52,18 @@ async def test_hello_creates_pool_and_answers_ready(client) -> None:
     assert snapshot["work_pool"]["name"] == "chan" and snapshot["work_pool"]["base_job_template"] == TEMPLATE
     workers = await (await client.post("/api/work_pools/chan/workers/filter", json={})).json()
     assert [w["status"] for w in workers] == ["ONLINE"]
-    await ws.send_json({"type": "worker.heartbeat.v1", "id": str(uuid.uuid4()), "sent_at": "2026-01-01T00:00:00Z",
-                        "payload": {"consumer_id": hello["payload"]["consumer_id"], "worker_name": "w1", "heartbeat_interval_seconds": 15}})
+    await ws.send_json(
+        {
+            "type": "worker.heartbeat.v1",
+            "id": str(uuid.uuid4()),
+            "sent_at": "2026-01-01T00:00:00Z",
+            "payload": {
+                "consumer_id": hello["payload"]["consumer_id"],
+                "worker_name": "w1",
+                "heartbeat_interval_seconds": 15,
+            },
+        }
+    )
     for _ in range(50):  # the heartbeat is recorded as the server reads it
         workers = await (await client.post("/api/work_pools/chan/workers/filter", json={})).json()
         if workers[0]["heartbeat_interval_seconds"] == 15:

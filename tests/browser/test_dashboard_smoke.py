@@ -59,14 +59,18 @@ class PageLog:
 
 def _require_chromium() -> None:
     if not CHROMIUM.exists():
-        message = ("chromium is NOT installed (/usr/bin/chromium missing) and scripts/test could not install it: "
-                   "the browser smoke test is SKIPPED")
+        message = (
+            "chromium is NOT installed (/usr/bin/chromium missing) and scripts/test could not install it: "
+            "the browser smoke test is SKIPPED"
+        )
         warnings.warn(message, stacklevel=2)
         pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
-def server(backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+def server(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[ServerProcess]:
     _require_chromium()
     workdir = tmp_path_factory.mktemp(f"browser-{backend}")
     process = start_server(backend_env(backend, workdir, request), workdir, timeout=90.0)
@@ -95,7 +99,8 @@ def _watch(page, base: str, log: PageLog) -> None:  # type: ignore[no-untyped-de
 
 def _unexpected(log: PageLog) -> list[tuple[str, str, int, str]]:
     return [
-        call for call in log.failed_api_calls
+        call
+        for call in log.failed_api_calls
         if not ((call[0], call[1]) in PENDING and call[2] == 404 and '"Not Found"' in call[3])
     ]
 

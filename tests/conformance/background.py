@@ -62,11 +62,11 @@ def script(workdir: Path, name: str, source: str) -> Path:
     return path
 
 
-def cli(args: Sequence[str], env: Mapping[str, str], cwd: Path, timeout: float = 90.0) -> subprocess.CompletedProcess[str]:
+def cli(
+    args: Sequence[str], env: Mapping[str, str], cwd: Path, timeout: float = 90.0
+) -> subprocess.CompletedProcess[str]:
     """Run the prefect CLI; fail with its output unless it exits 0."""
-    done = subprocess.run(
-        [PREFECT_CLI, *args], env=dict(env), cwd=cwd, capture_output=True, text=True, timeout=timeout
-    )
+    done = subprocess.run([PREFECT_CLI, *args], env=dict(env), cwd=cwd, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, f"prefect {' '.join(args)} -> {done.returncode}\n{done.stdout}\n{done.stderr}"
     return done
 

@@ -95,9 +95,16 @@ class ClientRunner:
         self.workdir = workdir
         self.env = dict(env)
 
-    def run(self, source: str, *, args: Sequence[str] = (), expect_ok: bool = True,
-            env: Mapping[str, str] | None = None, suffix: str | None = None,
-            timeout: float = SCRIPT_TIMEOUT) -> ScriptRun:
+    def run(
+        self,
+        source: str,
+        *,
+        args: Sequence[str] = (),
+        expect_ok: bool = True,
+        env: Mapping[str, str] | None = None,
+        suffix: str | None = None,
+        timeout: float = SCRIPT_TIMEOUT,
+    ) -> ScriptRun:
         """Run `source` (after the prelude) as `script SUFFIX *args`; unless it exits 0,
         fail when `expect_ok`."""
         suffix = suffix or unique_suffix()
@@ -120,7 +127,7 @@ class ClientRunner:
         result: dict[str, Any] = {}
         for line in done.stdout.splitlines():
             if line.startswith("RESULT "):
-                result.update(json.loads(line[len("RESULT "):]))
+                result.update(json.loads(line[len("RESULT ") :]))
         run = ScriptRun(done.returncode, done.stdout, done.stderr, result)
         if expect_ok:
             assert done.returncode == 0, f"client script failed: {run.describe()}"
@@ -138,8 +145,9 @@ def _text(data: bytes | str | None) -> str:
     return data.decode(errors="replace") if isinstance(data, bytes) else data
 
 
-def eventually(read: Callable[[], T], check: Callable[[T], bool], *, timeout: float = SETTLE_TIMEOUT,
-               interval: float = 0.2) -> T:
+def eventually(
+    read: Callable[[], T], check: Callable[[T], bool], *, timeout: float = SETTLE_TIMEOUT, interval: float = 0.2
+) -> T:
     """Call `read` until `check(value)` holds; return the last value either way.
 
     The caller asserts on the returned value, so a timeout fails with the real data.

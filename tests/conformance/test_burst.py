@@ -65,7 +65,9 @@ async def drive(http: httpx.AsyncClient, name: str, deadline: float, outcome: Ou
                     break
                 body = response.json()
                 if body.get("status") != "ACCEPT":
-                    outcome.failures.append(f"set_state {state_type} on {run_id}: {body.get('status')} {body.get('details')}")
+                    outcome.failures.append(
+                        f"set_state {state_type} on {run_id}: {body.get('status')} {body.get('details')}"
+                    )
                     break
                 accepted.append(state_type)
     except httpx.TransportError as exc:

@@ -51,8 +51,9 @@ def test_client_uses_our_server(prefect: ClientRunner, api: Api, conformance_ser
 def test_no_fallback_to_an_ephemeral_server(prefect: ClientRunner) -> None:
     """With nothing listening at PREFECT_API_URL the flow must fail, not run elsewhere."""
     nowhere = f"http://127.0.0.1:{free_port()}/api"
-    done = prefect.run(HELLO, expect_ok=False, env={"PREFECT_API_URL": nowhere, "PREFECT_CLIENT_MAX_RETRIES": "0"},
-                       timeout=90)
+    done = prefect.run(
+        HELLO, expect_ok=False, env={"PREFECT_API_URL": nowhere, "PREFECT_CLIENT_MAX_RETRIES": "0"}, timeout=90
+    )
     assert done.returncode != 0, done.describe()
     assert "Failed to reach API" in done.stderr, done.describe()
     assert "RESULT" not in done.stdout

@@ -261,8 +261,9 @@ def test_cli_commands(prefect: ClientRunner, api: Api) -> None:
         # Wide enough that rich does not cut names in its tables.
         return cli(list(args), {**prefect.env, "COLUMNS": "400"}, prefect.workdir).stdout
 
-    assert "Created global concurrency limit" in run("global-concurrency-limit", "create", gcl, "--limit", "5",
-                                                     "--slot-decay-per-second", "0.5")
+    assert "Created global concurrency limit" in run(
+        "global-concurrency-limit", "create", gcl, "--limit", "5", "--slot-decay-per-second", "0.5"
+    )
     assert gcl in run("global-concurrency-limit", "ls")
     inspected = json.loads(run("global-concurrency-limit", "inspect", gcl, "--output", "json"))
     assert (inspected["limit"], inspected["slot_decay_per_second"], inspected["active"]) == (5, 0.5, True)
@@ -271,7 +272,8 @@ def test_cli_commands(prefect: ClientRunner, api: Api) -> None:
     assert api.get(f"/v2/concurrency_limits/{gcl}")["active"] is False
     run("global-concurrency-limit", "enable", gcl)
     assert (api.get(f"/v2/concurrency_limits/{gcl}")["active"], api.get(f"/v2/concurrency_limits/{gcl}")["limit"]) == (
-        True, 3,
+        True,
+        3,
     )
     run("global-concurrency-limit", "delete", gcl)
     assert api.http.get(f"/v2/concurrency_limits/{gcl}").status_code == 404

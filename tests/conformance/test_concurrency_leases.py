@@ -43,7 +43,11 @@ def _start_holder(workdir: Path, api_url: str, name: str) -> tuple[subprocess.Po
     inside, go = workdir / f"inside-{suffix}", workdir / f"go-{suffix}"
     proc = subprocess.Popen(
         [sys.executable, str(script), suffix, name, str(inside), str(go)],
-        env=client_env(api_url, workdir), cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=client_env(api_url, workdir),
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while not inside.exists():

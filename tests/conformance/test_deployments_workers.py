@@ -31,7 +31,9 @@ FAST_SERVICES = {
 
 
 @pytest.fixture(scope="module")
-def server(backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+def server(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[ServerProcess]:
     workdir = tmp_path_factory.mktemp(f"deploy-server-{backend}")
     process = start_server({**backend_env(backend, workdir, request), **FAST_SERVICES}, workdir, timeout=60.0)
     try:
@@ -190,7 +192,9 @@ def _worker(pool: str, env: dict[str, str], workdir: Path):  # type: ignore[no-u
     return background([PREFECT_CLI, "worker", "start", "--pool", pool, "--type", "process"], env, workdir, "worker")
 
 
-def test_process_worker_runs_a_deployment_from_local_source(api: Api, env: dict[str, str], workdir: Path, pool: str) -> None:
+def test_process_worker_runs_a_deployment_from_local_source(
+    api: Api, env: dict[str, str], workdir: Path, pool: str
+) -> None:
     deployment_id = _deploy(env, workdir, "flows.py:work", "w", pool)
     deployment = api.get(f"/deployments/{deployment_id}")
     assert deployment["work_pool_name"] == pool and deployment["work_queue_name"] == "default"
@@ -210,7 +214,8 @@ def _cancel_running(api: Api, env: dict[str, str], workdir: Path, deployment: st
     run_id = _client_script(workdir, env, TRIGGER, deployment)["id"]
     running = wait_for(
         lambda: (r := api.flow_run(run_id))["state_type"] == "RUNNING" and pid_of(r) and r,
-        90, what=f"the run to start\n{log()}",
+        90,
+        what=f"the run to start\n{log()}",
     )
     pid = pid_of(running)
     cli(["flow-run", "cancel", run_id], env, workdir)
@@ -233,6 +238,7 @@ def test_cancel_a_run_under_serve(api: Api, env: dict[str, str], workdir: Path) 
     path = script(workdir, "serve_slow", SERVE.replace("x: int = 1, wait: float = 0", "x: int = 1, wait: float = 300"))
     with background([sys.executable, str(path), suffix], env, workdir, "serve") as served:
         wait_for(lambda: _deployment(api, f"served-{suffix}", "s"), 60, what="the deployment")
+
         def pid_file(run: dict) -> int | None:
             path = workdir / f"pid-{run['id']}"
             return int(path.read_text()) if path.exists() and path.read_text() else None
@@ -246,15 +252,17 @@ def _deployment_with_schedule(api: Api, schedule: dict) -> dict:
 
 
 def _future_runs(api: Api, deployment_id: str) -> list[dt.datetime]:
-    runs = api.post("/flow_runs/filter", {"deployments": {"id": {"any_": [deployment_id]}}, "sort": "EXPECTED_START_TIME_ASC"})
+    runs = api.post(
+        "/flow_runs/filter", {"deployments": {"id": {"any_": [deployment_id]}}, "sort": "EXPECTED_START_TIME_ASC"}
+    )
     return [dt.datetime.fromisoformat(r["expected_start_time"].replace("Z", "+00:00")) for r in runs]
 
 
 def test_cron_schedule_produces_exactly_the_expected_runs(api: Api) -> None:
-    created = dt.datetime.now(dt.timezone.utc)
+    created = dt.datetime.now(dt.UTC)
     if (created.minute % 10) * 60 + created.second > 590:  # too close to a mark: the horizon may roll over
-        wait_for(lambda: dt.datetime.now(dt.timezone.utc).second < 50, 20)
-        created = dt.datetime.now(dt.timezone.utc)
+        wait_for(lambda: dt.datetime.now(dt.UTC).second < 50, 20)
+        created = dt.datetime.now(dt.UTC)
     deployment = _deployment_with_schedule(api, {"cron": "*/10 * * * *"})
     runs = wait_for(lambda: len(got := _future_runs(api, deployment["id"])) >= 7 and got, 30, what="the runs")
     first = created.replace(second=0, microsecond=0) + dt.timedelta(minutes=10 - created.minute % 10)
@@ -267,7 +275,7 @@ def test_cron_schedule_produces_exactly_the_expected_runs(api: Api) -> None:
     got = wait_for(lambda: len(r := _future_runs(api, daily["id"])) >= 3 and r, 30, what="the daily runs")
     local_now = dt.datetime.now(zone)
     day = local_now.date() if local_now.hour < 9 else local_now.date() + dt.timedelta(days=1)
-    expected = [dt.datetime.combine(day + dt.timedelta(days=k), dt.time(9), zone).astimezone(dt.timezone.utc) for k in range(3)]
+    expected = [dt.datetime.combine(day + dt.timedelta(days=k), dt.time(9), zone).astimezone(dt.UTC) for k in range(3)]
     assert got == expected
 
 

@@ -38,10 +38,16 @@ class GuardedApi(Api):
 
 
 @pytest.fixture(scope="module")
-def server(backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+def server(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[ServerProcess]:
     workdir = tmp_path_factory.mktemp(f"guarded-{backend}")
-    env = {**backend_env(backend, workdir, request), **FAST_SERVICES,
-           "PREFECT_SERVER_API_AUTH_STRING": SECRET, "PREFECT_SERVER_CSRF_PROTECTION_ENABLED": "true"}
+    env = {
+        **backend_env(backend, workdir, request),
+        **FAST_SERVICES,
+        "PREFECT_SERVER_API_AUTH_STRING": SECRET,
+        "PREFECT_SERVER_CSRF_PROTECTION_ENABLED": "true",
+    }
     process = start_server(env, workdir, timeout=60.0)
     try:
         yield process
@@ -60,9 +66,14 @@ def api(server: ServerProcess) -> Iterator[GuardedApi]:
 
 @pytest.fixture
 def env(server: ServerProcess, tmp_path: Path) -> dict[str, str]:
-    return client_env(server.api_url, tmp_path / "home", PREFECT_API_AUTH_STRING=SECRET,
-                      PREFECT_RUNNER_POLL_FREQUENCY="1", PREFECT_WORKER_QUERY_SECONDS="1",
-                      PREFECT_WORKER_PREFETCH_SECONDS="5")
+    return client_env(
+        server.api_url,
+        tmp_path / "home",
+        PREFECT_API_AUTH_STRING=SECRET,
+        PREFECT_RUNNER_POLL_FREQUENCY="1",
+        PREFECT_WORKER_QUERY_SECONDS="1",
+        PREFECT_WORKER_PREFETCH_SECONDS="5",
+    )
 
 
 def _client_script(workdir: Path, env: dict[str, str], source: str, *args: str) -> dict:
@@ -106,8 +117,11 @@ def test_a_flow_with_tasks_and_logs(api: GuardedApi, env: dict[str, str], tmp_pa
     assert run["state_type"] == "COMPLETED"
     tasks = api.settled_task_runs(result["flow_run_id"], 2)  # task runs arrive over the events websocket
     assert sorted(t["state_type"] for t in tasks) == ["COMPLETED", "COMPLETED"]
-    logs = wait_for(lambda: [l for l in api.logs(result["flow_run_id"]) if "behind the guards" in l["message"]],
-                    20, what="the flow's log line")
+    logs = wait_for(
+        lambda: [l for l in api.logs(result["flow_run_id"]) if "behind the guards" in l["message"]],
+        20,
+        what="the flow's log line",
+    )
     assert logs
 
 
@@ -128,8 +142,9 @@ def test_a_process_worker_runs_a_deployment(api: GuardedApi, env: dict[str, str]
     source.mkdir()
     (source / "flows.py").write_text(FLOW_SOURCE)
     _client_script(tmp_path, env, DEPLOY, str(source), "flows.py:work", "w", pool)
-    with background([PREFECT_CLI, "worker", "start", "--pool", pool, "--type", "process"], env, tmp_path,
-                    "worker") as worker:
+    with background(
+        [PREFECT_CLI, "worker", "start", "--pool", pool, "--type", "process"], env, tmp_path, "worker"
+    ) as worker:
         result = _client_script(tmp_path, env, RUN_AND_WAIT, "work/w")
         assert result["state"] == "COMPLETED", worker.log()
         assert api.flow_run(result["id"])["work_pool_name"] == pool

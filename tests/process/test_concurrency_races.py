@@ -28,7 +28,9 @@ LIMIT = 3
 
 
 @pytest.fixture(scope="module")
-def servers(backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[list[ServerProcess]]:
+def servers(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[list[ServerProcess]]:
     workdir = tmp_path_factory.mktemp(f"conc-races-{backend}")
     env = backend_env(backend, workdir, request)
     env["PREFECT_SERVER_SERVICES_REPOSSESSOR_ENABLED"] = "false"
@@ -113,19 +115,21 @@ async def test_a_lease_is_given_back_once(servers: list[ServerProcess]) -> None:
         leases = []
         for http in https[:3]:
             body = {"names": [name], "slots": 1}
-            leases.append((await _ok(await http.post("/v2/concurrency_limits/increment-with-lease", json=body)))["lease_id"])
+            leases.append(
+                (await _ok(await http.post("/v2/concurrency_limits/increment-with-lease", json=body)))["lease_id"]
+            )
         # Granted by one server, renewed through every other.
         for http in https[: len(servers)]:
             await _ok(await http.post(f"/v2/concurrency_limits/leases/{leases[0]}/renew", json={}), 204)
-        answers = await asyncio.gather(*(
-            http.post("/v2/concurrency_limits/decrement-with-lease", json={"lease_id": leases[0]}) for http in https
-        ))
+        answers = await asyncio.gather(
+            *(http.post("/v2/concurrency_limits/decrement-with-lease", json={"lease_id": leases[0]}) for http in https)
+        )
         assert {resp.status_code for resp in answers} == {204}
         assert await _active(https[-1], name) == 2
         # Plain decrements racing past zero stop at zero.
-        await asyncio.gather(*(
-            http.post("/v2/concurrency_limits/decrement", json={"names": [name], "slots": 1}) for http in https
-        ))
+        await asyncio.gather(
+            *(http.post("/v2/concurrency_limits/decrement", json={"names": [name], "slots": 1}) for http in https)
+        )
         assert await _active(https[0], name) == 0
         gone = await https[-1].post(f"/v2/concurrency_limits/leases/{leases[0]}/renew", json={})
         assert gone.status_code == 410

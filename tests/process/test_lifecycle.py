@@ -67,7 +67,11 @@ def test_unknown_backend_is_one_clear_error(tmp_path: Path) -> None:
     env = {**os.environ, "PREFECT_DATABASE_BACKEND": "oracle"}
     result = subprocess.run(
         [sys.executable, "-m", "prefect_http.server", "--port", "1"],
-        env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
     )
     assert result.returncode == 2
     assert "unknown database backend 'oracle'" in result.stderr and "sqlite" in result.stderr
@@ -83,7 +87,11 @@ def test_bad_postgres_url_is_one_clear_error(tmp_path: Path) -> None:
     }
     result = subprocess.run(
         [sys.executable, "-m", "prefect_http.server", "--port", "1"],
-        env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
     )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
@@ -108,7 +116,11 @@ def test_invalid_variable_is_one_line_naming_it(tmp_path: Path, variables: dict[
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     result = subprocess.run(
         [sys.executable, "-m", "prefect_http.server"],
-        env={**env, **variables}, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        env={**env, **variables},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
     )
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()

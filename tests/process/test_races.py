@@ -31,7 +31,9 @@ SERVICES = ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_
 
 
 @pytest.fixture(scope="module")
-def server(backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+def server(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[ServerProcess]:
     """One server per backend for the module; every test works on objects of its own."""
     workdir = tmp_path_factory.mktemp(f"races-{backend}")
     env = backend_env(backend, workdir, request)
@@ -88,7 +90,9 @@ async def race(
 
 async def ok(call: Awaitable[httpx.Response], *expected: int) -> Any:
     resp = await call
-    assert resp.status_code in (expected or (200, 201)), f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
+    assert resp.status_code in (expected or (200, 201)), (
+        f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
+    )
     return resp.json() if resp.content else None
 
 
@@ -225,7 +229,9 @@ async def test_racing_terminal_states_store_a_serial_history(server: ServerProce
         answers = await race(https, runs, terminal_proposal)
         problems = []
         for run_id in runs:
-            problems += [f"run {run_id}: {p}" for p in await check_serial_history(http, run_id, answers.by_target[run_id])]
+            problems += [
+                f"run {run_id}: {p}" for p in await check_serial_history(http, run_id, answers.by_target[run_id])
+            ]
         assert not problems, "\n".join(problems)
 
 
@@ -253,7 +259,9 @@ async def check_serial_history(http: httpx.AsyncClient, run_id: str, answers: li
     for stored in raced:
         answered = by_id.get(stored["id"])
         if answered and (stored["type"], stored["data"], stored["message"]) != (
-            answered["type"], answered["data"], answered["message"]
+            answered["type"],
+            answered["data"],
+            answered["message"],
         ):
             problems.append(f"state {stored['id']} is stored as {stored} but was answered as {answered}")
     # The run's current state is the last accepted one.
@@ -279,8 +287,13 @@ async def test_racing_task_run_creation_and_states(server: ServerProcess) -> Non
         keys = [f"key-{i}" for i in range(RUNS)]
 
         def create(index: int, key: str) -> tuple[str, str, Any]:
-            body = {"flow_run_id": flow_run_id, "task_key": key, "dynamic_key": "0", "name": f"{key}-by-{index}",
-                    "state": {"type": "PENDING"}}
+            body = {
+                "flow_run_id": flow_run_id,
+                "task_key": key,
+                "dynamic_key": "0",
+                "name": f"{key}-by-{index}",
+                "state": {"type": "PENDING"},
+            }
             return "POST", "/task_runs/", body
 
         created = await race(https, keys, create)

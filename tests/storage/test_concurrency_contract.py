@@ -124,7 +124,11 @@ async def test_filter_by_name_prefix(storage) -> None:
 
 def _lease(limits: list[ConcurrencyLimitV2], expires_in: float, holder: ConcurrencyLeaseHolder | None = None):
     return ConcurrencyLease(
-        limit_ids=[x.id for x in limits], slots=1, created=at(0), expiration=at(expires_in), holder=holder,
+        limit_ids=[x.id for x in limits],
+        slots=1,
+        created=at(0),
+        expiration=at(expires_in),
+        holder=holder,
     )
 
 
@@ -164,10 +168,12 @@ async def test_expired_leases_are_taken_once(storage) -> None:
         rest = await uow.concurrency_leases.take_expired(at(25), limit=10)
     assert [x.id for x in first] == [leases[0].id] and [x.id for x in rest] == [leases[1].id]
     assert rest[0].limit_ids == [limit.id]
+
     # Racing repossessors never take the same lease twice.
     async def take() -> list[uuid.UUID]:
         async with storage.write() as uow:
             return [x.id for x in await uow.concurrency_leases.take_expired(at(2000), limit=10)]
+
     taken = await asyncio.gather(*(take() for _ in range(4)))
     assert sorted(i for ids in taken for i in ids) == sorted([leases[2].id, leases[3].id])
 

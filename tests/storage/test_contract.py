@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import uuid
 
 import pytest
 
 from prefect_core import timeutil
 from prefect_core.schemas import filters as f
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.events import Event
 from prefect_core.schemas.flows import Flow
 from prefect_core.schemas.logs import Log
 from prefect_core.schemas.runs import FlowRun, TaskRun
-from prefect_core.schemas.sorting import FlowRunSort, LogSort, TaskRunSort
+from prefect_core.schemas.sorting import FlowRunSort, LogSort
 from prefect_core.schemas.states import State, StateType
-from prefect_core.schemas.bodies.queries import RunFilterBody
 
 
 async def _flow_and_run(storage, name: str = "f") -> tuple[Flow, FlowRun]:
@@ -39,7 +38,7 @@ async def test_flow_run_round_trip_keeps_every_field(storage) -> None:
         stored = await uow.flow_runs.get(run.id)
     assert stored is not None
     assert stored.parameters == {"x": 1} and stored.tags == ["t1"] and stored.flow_id == flow.id
-    assert stored.created is not None and stored.created.tzinfo == dt.timezone.utc
+    assert stored.created is not None and stored.created.tzinfo == dt.UTC
     assert stored.state is None
 
 
@@ -83,8 +82,8 @@ async def test_task_run_insert_is_an_upsert_on_its_key(storage) -> None:
 
 
 async def test_filters_join_across_objects(storage) -> None:
-    flow_a, run_a = await _flow_and_run(storage, "a")
-    flow_b, run_b = await _flow_and_run(storage, "b")
+    _flow_a, run_a = await _flow_and_run(storage, "a")
+    _flow_b, run_b = await _flow_and_run(storage, "b")
     async with storage.write() as uow:
         await uow.flow_run_states.add(run_a.id, State(type=StateType.RUNNING))
         await uow.task_runs.insert(TaskRun(flow_run_id=run_b.id, task_key="k", dynamic_key="0"))
@@ -124,7 +123,10 @@ async def test_task_cache_respects_expiration(storage) -> None:
 async def test_logs_insert_and_filter(storage) -> None:
     _, run = await _flow_and_run(storage)
     now = timeutil.now()
-    logs = [Log(name="l", level=10 * i, message=f"m{i}", timestamp=now + dt.timedelta(seconds=i), flow_run_id=run.id) for i in range(1, 5)]
+    logs = [
+        Log(name="l", level=10 * i, message=f"m{i}", timestamp=now + dt.timedelta(seconds=i), flow_run_id=run.id)
+        for i in range(1, 5)
+    ]
     async with storage.write() as uow:
         await uow.logs.insert_many(logs)
     async with storage.read() as uow:

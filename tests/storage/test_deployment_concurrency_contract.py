@@ -19,8 +19,11 @@ async def _deployment(storage, limit: int | None, strategy: str | None = None) -
     async with storage.write() as uow:
         flow = await uow.flows.get_or_create(Flow(name="f", tags=["ft"]))
         candidate = Deployment(
-            name=f"d{limit}{strategy}", flow_id=flow.id, concurrency_limit=limit,
-            concurrency_options=options, tags=["dt"],
+            name=f"d{limit}{strategy}",
+            flow_id=flow.id,
+            concurrency_limit=limit,
+            concurrency_options=options,
+            tags=["dt"],
         )
         deployment, _ = await uow.deployments.upsert(candidate, set())
     return flow, deployment

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from prefect_core.schemas import filters as f
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.flow_run_inputs import FlowRunInput
 from prefect_core.schemas.flows import Flow
 from prefect_core.schemas.runs import FlowRun
 from prefect_core.schemas.states import State, StateType
-from prefect_core.schemas.bodies.queries import RunFilterBody
 
 
 async def _run(storage) -> FlowRun:
@@ -37,7 +37,10 @@ async def test_filter_by_literal_prefix_oldest_first(storage) -> None:
     async with storage.read() as uow:
         repo = uow.flow_run_inputs
         assert [i.key for i in await repo.filter(run.id, prefix="a-", exclude_keys=[], limit=None)] == ["a-1", "a-2"]
-        assert [i.key for i in await repo.filter(run.id, prefix="a", exclude_keys=["a-2"], limit=None)] == ["a-1", "a%x"]
+        assert [i.key for i in await repo.filter(run.id, prefix="a", exclude_keys=["a-2"], limit=None)] == [
+            "a-1",
+            "a%x",
+        ]
         assert [i.key for i in await repo.filter(run.id, prefix="a%", exclude_keys=[], limit=None)] == ["a%x"]
         assert [i.key for i in await repo.filter(run.id, prefix="", exclude_keys=[], limit=2)] == ["a-1", "b-1"]
 
@@ -62,5 +65,7 @@ async def test_flow_run_starts(storage) -> None:
     async with storage.read() as uow:
         [start] = await uow.flow_run_starts.starts(body)
         assert start.state_type is StateType.RUNNING and start.start_time == run.created
-        assert await uow.flow_run_starts.starts(
-            RunFilterBody(flows=f.FlowFilter(name=f.FlowFilterName(any_=["none"])))) == []
+        assert (
+            await uow.flow_run_starts.starts(RunFilterBody(flows=f.FlowFilter(name=f.FlowFilterName(any_=["none"]))))
+            == []
+        )

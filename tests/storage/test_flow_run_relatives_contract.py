@@ -38,15 +38,24 @@ async def test_flow_run_relatives_in_one_read(storage) -> None:
         )
     assert (everything.flow.id, everything.flow.name, everything.flow.tags) == (flow.id, "parent", ("ft",))
     assert (everything.deployment.id, everything.deployment.name, everything.deployment.tags) == (
-        deployment.id, "d", ("dt",))
+        deployment.id,
+        "d",
+        ("dt",),
+    )
     assert (everything.work_queue.id, everything.work_queue.name) == (queue.id, "q")
-    assert (everything.work_pool.id, everything.work_pool.name, everything.work_pool.type) == (
-        pool.id, "tp", "process")
+    assert (everything.work_pool.id, everything.work_pool.name, everything.work_pool.type) == (pool.id, "tp", "process")
     assert (everything.parent_task_run.id, everything.parent_task_run.name, everything.parent_task_run.tags) == (
-        task.id, "t-0", ("tt",))
+        task.id,
+        "t-0",
+        ("tt",),
+    )
     assert nothing_else.flow.id == flow.id
     assert (nothing_else.deployment, nothing_else.work_queue, nothing_else.work_pool, nothing_else.parent_task_run) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 async def test_a_missing_flow_names_nothing(storage) -> None:

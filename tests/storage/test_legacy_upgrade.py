@@ -124,7 +124,10 @@ async def test_legacy_database_is_adopted_and_its_rows_read_back(  # type: ignor
     events = await (await client.post("/api/events/filter", json={"filter": involved})).json()
     names = sorted(e["event"] for e in events["events"])
     assert names == [
-        "legacy.happened", "prefect.flow-run.Completed", "prefect.flow-run.Pending", "prefect.flow-run.Running"
+        "legacy.happened",
+        "prefect.flow-run.Completed",
+        "prefect.flow-run.Pending",
+        "prefect.flow-run.Running",
     ]
     legacy_event = next(e for e in events["events"] if e["event"] == "legacy.happened")
     assert legacy_event["resource"]["prefect.resource.id"] == "legacy.thing.1" and legacy_event["payload"] == {"x": 1}

@@ -63,7 +63,9 @@ async def _on_connection(settings: Settings, fn: Callable[[sa.Connection], Any])
                 return rolled_back(conn)
         finally:
             engine.dispose()
-    async_engine = create_async_engine(sa.make_url(settings.environ["PREFECT_DATABASE_URL"]).set(drivername="postgresql+asyncpg"))
+    async_engine = create_async_engine(
+        sa.make_url(settings.environ["PREFECT_DATABASE_URL"]).set(drivername="postgresql+asyncpg")
+    )
     try:
         async with async_engine.connect() as conn:
             return await conn.run_sync(rolled_back)

@@ -28,8 +28,8 @@ from prefect_core.schemas.sorting import FlowRunSort, FlowSort
 from prefect_core.schemas.states import State, StateType
 from prefect_core.settings import Settings
 from prefect_storage_postgres.backend import MIGRATION_LOCK_KEY, PostgresBackend
-from prefect_storage_sql.migrations import head_revision, script_directory
 from prefect_storage_postgres.settings import PostgresSettings
+from prefect_storage_sql.migrations import head_revision, script_directory
 from prefect_storage_sql.storage import SqlStorage
 from tests.support.ports import free_port
 from tests.support.postgres import PostgresServer

@@ -73,9 +73,12 @@ async def measure(storage, services: Services) -> dict[str, int]:
         body = FlowRunCreate(flow_id=flow.id, deployment_id=deployment.id, state=_state(S.SCHEDULED))
         dep_run, _ = await services.flow_runs.create(body)
         label = "no limit" if limit is None else "limit"
-        await count(f"deployment ({label}): SCHEDULED -> PENDING", orch.set_flow_run_state(dep_run.id, _state(S.PENDING)))
+        await count(
+            f"deployment ({label}): SCHEDULED -> PENDING", orch.set_flow_run_state(dep_run.id, _state(S.PENDING))
+        )
     late_body = FlowRunCreate(
-        flow_id=flow.id, deployment_id=deployment.id,
+        flow_id=flow.id,
+        deployment_id=deployment.id,
         state=_state(S.SCHEDULED, scheduled_time=timeutil.now() - dt.timedelta(minutes=5)),
     )
     late, _ = await services.flow_runs.create(late_body)
@@ -94,14 +97,18 @@ async def measure(storage, services: Services) -> dict[str, int]:
     )
     mirror, _ = await services.task_runs.create(TaskRunCreate(flow_run_id=parent.id, task_key="s", dynamic_key="0"))
     child, _ = await services.flow_runs.create(FlowRunCreate(flow_id=flow.id, parent_task_run_id=mirror.id))
-    await count("subflow: PENDING -> RUNNING (parent task mirrored)", orch.set_flow_run_state(child.id, _state(S.RUNNING)))
+    await count(
+        "subflow: PENDING -> RUNNING (parent task mirrored)", orch.set_flow_run_state(child.id, _state(S.RUNNING))
+    )
 
     deferred = TaskRunCreate(task_key="bg", dynamic_key="0", state=_state(S.SCHEDULED, deferred=True))
     bg, _ = await count("background task: create (SCHEDULED, queued)", services.task_runs.create(deferred))
     delivered = await services.task_workers.next_run(["bg"], timeout=0)
     assert delivered is not None and delivered.id == bg.id and delivered.state.name == "Scheduled"
     services.task_workers.acknowledge(delivered)
-    await count("background task: SCHEDULED -> PENDING", orch.set_task_run_state(bg.id, _state(S.PENDING, deferred=True)))
+    await count(
+        "background task: SCHEDULED -> PENDING", orch.set_task_run_state(bg.id, _state(S.PENDING, deferred=True))
+    )
     await count("background task: PENDING -> RUNNING", orch.set_task_run_state(bg.id, _state(S.RUNNING, deferred=True)))
     await orch.set_task_run_state(bg.id, _state(S.FAILED, deferred=True))
     retry = StateCreate(type=S.SCHEDULED, name="AwaitingRetry", state_details=StateDetails(deferred=True))
@@ -110,11 +117,18 @@ async def measure(storage, services: Services) -> dict[str, int]:
     # The effects happened: every flow-run state announced, the background run queued again.
     announced = [e.event.removeprefix("prefect.flow-run.") for e in services.events.events]  # type: ignore[attr-defined]
     assert announced == [
-        "Pending", "Running", "Completed",  # the plain run
-        "Scheduled", "Pending", "Scheduled", "Pending",  # the deployment runs
-        "Scheduled", "Late",  # the late one
+        "Pending",
+        "Running",
+        "Completed",  # the plain run
+        "Scheduled",
+        "Pending",
+        "Scheduled",
+        "Pending",  # the deployment runs
+        "Scheduled",
+        "Late",  # the late one
         "Running",  # the parent
-        "Pending", "Running",  # the subflow
+        "Pending",
+        "Running",  # the subflow
     ]
     queued = await services.task_workers.next_run(["bg"], timeout=0)
     assert queued is not None and queued.id == bg.id and queued.state.name == "AwaitingRetry"

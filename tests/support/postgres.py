@@ -263,7 +263,7 @@ class PostgresServer:
                 f"server log:\n{self.log_tail()}"
             )
 
-    def __enter__(self) -> "PostgresServer":
+    def __enter__(self) -> PostgresServer:
         self.start()
         return self
 

@@ -36,8 +36,12 @@ def schema_differences(connection: sa.Connection, metadata: sa.MetaData) -> list
             diff.append(("primary_key", table.name, reflected_pk, declared_pk))
         declared_fks = sorted(_fk(fk) for fk in table.foreign_key_constraints)
         reflected_fks = sorted(
-            (tuple(fk["constrained_columns"]), fk["referred_table"], tuple(fk["referred_columns"]),
-             (fk.get("options", {}).get("ondelete") or "NO ACTION").upper())
+            (
+                tuple(fk["constrained_columns"]),
+                fk["referred_table"],
+                tuple(fk["referred_columns"]),
+                (fk.get("options", {}).get("ondelete") or "NO ACTION").upper(),
+            )
             for fk in inspector.get_foreign_keys(table.name)
         )
         if declared_fks != reflected_fks:

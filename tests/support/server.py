@@ -42,7 +42,9 @@ class ServerProcess:
         return self.process.returncode
 
 
-def start_server(env: Mapping[str, str], workdir: Path, *, port: int | None = None, timeout: float = 30.0) -> ServerProcess:
+def start_server(
+    env: Mapping[str, str], workdir: Path, *, port: int | None = None, timeout: float = 30.0
+) -> ServerProcess:
     """Start `prefect-server` with `env` added to ours and wait until /api/health answers."""
     port = port or free_port()
     log_path = workdir / f"server-{port}.log"

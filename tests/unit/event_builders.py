@@ -16,21 +16,36 @@ from prefect_core.schemas.events import Event
 TRACES = Path(__file__).resolve().parent.parent / "data"
 
 _STATE_TYPES = {
-    "Pending": "PENDING", "Running": "RUNNING", "Completed": "COMPLETED", "Failed": "FAILED",
-    "AwaitingRetry": "SCHEDULED", "Retrying": "RUNNING", "Scheduled": "SCHEDULED", "Cached": "COMPLETED",
-    "Crashed": "CRASHED", "Cancelled": "CANCELLED",
+    "Pending": "PENDING",
+    "Running": "RUNNING",
+    "Completed": "COMPLETED",
+    "Failed": "FAILED",
+    "AwaitingRetry": "SCHEDULED",
+    "Retrying": "RUNNING",
+    "Scheduled": "SCHEDULED",
+    "Cached": "COMPLETED",
+    "Crashed": "CRASHED",
+    "Cancelled": "CANCELLED",
 }
 
 
-def event(name: str = "test.happened", resource_id: str = "test.resource.1", *, occurred: dt.datetime | None = None,
-          related: list[dict[str, str]] | None = None, **labels: str) -> Event:
-    return Event.model_validate({
-        "occurred": occurred or timeutil.now(),
-        "event": name,
-        "resource": {"prefect.resource.id": resource_id, **labels},
-        "related": related or [],
-        "id": uuid4(),
-    })
+def event(
+    name: str = "test.happened",
+    resource_id: str = "test.resource.1",
+    *,
+    occurred: dt.datetime | None = None,
+    related: list[dict[str, str]] | None = None,
+    **labels: str,
+) -> Event:
+    return Event.model_validate(
+        {
+            "occurred": occurred or timeutil.now(),
+            "event": name,
+            "resource": {"prefect.resource.id": resource_id, **labels},
+            "related": related or [],
+            "id": uuid4(),
+        }
+    )
 
 
 def task_run_event(
@@ -52,32 +67,52 @@ def task_run_event(
     occurred = occurred or timeutil.now()
     related = []
     if flow_run_id is not None:
-        related.append({"prefect.resource.id": f"prefect.flow-run.{flow_run_id}",
-                        "prefect.resource.role": "flow-run", "prefect.resource.name": "casual-skink"})
+        related.append(
+            {
+                "prefect.resource.id": f"prefect.flow-run.{flow_run_id}",
+                "prefect.resource.role": "flow-run",
+                "prefect.resource.name": "casual-skink",
+            }
+        )
     state_type = _STATE_TYPES[state_name]
     task_run: dict[str, Any] = {
-        "name": name, "task_key": task_key, "dynamic_key": dynamic_key,
+        "name": name,
+        "task_key": task_key,
+        "dynamic_key": dynamic_key,
         "empirical_policy": {"max_retries": 0, "retry_delay_seconds": 0.0, "retries": 0, "retry_delay": 0},
-        "tags": [], "labels": {}, "task_inputs": {"x": []}, "run_count": run_count,
+        "tags": [],
+        "labels": {},
+        "task_inputs": {"x": []},
+        "run_count": run_count,
         "flow_run_run_count": 1 if run_count else 0,
-        "expected_start_time": timeutil.isoformat(expected_start or occurred), "total_run_time": 0.0,
+        "expected_start_time": timeutil.isoformat(expected_start or occurred),
+        "total_run_time": 0.0,
     }
     task_run.update(extra_run or {})
     return {
         "occurred": timeutil.isoformat(occurred),
         "event": f"prefect.task-run.{state_name}",
         "resource": {
-            "prefect.resource.id": f"prefect.task-run.{run_id}", "prefect.resource.name": name,
-            "prefect.run-count": str(run_count), "prefect.state-message": "", "prefect.state-name": state_name,
-            "prefect.state-timestamp": occurred.isoformat(), "prefect.state-type": state_type,
+            "prefect.resource.id": f"prefect.task-run.{run_id}",
+            "prefect.resource.name": name,
+            "prefect.run-count": str(run_count),
+            "prefect.state-message": "",
+            "prefect.state-name": state_name,
+            "prefect.state-timestamp": occurred.isoformat(),
+            "prefect.state-type": state_type,
             "prefect.orchestration": "client",
         },
         "related": related,
         "payload": {
             "intended": {"from": None, "to": state_type},
             "initial_state": None,
-            "validated_state": {"type": state_type, "name": state_name, "message": "",
-                                "state_details": state_details or {}, "data": None},
+            "validated_state": {
+                "type": state_type,
+                "name": state_name,
+                "message": "",
+                "state_details": state_details or {},
+                "data": None,
+            },
             "task_run": task_run,
         },
         "id": str(uuid4()),

@@ -10,7 +10,7 @@ from prefect_core.orchestration import Decision, RunKind, TransitionContext, orc
 from prefect_core.schemas.runs import FlowRun, FlowRunPolicy, TaskRun, TaskRunPolicy
 from prefect_core.schemas.states import State, StateDetails, StateType
 
-NOW = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.UTC)
 
 S = StateType
 

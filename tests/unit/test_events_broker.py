@@ -86,7 +86,7 @@ def test_a_plugin_broker_is_selected_by_name() -> None:
 
     class FakeBroker(MemoryBroker):
         @classmethod
-        def from_settings(cls, settings: Settings) -> "FakeBroker":
+        def from_settings(cls, settings: Settings) -> FakeBroker:
             broker = cls()
             broker.url = settings.redis_url  # type: ignore[attr-defined]
             return broker

@@ -9,14 +9,17 @@ import pytest
 from prefect_core.errors import InvalidInput
 from prefect_core.events.counting import PIVOT, TimeUnit, count_by_time, end_of_period
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_buckets_are_aligned_on_the_pivot_and_empty_ones_are_kept() -> None:
     since = dt.datetime(2025, 1, 1, 10, 30, tzinfo=UTC)
     until = dt.datetime(2025, 1, 1, 13, 0, tzinfo=UTC)
-    times = [dt.datetime(2025, 1, 1, 10, 45, tzinfo=UTC), dt.datetime(2025, 1, 1, 12, 1, tzinfo=UTC),
-             dt.datetime(2025, 1, 1, 12, 59, tzinfo=UTC)]
+    times = [
+        dt.datetime(2025, 1, 1, 10, 45, tzinfo=UTC),
+        dt.datetime(2025, 1, 1, 12, 1, tzinfo=UTC),
+        dt.datetime(2025, 1, 1, 12, 59, tzinfo=UTC),
+    ]
     counts = count_by_time(times, since, until, TimeUnit.hour, 1)
     assert [c.count for c in counts] == [1, 0, 2]
     assert [c.value for c in counts] == ["0", "1", "2"]

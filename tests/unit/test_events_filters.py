@@ -13,16 +13,24 @@ from tests.unit.event_builders import event
 
 NOW = timeutil.now()
 
-FLOW_RUN = {"prefect.resource.id": "prefect.flow-run.abc", "prefect.resource.role": "flow-run",
-            "prefect.resource.name": "casual-skink"}
+FLOW_RUN = {
+    "prefect.resource.id": "prefect.flow-run.abc",
+    "prefect.resource.role": "flow-run",
+    "prefect.resource.name": "casual-skink",
+}
 FLOW = {"prefect.resource.id": "prefect.flow.f1", "prefect.resource.role": "flow", "prefect.resource.name": "a-parent"}
 TAG = {"prefect.resource.id": "prefect.tag.db", "prefect.resource.role": "tag"}
 
 
 def _task_event(name: str = "prefect.task-run.Completed"):
     # A second ago: a filter's `until` defaults to the moment it was made.
-    return event(name, "prefect.task-run.t1", occurred=NOW - dt.timedelta(seconds=1),
-                 related=[FLOW_RUN, FLOW], **{"prefect.resource.name": "square-0"})
+    return event(
+        name,
+        "prefect.task-run.t1",
+        occurred=NOW - dt.timedelta(seconds=1),
+        related=[FLOW_RUN, FLOW],
+        **{"prefect.resource.name": "square-0"},
+    )
 
 
 def f(**body) -> EventFilter:
@@ -143,7 +151,8 @@ def test_unknown_fields_are_rejected_like_the_reference() -> None:
 
 
 def test_the_clients_own_filter_round_trips() -> None:
-    from prefect.events.filters import EventFilter as ClientFilter, EventNameFilter, EventOccurredFilter
+    from prefect.events.filters import EventFilter as ClientFilter
+    from prefect.events.filters import EventNameFilter, EventOccurredFilter
 
     client = ClientFilter(
         event=EventNameFilter(name=["prefect.task-run.Completed"]),

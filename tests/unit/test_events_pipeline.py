@@ -12,7 +12,7 @@ from tests.unit.event_builders import event
 
 
 class FakeEvents:
-    def __init__(self, storage: "FakeStorage") -> None:
+    def __init__(self, storage: FakeStorage) -> None:
         self.storage = storage
 
     async def insert_many(self, events):
@@ -26,7 +26,7 @@ class FakeEvents:
 
 
 class FakeUow:
-    def __init__(self, storage: "FakeStorage") -> None:
+    def __init__(self, storage: FakeStorage) -> None:
         self.events = FakeEvents(storage)
 
 
@@ -99,7 +99,7 @@ async def test_duplicates_are_stored_and_published_once() -> None:
 
 
 async def test_a_full_batch_is_flushed_without_waiting_for_the_interval() -> None:
-    storage, broker, _, pipeline = make(batch_size=2)
+    storage, _broker, _, pipeline = make(batch_size=2)
     async with pipeline.running():
         await pipeline.emit([event(), event()])
         for _ in range(100):

@@ -33,8 +33,14 @@ class FakeTaskRuns:
         return self.rows.get(run_id)
 
     async def get_by_key(self, flow_run_id, task_key, dynamic_key) -> TaskRun | None:
-        return next((r for r in self.rows.values()
-                     if (r.flow_run_id, r.task_key, r.dynamic_key) == (flow_run_id, task_key, dynamic_key)), None)
+        return next(
+            (
+                r
+                for r in self.rows.values()
+                if (r.flow_run_id, r.task_key, r.dynamic_key) == (flow_run_id, task_key, dynamic_key)
+            ),
+            None,
+        )
 
     async def insert(self, run: TaskRun) -> TaskRun:
         existing = await self.get_by_key(run.flow_run_id, run.task_key, run.dynamic_key)
@@ -56,8 +62,14 @@ class FakeTaskRuns:
     async def set_current_state(self, run_id: UUID, state: State, values: dict[str, Any]) -> None:
         self.updates += 1
         row = self.rows[run_id]
-        data = {**row.model_dump(), **values, "state": state, "state_type": state.type,
-                "state_name": state.name, "state_id": state.id}
+        data = {
+            **row.model_dump(),
+            **values,
+            "state": state,
+            "state_type": state.type,
+            "state_name": state.name,
+            "state_id": state.id,
+        }
         self.rows[run_id] = TaskRun.model_validate(data)
 
 
@@ -87,16 +99,23 @@ FLOW_RUN = uuid4()
 
 
 def lifecycle(run_id: UUID, *names: str, **kw: Any) -> list[Event]:
-    return [ev(task_run_event(run_id, name, flow_run_id=FLOW_RUN, occurred=at(i), run_count=min(i, 1), **kw))
-            for i, name in enumerate(names)]
+    return [
+        ev(task_run_event(run_id, name, flow_run_id=FLOW_RUN, occurred=at(i), run_count=min(i, 1), **kw))
+        for i, name in enumerate(names)
+    ]
 
 
 def test_what_is_recorded() -> None:
     run_id = uuid4()
     (pending,) = lifecycle(run_id, "Pending")
     assert is_recordable(pending)
-    server_side = pending.model_copy(update={"resource": pending.resource.model_copy(
-        update={"root": {k: v for k, v in pending.resource.root.items() if k != "prefect.orchestration"}})})
+    server_side = pending.model_copy(
+        update={
+            "resource": pending.resource.model_copy(
+                update={"root": {k: v for k, v in pending.resource.root.items() if k != "prefect.orchestration"}}
+            )
+        }
+    )
     assert not is_recordable(server_side)
     assert not is_recordable(pending.model_copy(update={"event": "prefect.flow-run.Pending"}))
 
@@ -135,8 +154,7 @@ def test_only_strictly_newer_states_supersede() -> None:
 async def test_a_lifecycle_builds_the_run_and_its_history() -> None:
     uow = FakeUow(FLOW_RUN)
     run_id = uuid4()
-    events = lifecycle(run_id, "Pending", "Running", "Completed",
-                       extra_run={"tags": ["a"]})
+    events = lifecycle(run_id, "Pending", "Running", "Completed", extra_run={"tags": ["a"]})
     assert await TaskRunRecorder().record(uow, events) == 3
     run = uow.task_runs.rows[run_id]
     assert run.state_name == "Completed" and run.state.id == events[-1].id
@@ -207,15 +225,23 @@ async def test_the_traced_flaky_task_ends_completed_after_a_retry() -> None:
     assert flaky.state_name == "Completed" and flaky.run_count == 2 and flaky.end_time is not None
     assert flaky.empirical_policy.retries == 1
     assert [s.name for s in uow.task_runs.history[flaky.id]] == [
-        "Pending", "Running", "AwaitingRetry", "Retrying", "Completed"]
+        "Pending",
+        "Running",
+        "AwaitingRetry",
+        "Retrying",
+        "Completed",
+    ]
     assert all(r.state_name == "Completed" for r in runs.values())
 
 
 async def test_a_batch_writes_each_run_once() -> None:
     uow = FakeUow(FLOW_RUN)
     ids = [uuid4() for _ in range(3)]
-    events = [e for n, run_id in enumerate(ids)
-              for e in lifecycle(run_id, "Pending", "Running", "Completed", dynamic_key=str(n))]
+    events = [
+        e
+        for n, run_id in enumerate(ids)
+        for e in lifecycle(run_id, "Pending", "Running", "Completed", dynamic_key=str(n))
+    ]
     await TaskRunRecorder().record(uow, events)
     assert uow.task_runs.updates == 3
     assert all(uow.task_runs.rows[i].state_name == "Completed" for i in ids)
@@ -225,8 +251,16 @@ async def test_newer_fields_win_within_a_batch() -> None:
     uow = FakeUow(FLOW_RUN)
     run_id = uuid4()
     pending = lifecycle(run_id, "Pending")[0]
-    done = ev(task_run_event(run_id, "Completed", flow_run_id=FLOW_RUN, occurred=at(5), run_count=1,
-                             extra_run={"tags": ["late"], "end_time": timeutil.isoformat(at(5))}))
+    done = ev(
+        task_run_event(
+            run_id,
+            "Completed",
+            flow_run_id=FLOW_RUN,
+            occurred=at(5),
+            run_count=1,
+            extra_run={"tags": ["late"], "end_time": timeutil.isoformat(at(5))},
+        )
+    )
     await TaskRunRecorder().record(uow, [done, pending])  # arrival order reversed
     run = uow.task_runs.rows[run_id]
     assert run.state_name == "Completed" and run.tags == ["late"] and run.end_time == at(5)

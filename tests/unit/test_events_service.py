@@ -17,7 +17,7 @@ from tests.unit.event_builders import event
 
 
 class FakeEvents:
-    def __init__(self, storage: "FakeStorage") -> None:
+    def __init__(self, storage: FakeStorage) -> None:
         self.storage = storage
 
     async def filter(self, filter, limit=None, offset=0):
@@ -26,7 +26,7 @@ class FakeEvents:
             await hook()
         matching = [e for e in self.storage.stored if filter.includes(e)]
         matching.sort(key=lambda e: e.occurred, reverse=filter.order.value == "DESC")
-        return matching[offset: None if limit is None else offset + limit]
+        return matching[offset : None if limit is None else offset + limit]
 
     async def count(self, filter):
         return len([e for e in self.storage.stored if filter.includes(e)])
@@ -50,8 +50,9 @@ def ago(seconds: float) -> dt.datetime:
 
 
 def open_filter(**body) -> EventFilter:
-    return EventFilter.model_validate({"occurred": {"until": (timeutil.now() + dt.timedelta(days=1)).isoformat()},
-                                      **body})
+    return EventFilter.model_validate(
+        {"occurred": {"until": (timeutil.now() + dt.timedelta(days=1)).isoformat()}, **body}
+    )
 
 
 async def _take(stream, n: int, timeout: float = 1.0) -> list:
@@ -91,10 +92,16 @@ async def test_events_stored_and_published_during_the_replay_arrive_once() -> No
 
 
 async def test_replay_is_clamped_to_fifteen_minutes_and_filtered() -> None:
-    old, recent, other = event("x.old", occurred=ago(3600)), event("x.new", occurred=ago(60)), event("y", occurred=ago(5))
+    old, recent, other = (
+        event("x.old", occurred=ago(3600)),
+        event("x.new", occurred=ago(60)),
+        event("y", occurred=ago(5)),
+    )
     service = EventService(FakeStorage([old, recent, other]), DiscardingSink(), MemoryBroker())
-    f = open_filter(occurred={"since": ago(7200).isoformat(), "until": (timeutil.now() + dt.timedelta(days=1)).isoformat()},
-                    event={"prefix": ["x."]})
+    f = open_filter(
+        occurred={"since": ago(7200).isoformat(), "until": (timeutil.now() + dt.timedelta(days=1)).isoformat()},
+        event={"prefix": ["x."]},
+    )
     async with service.subscribe(f) as stream:
         assert [e.event for e in await _take(stream, 1)] == ["x.new"]
         with pytest.raises(asyncio.TimeoutError):

@@ -14,14 +14,23 @@ from prefect_core.schemas.states import State, StateType
 from prefect_core.services.flow_run_bulk import lateness_seconds
 from prefect_core.services.flow_run_graph import build_graph, dependencies
 
-T0 = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
-EARLIEST = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
-def _task(name: str, start: int | None, inputs: dict | None = None, state: StateType = StateType.RUNNING,
-          end: int | None = None) -> TaskRun:
+def _task(
+    name: str,
+    start: int | None,
+    inputs: dict | None = None,
+    state: StateType = StateType.RUNNING,
+    end: int | None = None,
+) -> TaskRun:
     return TaskRun(
-        name=name, task_key=name, dynamic_key="0", flow_run_id=uuid.uuid4(), state_type=state,
+        name=name,
+        task_key=name,
+        dynamic_key="0",
+        flow_run_id=uuid.uuid4(),
+        state_type=state,
         expected_start_time=T0 + dt.timedelta(seconds=start) if start is not None else None,
         end_time=T0 + dt.timedelta(seconds=end) if end is not None else None,
         task_inputs=inputs or {},
@@ -49,8 +58,14 @@ def test_edges_follow_inputs_and_are_ordered_by_start() -> None:
 
 def test_a_subflow_stands_in_for_its_task() -> None:
     wrapper = _task("w", 1)
-    sub = FlowRun(flow_id=uuid.uuid4(), name="sub", parent_task_run_id=wrapper.id, state_type=StateType.COMPLETED,
-                  start_time=T0, end_time=T0 + dt.timedelta(seconds=5))
+    sub = FlowRun(
+        flow_id=uuid.uuid4(),
+        name="sub",
+        parent_task_run_id=wrapper.id,
+        state_type=StateType.COMPLETED,
+        start_time=T0,
+        end_time=T0 + dt.timedelta(seconds=5),
+    )
     after = _task("after", 9, {"x": [{"input_type": "flow_run", "id": sub.id}]})
     graph = build_graph(FlowRun(flow_id=uuid.uuid4()), [wrapper, after], [sub], {sub.flow_id: "child"}, [], EARLIEST)
     nodes = dict(graph.nodes)

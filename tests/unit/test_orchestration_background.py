@@ -54,8 +54,13 @@ def test_background_task_keeps_its_own_parameters_id():
 def test_background_task_is_not_held_by_a_stopped_flow():
     pending = state(S.PENDING, at=ago(1))
     run = task_run(pending, flow_run_id=uuid4())
-    decision = task(pending, state(S.RUNNING, deferred=True), run,
-                    parent_flow_run_state=state(S.CANCELLED), parent_flow_run_run_count=2)
+    decision = task(
+        pending,
+        state(S.RUNNING, deferred=True),
+        run,
+        parent_flow_run_state=state(S.CANCELLED),
+        parent_flow_run_run_count=2,
+    )
     assert decision.status == "ACCEPT"
     assert decision.run_updates["flow_run_run_count"] == 2
 

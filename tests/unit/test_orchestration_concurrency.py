@@ -7,8 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from prefect_core.orchestration import orchestrate, orchestrate_late
-from prefect_core.orchestration import Need
+from prefect_core.orchestration import Need, orchestrate, orchestrate_late
 from prefect_core.orchestration.policies import CORE_FLOW, MARK_LATE, MINIMAL_FLOW
 from prefect_core.schemas.deployments import DeploymentConcurrency
 from prefect_core.schemas.states import State, StateDetails

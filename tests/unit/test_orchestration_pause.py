@@ -77,8 +77,13 @@ def test_deployment_flow_suspends():
 
 def _paused_flow(run_count=1, **details):
     paused = state(S.PAUSED, at=ago(10), **details)
-    run = flow_run(paused, run_count=run_count, start_time=ago(20), expected_start_time=ago(20),
-                   empirical_policy=FlowRunPolicy(pause_keys={"1"}))
+    run = flow_run(
+        paused,
+        run_count=run_count,
+        start_time=ago(20),
+        expected_start_time=ago(20),
+        empirical_policy=FlowRunPolicy(pause_keys={"1"}),
+    )
     return paused, run
 
 
@@ -93,8 +98,12 @@ def test_resumed_flow_runs_and_is_marked_resuming():
 def test_resumed_flow_proposing_running_again_is_not_a_new_run():
     paused, run = _paused_flow(pause_timeout=later(60))
     resumed = flow(paused, state(S.RUNNING, at=ago(1)), run)
-    run = run.model_copy(update={**{k: v for k, v in resumed.run_updates.items() if k != "empirical_policy"},
-                                 "empirical_policy": FlowRunPolicy(**resumed.run_updates["empirical_policy"])})
+    run = run.model_copy(
+        update={
+            **{k: v for k, v in resumed.run_updates.items() if k != "empirical_policy"},
+            "empirical_policy": FlowRunPolicy(**resumed.run_updates["empirical_policy"]),
+        }
+    )
     decision = flow(resumed.state, state(S.RUNNING), run)
     assert "run_count" not in decision.run_updates
     assert decision.run_updates["empirical_policy"]["resuming"] is False
@@ -149,17 +158,18 @@ def test_paused_flow_may_finish():
 def _task_in(parent_state):
     pending = state(S.PENDING, at=ago(1))
     run = task_run(pending, flow_run_id=uuid4())
-    return pending, run, task(pending, state(S.RUNNING), run,
-                              parent_flow_run_state=parent_state, parent_flow_run_run_count=1)
+    return (
+        pending,
+        run,
+        task(pending, state(S.RUNNING), run, parent_flow_run_state=parent_state, parent_flow_run_run_count=1),
+    )
 
 
 def test_task_of_a_paused_flow_is_not_ready():
     parent = state(S.PAUSED, at=ago(5), pause_timeout=later(60), pause_reschedule=True)
-    pending, run, decision = _task_in(parent)
+    _pending, run, decision = _task_in(parent)
     assert decision.status == "REJECT"
-    assert decision.reason == (
-        f"The flow is paused, new tasks can execute after resuming flow run: {run.flow_run_id}."
-    )
+    assert decision.reason == (f"The flow is paused, new tasks can execute after resuming flow run: {run.flow_run_id}.")
     assert decision.writes_state
     assert (decision.state.type, decision.state.name) == (S.PAUSED, "NotReady")
     assert decision.state.state_details.pause_timeout == later(60)
@@ -169,7 +179,7 @@ def test_task_of_a_paused_flow_is_not_ready():
 
 @pytest.mark.parametrize("parent", [S.COMPLETED, S.CANCELLING, S.CANCELLED, S.PENDING, S.SCHEDULED])
 def test_task_of_a_stopped_flow_aborts(parent):
-    pending, run, decision = _task_in(state(parent, at=ago(5)))
+    pending, _run, decision = _task_in(state(parent, at=ago(5)))
     assert decision.status == "ABORT"
     assert decision.reason == "The enclosing flow must be running to begin task execution."
     assert decision.state == pending
@@ -199,7 +209,13 @@ def test_task_without_a_flow_runs():
 def test_forced_task_ignores_its_flow():
     pending = state(S.PENDING, at=ago(1))
     run = task_run(pending, flow_run_id=uuid4())
-    decision = task(pending, state(S.RUNNING), run, force=True,
-                    parent_flow_run_state=state(S.CANCELLED), parent_flow_run_run_count=1)
+    decision = task(
+        pending,
+        state(S.RUNNING),
+        run,
+        force=True,
+        parent_flow_run_state=state(S.CANCELLED),
+        parent_flow_run_run_count=1,
+    )
     assert decision.status == "ACCEPT"
     assert "flow_run_run_count" not in decision.run_updates  # tracked by the core policy only

@@ -160,6 +160,8 @@ def test_task_run_count_reset_is_dropped_when_the_transition_changes():
 
 def test_task_moving_between_terminal_states_keeps_its_run_count():
     initial = state(S.FAILED, at=ago(5))
-    decision = task(initial, state(S.COMPLETED), task_run(initial, run_count=3, end_time=ago(5), expected_start_time=ago(9)))
+    decision = task(
+        initial, state(S.COMPLETED), task_run(initial, run_count=3, end_time=ago(5), expected_start_time=ago(9))
+    )
     assert decision.status == "ACCEPT"
     assert decision.run_updates == {}

@@ -10,7 +10,7 @@ from prefect_core import run_facts
 from prefect_core.orchestration.rules import concurrency
 from prefect_core.schemas.states import StateType
 
-T0 = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 
 def test_the_concurrency_rules_use_the_shared_slot_states() -> None:

@@ -19,7 +19,7 @@ from prefect_core.services.scheduling.dates import dates_between
 from prefect_core.services.scheduling.runs import idempotency_key, schedule_dates, scheduled_runs
 from prefect_core.services.work_pool_lookups import first_free_priority, reprioritised
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def utc(*args: int) -> dt.datetime:
@@ -45,7 +45,8 @@ def test_cron_in_a_timezone_keeps_wall_clock_across_dst() -> None:
 def test_cron_day_or_false_means_and() -> None:
     friday_13th = CronSchedule(cron="0 0 13 * 5", day_or=False)
     assert [d.date() for d in dates_between(friday_13th, start=utc(2024, 1, 1), n=2)] == [
-        dt.date(2024, 9, 13), dt.date(2024, 12, 13),
+        dt.date(2024, 9, 13),
+        dt.date(2024, 12, 13),
     ]
     either = CronSchedule(cron="0 0 13 * 5", day_or=True)
     assert next(iter(dates_between(either, start=utc(2024, 1, 1)))).date() == dt.date(2024, 1, 5)
@@ -92,10 +93,29 @@ def _deployment(**kw) -> Deployment:
 def test_schedule_dates_stop_at_min_runs_and_min_time() -> None:
     schedule = DeploymentSchedule(schedule=IntervalSchedule(interval=60, anchor_date="2024-01-01T00:00:00Z"))
     start = utc(2024, 1, 1)
-    hour = schedule_dates(schedule, start=start, end=start + dt.timedelta(days=100), min_time=dt.timedelta(hours=1), min_runs=3, max_runs=100)
+    hour = schedule_dates(
+        schedule,
+        start=start,
+        end=start + dt.timedelta(days=100),
+        min_time=dt.timedelta(hours=1),
+        min_runs=3,
+        max_runs=100,
+    )
     assert len(hour) == 61 and hour[-1] == utc(2024, 1, 1, 1)
     capped = DeploymentSchedule(schedule=schedule.schedule, max_scheduled_runs=5)
-    assert len(schedule_dates(capped, start=start, end=start + dt.timedelta(days=1), min_time=dt.timedelta(hours=1), min_runs=3, max_runs=100)) == 5
+    assert (
+        len(
+            schedule_dates(
+                capped,
+                start=start,
+                end=start + dt.timedelta(days=1),
+                min_time=dt.timedelta(hours=1),
+                min_runs=3,
+                max_runs=100,
+            )
+        )
+        == 5
+    )
 
 
 def test_scheduled_runs_are_deterministic_and_tagged() -> None:
@@ -110,9 +130,19 @@ def test_scheduled_runs_are_deterministic_and_tagged() -> None:
     assert first[0].idempotency_key == idempotency_key(deployment.id, schedule.id, utc(2024, 1, 1))
     run = first[0]
     assert run.tags == ["auto-scheduled", "t"] and run.parameters == {"a": 1, "b": 2}
-    assert run.state is not None and run.state.name == "Scheduled" and run.state.state_details.scheduled_time == utc(2024, 1, 1)
-    assert run.created_by is not None and run.created_by.display_value == "nightly" and run.created_by.type == "SCHEDULE"
-    assert run.labels == {"x": "y", "prefect.flow.id": str(deployment.flow_id), "prefect.deployment.id": str(deployment.id)}
+    assert (
+        run.state is not None
+        and run.state.name == "Scheduled"
+        and run.state.state_details.scheduled_time == utc(2024, 1, 1)
+    )
+    assert (
+        run.created_by is not None and run.created_by.display_value == "nightly" and run.created_by.type == "SCHEDULE"
+    )
+    assert run.labels == {
+        "x": "y",
+        "prefect.flow.id": str(deployment.flow_id),
+        "prefect.deployment.id": str(deployment.id),
+    }
 
 
 def test_queue_priorities_shift_like_the_reference() -> None:

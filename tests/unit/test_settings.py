@@ -18,7 +18,11 @@ def test_defaults() -> None:
     assert (sqlite.path, sqlite.busy_timeout_ms, sqlite.cache_size) == (Path("prefect.db"), 60_000, -8_000)
     pg = PostgresSettings.from_env({})
     assert (pg.url, pg.pool_size, pg.pool_max_overflow, pg.connect_timeout, pg.statement_timeout) == (
-        None, 10, 5, 10.0, 30.0
+        None,
+        10,
+        5,
+        10.0,
+        30.0,
     )
 
 
@@ -69,12 +73,21 @@ def test_direct_construction_never_reads_the_process_environment(monkeypatch: py
 @pytest.mark.parametrize(
     "model, env, message",
     [
-        (Settings, {"PREFECT_SERVER_API_PORT": "abc"},
-         "invalid PREFECT_SERVER_API_PORT='abc': Input should be a valid integer"),
-        (Settings, {"PREFECT_SERVER_API_PORT": "70000"},
-         "invalid PREFECT_SERVER_API_PORT='70000': Input should be less"),
-        (Settings, {"PREFECT_SERVER_CSRF_PROTECTION_ENABLED": "maybe"},
-         "PREFECT_SERVER_CSRF_PROTECTION_ENABLED='maybe'"),
+        (
+            Settings,
+            {"PREFECT_SERVER_API_PORT": "abc"},
+            "invalid PREFECT_SERVER_API_PORT='abc': Input should be a valid integer",
+        ),
+        (
+            Settings,
+            {"PREFECT_SERVER_API_PORT": "70000"},
+            "invalid PREFECT_SERVER_API_PORT='70000': Input should be less",
+        ),
+        (
+            Settings,
+            {"PREFECT_SERVER_CSRF_PROTECTION_ENABLED": "maybe"},
+            "PREFECT_SERVER_CSRF_PROTECTION_ENABLED='maybe'",
+        ),
         (Settings, {"PREFECT_LOGGING_SERVER_LEVEL": "loud"}, "must be one of DEBUG, INFO"),
         (SqliteSettings, {"PREFECT_SQLITE_BUSY_TIMEOUT_MS": "-1"}, "invalid PREFECT_SQLITE_BUSY_TIMEOUT_MS='-1'"),
         (PostgresSettings, {"PREFECT_DATABASE_STATEMENT_TIMEOUT": "soon"}, "PREFECT_DATABASE_STATEMENT_TIMEOUT='soon'"),

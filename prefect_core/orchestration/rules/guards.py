@@ -38,11 +38,7 @@ def prevent_pending_transitions(ctx: TransitionContext, proposed: State) -> Outc
     """
     assert ctx.initial is not None
     initial = ctx.initial
-    if (
-        initial.type is StateType.PENDING
-        and initial.name != proposed.name
-        and proposed.name != "Pending"
-    ):
+    if initial.type is StateType.PENDING and initial.name != proposed.name and proposed.name != "Pending":
         return accept(
             with_details(
                 proposed,

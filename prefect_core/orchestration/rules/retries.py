@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from typing import Callable
+from collections.abc import Callable
 
 from prefect_core.orchestration.base import (
     ALL_STATES,

@@ -21,9 +21,7 @@ from prefect_core.schemas.states import State, StateType
 #: A finished run may not be marked as any of these.
 _NOT_AFTER_TERMINAL = {StateType.CANCELLING, StateType.PAUSED, StateType.CRASHED}
 
-_OVERWRITE_RESULT = (
-    "Cannot overwrite a COMPLETED state that carries persisted result data with one that does not."
-)
+_OVERWRITE_RESULT = "Cannot overwrite a COMPLETED state that carries persisted result data with one that does not."
 
 
 def has_persisted_result(data: Any) -> bool:

@@ -6,9 +6,9 @@ from uuid import UUID
 
 from pydantic import Field
 
-from prefect_core.schemas.filters import FlowFilter, FlowRunFilter
 from prefect_core.schemas.base import PrefectModel
 from prefect_core.schemas.bodies.base import EmbeddedBody
+from prefect_core.schemas.filters import FlowFilter, FlowRunFilter
 from prefect_core.schemas.responses import SetStateStatus, StateResponseDetails
 from prefect_core.schemas.states import State, StateCreate
 

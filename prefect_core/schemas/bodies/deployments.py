@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
 from prefect_core.schemas.base import DateTime
 from prefect_core.schemas.bodies.base import PagedBody
 from prefect_core.schemas.filters import DeploymentFilter
-from pydantic import BaseModel, ConfigDict, Field
-from uuid import UUID
 
 
 class RunnerPoll(PagedBody):

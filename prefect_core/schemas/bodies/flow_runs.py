@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from prefect_core.schemas.bodies.base import EmbeddedBody
 from typing import Any
+
+from prefect_core.schemas.bodies.base import EmbeddedBody
 
 
 class ResumeBody(EmbeddedBody):

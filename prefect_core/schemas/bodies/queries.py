@@ -9,7 +9,6 @@ from prefect_core.schemas.bodies.base import DEFAULT_LIMIT, MAX_OFFSET, MAX_PAGE
 from prefect_core.schemas.deployments import DeploymentSort
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort, LogSort, TaskRunSort
 
-
 #: Top-level body keys; a key sent as null takes its default (the client sends
 #: `"sort": null`, `"limit": null`).
 _Body = EmbeddedBody

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from prefect_core.schemas.states import StateCreate
 from pydantic import BaseModel, ConfigDict
+
+from prefect_core.schemas.states import StateCreate
 
 
 class SetStateBody(BaseModel):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from prefect_core.schemas.base import DateTime
 from prefect_core.schemas.bodies.base import PagedBody
 from prefect_core.schemas.filters import WorkPoolFilter, WorkQueueFilter
-from pydantic import BaseModel, ConfigDict, Field
 
 
 class WorkPoolQuery(PagedBody):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from prefect_core.schemas.base import DateTime
 from prefect_core.schemas.bodies.base import PagedBody
 from prefect_core.schemas.filters import WorkQueueFilter
-from pydantic import Field
 
 
 class WorkQueueQuery(PagedBody):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ConfigDict
+
 from prefect_core.schemas.bodies.base import PagedBody
 from prefect_core.schemas.filters import WorkerFilter
-from pydantic import BaseModel, ConfigDict
 
 
 class WorkerHeartbeat(BaseModel):

@@ -8,13 +8,78 @@ follow the reference: `any_` (one of), `all_` (contains all), `like_`
 One module per resource; this package re-exports them all.
 """
 
-from prefect_core.schemas.filters.base import Operator, FilterModel
-from prefect_core.schemas.filters.deployments import DeploymentOrFlowNameFilter, DeploymentFilterConcurrencyLimit, DeploymentFilterId, DeploymentFilterName, DeploymentFilterPaused, DeploymentFilterTags, DeploymentFilterWorkQueueName, DeploymentFilter
-from prefect_core.schemas.filters.flows import FlowFilterDeployment, FlowFilterId, FlowFilterName, FlowFilterTags, FlowFilter
-from prefect_core.schemas.filters.flow_runs import FlowRunFilterCreatedBy, FlowRunFilterDeploymentId, FlowRunFilterEndTime, FlowRunFilterExpectedStartTime, FlowRunFilterFlowVersion, FlowRunFilterId, FlowRunFilterIdempotencyKey, FlowRunFilterName, FlowRunFilterNextScheduledStartTime, FlowRunFilterParentFlowRunId, FlowRunFilterParentTaskRunId, FlowRunFilterStartTime, FlowRunFilterStateName, FlowRunFilterStateType, FlowRunFilterState, FlowRunFilterTags, FlowRunFilterWorkQueueName, FlowRunFilter
-from prefect_core.schemas.filters.logs import LogFilterFlowRunId, LogFilterLevel, LogFilterTaskRunId, LogFilterTextSearch, LogFilterTimestamp, LogFilter
-from prefect_core.schemas.filters.task_runs import TaskRunFilterEndTime, TaskRunFilterExpectedStartTime, TaskRunFilterFlowRunId, TaskRunFilterId, TaskRunFilterName, TaskRunFilterStartTime, TaskRunFilterStateName, TaskRunFilterStateType, TaskRunFilterState, TaskRunFilterSubFlowRuns, TaskRunFilterTags, TaskRunFilter
-from prefect_core.schemas.filters.work_pools import WorkPoolFilterId, WorkPoolFilterName, WorkPoolFilterType, WorkPoolFilter, WorkQueueFilterId, WorkQueueFilterName, WorkQueueFilter, WorkerFilterLastHeartbeatTime, WorkerFilterStatus, WorkerFilter
+from prefect_core.schemas.filters.base import FilterModel, Operator
+from prefect_core.schemas.filters.deployments import (
+    DeploymentFilter,
+    DeploymentFilterConcurrencyLimit,
+    DeploymentFilterId,
+    DeploymentFilterName,
+    DeploymentFilterPaused,
+    DeploymentFilterTags,
+    DeploymentFilterWorkQueueName,
+    DeploymentOrFlowNameFilter,
+)
+from prefect_core.schemas.filters.flow_runs import (
+    FlowRunFilter,
+    FlowRunFilterCreatedBy,
+    FlowRunFilterDeploymentId,
+    FlowRunFilterEndTime,
+    FlowRunFilterExpectedStartTime,
+    FlowRunFilterFlowVersion,
+    FlowRunFilterId,
+    FlowRunFilterIdempotencyKey,
+    FlowRunFilterName,
+    FlowRunFilterNextScheduledStartTime,
+    FlowRunFilterParentFlowRunId,
+    FlowRunFilterParentTaskRunId,
+    FlowRunFilterStartTime,
+    FlowRunFilterState,
+    FlowRunFilterStateName,
+    FlowRunFilterStateType,
+    FlowRunFilterTags,
+    FlowRunFilterWorkQueueName,
+)
+from prefect_core.schemas.filters.flows import (
+    FlowFilter,
+    FlowFilterDeployment,
+    FlowFilterId,
+    FlowFilterName,
+    FlowFilterTags,
+)
+from prefect_core.schemas.filters.logs import (
+    LogFilter,
+    LogFilterFlowRunId,
+    LogFilterLevel,
+    LogFilterTaskRunId,
+    LogFilterTextSearch,
+    LogFilterTimestamp,
+)
+from prefect_core.schemas.filters.task_runs import (
+    TaskRunFilter,
+    TaskRunFilterEndTime,
+    TaskRunFilterExpectedStartTime,
+    TaskRunFilterFlowRunId,
+    TaskRunFilterId,
+    TaskRunFilterName,
+    TaskRunFilterStartTime,
+    TaskRunFilterState,
+    TaskRunFilterStateName,
+    TaskRunFilterStateType,
+    TaskRunFilterSubFlowRuns,
+    TaskRunFilterTags,
+)
+from prefect_core.schemas.filters.work_pools import (
+    WorkerFilter,
+    WorkerFilterLastHeartbeatTime,
+    WorkerFilterStatus,
+    WorkPoolFilter,
+    WorkPoolFilterId,
+    WorkPoolFilterName,
+    WorkPoolFilterType,
+    WorkQueueFilter,
+    WorkQueueFilterId,
+    WorkQueueFilterName,
+)
 
 __all__ = [
     "DeploymentFilter",

@@ -14,11 +14,11 @@ from prefect_core import timeutil
 from prefect_core.errors import NotFound
 from prefect_core.ports import Storage
 from prefect_core.schemas import filters as f
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.sorting import FlowRunSort, TaskRunSort
 from prefect_core.schemas.states import TERMINAL_STATES, State, StateType
 from prefect_core.services.background.loops import Loop
 from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.schemas.bodies.queries import RunFilterBody
 
 _BATCH = 200
 _NON_TERMINAL = [t for t in StateType if t not in TERMINAL_STATES]
@@ -38,7 +38,7 @@ class CancellationCleanup:
         self.timeout = timeout
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> "CancellationCleanup":
+    def from_settings(cls, services: object, settings: object) -> CancellationCleanup:
         opt = settings.service_option  # type: ignore[attr-defined]
         return cls(
             services.storage,  # type: ignore[attr-defined]
@@ -62,9 +62,7 @@ class CancellationCleanup:
                 state=f.FlowRunFilterState(type=f.FlowRunFilterStateType(any_=[StateType.CANCELLED])),
                 end_time=f.FlowRunFilterEndTime(after_=since),
             ),
-            task_runs=f.TaskRunFilter(
-                state=f.TaskRunFilterState(type=f.TaskRunFilterStateType(any_=_NON_TERMINAL))
-            ),
+            task_runs=f.TaskRunFilter(state=f.TaskRunFilterState(type=f.TaskRunFilterStateType(any_=_NON_TERMINAL))),
         )
         async with self.storage.read() as uow:
             task_runs = await uow.task_runs.filter(query, TaskRunSort.ID_DESC, 0, _BATCH)

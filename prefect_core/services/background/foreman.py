@@ -34,7 +34,7 @@ class Foreman:
         self.polled_timeout_seconds = polled_timeout_seconds
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> "Foreman":
+    def from_settings(cls, services: object, settings: object) -> Foreman:
         opt = settings.service_option  # type: ignore[attr-defined]
         return cls(
             services.storage,  # type: ignore[attr-defined]
@@ -56,7 +56,11 @@ class Foreman:
             )
             for pool_id in pool_ids:
                 pool = await uow.work_pools.get(pool_id)
-                if pool is not None and pool.status == WorkPoolStatus.READY and not await uow.workers.count_online(pool_id):
+                if (
+                    pool is not None
+                    and pool.status == WorkPoolStatus.READY
+                    and not await uow.workers.count_online(pool_id)
+                ):
                     await uow.work_pools.update(
                         pool_id, {"status": WorkPoolStatus.NOT_READY.value, "last_transitioned_status_at": now}
                     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect_core import timeutil
-from prefect_core.run_facts import LATE_STATE_NAME
 from prefect_core.errors import NotFound
+from prefect_core.ports import Storage
+from prefect_core.run_facts import LATE_STATE_NAME
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.filters import (
     FlowRunFilter,
     FlowRunFilterNextScheduledStartTime,
@@ -18,8 +20,6 @@ from prefect_core.schemas.sorting import FlowRunSort
 from prefect_core.schemas.states import State, StateDetails, StateType
 from prefect_core.services.background.loops import Loop
 from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.schemas.bodies.queries import RunFilterBody
-from prefect_core.ports import Storage
 
 _BATCH = 400
 
@@ -36,7 +36,7 @@ class LateRuns:
         self.after = after
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> "LateRuns":
+    def from_settings(cls, services: object, settings: object) -> LateRuns:
         opt = settings.service_option  # type: ignore[attr-defined]
         return cls(
             services.storage,  # type: ignore[attr-defined]

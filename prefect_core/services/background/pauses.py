@@ -6,11 +6,11 @@ from prefect_core import timeutil
 from prefect_core.errors import NotFound
 from prefect_core.ports import Storage
 from prefect_core.schemas import filters as f
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.sorting import FlowRunSort
 from prefect_core.schemas.states import State, StateType
 from prefect_core.services.background.loops import Loop
 from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.schemas.bodies.queries import RunFilterBody
 
 _BATCH = 200
 NEVER_RESUMED = "The flow was paused and never resumed."
@@ -25,7 +25,7 @@ class PauseExpirations:
         self.interval = interval
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> "PauseExpirations":
+    def from_settings(cls, services: object, settings: object) -> PauseExpirations:
         return cls(
             services.storage,  # type: ignore[attr-defined]
             services.orchestration,  # type: ignore[attr-defined]
@@ -37,7 +37,9 @@ class PauseExpirations:
 
     async def tick(self) -> int:
         query = RunFilterBody(
-            flow_runs=f.FlowRunFilter(state=f.FlowRunFilterState(type=f.FlowRunFilterStateType(any_=[StateType.PAUSED])))
+            flow_runs=f.FlowRunFilter(
+                state=f.FlowRunFilterState(type=f.FlowRunFilterStateType(any_=[StateType.PAUSED]))
+            )
         )
         async with self.storage.read() as uow:
             runs = await uow.flow_runs.filter(query, FlowRunSort.ID_DESC, 0, _BATCH)

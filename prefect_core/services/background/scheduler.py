@@ -39,7 +39,7 @@ class Scheduler:
         self.batch_size = batch_size
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> "Scheduler":
+    def from_settings(cls, services: object, settings: object) -> Scheduler:
         opt = settings.service_option  # type: ignore[attr-defined]
         horizon = Horizon(
             max_runs=int(opt("scheduler", "max_runs", 100)),
@@ -92,8 +92,12 @@ class Scheduler:
                     schedules = [s for s in deployment.schedules if s.active]
                     try:
                         runs += scheduled_runs(
-                            deployment, schedules, start=now, end=now + self.horizon.max_time,
-                            min_time=self.horizon.min_time, min_runs=self.horizon.min_runs,
+                            deployment,
+                            schedules,
+                            start=now,
+                            end=now + self.horizon.max_time,
+                            min_time=self.horizon.min_time,
+                            min_runs=self.horizon.min_runs,
                             max_runs=self.horizon.max_runs,
                         )
                     except Exception:

@@ -84,11 +84,11 @@ def _interval_dates(
         if days:
             wall = moment.replace(tzinfo=None) + dt.timedelta(days=days)
             moment = wall.replace(tzinfo=zone)
-        return (moment.astimezone(dt.timezone.utc) + rest).astimezone(zone)
+        return (moment.astimezone(dt.UTC) + rest).astimezone(zone)
 
     # Jump close to `start` in absolute time, then walk.
     skipped = int((start - anchor).total_seconds() / step.total_seconds())
-    current = (anchor.astimezone(dt.timezone.utc) + step * skipped).astimezone(zone)
+    current = (anchor.astimezone(dt.UTC) + step * skipped).astimezone(zone)
     while current < start:
         current = advance(current)
 
@@ -119,8 +119,8 @@ def _cron_dates(schedule: CronSchedule, start: dt.datetime, end: dt.datetime | N
             wall = cron.get_next(dt.datetime)
             moment = wall.replace(tzinfo=zone)
             # Wall-clock times skipped by a DST jump do not exist; move them forward.
-            if moment.astimezone(dt.timezone.utc).astimezone(zone).replace(tzinfo=None) != wall:
-                moment = moment.astimezone(dt.timezone.utc).astimezone(zone)
+            if moment.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != wall:
+                moment = moment.astimezone(dt.UTC).astimezone(zone)
             if moment >= start:
                 yield moment
 

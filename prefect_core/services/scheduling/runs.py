@@ -87,9 +87,7 @@ def scheduled_runs(
         created_by = CreatedBy(
             id=schedule.id, type="SCHEDULE", display_value=schedule.slug or schedule_display_name(schedule.schedule)
         )
-        dates = schedule_dates(
-            schedule, start=start, end=end, min_time=min_time, min_runs=min_runs, max_runs=max_runs
-        )
+        dates = schedule_dates(schedule, start=start, end=end, min_time=min_time, min_runs=min_runs, max_runs=max_runs)
         for when in dates:
             run = FlowRun(
                 flow_id=deployment.flow_id,
