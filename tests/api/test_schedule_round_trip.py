@@ -167,3 +167,19 @@ async def test_a_cron_without_timezone_schedules_its_runs_in_utc(client: Any) ->
     ).json()
     starts = [timeutil.parse(r["expected_start_time"]) for r in runs]
     assert starts == [timeutil.parse(f"2030-03-{day:02d}T09:00:00Z") for day in (9, 10, 11)]
+
+
+async def test_a_deployment_patch_stores_its_schedules_as_sent(client: Any) -> None:
+    flow_id = await _flow(client, "deployment-patch")
+    dep = await (await client.post("/api/deployments/", json={"name": "d", "flow_id": flow_id})).json()
+    schedules = [
+        {"schedule": {"cron": "0 9 * * *"}, "slug": "cron", "active": False},
+        {"schedule": {"interval": 600, "anchor_date": "2026-01-01T09:00:00-05:00"}, "slug": "interval"},
+    ]
+    patched = await client.patch(f"/api/deployments/{dep['id']}", json={"schedules": schedules})
+    assert patched.status == 204, await patched.text()
+    read = await (await client.get(f"/api/deployments/{dep['id']}")).json()
+    assert {s["slug"]: (s["schedule"], s["active"]) for s in read["schedules"]} == {
+        "cron": ({"cron": "0 9 * * *", "timezone": None, "day_or": True}, False),
+        "interval": ({"interval": 600.0, "anchor_date": "2026-01-01T09:00:00-05:00", "timezone": "UTC"}, True),
+    }
