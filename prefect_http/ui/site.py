@@ -12,6 +12,7 @@ What the reference does, and so this does:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -133,8 +134,22 @@ async def ui_files(request: web.Request) -> web.StreamResponse:
     if in_v2 is not None:
         in_v1 = relative_to(path, site.v1_base)
     if in_v1 is not None and "v1" in site.bundles:
+        icon = _state_icon(site, path)
+        if icon is not None and find(site.bundles["v1"].directory, in_v1)[0] is None:
+            return file_response(icon, icon.name)
         return _serve(request, site.bundles["v1"], in_v1)
     raise web.HTTPNotFound()
+
+
+def _state_icon(site: UiSite, path: str) -> Path | None:
+    """The V2 app points the page's icon at `/<state>.svg` (`/completed.svg`, ...) at the
+    server root, where the V1 bundle has no such file: the reference answers 404 there. We
+    serve the V2 bundle's icon instead (only a root-level `.svg` the V1 bundle lacks)."""
+    name = path.removeprefix("/")
+    if "/" in name or not name.endswith(".svg") or "v2" not in site.bundles:
+        return None
+    found, is_folder = find(site.bundles["v2"].directory, name)
+    return None if is_folder else found
 
 
 async def ui_settings(request: web.Request) -> web.Response:

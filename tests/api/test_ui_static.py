@@ -115,6 +115,19 @@ async def test_content_types_of_other_files(ui) -> None:
         assert resp.headers["Cache-Control"] == "no-cache", path
 
 
+async def test_the_v2_state_icons_are_served_at_the_root_too(ui) -> None:
+    # the V2 app sets its icon to /<state>.svg at the server root (the reference answers 404 there)
+    for state in ("completed", "failed", "running"):
+        resp = await ui.get(f"/{state}.svg", headers={"Accept": "image/avif,image/webp,image/*,*/*;q=0.8"})
+        assert resp.status == 200, state
+        assert resp.headers["Content-Type"] == "image/svg+xml"
+        assert await resp.text() == (SOURCE_V2 / f"{state}.svg").read_text()
+    # only root-level icons the V1 bundle lacks: V1's own files and other paths are unchanged
+    assert (await ui.get("/robots.txt")).status == 200
+    assert (await ui.get("/nothing.svg", headers={"Accept": "image/*"})).status == 404
+    assert (await ui.get("/assets/completed.svg", headers={"Accept": "image/*"})).status == 404
+
+
 async def test_ui_settings_has_the_reference_fields(tmp_path: Path, ui_dir: Path, aiohttp_client) -> None:  # type: ignore[no-untyped-def]
     plain = await aiohttp_client(create_app(ui_settings(tmp_path, ui_dir)))
     assert await (await plain.get("/ui-settings")).json() == {

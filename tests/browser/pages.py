@@ -21,7 +21,7 @@ class UiPage:
 
     def needs(self) -> set[str]:
         """The data keys this page's path and expected text name."""
-        keys = set()
+        keys: set[str] = set()
         for template in (self.path, self.expect or ""):
             keys.update(name for _, name, _, _ in string.Formatter().parse(template) if name)
         return keys

@@ -57,6 +57,8 @@ class PageLog:
 
     failed: list[ApiCall] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    #: the UI's own files (and any other request) that failed or were answered >= 400
+    other_failures: list[str] = field(default_factory=list)
     api_calls: int = 0
 
     def unexpected(self) -> list[ApiCall]:
@@ -82,7 +84,11 @@ def watch(page: Any, base: str, log: PageLog) -> None:
 
     def on_response(response: Any) -> None:
         url = urlsplit(response.url)
-        if f"{url.scheme}://{url.netloc}" != base or not url.path.startswith("/api/"):
+        if f"{url.scheme}://{url.netloc}" != base:
+            return
+        if not url.path.startswith("/api/"):
+            if response.status >= 400:
+                log.other_failures.append(f"{response.request.method} {url.path}: {response.status}")
             return
         log.api_calls += 1
         if response.status >= 400:
@@ -92,5 +98,34 @@ def watch(page: Any, base: str, log: PageLog) -> None:
                 body = ""
             log.failed.append(ApiCall(response.request.method, url.path, response.status, body[:300]))
 
+    def on_failed(request: Any) -> None:
+        if request.url.startswith(base):
+            log.other_failures.append(f"{request.method} {urlsplit(request.url).path}: {request.failure}")
+
     page.on("response", on_response)
+    page.on("requestfailed", on_failed)
     page.on("pageerror", lambda error: log.page_errors.append(str(error)))
+
+
+#: Reads of not-yet-served groups that break a page of ours (the V2 deployment page turns into
+#: its error state when `related-to` is refused), with the reference's answer when nothing is
+#: related. Only the interaction tests use them, to exercise our page meanwhile.
+BRIDGES: dict[str, Any] = {"/api/automations/related-to/": []}
+
+
+def bridge_pending(page: Any, base: str) -> None:
+    """Answer a BRIDGES read with the reference's empty answer, but only while the server's
+    router itself answers it 404 "Not Found": once the route exists its real answer passes
+    through, so the bridge lapses by itself."""
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        path = urlsplit(route.request.url).path
+        empty = next((answer for prefix, answer in BRIDGES.items() if path.startswith(prefix)), None)
+        if route.request.method == "GET" and response.status == 404 and '"Not Found"' in response.text():
+            route.fulfill(status=200, json=empty)
+        else:
+            route.fulfill(response=response)
+
+    for prefix in BRIDGES:
+        page.route(f"{base}{prefix}**", handle)
