@@ -22,7 +22,7 @@ from tests.browser.support import ARTIFACTS, PageLog
 #: What the V2 UI's error boundary says when a query failed for good.
 ERROR_STATE = "Something went wrong"
 #: How long a page whose calls were refused is watched for its error state (ms): the app
-#: retries a failed query three times (1 s, 2 s, 4 s apart) before it gives up.
+#: retries a failed query a few times before it gives up (react-query's default: 3 retries, 1, 2, 4 s apart).
 PATIENCE = 8_000
 #: How long a page's text may take to show (ms).
 SHOW = 20_000
