@@ -8,12 +8,23 @@ that ship with Prefect itself, and the other known views empty.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
 from prefect_http.jsonio import respond
 
 routes = web.RouteTableDef()
+
+#: The process worker's logo: our own small icon (a terminal prompt), inline so that it shows
+#: offline and under any serve base. The UI lists only workers with a logo on its
+#: work-pool create page, so an empty one hides the process type there.
+_PROCESS_LOGO = "data:image/svg+xml," + quote(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48">'
+    '<rect x="3" y="7" width="42" height="34" rx="5" fill="#1f2937"/>'
+    '<path d="M12 18l7 6-7 6" stroke="#f9fafb" stroke-width="3" fill="none" stroke-linecap="round"/>'
+    '<path d="M23 31h12" stroke="#f9fafb" stroke-width="3" stroke-linecap="round"/></svg>'
+)
 
 
 def _variable(title: str, description: str, type_: str, **extra: Any) -> dict[str, Any]:
@@ -29,7 +40,7 @@ _PROCESS_WORKER: dict[str, Any] = {
     "documentation_url": "https://www.prefect.io/docs/latest/api-ref/prefect/workers/process/",
     "install_command": "pip install prefect",
     "is_beta": False,
-    "logo_url": "",
+    "logo_url": _PROCESS_LOGO,
     "default_base_job_configuration": {
         "job_configuration": {
             key: f"{{{{ {key} }}}}" for key in ("command", "env", "labels", "name", "stream_output", "working_dir")

@@ -213,7 +213,11 @@ async def test_concurrent_polls_never_share_a_run(client) -> None:
 
 async def test_collections_view_for_work_pool_create(client) -> None:
     view = await (await client.get("/api/collections/views/aggregate-worker-metadata")).json()
-    assert view["prefect"]["process"]["type"] == "process"
+    process = view["prefect"]["process"]
+    assert process["type"] == "process"
+    # the UI's create page lists a worker type only with a display name, description and logo
+    assert process["display_name"] == "Process" and process["description"]
+    assert process["logo_url"].startswith("data:image/svg+xml,")
     assert (await client.get("/api/collections/views/nope")).status == 404
 
 

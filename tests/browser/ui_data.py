@@ -131,5 +131,12 @@ def settle(api_url: str, data: dict[str, Any]) -> dict[str, Any]:
 
         event = eventually(events, bool)[0]
         flow_id = http.get(f"/flow_runs/{data['flow_run_id']}").json()["flow_id"]
+        deployed_flow_id = http.get(f"/deployments/{data['deployment_id']}").json()["flow_id"]
     # the UI's event route names the day as the browser sees it; the test browser runs in UTC
-    return {**data, "flow_id": flow_id, "task_run_id": task_run["id"], "event_date": event["occurred"][:10]}
+    return {
+        **data,
+        "flow_id": flow_id,
+        "deployed_flow_id": deployed_flow_id,
+        "task_run_id": task_run["id"],
+        "event_date": event["occurred"][:10],
+    }
