@@ -93,3 +93,30 @@ def test_create_a_global_concurrency_limit_from_the_concurrency_page(
     ui_page.wait_for_load_state("networkidle")
     ui_page.screenshot(path=str(ARTIFACTS / f"interaction-global-limit-{backend}.png"))
     _clean(page_log)
+
+
+def test_create_a_process_work_pool_in_the_wizard(
+    ui_page: Any, page_log: PageLog, ui_base: str, ui_server: ServerProcess, ui_data: dict[str, Any], backend: str
+) -> None:
+    from playwright.sync_api import expect
+
+    name = f"wizard-{ui_data['work_pool_name']}"
+    ui_page.goto(f"{ui_base}/v2/work-pools/create", wait_until="networkidle")
+    ui_page.get_by_text("Process", exact=True).click()
+    ui_page.get_by_role("button", name="Next").click()
+    ui_page.get_by_label("Name").fill(name)
+    ui_page.get_by_role("button", name="Next").click()
+    ui_page.get_by_role("button", name="Create Work Pool").click()
+    ui_page.wait_for_url(f"**/v2/work-pools/work-pool/{name}**")
+    expect(ui_page.get_by_text(name).first).to_be_visible()
+    with httpx.Client(base_url=ui_server.api_url, timeout=30) as api:
+        stored = api.get(f"/work_pools/{name}")
+    assert stored.status_code == 200, stored.text
+    pool = stored.json()
+    assert pool["type"] == "process" and pool["is_paused"] is False
+    # the process worker's template from the catalogue, as the wizard sent it
+    assert set(pool["base_job_template"]["job_configuration"]) >= {"command", "env", "working_dir"}
+    assert "working_dir" in pool["base_job_template"]["variables"]["properties"]
+    ui_page.wait_for_load_state("networkidle")
+    ui_page.screenshot(path=str(ARTIFACTS / f"interaction-pool-created-{backend}.png"))
+    _clean(page_log)
