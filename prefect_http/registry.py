@@ -34,4 +34,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.task_workers",
     "prefect_http.routes.concurrency_limits_v2",
     "prefect_http.routes.concurrency_limits",
+    "prefect_http.routes.block_types",
+    "prefect_http.routes.block_schemas",
+    "prefect_http.routes.block_documents",
 )

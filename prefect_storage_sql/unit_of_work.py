@@ -35,6 +35,9 @@ REPOSITORIES: dict[str, str] = {
     "ui_queries": "prefect_storage_sql.repositories.ui_queries:SqlUiQueryRepository",
     "concurrency_limits": "prefect_storage_sql.repositories.concurrency_limits:SqlConcurrencyLimitRepository",
     "concurrency_leases": "prefect_storage_sql.repositories.concurrency_leases:SqlConcurrencyLeaseRepository",
+    "block_types": "prefect_storage_sql.repositories.blocks:SqlBlockTypeRepository",
+    "block_schemas": "prefect_storage_sql.repositories.blocks:SqlBlockSchemaRepository",
+    "block_documents": "prefect_storage_sql.repositories.block_documents:SqlBlockDocumentRepository",
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from prefect_core.events.memory_broker import MemoryBroker
 from prefect_core.ports import EventBroker, Storage
 from prefect_core.ports.concurrency_limits import SlotWaits
+from prefect_core.services.block_documents import BlockDocumentService
+from prefect_core.services.blocks import BlockSchemaService, BlockTypeService
 from prefect_core.services.concurrency_limits import ConcurrencyLimitService
 from prefect_core.services.csrf_tokens import CsrfTokenService
 from prefect_core.services.deployment_runs import DeploymentRunService
@@ -21,6 +23,7 @@ from prefect_core.services.flows import FlowService
 from prefect_core.services.logs import LogService
 from prefect_core.services.orchestration import OrchestrationService
 from prefect_core.services.tag_concurrency_limits import TagConcurrencyLimitService
+from prefect_core.services.system_blocks import SystemBlockService
 from prefect_core.services.task_runs import TaskRunService
 from prefect_core.services.task_worker_tracker import TaskWorkerTracker
 from prefect_core.services.task_workers import TaskWorkerService
@@ -70,3 +73,8 @@ class Services:
         waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
         self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
         self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)
+        # blocks
+        self.block_types = BlockTypeService(storage)
+        self.block_schemas = BlockSchemaService(storage)
+        self.block_documents = BlockDocumentService(storage)
+        self.system_blocks = SystemBlockService(storage)

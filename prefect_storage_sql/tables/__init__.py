@@ -6,6 +6,13 @@ One module per resource; this package re-exports them all.
 """
 
 from prefect_storage_sql.tables.base import metadata, run_timing, stamps, state_table
+from prefect_storage_sql.tables.blocks import (
+    block_document,
+    block_document_reference,
+    block_schema,
+    block_schema_reference,
+    block_type,
+)
 from prefect_storage_sql.tables.concurrency_limits import (
     concurrency_lease,
     concurrency_lease_limit,
@@ -21,6 +28,11 @@ from prefect_storage_sql.tables.runs import flow_run, flow_run_state, task_run, 
 from prefect_storage_sql.tables.work_pools import work_pool, work_queue, worker
 
 __all__ = [
+    "block_document",
+    "block_document_reference",
+    "block_schema",
+    "block_schema_reference",
+    "block_type",
     "concurrency_lease",
     "concurrency_lease_limit",
     "concurrency_limit_v2",

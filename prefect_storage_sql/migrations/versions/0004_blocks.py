@@ -1,0 +1,162 @@
+"""Blocks: block types, block schemas (and the schemas they nest), block documents (and
+the documents they nest by reference).
+
+Revision 0004 (after '0003'), rendered 2026-12-01 by scripts/new_migration from
+prefect_storage_sql.tables.blocks; reviewed by hand (docs/storage-plugins.md, "Adding a table or column").
+"""
+# Rendered code keeps Alembic's one-call-per-line layout, long lines included.
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from prefect_storage_sql import types
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "block_type",
+        sa.Column("id", types.Uuid(), nullable=False),
+        sa.Column("created", types.Timestamp(), nullable=False),
+        sa.Column("updated", types.Timestamp(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("slug", sa.String(length=255), nullable=False),
+        sa.Column("logo_url", sa.Text(), nullable=True),
+        sa.Column("documentation_url", sa.Text(), nullable=True),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("code_example", sa.Text(), nullable=True),
+        sa.Column("is_protected", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_block_type")),
+    )
+    with op.batch_alter_table("block_type", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_block_type__name"), ["name"], unique=True)
+        batch_op.create_index(batch_op.f("ix_block_type__slug"), ["slug"], unique=True)
+
+    op.create_table(
+        "block_schema",
+        sa.Column("id", types.Uuid(), nullable=False),
+        sa.Column("created", types.Timestamp(), nullable=False),
+        sa.Column("updated", types.Timestamp(), nullable=False),
+        sa.Column("checksum", sa.String(length=255), nullable=False),
+        sa.Column("fields", types.Json(), nullable=False),
+        sa.Column("capabilities", types.Json(), nullable=False),
+        sa.Column("version", sa.String(length=255), nullable=False),
+        sa.Column("block_type_id", types.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["block_type_id"],
+            ["block_type.id"],
+            name=op.f("fk_block_schema__block_type_id__block_type"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_block_schema")),
+    )
+    with op.batch_alter_table("block_schema", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_block_schema__block_type_id_created"), ["block_type_id", "created"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_block_schema__checksum_version"), ["checksum", "version"], unique=True)
+        batch_op.create_index(batch_op.f("ix_block_schema__created"), ["created"], unique=False)
+
+    op.create_table(
+        "block_document",
+        sa.Column("id", types.Uuid(), nullable=False),
+        sa.Column("created", types.Timestamp(), nullable=False),
+        sa.Column("updated", types.Timestamp(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("data", types.Json(), nullable=False),
+        sa.Column("is_anonymous", sa.Boolean(), nullable=False),
+        sa.Column("block_type_name", sa.String(length=255), nullable=True),
+        sa.Column("block_schema_id", types.Uuid(), nullable=False),
+        sa.Column("block_type_id", types.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["block_schema_id"],
+            ["block_schema.id"],
+            name=op.f("fk_block_document__block_schema_id__block_schema"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["block_type_id"],
+            ["block_type.id"],
+            name=op.f("fk_block_document__block_type_id__block_type"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_block_document")),
+    )
+    with op.batch_alter_table("block_document", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_block_document__block_schema_id"), ["block_schema_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_block_document__block_type_id_name"), ["block_type_id", "name"], unique=True
+        )
+        batch_op.create_index(
+            batch_op.f("ix_block_document__block_type_name_name"), ["block_type_name", "name"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_block_document__is_anonymous_name"), ["is_anonymous", "name"], unique=False
+        )
+
+    op.create_table(
+        "block_schema_reference",
+        sa.Column("id", types.Uuid(), nullable=False),
+        sa.Column("created", types.Timestamp(), nullable=False),
+        sa.Column("updated", types.Timestamp(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("parent_id", types.Uuid(), nullable=False),
+        sa.Column("reference_id", types.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["block_schema.id"],
+            name=op.f("fk_block_schema_reference__parent_id__block_schema"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["reference_id"],
+            ["block_schema.id"],
+            name=op.f("fk_block_schema_reference__reference_id__block_schema"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_block_schema_reference")),
+    )
+    with op.batch_alter_table("block_schema_reference", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_block_schema_reference__parent_id_reference_id_name"),
+            ["parent_id", "reference_id", "name"],
+            unique=True,
+        )
+        batch_op.create_index(batch_op.f("ix_block_schema_reference__reference_id"), ["reference_id"], unique=False)
+
+    op.create_table(
+        "block_document_reference",
+        sa.Column("id", types.Uuid(), nullable=False),
+        sa.Column("created", types.Timestamp(), nullable=False),
+        sa.Column("updated", types.Timestamp(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("parent_id", types.Uuid(), nullable=False),
+        sa.Column("reference_id", types.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["block_document.id"],
+            name=op.f("fk_block_document_reference__parent_id__block_document"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["reference_id"],
+            ["block_document.id"],
+            name=op.f("fk_block_document_reference__reference_id__block_document"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_block_document_reference")),
+    )
+    with op.batch_alter_table("block_document_reference", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_block_document_reference__parent_id_name"), ["parent_id", "name"], unique=True
+        )
+        batch_op.create_index(batch_op.f("ix_block_document_reference__reference_id"), ["reference_id"], unique=False)
+
+
+# Forward only: there is no downgrade (restore a backup to go back).
