@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from aiohttp import web
+from pydantic import BaseModel
 
 from prefect_core.schemas.blocks import BlockDocumentCreate, BlockDocumentUpdate
 from prefect_core.schemas.bodies.blocks import BlockDocumentCountBody, BlockDocumentFilterBody
-from prefect_http.jsonio import body_as, no_content, respond
+from prefect_core.services.block_data import OBFUSCATED
+from prefect_http.jsonio import RequestValidationError, body_as, no_content, respond
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid, query_bool
 
@@ -14,10 +18,45 @@ routes = web.RouteTableDef()
 
 _PREFIX = "/api/block_documents"
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return OBFUSCATED
+
+
+def _without_data(value: Any) -> Any:
+    """`value` with every leaf of a document's `data` masked: which of them are secret is
+    only known once the body is valid, so none is echoed (the reference echoes them all)."""
+    if isinstance(value, dict) and "data" in value:
+        return {**value, "data": _masked(value["data"])}
+    return value
+
+
+async def _document_body(request: web.Request, model: type[M]) -> M:
+    try:
+        return await body_as(request, model)
+    except RequestValidationError as exc:
+        errors = []
+        for error in exc.errors:
+            loc = error.get("loc", [])
+            if list(loc[:2]) == ["body", "data"]:
+                error = {**error, "input": _masked(error.get("input"))}
+            else:
+                error = {**error, "input": _without_data(error.get("input"))}
+            errors.append(error)
+        # Malformed JSON is echoed as text by the generic path: not here, it may hold secrets.
+        body = None if isinstance(exc.body, str) else _without_data(exc.body)
+        raise RequestValidationError(errors, body) from None
+
 
 @routes.post(f"{_PREFIX}/")
 async def create_block_document(request: web.Request) -> web.Response:
-    body = await body_as(request, BlockDocumentCreate)
+    body = await _document_body(request, BlockDocumentCreate)
     return respond(await request.app[SERVICES].block_documents.create(body), status=201)
 
 
@@ -43,7 +82,7 @@ async def read_block_document(request: web.Request) -> web.Response:
 @routes.patch(f"{_PREFIX}/{{id}}")
 async def update_block_document(request: web.Request) -> web.Response:
     document_id = path_uuid(request)
-    body = await body_as(request, BlockDocumentUpdate)
+    body = await _document_body(request, BlockDocumentUpdate)
     await request.app[SERVICES].block_documents.update(document_id, body)
     return no_content()
 
