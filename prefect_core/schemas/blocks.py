@@ -33,12 +33,6 @@ BlockDocumentName = Annotated[
 ]
 
 
-def _name_unless_anonymous(values: Any) -> Any:
-    # Anonymous documents get a generated name when stored; every other one needs one.
-    if isinstance(values, dict) and not values.get("is_anonymous") and not values.get("name"):
-        raise ValueError("Names must be provided for block documents.")
-    return values
-
 
 class BlockType(ORMModel):
     name: str
@@ -102,10 +96,13 @@ class BlockDocumentCreate(ActionModel):
     block_type_id: UUID
     is_anonymous: bool = False
 
-    @model_validator(mode="before")
-    @classmethod
-    def _named_unless_anonymous(cls, values: Any) -> Any:
-        return _name_unless_anonymous(values)
+    @model_validator(mode="after")
+    def _named_unless_anonymous(self) -> BlockDocumentCreate:
+        # Anonymous documents get a generated name when stored; every other one needs one.
+        # (Checked after the fields, so that a 422 names a malformed field first.)
+        if not self.is_anonymous and not self.name:
+            raise ValueError("Names must be provided for block documents.")
+        return self
 
 
 class BlockDocumentUpdate(ActionModel):
