@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from prefect_core import timeutil
 from prefect_core.errors import BadRequest, Conflict, NotFound
+from prefect_core.events.block_events import LifecycleAction, block_document_event
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.blocks import BlockDocument, BlockDocumentCreate, BlockDocumentUpdate, BlockSchema, BlockType
 from prefect_core.schemas.bodies.blocks import BlockDocumentCountBody, BlockDocumentFilterBody, BlockDocumentSort
@@ -21,6 +22,7 @@ from prefect_core.schemas.filters.blocks import (
     BlockTypeFilterSlug,
 )
 from prefect_core.services.block_data import keep_unchanged_secrets, obfuscate_secrets, split_references
+from prefect_core.services.events_sink import DiscardingSink, EventSink
 
 DOCUMENT_NOT_FOUND = "Block document not found"
 #: How deep nested documents are resolved (the reference's bound).
@@ -28,8 +30,14 @@ MAX_REFERENCE_DEPTH = 50
 
 
 class BlockDocumentService:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, events: EventSink | None = None) -> None:
         self.storage = storage
+        self.events: EventSink = events or DiscardingSink()
+
+    async def _announce(self, action: LifecycleAction, document: BlockDocument) -> None:
+        # Anonymous documents are the client's plumbing: the reference announces none.
+        if not document.is_anonymous:
+            await self.events.emit([block_document_event(action, document, timeutil.now())])
 
     async def create(self, body: BlockDocumentCreate) -> BlockDocument:
         async with self.storage.write() as uow:
@@ -57,7 +65,9 @@ class BlockDocumentService:
             )
             await uow.block_documents.insert(document)
             await uow.block_documents.set_references(document.id, references)
-            return (await resolve(uow, [document.id], include_secrets=False))[0]
+            created = (await resolve(uow, [document.id], include_secrets=False))[0]
+        await self._announce("created", created)
+        return created
 
     async def read(self, document_id: UUID, include_secrets: bool = False) -> BlockDocument:
         async with self.storage.read() as uow:
@@ -154,11 +164,15 @@ class BlockDocumentService:
                 values["block_schema_id"] = proposed
             await uow.block_documents.update(document_id, values)
             await uow.block_documents.set_references(document_id, references)
+            updated = (await resolve(uow, [document_id], include_secrets=False))[0]
+        await self._announce("updated", updated)
 
     async def delete(self, document_id: UUID) -> None:
         async with self.storage.write() as uow:
-            if not await uow.block_documents.delete(document_id):
+            found = await resolve(uow, [document_id], include_secrets=False)
+            if not found or not await uow.block_documents.delete(document_id):
                 raise NotFound(DOCUMENT_NOT_FOUND)
+        await self._announce("deleted", found[0])
 
 
 async def _check_references(

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.errors import Conflict, Forbidden, NotFound
+from prefect_core.events.block_events import block_type_event
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.blocks import (
     DEFAULT_BLOCK_SCHEMA_VERSION,
@@ -20,6 +21,7 @@ from prefect_core.schemas.blocks import (
 )
 from prefect_core.schemas.bodies.blocks import BlockSchemaFilterBody, BlockTypeFilterBody
 from prefect_core.services.block_data import nested_schema_fields, schema_checksum, schema_references
+from prefect_core.services.events_sink import DiscardingSink, EventSink
 
 TYPE_NOT_FOUND = "Block type not found"
 SCHEMA_NOT_FOUND = "Block schema not found"
@@ -34,8 +36,9 @@ def _escaped(text: str | None) -> str | None:
 
 
 class BlockTypeService:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, events: EventSink | None = None) -> None:
         self.storage = storage
+        self.events: EventSink = events or DiscardingSink()
 
     async def create(self, body: BlockTypeCreate) -> BlockType:
         if body.name.lower().startswith("prefect"):
@@ -49,6 +52,7 @@ class BlockTypeService:
                 await uow.block_types.insert(block_type)
             except Conflict:
                 raise Conflict(f'Block type with name "{body.name}" already exists') from None
+        await self.events.emit([block_type_event("created", block_type, now)])
         return block_type
 
     async def read(self, block_type_id: UUID) -> BlockType:
@@ -79,8 +83,11 @@ class BlockTypeService:
             current = await uow.block_types.get(block_type_id)
             if current is None:
                 raise NotFound(TYPE_NOT_FOUND)
-            if any(getattr(current, key) != value for key, value in values.items()):
-                await uow.block_types.update(block_type_id, values)
+            if not any(getattr(current, key) != value for key, value in values.items()):
+                return
+            await uow.block_types.update(block_type_id, values)
+        updated = current.model_copy(update=values)
+        await self.events.emit([block_type_event("updated", updated, timeutil.now())])
 
     async def delete(self, block_type_id: UUID) -> None:
         async with self.storage.write() as uow:
@@ -90,6 +97,7 @@ class BlockTypeService:
             if current.is_protected:
                 raise Forbidden(PROTECTED_TYPE)
             await uow.block_types.delete(block_type_id)
+        await self.events.emit([block_type_event("deleted", current, timeutil.now())])
 
 
 class BlockSchemaService:

@@ -22,8 +22,8 @@ from prefect_core.services.flow_runs import FlowRunService
 from prefect_core.services.flows import FlowService
 from prefect_core.services.logs import LogService
 from prefect_core.services.orchestration import OrchestrationService
-from prefect_core.services.tag_concurrency_limits import TagConcurrencyLimitService
 from prefect_core.services.system_blocks import SystemBlockService
+from prefect_core.services.tag_concurrency_limits import TagConcurrencyLimitService
 from prefect_core.services.task_runs import TaskRunService
 from prefect_core.services.task_worker_tracker import TaskWorkerTracker
 from prefect_core.services.task_workers import TaskWorkerService
@@ -74,7 +74,7 @@ class Services:
         self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
         self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)
         # blocks
-        self.block_types = BlockTypeService(storage)
+        self.block_types = BlockTypeService(storage, self.events)
         self.block_schemas = BlockSchemaService(storage)
-        self.block_documents = BlockDocumentService(storage)
+        self.block_documents = BlockDocumentService(storage, self.events)
         self.system_blocks = SystemBlockService(storage)

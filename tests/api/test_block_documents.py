@@ -7,6 +7,7 @@ import logging
 import uuid
 
 from prefect_core.services.block_data import OBFUSCATED
+from prefect_http.keys import SERVICES
 from tests.api.test_block_types_schemas import _json, make_type
 
 SECRET = "hunter2-very-secret-value"
@@ -215,3 +216,35 @@ async def test_invalid_request_does_not_echo_or_log_secrets(client, caplog) -> N
     resp = await client.post("/api/block_documents/", data=malformed, headers={"Content-Type": "application/json"})
     assert resp.status == 422 and SECRET not in await resp.text()
     assert SECRET not in caplog.text
+
+
+async def _events(client, prefix: str) -> list[dict]:
+    await client.app[SERVICES].events.flush()
+    body = {"filter": {"order": "ASC", "resource": {"id_prefix": [prefix]}}, "limit": 50}
+    return (await _json(await client.post("/api/events/filter", json=body)))["events"]
+
+
+async def test_lifecycle_events_carry_no_secret(client) -> None:
+    block_type, schema = await _creds(client)
+    doc = await _document(client, block_type, schema, "evented", {"user": "me", "password": SECRET})
+    await _document(client, block_type, schema, None, {"password": SECRET}, is_anonymous=True)
+    assert (await client.patch(f"/api/block_documents/{doc['id']}", json={"data": {"user": "you"}})).status == 204
+    assert (await client.delete(f"/api/block_documents/{doc['id']}")).status == 204
+    events = await _events(client, "prefect.block-document.")
+    # The anonymous document is not announced.
+    assert [e["event"] for e in events] == [
+        "prefect.block-document.created",
+        "prefect.block-document.updated",
+        "prefect.block-document.deleted",
+    ]
+    assert SECRET not in str(events)
+    assert events[1]["payload"]["data"] == {"user": "you"} and events[1]["payload"]["name"] == "evented"
+    assert events[0]["resource"] == {
+        "prefect.resource.id": f"prefect.block-document.{doc['id']}",
+        "prefect.resource.name": "evented",
+    }
+    assert {r["prefect.resource.role"] for r in events[0]["related"]} == {"block-type", "block-schema"}
+    assert (await client.patch(f"/api/block_types/{block_type['id']}", json={"description": "d"})).status == 204
+    assert (await client.delete(f"/api/block_types/{block_type['id']}")).status == 204
+    kinds = [e["event"] for e in await _events(client, f"prefect.block-type.{block_type['id']}")]
+    assert kinds == ["prefect.block-type.created", "prefect.block-type.updated", "prefect.block-type.deleted"]
