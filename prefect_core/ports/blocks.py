@@ -120,3 +120,11 @@ class BlockDocumentRepository(Protocol):
     async def set_references(self, parent_id: UUID, references: Sequence[tuple[str, UUID]]) -> None:
         """Make the document's references exactly these (name, referenced id) pairs."""
         ...
+
+    async def default_storage(self) -> UUID | None:
+        """The document the server names as default result storage (cleared with it)."""
+        ...
+
+    async def set_default_storage(self, document_id: UUID | None) -> None:
+        """Name this document as the default result storage (None: name none)."""
+        ...

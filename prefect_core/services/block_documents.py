@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from prefect_core import timeutil
-from prefect_core.errors import BadRequest, Conflict, NotFound
+from prefect_core.errors import BadRequest, Conflict, InvalidInput, NotFound
 from prefect_core.events.block_events import LifecycleAction, block_document_event
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.blocks import BlockDocument, BlockDocumentCreate, BlockDocumentUpdate, BlockSchema, BlockType
@@ -166,6 +166,24 @@ class BlockDocumentService:
             await uow.block_documents.set_references(document_id, references)
             updated = (await resolve(uow, [document_id], include_secrets=False))[0]
         await self._announce("updated", updated)
+
+    async def default_storage(self) -> UUID | None:
+        """The server's default result storage block document, if one is set."""
+        async with self.storage.read() as uow:
+            return await uow.block_documents.default_storage()
+
+    async def set_default_storage(self, document_id: UUID | None) -> None:
+        """Name a document whose schema can write paths as the default result storage
+        (None: clear it)."""
+        async with self.storage.write() as uow:
+            if document_id is not None:
+                found = await resolve(uow, [document_id], include_secrets=False)
+                if not found:
+                    raise NotFound(f"Block document {document_id} not found.")
+                schema = found[0].block_schema
+                if schema is None or "write-path" not in schema.capabilities:
+                    raise InvalidInput(f"Block document {document_id} cannot be used for result storage.")
+            await uow.block_documents.set_default_storage(document_id)
 
     async def delete(self, document_id: UUID) -> None:
         async with self.storage.write() as uow:

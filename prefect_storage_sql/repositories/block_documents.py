@@ -18,7 +18,7 @@ from prefect_storage_sql import tables
 from prefect_storage_sql.filters.blocks import block_document_condition
 from prefect_storage_sql.repositories.base import SqlRepository, page
 
-bd, bdr = tables.block_document, tables.block_document_reference
+bd, bdr, drs = tables.block_document, tables.block_document_reference, tables.default_result_storage
 
 _SORTS: dict[BlockDocumentSort, list[sa.ColumnElement[Any]]] = {
     BlockDocumentSort.NAME_ASC: [bd.c.name.asc()],
@@ -111,3 +111,18 @@ class SqlBlockDocumentRepository(SqlRepository):
         ]
         if rows:
             await self.conn.execute(sa.insert(bdr), rows)
+
+    async def default_storage(self) -> UUID | None:
+        found = (await self.conn.execute(sa.select(drs.c.block_document_id).where(drs.c.id == 1))).scalar()
+        return found if found is None else UUID(str(found))
+
+    async def set_default_storage(self, document_id: UUID | None) -> None:
+        if document_id is None:
+            await self.conn.execute(sa.delete(drs))
+            return
+        values = {"id": 1, "updated": timeutil.now(), "block_document_id": document_id}
+        result = await self.conn.execute(sa.update(drs).where(drs.c.id == 1).values(**values))
+        if result.rowcount == 0:
+            # Two first PUTs racing: one inserts, the other's insert is ignored and it updates.
+            await self.conn.execute(self.support.insert_ignoring_conflicts(drs, ["id"]), [values])
+            await self.conn.execute(sa.update(drs).where(drs.c.id == 1).values(**values))

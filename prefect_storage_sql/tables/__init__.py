@@ -12,6 +12,7 @@ from prefect_storage_sql.tables.blocks import (
     block_schema,
     block_schema_reference,
     block_type,
+    default_result_storage,
 )
 from prefect_storage_sql.tables.concurrency_limits import (
     concurrency_lease,
@@ -37,6 +38,7 @@ __all__ = [
     "concurrency_lease_limit",
     "concurrency_limit_v2",
     "csrf_token",
+    "default_result_storage",
     "deployment",
     "deployment_schedule",
     "event_resources",

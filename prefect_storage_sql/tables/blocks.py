@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from prefect_storage_sql.tables.base import metadata, stamps
-from prefect_storage_sql.types import Json, Uuid
+from prefect_storage_sql.types import Json, Timestamp, Uuid
 
 block_type = sa.Table(
     "block_type",
@@ -81,4 +81,15 @@ block_document_reference = sa.Table(
     sa.Column("reference_id", Uuid(), sa.ForeignKey("block_document.id", ondelete="CASCADE"), nullable=False),
     sa.Index(None, "parent_id", "name", unique=True),
     sa.Index(None, "reference_id"),
+)
+
+# The server's default result storage: at most one row (id 1) naming a block document;
+# deleting the document (or its schema, or its type) clears it.
+default_result_storage = sa.Table(
+    "default_result_storage",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("updated", Timestamp(), nullable=False),
+    sa.Column("block_document_id", Uuid(), sa.ForeignKey("block_document.id", ondelete="CASCADE"), nullable=False),
+    sa.Index(None, "block_document_id"),
 )

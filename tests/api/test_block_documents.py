@@ -248,3 +248,26 @@ async def test_lifecycle_events_carry_no_secret(client) -> None:
     assert (await client.delete(f"/api/block_types/{block_type['id']}")).status == 204
     kinds = [e["event"] for e in await _events(client, f"prefect.block-type.{block_type['id']}")]
     assert kinds == ["prefect.block-type.created", "prefect.block-type.updated", "prefect.block-type.deleted"]
+
+
+async def test_server_default_result_storage_names_a_writable_block(client) -> None:
+    storage = "/api/admin/storage"
+    fs_type = await _json(await client.get("/api/block_types/slug/local-file-system"))
+    flt = {"block_schemas": {"block_type_id": {"any_": [fs_type["id"]]}}}
+    fs_schema = (await _json(await client.post("/api/block_schemas/filter", json=flt)))[0]
+    fs = await _document(client, fs_type, fs_schema, "results", {"basepath": "/tmp/results"})
+    block_type, schema = await _creds(client)
+    creds = await _document(client, block_type, schema, "creds", {"user": "u"})
+    body = await _json(await client.put(storage, json={"default_result_storage_block_id": creds["id"]}), 422)
+    assert body == {"detail": f"Block document {creds['id']} cannot be used for result storage."}
+    assert await _json(await client.get(storage)) == {"default_result_storage_block_id": None}
+    set_ = await _json(await client.put(storage, json={"default_result_storage_block_id": fs["id"]}))
+    assert set_ == {"default_result_storage_block_id": fs["id"]}
+    assert await _json(await client.put(storage, json={"default_result_storage_block_id": fs["id"]})) == set_
+    assert await _json(await client.get(storage)) == set_
+    assert (await client.delete(storage)).status == 204
+    assert await _json(await client.get(storage)) == {"default_result_storage_block_id": None}
+    # Deleting the named document clears the setting.
+    await client.put(storage, json={"default_result_storage_block_id": fs["id"]})
+    assert (await client.delete(f"/api/block_documents/{fs['id']}")).status == 204
+    assert await _json(await client.get(storage)) == {"default_result_storage_block_id": None}

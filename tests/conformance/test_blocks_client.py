@@ -162,3 +162,36 @@ def test_block_cli_register_ls_inspect_delete(prefect: ClientRunner, api: Api, t
     assert f"cli-{suffix}" not in run("block", "ls")
     docs = api.post("/block_documents/filter", {"block_documents": {"name": {"any_": [f"cli-{suffix}"]}}})
     assert docs == []
+
+
+RESULTS = """
+from prefect import flow
+from prefect.filesystems import LocalFileSystem
+from prefect.client.orchestration import get_client
+
+@flow(persist_result=True)
+def answer():
+    return {"answer": 42}
+
+state = answer(return_state=True)
+report(result=state.result(), storage_block_id=str(state.data.metadata.storage_block_id))
+"""
+
+
+def test_server_default_result_storage_is_used_by_the_client(prefect: ClientRunner, api: Api, tmp_path) -> None:
+    suffix = unique_suffix()
+    basepath = tmp_path / "results"
+    basepath.mkdir()
+    prefect.run(
+        f"from prefect.filesystems import LocalFileSystem\n"
+        f"LocalFileSystem(basepath={str(basepath)!r}).save('results-' + SUFFIX)\nreport(ok=True)\n",
+        suffix=suffix,
+    )
+    block = api.get(f"/block_types/slug/local-file-system/block_documents/name/results-{suffix}")
+    assert api.http.put("/admin/storage", json={"default_result_storage_block_id": block["id"]}).status_code == 200
+    try:
+        result = prefect.run(RESULTS, suffix=suffix).result
+    finally:
+        assert api.http.delete("/admin/storage").status_code == 204
+    assert result == {"result": {"answer": 42}, "storage_block_id": block["id"]}
+    assert [p for p in basepath.iterdir() if p.is_file()], "the result was not written to the server's storage"

@@ -1,5 +1,5 @@
 """Blocks: block types, block schemas (and the schemas they nest), block documents (and
-the documents they nest by reference).
+the documents they nest by reference), and the server's default result storage block.
 
 Revision 0004 (after '0003'), rendered 2026-12-01 by scripts/new_migration from
 prefect_storage_sql.tables.blocks; reviewed by hand (docs/storage-plugins.md, "Adding a table or column").
@@ -157,6 +157,24 @@ def upgrade() -> None:
             batch_op.f("ix_block_document_reference__parent_id_name"), ["parent_id", "name"], unique=True
         )
         batch_op.create_index(batch_op.f("ix_block_document_reference__reference_id"), ["reference_id"], unique=False)
+
+    op.create_table(
+        "default_result_storage",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("updated", types.Timestamp(), nullable=False),
+        sa.Column("block_document_id", types.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["block_document_id"],
+            ["block_document.id"],
+            name=op.f("fk_default_result_storage__block_document_id__block_document"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_default_result_storage")),
+    )
+    with op.batch_alter_table("default_result_storage", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_default_result_storage__block_document_id"), ["block_document_id"], unique=False
+        )
 
 
 # Forward only: there is no downgrade (restore a backup to go back).
