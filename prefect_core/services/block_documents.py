@@ -241,8 +241,8 @@ async def resolve(uow: UnitOfWork, ids: Sequence[UUID], *, include_secrets: bool
         schema.id: schema
         for schema in await uow.block_schemas.get_many(list({r.block_schema_id for r in rows.values()}))
     }
-    types: dict[UUID, BlockType | None] = {
-        type_id: await uow.block_types.get(type_id) for type_id in {r.block_type_id for r in rows.values()}
+    types: dict[UUID, BlockType] = {
+        t.id: t for t in await uow.block_types.get_many(list({r.block_type_id for r in rows.values()}))
     }
 
     def build(document_id: UUID, depth: int) -> BlockDocument:

@@ -56,6 +56,12 @@ class SqlBlockTypeRepository(SqlRepository):
         rows = await self.conn.execute(sa.select(bt).where(bt.c.slug.in_(list(slugs))))
         return [_to_type(row) for row in rows]
 
+    async def get_many(self, block_type_ids: Sequence[UUID]) -> list[BlockType]:
+        if not block_type_ids:
+            return []
+        rows = await self.conn.execute(sa.select(bt).where(bt.c.id.in_(list(block_type_ids))))
+        return [_to_type(row) for row in rows]
+
     async def filter(
         self,
         block_types: BlockTypeFilter | None,
