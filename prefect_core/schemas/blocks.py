@@ -33,7 +33,6 @@ BlockDocumentName = Annotated[
 ]
 
 
-
 class BlockType(ORMModel):
     name: str
     slug: str
