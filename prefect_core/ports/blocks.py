@@ -81,14 +81,16 @@ class BlockSchemaRepository(Protocol):
 class BlockDocumentRepository(Protocol):
     """Block documents, unique by (block type, name), and the references between them."""
 
-    async def insert(self, document: BlockDocument) -> None:
-        """Store a document's own data (a taken name for its type raises `Conflict`)."""
+    async def insert(self, document: BlockDocument, sealed_data: str) -> None:
+        """Store a document with its own data sealed (a taken name for its type raises
+        `Conflict`); `document.data` is not stored."""
         ...
 
     async def exists(self, block_type_id: UUID, name: str) -> bool: ...
 
-    async def get_rows(self, document_ids: Sequence[UUID]) -> list[BlockDocument]:
-        """The documents as stored: own data only, no schema, type or references."""
+    async def get_rows(self, document_ids: Sequence[UUID]) -> list[tuple[BlockDocument, str]]:
+        """The documents as stored (no data, schema, type or references), each with its
+        own data sealed."""
         ...
 
     async def filter_ids(
@@ -111,8 +113,19 @@ class BlockDocumentRepository(Protocol):
         block_schemas: BlockSchemaFilter | None,
     ) -> int: ...
 
-    async def update(self, document_id: UUID, values: dict[str, Any]) -> bool: ...
+    async def update(self, document_id: UUID, values: dict[str, Any]) -> bool:
+        """Set `values` (`data`: sealed)."""
+        ...
+
     async def delete(self, document_id: UUID) -> bool: ...
+
+    async def encryption_key(self) -> str | None:
+        """The key generated for sealing block data, if one was stored."""
+        ...
+
+    async def store_encryption_key(self, key: str) -> None:
+        """Store `key` unless one is stored already (racing servers keep the first)."""
+        ...
 
     async def references_from(self, parent_ids: Sequence[UUID]) -> list[tuple[UUID, str, UUID]]:
         """(parent id, name, referenced id) of the references these documents make."""

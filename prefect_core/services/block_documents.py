@@ -21,6 +21,7 @@ from prefect_core.schemas.filters.blocks import (
     BlockTypeFilter,
     BlockTypeFilterSlug,
 )
+from prefect_core.services.block_cipher import BlockCipher, new_key
 from prefect_core.services.block_data import keep_unchanged_secrets, obfuscate_secrets, split_references
 from prefect_core.services.events_sink import DiscardingSink, EventSink
 
@@ -30,9 +31,29 @@ MAX_REFERENCE_DEPTH = 50
 
 
 class BlockDocumentService:
-    def __init__(self, storage: Storage, events: EventSink | None = None) -> None:
+    def __init__(self, storage: Storage, events: EventSink | None = None, encryption_key: str | None = None) -> None:
         self.storage = storage
         self.events: EventSink = events or DiscardingSink()
+        self._cipher: BlockCipher | None = None if encryption_key is None else BlockCipher(encryption_key)
+
+    async def prepare(self) -> None:
+        """Make sure a key to seal block data with exists (at start-up): the configured
+        one, or the one stored by the first server to start, or a new one stored now."""
+        if self._cipher is not None:
+            return
+        async with self.storage.write() as uow:
+            await self.cipher(uow, create=True)
+
+    async def cipher(self, uow: UnitOfWork, *, create: bool = False) -> BlockCipher:
+        if self._cipher is None:
+            key = await uow.block_documents.encryption_key()
+            if key is None and create:
+                await uow.block_documents.store_encryption_key(new_key())
+                key = await uow.block_documents.encryption_key()
+            if key is None:
+                raise RuntimeError("no block encryption key stored (the server prepares one at start-up)")
+            self._cipher = BlockCipher(key)
+        return self._cipher
 
     async def _announce(self, action: LifecycleAction, document: BlockDocument) -> None:
         # Anonymous documents are the client's plumbing: the reference announces none.
@@ -63,15 +84,16 @@ class BlockDocumentService:
                 created=now,
                 updated=now,
             )
-            await uow.block_documents.insert(document)
+            cipher = await self.cipher(uow, create=True)
+            await uow.block_documents.insert(document, cipher.seal(data))
             await uow.block_documents.set_references(document.id, references)
-            created = (await resolve(uow, [document.id], include_secrets=False))[0]
+            created = (await resolve(uow, [document.id], cipher, include_secrets=False))[0]
         await self._announce("created", created)
         return created
 
     async def read(self, document_id: UUID, include_secrets: bool = False) -> BlockDocument:
         async with self.storage.read() as uow:
-            found = await resolve(uow, [document_id], include_secrets=include_secrets)
+            found = await resolve(uow, [document_id], await self.cipher(uow), include_secrets=include_secrets)
         if not found:
             raise NotFound(DOCUMENT_NOT_FOUND)
         return found[0]
@@ -102,7 +124,7 @@ class BlockDocumentService:
                 offset=0,
                 limit=None,
             )
-            return await resolve(uow, ids, include_secrets=include_secrets)
+            return await resolve(uow, ids, await self.cipher(uow), include_secrets=include_secrets)
 
     async def filter(self, body: BlockDocumentFilterBody) -> list[BlockDocument]:
         return await self._filter(
@@ -128,7 +150,7 @@ class BlockDocumentService:
     ) -> list[BlockDocument]:
         async with self.storage.read() as uow:
             ids = await uow.block_documents.filter_ids(documents, types, schemas, sort=sort, offset=offset, limit=limit)
-            return await resolve(uow, ids, include_secrets=include_secrets)
+            return await resolve(uow, ids, await self.cipher(uow), include_secrets=include_secrets)
 
     async def count(self, body: BlockDocumentCountBody) -> int:
         async with self.storage.read() as uow:
@@ -143,7 +165,8 @@ class BlockDocumentService:
             rows = await uow.block_documents.get_rows([document_id])
             if not rows:
                 raise NotFound(DOCUMENT_NOT_FOUND)
-            current = rows[0]
+            cipher = await self.cipher(uow, create=True)
+            current = rows[0][0].model_copy(update={"data": cipher.open(rows[0][1])})
             if sent.get("data") is None:
                 return
             schema = await uow.block_schemas.get(current.block_schema_id)
@@ -153,7 +176,7 @@ class BlockDocumentService:
                 data = {**current.data, **data}
             own, references = split_references(data)
             await _check_references(uow, references, parent_id=document_id)
-            values: dict[str, Any] = {"data": own}
+            values: dict[str, Any] = {"data": cipher.seal(own)}
             proposed = body.block_schema_id
             if proposed is not None and proposed != current.block_schema_id:
                 new_schema = await uow.block_schemas.get(proposed)
@@ -164,7 +187,7 @@ class BlockDocumentService:
                 values["block_schema_id"] = proposed
             await uow.block_documents.update(document_id, values)
             await uow.block_documents.set_references(document_id, references)
-            updated = (await resolve(uow, [document_id], include_secrets=False))[0]
+            updated = (await resolve(uow, [document_id], cipher, include_secrets=False))[0]
         await self._announce("updated", updated)
 
     async def default_storage(self) -> UUID | None:
@@ -177,7 +200,7 @@ class BlockDocumentService:
         (None: clear it)."""
         async with self.storage.write() as uow:
             if document_id is not None:
-                found = await resolve(uow, [document_id], include_secrets=False)
+                found = await resolve(uow, [document_id], await self.cipher(uow, create=True), include_secrets=False)
                 if not found:
                     raise NotFound(f"Block document {document_id} not found.")
                 schema = found[0].block_schema
@@ -187,7 +210,7 @@ class BlockDocumentService:
 
     async def delete(self, document_id: UUID) -> None:
         async with self.storage.write() as uow:
-            found = await resolve(uow, [document_id], include_secrets=False)
+            found = await resolve(uow, [document_id], await self.cipher(uow, create=True), include_secrets=False)
             if not found or not await uow.block_documents.delete(document_id):
                 raise NotFound(DOCUMENT_NOT_FOUND)
         await self._announce("deleted", found[0])
@@ -200,7 +223,7 @@ async def _check_references(
     targets = list(dict.fromkeys(target for _, target in references))
     if not targets:
         return
-    found = {row.id for row in await uow.block_documents.get_rows(targets)}
+    found = {row.id for row, _ in await uow.block_documents.get_rows(targets)}
     missing = [target for target in targets if target not in found]
     if missing:
         raise NotFound(f"Block document {missing[0]} not found.")
@@ -219,13 +242,19 @@ async def _check_references(
         frontier = list({child for _, _, child in edges if child not in seen})
 
 
-async def resolve(uow: UnitOfWork, ids: Sequence[UUID], *, include_secrets: bool) -> list[BlockDocument]:
+async def resolve(
+    uow: UnitOfWork, ids: Sequence[UUID], cipher: BlockCipher, *, include_secrets: bool
+) -> list[BlockDocument]:
     """The documents with these ids, in this order, as the API answers them: their schema
     and type, secrets masked (unless `include_secrets`), nested documents resolved into
     their data and listed in `block_document_references`."""
     if not ids:
         return []
-    rows: dict[UUID, BlockDocument] = {row.id: row for row in await uow.block_documents.get_rows(ids)}
+
+    def opened(found: list[tuple[BlockDocument, str]]) -> dict[UUID, BlockDocument]:
+        return {row.id: row.model_copy(update={"data": cipher.open(sealed)}) for row, sealed in found}
+
+    rows = opened(await uow.block_documents.get_rows(ids))
     children: dict[UUID, list[tuple[str, UUID]]] = {}
     frontier = list(rows)
     for _ in range(MAX_REFERENCE_DEPTH + 1):
@@ -235,7 +264,7 @@ async def resolve(uow: UnitOfWork, ids: Sequence[UUID], *, include_secrets: bool
         for parent, name, child in edges:
             children.setdefault(parent, []).append((name, child))
         new = list({child for _, _, child in edges if child not in rows})
-        rows.update({row.id: row for row in await uow.block_documents.get_rows(new)})
+        rows.update(opened(await uow.block_documents.get_rows(new)))
         frontier = new
     schemas: dict[UUID, BlockSchema] = {
         schema.id: schema

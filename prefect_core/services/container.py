@@ -78,5 +78,6 @@ class Services:
         # blocks
         self.block_types = BlockTypeService(storage, self.events)
         self.block_schemas = BlockSchemaService(storage)
-        self.block_documents = BlockDocumentService(storage, self.events)
+        key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+        self.block_documents = BlockDocumentService(storage, self.events, key)
         self.system_blocks = SystemBlockService(storage)

@@ -19,6 +19,7 @@ from prefect_storage_sql.filters.blocks import block_document_condition
 from prefect_storage_sql.repositories.base import SqlRepository, page
 
 bd, bdr, drs = tables.block_document, tables.block_document_reference, tables.default_result_storage
+bek = tables.block_encryption_key
 
 _SORTS: dict[BlockDocumentSort, list[sa.ColumnElement[Any]]] = {
     BlockDocumentSort.NAME_ASC: [bd.c.name.asc()],
@@ -30,11 +31,9 @@ _SORTS: dict[BlockDocumentSort, list[sa.ColumnElement[Any]]] = {
 class SqlBlockDocumentRepository(SqlRepository):
     """Implements `prefect_core.ports.blocks.BlockDocumentRepository`."""
 
-    async def insert(self, document: BlockDocument) -> None:
-        values = document.model_dump(
-            include={"id", "created", "updated", "name", "data", "is_anonymous", "block_type_name"}
-        )
-        values.update(block_schema_id=document.block_schema_id, block_type_id=document.block_type_id)
+    async def insert(self, document: BlockDocument, sealed_data: str) -> None:
+        values = document.model_dump(include={"id", "created", "updated", "name", "is_anonymous", "block_type_name"})
+        values.update(block_schema_id=document.block_schema_id, block_type_id=document.block_type_id, data=sealed_data)
         try:
             await self.conn.execute(sa.insert(bd).values(**values))
         except sa_exc.IntegrityError:
@@ -44,11 +43,16 @@ class SqlBlockDocumentRepository(SqlRepository):
         stmt = sa.select(bd.c.id).where(bd.c.block_type_id == block_type_id, bd.c.name == name).limit(1)
         return (await self.conn.execute(stmt)).first() is not None
 
-    async def get_rows(self, document_ids: Sequence[UUID]) -> list[BlockDocument]:
+    async def get_rows(self, document_ids: Sequence[UUID]) -> list[tuple[BlockDocument, str]]:
         if not document_ids:
             return []
         rows = await self.conn.execute(sa.select(bd).where(bd.c.id.in_(list(document_ids))))
-        return [BlockDocument.model_validate(dict(row._mapping)) for row in rows]
+        out = []
+        for row in rows:
+            values = dict(row._mapping)
+            sealed = values.pop("data")
+            out.append((BlockDocument.model_validate(values), sealed))
+        return out
 
     async def filter_ids(
         self,
@@ -78,6 +82,13 @@ class SqlBlockDocumentRepository(SqlRepository):
 
     async def delete(self, document_id: UUID) -> bool:
         return await self._delete_by_id(bd, document_id)
+
+    async def encryption_key(self) -> str | None:
+        found = (await self.conn.execute(sa.select(bek.c.key).where(bek.c.id == 1))).scalar()
+        return None if found is None else str(found)
+
+    async def store_encryption_key(self, key: str) -> None:
+        await self.conn.execute(self.support.insert_ignoring_conflicts(bek, ["id"]), [{"id": 1, "key": key}])
 
     async def references_from(self, parent_ids: Sequence[UUID]) -> list[tuple[UUID, str, UUID]]:
         if not parent_ids:

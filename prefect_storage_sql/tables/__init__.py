@@ -9,6 +9,7 @@ from prefect_storage_sql.tables.base import metadata, run_timing, stamps, state_
 from prefect_storage_sql.tables.blocks import (
     block_document,
     block_document_reference,
+    block_encryption_key,
     block_schema,
     block_schema_reference,
     block_type,
@@ -31,6 +32,7 @@ from prefect_storage_sql.tables.work_pools import work_pool, work_queue, worker
 __all__ = [
     "block_document",
     "block_document_reference",
+    "block_encryption_key",
     "block_schema",
     "block_schema_reference",
     "block_type",

@@ -1,10 +1,10 @@
-"""Blocks: block types, block schemas (and the schemas they nest), block documents (and
-the documents they nest by reference), and the server's default result storage block.
+"""Blocks: block types, block schemas (and the schemas they nest), block documents (their
+data sealed; the documents they nest by reference), the key block data is sealed with when
+none is configured, and the server's default result storage block.
 
 Revision 0004 (after '0003'), rendered 2026-12-01 by scripts/new_migration from
 prefect_storage_sql.tables.blocks; reviewed by hand (docs/storage-plugins.md, "Adding a table or column").
 """
-# Rendered code keeps Alembic's one-call-per-line layout, long lines included.
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "block_encryption_key",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_block_encryption_key")),
+    )
     op.create_table(
         "block_type",
         sa.Column("id", types.Uuid(), nullable=False),
@@ -69,7 +75,7 @@ def upgrade() -> None:
         sa.Column("created", types.Timestamp(), nullable=False),
         sa.Column("updated", types.Timestamp(), nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
-        sa.Column("data", types.Json(), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
         sa.Column("is_anonymous", sa.Boolean(), nullable=False),
         sa.Column("block_type_name", sa.String(length=255), nullable=True),
         sa.Column("block_schema_id", types.Uuid(), nullable=False),
