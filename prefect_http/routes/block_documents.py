@@ -7,11 +7,12 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel
 
-from prefect_core.schemas.blocks import BlockDocumentCreate, BlockDocumentUpdate
-from prefect_core.schemas.bodies.blocks import BlockDocumentCountBody, BlockDocumentFilterBody
+from prefect_core.schemas.blocks import BlockDocument, BlockDocumentCreate, BlockDocumentUpdate
+from prefect_core.schemas.bodies.blocks import BlockDocumentCountBody, BlockDocumentFilterBody, IncludeSecrets
 from prefect_core.services.block_data import OBFUSCATED
 from prefect_http.jsonio import RequestValidationError, body_as, no_content, respond
 from prefect_http.keys import SERVICES
+from prefect_http.openapi import describe
 from prefect_http.params import path_uuid, query_bool
 
 routes = web.RouteTableDef()
@@ -55,24 +56,28 @@ async def _document_body(request: web.Request, model: type[M]) -> M:
 
 
 @routes.post(f"{_PREFIX}/")
+@describe(body=BlockDocumentCreate, response=BlockDocument, status=201, tags=["Block documents"])
 async def create_block_document(request: web.Request) -> web.Response:
     body = await _document_body(request, BlockDocumentCreate)
     return respond(await request.app[SERVICES].block_documents.create(body), status=201)
 
 
 @routes.post(f"{_PREFIX}/filter")
+@describe(body=BlockDocumentFilterBody, response=list[BlockDocument], tags=["Block documents"])
 async def filter_block_documents(request: web.Request) -> web.Response:
     body = await body_as(request, BlockDocumentFilterBody, default={})
     return respond(await request.app[SERVICES].block_documents.filter(body))
 
 
 @routes.post(f"{_PREFIX}/count")
+@describe(body=BlockDocumentCountBody, response=int, tags=["Block documents"])
 async def count_block_documents(request: web.Request) -> web.Response:
     body = await body_as(request, BlockDocumentCountBody, default={})
     return respond(await request.app[SERVICES].block_documents.count(body))
 
 
 @routes.get(f"{_PREFIX}/{{id}}")
+@describe(response=BlockDocument, query=IncludeSecrets, tags=["Block documents"])
 async def read_block_document(request: web.Request) -> web.Response:
     document_id = path_uuid(request)
     include_secrets = query_bool(request, "include_secrets")
@@ -80,6 +85,7 @@ async def read_block_document(request: web.Request) -> web.Response:
 
 
 @routes.patch(f"{_PREFIX}/{{id}}")
+@describe(body=BlockDocumentUpdate, status=204, tags=["Block documents"])
 async def update_block_document(request: web.Request) -> web.Response:
     document_id = path_uuid(request)
     body = await _document_body(request, BlockDocumentUpdate)
@@ -88,6 +94,7 @@ async def update_block_document(request: web.Request) -> web.Response:
 
 
 @routes.delete(f"{_PREFIX}/{{id}}")
+@describe(status=204, tags=["Block documents"])
 async def delete_block_document(request: web.Request) -> web.Response:
     await request.app[SERVICES].block_documents.delete(path_uuid(request))
     return no_content()

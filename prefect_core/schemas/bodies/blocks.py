@@ -38,3 +38,15 @@ class BlockDocumentFilterBody(BlockDocumentCountBody):
     limit: int = Field(default=200, ge=0, le=200)
     include_secrets: bool = False
     sort: BlockDocumentSort = BlockDocumentSort.NAME_ASC
+
+
+class IncludeSecrets(EmbeddedBody):
+    """The `include_secrets` query parameter of document reads (documents the API only)."""
+
+    include_secrets: bool = False
+
+
+class SchemaVersion(EmbeddedBody):
+    """The `version` query parameter of reads by checksum (none: the newest)."""
+
+    version: str | None = None
