@@ -12,10 +12,10 @@ from prefect_core.schemas.filters.blocks import BlockDocumentFilter, BlockSchema
 
 
 class BlockTypeRepository(Protocol):
-    """Block types, unique by name and by slug, listed by name."""
+    """Block types, unique by slug, listed by name."""
 
     async def insert(self, block_type: BlockType) -> None:
-        """Store a new type (a taken name or slug raises `Conflict`)."""
+        """Store a new type (a taken slug raises `Conflict`)."""
         ...
 
     async def insert_missing(self, block_types: Sequence[BlockType]) -> None:

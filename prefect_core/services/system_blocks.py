@@ -53,7 +53,7 @@ class SystemBlockService:
             for entry in entries:
                 current = stored.get(entry["block_type"]["slug"])
                 if current is None:
-                    continue  # its name is taken by a user's type of another slug: leave that alone
+                    continue
                 wanted = {key: entry["block_type"].get(key) for key in _TYPE_FIELDS}
                 wanted["is_protected"] = entry["protected"] or current.is_protected
                 if any(getattr(current, key) != value for key, value in wanted.items()):

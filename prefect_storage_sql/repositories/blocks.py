@@ -36,9 +36,7 @@ class SqlBlockTypeRepository(SqlRepository):
             raise Conflict(f'Block type with name "{block_type.name}" already exists') from None
 
     async def insert_missing(self, block_types: Sequence[BlockType]) -> None:
-        names = [t.name for t in block_types]
-        taken = set((await self.conn.execute(sa.select(bt.c.name).where(bt.c.name.in_(names)))).scalars())
-        rows = [t.model_dump() for t in block_types if t.name not in taken]
+        rows = [t.model_dump() for t in block_types]
         if rows:
             await self.conn.execute(self.support.insert_ignoring_conflicts(bt, ["slug"]), rows)
 

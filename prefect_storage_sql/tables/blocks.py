@@ -20,7 +20,8 @@ block_type = sa.Table(
     sa.Column("description", sa.Text),
     sa.Column("code_example", sa.Text),
     sa.Column("is_protected", sa.Boolean, nullable=False, default=False),
-    sa.Index(None, "name", unique=True),
+    # Only the slug is unique, as in the reference (a taken slug answers "name ... exists").
+    sa.Index(None, "name"),
     sa.Index(None, "slug", unique=True),
 )
 

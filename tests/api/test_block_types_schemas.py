@@ -82,8 +82,11 @@ async def test_block_type_lifecycle(client) -> None:
     assert created["description"] == "&lt;b&gt;bold&lt;/b&gt; &amp; more"
     assert await _json(await client.get(f"/api/block_types/{created['id']}")) == created
     assert await _json(await client.get("/api/block_types/slug/my-thing")) == created
-    dup = await _json(await client.post("/api/block_types/", json={"name": "My Thing", "slug": "other"}), 409)
-    assert dup == {"detail": 'Block type with name "My Thing" already exists'}
+    # Only the slug is unique, as in the reference (whose 409 names the name sent).
+    dup = await _json(await client.post("/api/block_types/", json={"name": "Other", "slug": "my-thing"}), 409)
+    assert dup == {"detail": 'Block type with name "Other" already exists'}
+    same_name = await make_type(client, "My Thing", "my-thing-2")
+    assert (await client.delete(f"/api/block_types/{same_name['id']}")).status == 204
     reserved = await _json(await client.post("/api/block_types/", json={"name": "PrefectX", "slug": "px"}), 403)
     assert reserved == {"detail": "Block type names beginning with 'Prefect' are reserved."}
     bad_slug = await _json(await client.post("/api/block_types/", json={"name": "A", "slug": "Not OK"}), 422)

@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_block_type")),
     )
     with op.batch_alter_table("block_type", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_block_type__name"), ["name"], unique=True)
+        batch_op.create_index(batch_op.f("ix_block_type__name"), ["name"], unique=False)
         batch_op.create_index(batch_op.f("ix_block_type__slug"), ["slug"], unique=True)
 
     op.create_table(
