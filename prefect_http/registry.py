@@ -34,4 +34,5 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.task_workers",
     "prefect_http.routes.concurrency_limits_v2",
     "prefect_http.routes.concurrency_limits",
+    "prefect_http.routes.variables",
 )

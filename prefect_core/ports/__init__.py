@@ -20,6 +20,7 @@ from prefect_core.ports.states import StateRepository
 from prefect_core.ports.storage import Storage, StorageBackend, StorageBackendFactory, UnitOfWork
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
 from prefect_core.ports.ui_queries import UiQueryRepository
+from prefect_core.ports.variables import VariableRepository
 from prefect_core.ports.work_pools import (
     ClaimedRun,
     ScheduledRunRepository,
@@ -59,6 +60,7 @@ __all__ = [
     "TaskRunRepository",
     "UiQueryRepository",
     "UnitOfWork",
+    "VariableRepository",
     "WorkPoolRepository",
     "WorkQueueRepository",
     "WorkerRepository",

@@ -18,6 +18,7 @@ from prefect_core.ports.logs import LogRepository
 from prefect_core.ports.states import StateRepository
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
 from prefect_core.ports.ui_queries import UiQueryRepository
+from prefect_core.ports.variables import VariableRepository
 from prefect_core.ports.work_pools import (
     ScheduledRunRepository,
     WorkerRepository,
@@ -50,6 +51,7 @@ class UnitOfWork(Protocol):
     ui_queries: UiQueryRepository
     concurrency_limits: ConcurrencyLimitRepository
     concurrency_leases: ConcurrencyLeaseRepository
+    variables: VariableRepository
 
 
 class Storage(Protocol):

@@ -25,6 +25,7 @@ from prefect_core.services.task_runs import TaskRunService
 from prefect_core.services.task_worker_tracker import TaskWorkerTracker
 from prefect_core.services.task_workers import TaskWorkerService
 from prefect_core.services.ui import UiService
+from prefect_core.services.variables import VariableService
 from prefect_core.services.work_pool_status import WorkPoolStatusService
 from prefect_core.services.work_pools import WorkPoolService
 from prefect_core.services.workers import WorkerService
@@ -70,3 +71,4 @@ class Services:
         waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
         self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
         self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)
+        self.variables = VariableService(storage)
