@@ -36,6 +36,8 @@ REPOSITORIES: dict[str, str] = {
     "concurrency_limits": "prefect_storage_sql.repositories.concurrency_limits:SqlConcurrencyLimitRepository",
     "concurrency_leases": "prefect_storage_sql.repositories.concurrency_leases:SqlConcurrencyLeaseRepository",
     "variables": "prefect_storage_sql.repositories.variables:SqlVariableRepository",
+    "artifacts": "prefect_storage_sql.repositories.artifacts:SqlArtifactRepository",
+    "artifact_collections": "prefect_storage_sql.repositories.artifacts:SqlArtifactCollectionRepository",
 }
 
 

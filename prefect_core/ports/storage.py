@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar, Protocol
 
+from prefect_core.ports.artifacts import ArtifactCollectionRepository, ArtifactRepository
 from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
 from prefect_core.ports.csrf_tokens import CsrfTokenRepository
 from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository
@@ -52,6 +53,8 @@ class UnitOfWork(Protocol):
     concurrency_limits: ConcurrencyLimitRepository
     concurrency_leases: ConcurrencyLeaseRepository
     variables: VariableRepository
+    artifacts: ArtifactRepository
+    artifact_collections: ArtifactCollectionRepository
 
 
 class Storage(Protocol):
