@@ -74,6 +74,7 @@ async def test_latest_follows_create_update_and_delete(client) -> None:
     v1 = await _create(client, key="k", type="progress", data=0.0)
     v2 = await _create(client, key="k", type="progress", data=10.0, description="second")
     status, latest = await _latest(client, "k")
+    assert status == 200
     assert (latest["latest_id"], latest["data"], latest["description"]) == (v2["id"], 10.0, "second")
     collection_id, first_created = latest["id"], latest["created"]
     # a progress artifact is updated in place: the artifact and its collection
@@ -176,7 +177,10 @@ async def test_filters_sorts_and_pages(client) -> None:
         "id": ({"artifacts": {"id": {"any_": [made["n1"]["id"]]}}}, {"n1"}),
         "run-id": ({"artifacts": {"flow_run_id": {"any_": [run["id"]]}}}, {"a1", "b1"}),
         "task-id": ({"artifacts": {"task_run_id": {"any_": [task["id"]]}}}, {"a1"}),
-        "or": ({"artifacts": {"operator": "or_", "key": {"any_": ["gamma"]}, "type": {"any_": ["result"]}}}, {"g1", "n1"}),
+        "or": (
+            {"artifacts": {"operator": "or_", "key": {"any_": ["gamma"]}, "type": {"any_": ["result"]}}},
+            {"g1", "n1"},
+        ),
         "flow-runs": ({"flow_runs": {"id": {"any_": [other_run["id"]]}}}, {"a2"}),
         "any-flow-run": ({"flow_runs": {}}, {"a1", "b1", "a2"}),
         "flows": ({"flows": {"name": {"any_": [flow["name"]]}}}, {"a1", "b1"}),
