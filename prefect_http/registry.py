@@ -36,4 +36,5 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.concurrency_limits",
     "prefect_http.routes.variables",
     "prefect_http.routes.artifacts",
+    "prefect_http.routes.saved_searches",
 )

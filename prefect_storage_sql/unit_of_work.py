@@ -38,6 +38,7 @@ REPOSITORIES: dict[str, str] = {
     "variables": "prefect_storage_sql.repositories.variables:SqlVariableRepository",
     "artifacts": "prefect_storage_sql.repositories.artifacts:SqlArtifactRepository",
     "artifact_collections": "prefect_storage_sql.repositories.artifacts:SqlArtifactCollectionRepository",
+    "saved_searches": "prefect_storage_sql.repositories.saved_searches:SqlSavedSearchRepository",
 }
 
 

@@ -17,6 +17,7 @@ from prefect_core.ports.flow_runs import FlowRunRepository, FlowRunStartReposito
 from prefect_core.ports.flows import FlowRepository
 from prefect_core.ports.logs import LogRepository
 from prefect_core.ports.run_filters import DeploymentFilters, RunFilters
+from prefect_core.ports.saved_searches import SavedSearchRepository
 from prefect_core.ports.states import StateRepository
 from prefect_core.ports.storage import Storage, StorageBackend, StorageBackendFactory, UnitOfWork
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
@@ -54,6 +55,7 @@ __all__ = [
     "Relative",
     "RunFilters",
     "RunStart",
+    "SavedSearchRepository",
     "ScheduledRunRepository",
     "SlotWaits",
     "StateRepository",

@@ -16,6 +16,7 @@ from prefect_core.ports.flow_run_relatives import FlowRunRelativesRepository
 from prefect_core.ports.flow_runs import FlowRunRepository, FlowRunStartRepository
 from prefect_core.ports.flows import FlowRepository
 from prefect_core.ports.logs import LogRepository
+from prefect_core.ports.saved_searches import SavedSearchRepository
 from prefect_core.ports.states import StateRepository
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
 from prefect_core.ports.ui_queries import UiQueryRepository
@@ -55,6 +56,7 @@ class UnitOfWork(Protocol):
     variables: VariableRepository
     artifacts: ArtifactRepository
     artifact_collections: ArtifactCollectionRepository
+    saved_searches: SavedSearchRepository
 
 
 class Storage(Protocol):

@@ -21,6 +21,7 @@ from prefect_core.services.flow_runs import FlowRunService
 from prefect_core.services.flows import FlowService
 from prefect_core.services.logs import LogService
 from prefect_core.services.orchestration import OrchestrationService
+from prefect_core.services.saved_searches import SavedSearchService
 from prefect_core.services.tag_concurrency_limits import TagConcurrencyLimitService
 from prefect_core.services.task_runs import TaskRunService
 from prefect_core.services.task_worker_tracker import TaskWorkerTracker
@@ -74,3 +75,4 @@ class Services:
         self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)
         self.variables = VariableService(storage)
         self.artifacts = ArtifactService(storage)
+        self.saved_searches = SavedSearchService(storage)
