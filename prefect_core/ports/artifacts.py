@@ -38,8 +38,9 @@ class ArtifactRepository(Protocol):
 class ArtifactCollectionRepository(Protocol):
     """One row per artifact key: a copy of its latest artifact. Unique by key."""
 
-    async def put_latest(self, artifact: Artifact) -> None:
-        """Make `artifact` (which has a key) the latest of its key, creating the collection if new."""
+    async def put_latest(self, artifact: Artifact) -> tuple[ArtifactCollection, bool]:
+        """Make `artifact` (which has a key) the latest of its key, creating the collection
+        if new; the collection as stored, and whether it is new."""
         ...
 
     async def get_by_key(self, key: str, *, for_update: bool = False) -> ArtifactCollection | None: ...

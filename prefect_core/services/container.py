@@ -73,6 +73,6 @@ class Services:
         waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
         self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
         self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)
-        self.variables = VariableService(storage)
-        self.artifacts = ArtifactService(storage)
+        self.variables = VariableService(storage, self.events)
+        self.artifacts = ArtifactService(storage, self.events)
         self.saved_searches = SavedSearchService(storage)

@@ -85,7 +85,7 @@ class SqlArtifactRepository(SqlRepository):
 
 
 class SqlArtifactCollectionRepository(SqlRepository):
-    async def put_latest(self, artifact: Artifact) -> None:
+    async def put_latest(self, artifact: Artifact) -> tuple[ArtifactCollection, bool]:
         copied = {name: getattr(artifact, name) for name in _COPIED}
         now = timeutil.now()
         insert = prebuilt(
@@ -93,13 +93,16 @@ class SqlArtifactCollectionRepository(SqlRepository):
             lambda: self.support.insert_ignoring_conflicts(c, ["key"]),
         )
         row = {"id": uuid4(), "created": now, "updated": now, "key": artifact.key, "latest_id": artifact.id}
-        if (await self.conn.execute(insert, {**row, **copied})).rowcount > 0:
-            return
-        # The key has a collection: this artifact is its latest now (its first `created` stays).
-        update = prebuilt(
-            ("artifact_collection", "put_latest"), lambda: sa.update(c).where(c.c.key == sa.bindparam("_key"))
-        )
-        await self.conn.execute(update, {"_key": artifact.key, "latest_id": artifact.id, "updated": now, **copied})
+        created = (await self.conn.execute(insert, {**row, **copied})).rowcount > 0
+        if not created:
+            # The key has a collection: this artifact is its latest now (its first `created` stays).
+            update = prebuilt(
+                ("artifact_collection", "put_latest"), lambda: sa.update(c).where(c.c.key == sa.bindparam("_key"))
+            )
+            await self.conn.execute(update, {"_key": artifact.key, "latest_id": artifact.id, "updated": now, **copied})
+        stored = await self.get_by_key(artifact.key or "")
+        assert stored is not None
+        return stored, created
 
     async def get_by_key(self, key: str, *, for_update: bool = False) -> ArtifactCollection | None:
         stmt = sa.select(c).where(c.c.key == key)

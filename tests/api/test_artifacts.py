@@ -202,3 +202,30 @@ async def test_filters_sorts_and_pages(client) -> None:
     for label, (body, expected) in latest_cases.items():
         assert set(await found("latest/filter", body)) == expected, label
         assert await _post(client, "latest/count", body) == len(expected), label
+
+
+async def test_collection_lifecycle_events(client) -> None:
+    from prefect_http.keys import SERVICES
+
+    _, run, _ = await _runs(client)
+    v1 = await _create(client, key="ev", type="markdown", data="one", flow_run_id=run["id"])
+    v2 = await _create(client, key="ev", type="markdown", data="two")
+    await _create(client, data="no key: no collection")
+    await client.patch(f"{A}/{v2['id']}", json={"data": "edited"})  # the reference announces no update here
+    await client.delete(f"{A}/{v2['id']}")
+    await client.delete(f"{A}/{v1['id']}")
+    await client.app[SERVICES].events.flush()
+    body = {"filter": {"order": "ASC", "event": {"prefix": ["prefect.artifact-collection."]}}}
+    events = (await (await client.post("/api/events/filter", json=body)).json())["events"]
+    assert [(e["event"].rsplit(".", 1)[1], e["payload"]["data"]) for e in events] == [
+        ("created", "one"),
+        ("updated", "two"),
+        ("updated", "one"),
+        ("deleted", "one"),
+    ]
+    assert len({e["resource"]["prefect.resource.id"] for e in events}) == 1
+    assert all(e["resource"]["prefect.resource.name"] == "ev" for e in events)
+    roles = [{r["prefect.resource.role"]: r["prefect.resource.id"] for r in e["related"]} for e in events]
+    assert roles[0] == {"latest": f"prefect.artifact.{v1['id']}", "flow-run": f"prefect.flow-run.{run['id']}"}
+    assert roles[1] == {"latest": f"prefect.artifact.{v2['id']}"}
+    assert roles[2]["latest"] == f"prefect.artifact.{v1['id']}"

@@ -179,3 +179,28 @@ async def test_bad_filter_bodies_are_422(client) -> None:
         assert (await resp.json())["exception_message"] == "Invalid request received."
     resp = await client.post(f"{V}/count", json={"variables": {"tags": {"all_": "a"}}})
     assert resp.status == 422
+
+
+async def test_lifecycle_events(client) -> None:
+    from prefect_http.keys import SERVICES
+
+    created = await _create(client, name="evented", value={"a": 1}, tags=["t"])
+    await client.patch(f"{V}/name/evented", json={"value": 2})
+    await client.delete(f"{V}/{created['id']}")
+    await client.post(f"{V}/", json={"name": "Bad", "value": 1})  # refused: no event
+    await client.app[SERVICES].events.flush()
+    resp = await client.post(
+        "/api/events/filter", json={"filter": {"order": "ASC", "event": {"prefix": ["prefect.variable."]}}}
+    )
+    events = (await resp.json())["events"]
+    assert [e["event"] for e in events] == [
+        "prefect.variable.created",
+        "prefect.variable.updated",
+        "prefect.variable.deleted",
+    ]
+    assert {e["resource"]["prefect.resource.id"] for e in events} == {f"prefect.variable.{created['id']}"}
+    assert [e["payload"] for e in events] == [
+        {"name": "evented", "value": {"a": 1}, "tags": ["t"]},
+        {"name": "evented", "value": 2, "tags": ["t"]},
+        {"name": "evented", "value": 2, "tags": ["t"]},
+    ]
