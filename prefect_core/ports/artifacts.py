@@ -7,6 +7,7 @@ from uuid import UUID
 
 from prefect_core.schemas.artifacts import Artifact, ArtifactCollection, ArtifactSort
 from prefect_core.schemas.bodies.artifacts import ArtifactCollectionCount, ArtifactCount
+from prefect_core.schemas.graph import GraphArtifact
 
 
 class ArtifactRepository(Protocol):
@@ -33,6 +34,10 @@ class ArtifactRepository(Protocol):
         ...
 
     async def count(self, filters: ArtifactCount) -> int: ...
+    async def of_flow_run(self, flow_run_id: UUID, limit: int) -> list[tuple[UUID | None, GraphArtifact]]:
+        """The flow run's artifacts for its graph, oldest first, `result` ones left out: each
+        with its task run id (None: the flow run's own) and whether it is its key's latest."""
+        ...
 
 
 class ArtifactCollectionRepository(Protocol):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from prefect_core import timeutil
 from prefect_core.schemas.artifacts import Artifact, ArtifactCollection, ArtifactSort
 from prefect_core.schemas.bodies.artifacts import ArtifactCollectionCount, ArtifactCount
+from prefect_core.schemas.graph import GraphArtifact
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters.artifacts import artifacts_matching
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, page, prebuilt
@@ -82,6 +83,29 @@ class SqlArtifactRepository(SqlRepository):
     async def count(self, filters: ArtifactCount) -> int:
         stmt = sa.select(sa.func.count()).select_from(a).where(artifacts_matching(a, filters, self.support))
         return int((await self.conn.execute(stmt)).scalar_one())
+
+    async def of_flow_run(self, flow_run_id: UUID, limit: int) -> list[tuple[UUID | None, GraphArtifact]]:
+        latest = sa.and_(c.c.key == a.c.key, c.c.latest_id == a.c.id)
+        stmt = (
+            sa.select(a.c.id, a.c.created, a.c.key, a.c.type, a.c.data, a.c.task_run_id, c.c.id.label("collection"))
+            .select_from(a.outerjoin(c, latest))
+            .where(a.c.flow_run_id == flow_run_id, a.c.type != "result")
+            .order_by(a.c.created.asc(), a.c.id.asc())
+            .limit(limit)
+        )
+        out = []
+        for row in await self.conn.execute(stmt):
+            item = GraphArtifact(
+                id=row.id,
+                created=row.created,
+                key=row.key,
+                type=row.type,
+                # Only progress artifacts show their data on the graph, as in the reference.
+                data=row.data if row.type == "progress" else None,
+                is_latest=row.key is None or row.collection is not None,
+            )
+            out.append((row.task_run_id, item))
+        return out
 
 
 class SqlArtifactCollectionRepository(SqlRepository):

@@ -229,3 +229,29 @@ async def test_collection_lifecycle_events(client) -> None:
     assert roles[0] == {"latest": f"prefect.artifact.{v1['id']}", "flow-run": f"prefect.flow-run.{run['id']}"}
     assert roles[1] == {"latest": f"prefect.artifact.{v2['id']}"}
     assert roles[2]["latest"] == f"prefect.artifact.{v1['id']}"
+
+
+async def test_artifacts_on_the_flow_run_graph(client) -> None:
+    flow = await (await client.post("/api/flows/", json={"name": "graphed"})).json()
+    body = {"flow_id": flow["id"], "state": {"type": "RUNNING"}}
+    run = await (await client.post("/api/flow_runs/", json=body)).json()
+    task_body = {
+        "flow_run_id": run["id"],
+        "task_key": "t",
+        "dynamic_key": "0",
+        "name": "t",
+        "state": {"type": "RUNNING"},
+    }
+    task = await (await client.post("/api/task_runs/", json=task_body)).json()
+    old = await _create(client, key="g", type="markdown", data="v1", flow_run_id=run["id"])
+    new = await _create(client, key="g", type="markdown", data="v2", flow_run_id=run["id"])
+    progress = await _create(client, type="progress", data=40.0, flow_run_id=run["id"], task_run_id=task["id"])
+    await _create(client, type="result", data={"storage_key": "x"}, flow_run_id=run["id"])  # not drawn
+    await _create(client, key="elsewhere", data="other run")
+    resp = await client.get(f"/api/flow_runs/{run['id']}/graph-v2")
+    assert resp.status == 200, await resp.text()
+    graph = await resp.json()
+    drawn = [(x["id"], x["key"], x["type"], x["is_latest"], x["data"]) for x in graph["artifacts"]]
+    assert drawn == [(old["id"], "g", "markdown", False, None), (new["id"], "g", "markdown", True, None)]
+    (node,) = [n for _, n in graph["nodes"]]
+    assert [(x["id"], x["is_latest"], x["data"]) for x in node["artifacts"]] == [(progress["id"], True, 40.0)]
