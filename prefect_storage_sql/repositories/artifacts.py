@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 import sqlalchemy as sa
 
 from prefect_core import timeutil
+from prefect_core.errors import StorageUnavailable
 from prefect_core.schemas.artifacts import Artifact, ArtifactCollection, ArtifactSort
 from prefect_core.schemas.bodies.artifacts import ArtifactCollectionCount, ArtifactCount
 from prefect_core.schemas.graph import GraphArtifact
@@ -117,13 +118,22 @@ class SqlArtifactCollectionRepository(SqlRepository):
             lambda: self.support.insert_ignoring_conflicts(c, ["key"]),
         )
         row = {"id": uuid4(), "created": now, "updated": now, "key": artifact.key, "latest_id": artifact.id}
-        created = (await self.conn.execute(insert, {**row, **copied})).rowcount > 0
-        if not created:
+        update = prebuilt(
+            ("artifact_collection", "put_latest"), lambda: sa.update(c).where(c.c.key == sa.bindparam("_key"))
+        )
+        for _ in range(5):
+            if (await self.conn.execute(insert, {**row, **copied})).rowcount > 0:
+                created = True
+                break
             # The key has a collection: this artifact is its latest now (its first `created` stays).
-            update = prebuilt(
-                ("artifact_collection", "put_latest"), lambda: sa.update(c).where(c.c.key == sa.bindparam("_key"))
-            )
-            await self.conn.execute(update, {"_key": artifact.key, "latest_id": artifact.id, "updated": now, **copied})
+            changes = {"_key": artifact.key, "latest_id": artifact.id, "updated": now, **copied}
+            if (await self.conn.execute(update, changes)).rowcount > 0:
+                created = False
+                break
+            # A concurrent delete removed the collection between the two statements
+            # (PostgreSQL, READ COMMITTED): insert it again.
+        else:
+            raise StorageUnavailable(f"the collection of artifact key {artifact.key!r} kept changing; retry")
         stored = await self.get_by_key(artifact.key or "")
         assert stored is not None
         return stored, created
