@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 from uuid import UUID
 
-from prefect_core.schemas.artifacts import Artifact, ArtifactCollection, ArtifactSort
+from prefect_core.schemas.artifacts import Artifact, ArtifactCollection, ArtifactCollectionSort, ArtifactSort
 from prefect_core.schemas.bodies.artifacts import ArtifactCollectionCount, ArtifactCount
 from prefect_core.schemas.graph import GraphArtifact
 
@@ -59,6 +59,6 @@ class ArtifactCollectionRepository(Protocol):
 
     async def delete_by_key(self, key: str) -> bool: ...
     async def filter(
-        self, filters: ArtifactCollectionCount, sort: ArtifactSort, offset: int, limit: int | None
+        self, filters: ArtifactCollectionCount, sort: ArtifactCollectionSort, offset: int, limit: int | None
     ) -> list[ArtifactCollection]: ...
     async def count(self, filters: ArtifactCollectionCount) -> int: ...

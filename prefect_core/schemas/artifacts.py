@@ -48,8 +48,14 @@ class ArtifactSort(str, Enum):
     KEY_ASC = "KEY_ASC"
 
 
-#: The collections sort the same ways.
-ArtifactCollectionSort = ArtifactSort
+class ArtifactCollectionSort(str, Enum):
+    """The same orders, over the collections (the reference names them apart)."""
+
+    CREATED_DESC = "CREATED_DESC"
+    UPDATED_DESC = "UPDATED_DESC"
+    ID_DESC = "ID_DESC"
+    KEY_DESC = "KEY_DESC"
+    KEY_ASC = "KEY_ASC"
 
 
 class Artifact(ORMModel):

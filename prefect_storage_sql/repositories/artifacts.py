@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from prefect_core import timeutil
 from prefect_core.errors import StorageUnavailable
-from prefect_core.schemas.artifacts import Artifact, ArtifactCollection, ArtifactSort
+from prefect_core.schemas.artifacts import Artifact, ArtifactCollection, ArtifactCollectionSort, ArtifactSort
 from prefect_core.schemas.bodies.artifacts import ArtifactCollectionCount, ArtifactCount
 from prefect_core.schemas.graph import GraphArtifact
 from prefect_storage_sql import tables
@@ -22,13 +22,14 @@ a, c = tables.artifact, tables.artifact_collection
 _COPIED = ("type", "description", "data", "metadata_", "flow_run_id", "task_run_id")
 
 
-def _sorts(t: sa.Table) -> dict[ArtifactSort, tuple[sa.UnaryExpression[Any], ...]]:
+def _sorts(t: sa.Table) -> dict[str, tuple[sa.UnaryExpression[Any], ...]]:
+    """The order of each sort (by its name: artifacts and collections sort alike)."""
     return {
-        ArtifactSort.CREATED_DESC: (t.c.created.desc(), t.c.id.desc()),
-        ArtifactSort.UPDATED_DESC: (t.c.updated.desc(), t.c.id.desc()),
-        ArtifactSort.ID_DESC: (t.c.id.desc(),),
-        ArtifactSort.KEY_DESC: (t.c.key.desc(), t.c.id.desc()),
-        ArtifactSort.KEY_ASC: (t.c.key.asc(), t.c.id.desc()),
+        "CREATED_DESC": (t.c.created.desc(), t.c.id.desc()),
+        "UPDATED_DESC": (t.c.updated.desc(), t.c.id.desc()),
+        "ID_DESC": (t.c.id.desc(),),
+        "KEY_DESC": (t.c.key.desc(), t.c.id.desc()),
+        "KEY_ASC": (t.c.key.asc(), t.c.id.desc()),
     }
 
 
@@ -78,7 +79,7 @@ class SqlArtifactRepository(SqlRepository):
     async def filter(
         self, filters: ArtifactCount, sort: ArtifactSort, offset: int, limit: int | None
     ) -> list[Artifact]:
-        stmt = sa.select(a).where(artifacts_matching(a, filters, self.support)).order_by(*_ARTIFACT_SORTS[sort])
+        stmt = sa.select(a).where(artifacts_matching(a, filters, self.support)).order_by(*_ARTIFACT_SORTS[sort.value])
         return [_to_artifact(row) for row in await self.conn.execute(page(stmt, offset, limit))]
 
     async def count(self, filters: ArtifactCount) -> int:
@@ -158,9 +159,9 @@ class SqlArtifactCollectionRepository(SqlRepository):
         return (await self.conn.execute(sa.delete(c).where(c.c.key == key))).rowcount > 0
 
     async def filter(
-        self, filters: ArtifactCollectionCount, sort: ArtifactSort, offset: int, limit: int | None
+        self, filters: ArtifactCollectionCount, sort: ArtifactCollectionSort, offset: int, limit: int | None
     ) -> list[ArtifactCollection]:
-        stmt = sa.select(c).where(artifacts_matching(c, filters, self.support)).order_by(*_COLLECTION_SORTS[sort])
+        stmt = sa.select(c).where(artifacts_matching(c, filters, self.support)).order_by(*_COLLECTION_SORTS[sort.value])
         return [_to_collection(row) for row in await self.conn.execute(page(stmt, offset, limit))]
 
     async def count(self, filters: ArtifactCollectionCount) -> int:
