@@ -65,6 +65,10 @@ async def test_every_artifact_type_is_stored_and_read_back(client) -> None:
             k: body[k] for k in ("key", "type", "description", "data", "flow_run_id", "task_run_id")
         }
     keyless = await _create(client, data="no key")
+    # an empty key passes the reference's rule; it has a collection like any other key
+    empty = await _create(client, key="", data="empty key")
+    assert (await _post(client, "latest/filter", {"artifacts": {"key": {"any_": [""]}}}))[0]["latest_id"] == empty["id"]
+    await client.delete(f"{A}/{empty['id']}")
     assert (keyless["key"], keyless["type"], keyless["flow_run_id"]) == (None, None, None)
     assert await _post(client, "latest/count", {}) == len(kinds)
     assert await _post(client, "count", {}) == len(kinds) + 1

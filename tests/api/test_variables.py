@@ -31,6 +31,9 @@ async def test_json_values_round_trip_by_id_and_name(client) -> None:
         by_name = await (await client.get(f"{V}/name/v_{i}")).json()
         assert by_id == by_name == created
     assert (await _create(client, name="no-tags", value=1))["tags"] == []
+    # the reference's rule allows an empty name (it cannot be addressed by name, only by id)
+    empty = await _create(client, name="", value="e")
+    assert (await (await client.get(f"{V}/{empty['id']}")).json())["name"] == ""
 
 
 async def test_update_and_delete_by_id_and_by_name(client) -> None:
