@@ -1,5 +1,6 @@
-"""Artifacts through the real client: the artifact helpers inside a flow and a task, read
-back as the latest of their keys, and `prefect artifact ls/inspect/delete`."""
+"""Artifacts through the real client: the artifact helpers (markdown, table, link, progress,
+image) inside a flow and a task, read back as the latest of their keys, and
+`prefect artifact ls/inspect/delete`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ FLOW = """
 from prefect import flow, task
 from prefect.artifacts import (
     Artifact,
+    create_image_artifact,
     create_link_artifact,
     create_markdown_artifact,
     create_progress_artifact,
@@ -40,6 +42,7 @@ def reporting():
     create_markdown_artifact("# Final", key=f"flow-md-{SUFFIX}", description="second version")
     create_table_artifact({"col": [1, 2, 3]}, key=f"flow-table-{SUFFIX}")
     create_link_artifact("https://example.com/flow", key=f"flow-link-{SUFFIX}")
+    create_image_artifact("https://example.com/chart.png", key=f"flow-image-{SUFFIX}")
     progress = create_progress_artifact(5.0, key=f"flow-progress-{SUFFIX}", description="loading")
     update_progress_artifact(progress, 80.0, description="almost")
     task_run_id = make_report("task")
@@ -61,6 +64,7 @@ def test_helpers_in_a_flow_and_a_task_are_the_latest_of_their_keys(prefect: Clie
         "flow-table": ("table", None, None),
         "flow-link": ("markdown", "[https://example.com/flow](https://example.com/flow)", None),
         "flow-progress": ("progress", 80.0, None),
+        "flow-image": ("image", "https://example.com/chart.png", None),
         "task-md": ("markdown", "# From a task", task_run_id),
         "task-table": ("table", None, task_run_id),
         "task-link": ("markdown", "[example](https://example.com/task)", task_run_id),
