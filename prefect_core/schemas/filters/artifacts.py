@@ -1,4 +1,4 @@
-"""Artifact and artifact collection filters."""
+"""Artifact and artifact collection filters (named as the reference names them)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,34 @@ from prefect_core.schemas.filters.base import FilterModel, Operator
 
 
 class ArtifactFilterId(FilterModel):
+    """Filter by `Artifact.id`."""
+
     any_: list[UUID] | None = None
 
 
 class ArtifactFilterKey(FilterModel):
-    """`like_`: a substring (SQL wildcards allowed); `exists_`: a key is set (or not)."""
+    """Filter by `Artifact.key`: `like_` a substring (SQL wildcards allowed), `exists_` a key is set (or not)."""
 
     any_: list[str] | None = None
     like_: str | None = None
     exists_: bool | None = None
 
 
-class ArtifactFilterRunId(FilterModel):
-    """By the flow run or task run an artifact belongs to."""
+class ArtifactFilterFlowRunId(FilterModel):
+    """Filter by `Artifact.flow_run_id`."""
+
+    any_: list[UUID] | None = None
+
+
+class ArtifactFilterTaskRunId(FilterModel):
+    """Filter by `Artifact.task_run_id`."""
 
     any_: list[UUID] | None = None
 
 
 class ArtifactFilterType(FilterModel):
+    """Filter by `Artifact.type`."""
+
     any_: list[str] | None = None
     not_any_: list[str] | None = None
 
@@ -36,17 +46,37 @@ class ArtifactFilter(FilterModel):
     operator: Operator = Operator.and_
     id: ArtifactFilterId | None = None
     key: ArtifactFilterKey | None = None
-    flow_run_id: ArtifactFilterRunId | None = None
-    task_run_id: ArtifactFilterRunId | None = None
+    flow_run_id: ArtifactFilterFlowRunId | None = None
+    task_run_id: ArtifactFilterTaskRunId | None = None
     type: ArtifactFilterType | None = None
+
+
+class ArtifactCollectionFilterLatestId(ArtifactFilterId):
+    """Filter by `ArtifactCollection.latest_id` (the latest artifact's id)."""
+
+
+class ArtifactCollectionFilterKey(ArtifactFilterKey):
+    """Filter by `ArtifactCollection.key`."""
+
+
+class ArtifactCollectionFilterFlowRunId(ArtifactFilterFlowRunId):
+    """Filter by `ArtifactCollection.flow_run_id`."""
+
+
+class ArtifactCollectionFilterTaskRunId(ArtifactFilterTaskRunId):
+    """Filter by `ArtifactCollection.task_run_id`."""
+
+
+class ArtifactCollectionFilterType(ArtifactFilterType):
+    """Filter by `ArtifactCollection.type`."""
 
 
 class ArtifactCollectionFilter(FilterModel):
-    """Only collections matching all criteria; `latest_id` is the latest artifact's id."""
+    """Only collections matching all criteria (or any, with `operator: or_`)."""
 
     operator: Operator = Operator.and_
-    latest_id: ArtifactFilterId | None = None
-    key: ArtifactFilterKey | None = None
-    flow_run_id: ArtifactFilterRunId | None = None
-    task_run_id: ArtifactFilterRunId | None = None
-    type: ArtifactFilterType | None = None
+    latest_id: ArtifactCollectionFilterLatestId | None = None
+    key: ArtifactCollectionFilterKey | None = None
+    flow_run_id: ArtifactCollectionFilterFlowRunId | None = None
+    task_run_id: ArtifactCollectionFilterTaskRunId | None = None
+    type: ArtifactCollectionFilterType | None = None
