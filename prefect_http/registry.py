@@ -38,4 +38,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.block_types",
     "prefect_http.routes.block_schemas",
     "prefect_http.routes.block_documents",
+    "prefect_http.routes.variables",
+    "prefect_http.routes.artifacts",
+    "prefect_http.routes.saved_searches",
 )

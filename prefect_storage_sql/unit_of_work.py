@@ -39,6 +39,10 @@ REPOSITORIES: dict[str, str] = {
     "block_types": "prefect_storage_sql.repositories.blocks:SqlBlockTypeRepository",
     "block_schemas": "prefect_storage_sql.repositories.blocks:SqlBlockSchemaRepository",
     "block_documents": "prefect_storage_sql.repositories.block_documents:SqlBlockDocumentRepository",
+    "variables": "prefect_storage_sql.repositories.variables:SqlVariableRepository",
+    "artifacts": "prefect_storage_sql.repositories.artifacts:SqlArtifactRepository",
+    "artifact_collections": "prefect_storage_sql.repositories.artifacts:SqlArtifactCollectionRepository",
+    "saved_searches": "prefect_storage_sql.repositories.saved_searches:SqlSavedSearchRepository",
 }
 
 

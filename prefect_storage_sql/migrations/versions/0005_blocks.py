@@ -2,7 +2,7 @@
 data sealed; the documents they nest by reference), the key block data is sealed with when
 none is configured, and the server's default result storage block.
 
-Revision 0004 (after '0003'), rendered 2026-12-01 by scripts/new_migration from
+Revision 0005 (after '0004'), rendered 2026-12-01 by scripts/new_migration from
 prefect_storage_sql.tables.blocks; reviewed by hand (docs/storage-plugins.md, "Adding a table or column").
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from prefect_storage_sql import types
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
