@@ -37,21 +37,27 @@ class BlockDocumentService:
         self._cipher: BlockCipher | None = None if encryption_key is None else BlockCipher(encryption_key)
 
     async def prepare(self) -> None:
-        """Make sure a key to seal block data with exists (at start-up): the configured
-        one, or the one stored by the first server to start, or a new one stored now."""
+        """Make sure a key to seal block data with exists (at start-up, and before any
+        write): the configured one, or the one stored by the first server to start, or a
+        new one stored now. It is kept only once committed, so that no document is ever
+        sealed with a key a rollback lost."""
         if self._cipher is not None:
             return
         async with self.storage.write() as uow:
-            await self.cipher(uow, create=True)
-
-    async def cipher(self, uow: UnitOfWork, *, create: bool = False) -> BlockCipher:
-        if self._cipher is None:
             key = await uow.block_documents.encryption_key()
-            if key is None and create:
+            if key is None:
                 await uow.block_documents.store_encryption_key(new_key())
                 key = await uow.block_documents.encryption_key()
+        assert key is not None
+        self._cipher = BlockCipher(key)
+
+    async def cipher(self, uow: UnitOfWork) -> BlockCipher:
+        """The cipher of the stored (or configured) key."""
+        if self._cipher is None:
+            key = await uow.block_documents.encryption_key()
             if key is None:
-                raise RuntimeError("no block encryption key stored (the server prepares one at start-up)")
+                # No key stored yet, so no document either: nothing will be opened with this one.
+                return BlockCipher(new_key())
             self._cipher = BlockCipher(key)
         return self._cipher
 
@@ -61,6 +67,7 @@ class BlockDocumentService:
             await self.events.emit([block_document_event(action, document, timeutil.now())])
 
     async def create(self, body: BlockDocumentCreate) -> BlockDocument:
+        await self.prepare()
         async with self.storage.write() as uow:
             if body.name is not None and await uow.block_documents.exists(body.block_type_id, body.name):
                 raise Conflict("Block already exists")
@@ -84,7 +91,7 @@ class BlockDocumentService:
                 created=now,
                 updated=now,
             )
-            cipher = await self.cipher(uow, create=True)
+            cipher = await self.cipher(uow)
             await uow.block_documents.insert(document, cipher.seal(data))
             await uow.block_documents.set_references(document.id, references)
             created = (await resolve(uow, [document.id], cipher, include_secrets=False))[0]
@@ -160,12 +167,13 @@ class BlockDocumentService:
         """Replace (or, with `merge_existing_data`, merge into) the document's data.
         Secrets sent back masked keep their stored values; the references the new data
         makes replace the old ones. A new schema must be of the document's type."""
+        await self.prepare()
         sent = body.model_dump(exclude_unset=body.merge_existing_data, exclude={"merge_existing_data"})
         async with self.storage.write() as uow:
             rows = await uow.block_documents.get_rows([document_id])
             if not rows:
                 raise NotFound(DOCUMENT_NOT_FOUND)
-            cipher = await self.cipher(uow, create=True)
+            cipher = await self.cipher(uow)
             current = rows[0][0].model_copy(update={"data": cipher.open(rows[0][1])})
             if sent.get("data") is None:
                 return
@@ -198,9 +206,10 @@ class BlockDocumentService:
     async def set_default_storage(self, document_id: UUID | None) -> None:
         """Name a document whose schema can write paths as the default result storage
         (None: clear it)."""
+        await self.prepare()
         async with self.storage.write() as uow:
             if document_id is not None:
-                found = await resolve(uow, [document_id], await self.cipher(uow, create=True), include_secrets=False)
+                found = await resolve(uow, [document_id], await self.cipher(uow), include_secrets=False)
                 if not found:
                     raise NotFound(f"Block document {document_id} not found.")
                 schema = found[0].block_schema
@@ -210,7 +219,7 @@ class BlockDocumentService:
 
     async def delete(self, document_id: UUID) -> None:
         async with self.storage.write() as uow:
-            found = await resolve(uow, [document_id], await self.cipher(uow, create=True), include_secrets=False)
+            found = await resolve(uow, [document_id], await self.cipher(uow), include_secrets=False)
             if not found or not await uow.block_documents.delete(document_id):
                 raise NotFound(DOCUMENT_NOT_FOUND)
         await self._announce("deleted", found[0])
