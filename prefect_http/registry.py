@@ -35,4 +35,10 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.task_workers",
     "prefect_http.routes.concurrency_limits_v2",
     "prefect_http.routes.concurrency_limits",
+    "prefect_http.routes.block_types",
+    "prefect_http.routes.block_schemas",
+    "prefect_http.routes.block_documents",
+    "prefect_http.routes.variables",
+    "prefect_http.routes.artifacts",
+    "prefect_http.routes.saved_searches",
 )

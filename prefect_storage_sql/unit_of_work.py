@@ -36,6 +36,13 @@ REPOSITORIES: dict[str, str] = {
     "ui_queries": "prefect_storage_sql.repositories.ui_queries:SqlUiQueryRepository",
     "concurrency_limits": "prefect_storage_sql.repositories.concurrency_limits:SqlConcurrencyLimitRepository",
     "concurrency_leases": "prefect_storage_sql.repositories.concurrency_leases:SqlConcurrencyLeaseRepository",
+    "block_types": "prefect_storage_sql.repositories.blocks:SqlBlockTypeRepository",
+    "block_schemas": "prefect_storage_sql.repositories.blocks:SqlBlockSchemaRepository",
+    "block_documents": "prefect_storage_sql.repositories.block_documents:SqlBlockDocumentRepository",
+    "variables": "prefect_storage_sql.repositories.variables:SqlVariableRepository",
+    "artifacts": "prefect_storage_sql.repositories.artifacts:SqlArtifactRepository",
+    "artifact_collections": "prefect_storage_sql.repositories.artifacts:SqlArtifactCollectionRepository",
+    "saved_searches": "prefect_storage_sql.repositories.saved_searches:SqlSavedSearchRepository",
 }
 
 
