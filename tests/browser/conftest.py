@@ -1,4 +1,4 @@
-"""Fixtures of the browser tests: one chromium for the session, and per backend one server
+"""Fixtures of the browser tests: one chromium per module, and per backend one server
 with the data of `ui_data` made by the real client (shared by every browser test module)."""
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from tests.conftest import backend_env
 from tests.support.server import ServerProcess, start_server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Debian's chromium, started once for the whole session (never a downloaded build)."""
+    """Debian's chromium (never a downloaded build), started once per module. Not once per
+    session: playwright's sync API keeps an event loop set on this thread while it runs,
+    and the async tests of other modules could not start their own."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 

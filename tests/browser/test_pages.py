@@ -30,7 +30,12 @@ SHOW = 20_000
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 
-@pytest.mark.parametrize("ui", PAGES, ids=[page.name for page in PAGES])
+def _param(page: UiPage) -> Any:
+    marks = [pytest.mark.xfail(reason=page.known, strict=False)] if page.known else []
+    return pytest.param(page, id=page.name, marks=marks)
+
+
+@pytest.mark.parametrize("ui", [_param(page) for page in PAGES])
 def test_page_loads_clean(
     ui: UiPage, ui_page: Any, page_log: PageLog, ui_base: str, ui_data: dict[str, Any], backend: str
 ) -> None:

@@ -101,8 +101,40 @@ event = emit_event(
 report(event_id=str(event.id), event_name=event.event)
 """
 
+VARIABLES = """
+from prefect.variables import Variable
+
+Variable.set(f"browser_var_{SUFFIX}", {"made_by": "the browser test", "n": 3})
+report(variable_name=f"browser_var_{SUFFIX}")
+"""
+
+ARTIFACTS = """
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+@flow(name=f"browser-artifacts-{SUFFIX}")
+def with_artifacts():
+    table_id = create_table_artifact(key=f"browser-table-{SUFFIX}", table=[{"a": 1, "b": 2}], description="a table")
+    markdown_id = create_markdown_artifact(
+        key=f"browser-report-{SUFFIX}", markdown="# Browser report\\n\\nall good", description="a report"
+    )
+    return str(markdown_id), str(table_id)
+
+artifacts_state = with_artifacts(return_state=True)
+markdown_id, table_id = artifacts_state.result()
+report(artifact_id=markdown_id, artifact_key=f"browser-report-{SUFFIX}",
+       artifacts_run_id=str(artifacts_state.state_details.flow_run_id))
+"""
+
+BLOCKS = """
+from prefect.blocks.system import Secret
+
+block_id = Secret(value="not-for-screens").save(f"browser-secret-{SUFFIX}")
+report(block_id=str(block_id), block_name=f"browser-secret-{SUFFIX}", block_type_slug="secret")
+"""
+
 #: The pieces of the client script, in order. Other groups append theirs (and their keys).
-SECTIONS: list[str] = [FLOWS, DEPLOYMENT, CONCURRENCY, EVENTS]
+SECTIONS: list[str] = [FLOWS, DEPLOYMENT, CONCURRENCY, EVENTS, VARIABLES, ARTIFACTS, BLOCKS]
 
 
 def make(runner: ClientRunner) -> dict[str, Any]:
