@@ -8,8 +8,9 @@ from enum import Enum
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from prefect_core import schema_validation as sv
 from prefect_core.names import run_name
 from prefect_core.schemas.base import ActionModel, DateTime, KeyValueLabels, ORMModel, PrefectModel
 from prefect_core.schemas.runs import CreatedBy, FlowRunPolicy
@@ -19,6 +20,15 @@ from prefect_core.schemas.schedules import (
     DeploymentScheduleUpdate,
 )
 from prefect_core.schemas.states import StateCreate
+
+
+def empty_parameter_schema() -> dict[str, Any]:
+    """The schema of a flow without parameters: what the reference stores for none or `{}`."""
+    return {"type": "object", "properties": {}}
+
+
+def _normalised_schema(value: Any) -> Any:
+    return empty_parameter_schema() if value is None or value == {} else value
 
 
 class DeploymentStatus(str, Enum):
@@ -142,6 +152,11 @@ class Deployment(ORMModel):
     def _none_is_empty(cls, v: Any) -> Any:
         return {} if v is None else v
 
+    @field_validator("parameter_openapi_schema", mode="before")
+    @classmethod
+    def _schema_or_empty(cls, v: Any) -> Any:
+        return _normalised_schema(v)
+
 
 class DeploymentCreate(ActionModel):
     name: str = Field(min_length=1)
@@ -152,7 +167,7 @@ class DeploymentCreate(ActionModel):
     concurrency_options: ConcurrencyOptions | None = None
     global_concurrency_limit_id: UUID | None = None
     enforce_parameter_schema: bool = True
-    parameter_openapi_schema: dict[str, Any] | None = None
+    parameter_openapi_schema: dict[str, Any] | None = Field(default_factory=empty_parameter_schema)
     parameters: dict[str, Any] = Field(default_factory=dict)
     tags: list[str] = Field(default_factory=list)
     labels: KeyValueLabels | None = Field(default_factory=dict)
@@ -167,6 +182,30 @@ class DeploymentCreate(ActionModel):
     entrypoint: str | None = None
     job_variables: dict[str, Any] = Field(default_factory=dict)
     version_info: VersionInfo | None = None
+
+    @field_validator("parameter_openapi_schema", mode="before")
+    @classmethod
+    def _schema_or_empty(cls, v: Any) -> Any:
+        return _normalised_schema(v)
+
+    @model_validator(mode="after")
+    def _parameters_conform(self) -> DeploymentCreate:
+        """With enforcement on, the parameters must fit the schema (required ones aside:
+        runs may give them) and the schema must be one; a 422 otherwise, as the reference."""
+        if self.concurrency_limit and self.global_concurrency_limit_id:
+            raise ValueError("A deployment cannot have both a concurrency limit and a global concurrency limit.")
+        if not self.enforce_parameter_schema or self.parameter_openapi_schema is None:
+            return self
+        try:
+            sv.ensure_valid(self.parameters, self.parameter_openapi_schema, prepare=False, ignore_required=True)
+        except sv.SchemaValidationFailed as exc:
+            raise ValueError(exc.message) from exc
+        except sv.InvalidSchema as exc:
+            reason = str(exc).removeprefix("Invalid schema: ")
+            raise ValueError(f"The provided schema is not a valid json schema. Schema error: {reason}") from exc
+        except sv.CircularSchemaReference as exc:
+            raise ValueError(sv.CIRCULAR_MESSAGE) from exc
+        return self
 
 
 class DeploymentUpdate(ActionModel):
@@ -190,6 +229,17 @@ class DeploymentUpdate(ActionModel):
     infrastructure_document_id: UUID | None = None
     enforce_parameter_schema: bool | None = None
     version_info: VersionInfo | None = None
+
+    @field_validator("parameter_openapi_schema", mode="before")
+    @classmethod
+    def _schema_or_empty(cls, v: Any) -> Any:
+        return _normalised_schema(v)
+
+    @model_validator(mode="after")
+    def _one_kind_of_limit(self) -> DeploymentUpdate:
+        if self.concurrency_limit and self.global_concurrency_limit_id:
+            raise ValueError("A deployment cannot have both a concurrency limit and a global concurrency limit.")
+        return self
 
 
 class DeploymentFlowRunCreate(ActionModel):

@@ -17,6 +17,7 @@ from prefect_core.schemas.deployments import (
 )
 from prefect_core.schemas.runs import CreatedBy
 from prefect_core.schemas.schedules import DeploymentSchedule, DeploymentScheduleCreate, DeploymentScheduleUpdate
+from prefect_core.services import schema_checks
 from prefect_core.services import work_pool_lookups as lookups
 
 #: Create-body fields that are not stored as given.
@@ -79,7 +80,11 @@ class DeploymentService:
             if flow is None:
                 raise _integrity_conflict()
             if body.work_pool_name and body.work_pool_name != lookups.DEFAULT_AGENT_POOL:
-                await lookups.pool_by_name(uow, body.work_pool_name)
+                pool = await lookups.pool_by_name(uow, body.work_pool_name)
+                if body.job_variables:
+                    schema_checks.check_job_variables(
+                        pool, body.job_variables, prefix="Error creating deployment", ignore_required=True
+                    )
             data = body.model_dump(exclude=_NOT_COPIED)
             if data.get("pull_steps") is None:
                 data["pull_steps"] = []  # the reference answers [] when none were given
@@ -139,6 +144,10 @@ class DeploymentService:
             existing = await uow.deployments.get(deployment_id)
             if existing is None:
                 raise NotFound("Deployment not found.")
+            if body.work_pool_name:
+                pool = await lookups.pool_by_name(uow, body.work_pool_name)
+                schema_checks.job_variable_errors_for_update(pool, body.job_variables)
+            _check_updated_parameters(existing, body)
             values = body.model_dump(mode="json", include=set(given) - _NOT_COPIED)
             if "work_pool_name" in given or "work_queue_name" in given:
                 queue = await resolve_queue(uow, body.work_pool_name, body.work_queue_name)
@@ -176,6 +185,19 @@ class DeploymentService:
                 raise NotFound(NOT_FOUND)
             if paused:
                 await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=True, after=None)
+
+
+def _check_updated_parameters(existing: Deployment, body: DeploymentUpdate) -> None:
+    """With enforcement on (the PATCH's say, else the deployment's), the parameters it will
+    have must fit the schema it will have; required ones are not checked (runs may give them)."""
+    enforce = (
+        existing.enforce_parameter_schema if body.enforce_parameter_schema is None else body.enforce_parameter_schema
+    )
+    if not enforce:
+        return
+    parameters = existing.parameters if body.parameters is None else body.parameters
+    schema = body.parameter_openapi_schema or existing.parameter_openapi_schema
+    schema_checks.check_parameters(parameters, schema, prefix="Error updating deployment", ignore_required=True)
 
 
 def _check_unique_slugs(slugs: list[str | None]) -> None:
