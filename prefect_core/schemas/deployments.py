@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 from uuid import UUID
@@ -52,24 +52,38 @@ class ConcurrencyOptions(PrefectModel):
 #: deployment says nothing: it waits (the reference's default).
 DEFAULT_COLLISION_STRATEGY = "ENQUEUE"
 
-#: Namespace of the ids given to deployments' concurrency limits (see `GlobalConcurrencyLimit`).
-_LIMIT_ID_NAMESPACE = uuid.UUID("6f0c5d3e-2b1a-4c8e-9a57-3d2f1e0b7c64")
+#: How long a run's lease on its deployment's slot lasts before its holder must renew it,
+#: unless the deployment's `concurrency_options.grace_period_seconds` says otherwise (the
+#: reference's `PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION` default).
+DEFAULT_DEPLOYMENT_LEASE_SECONDS = 300.0
+
+
+def deployment_limit_name(deployment_id: UUID) -> str:
+    """The name of the global concurrency limit that backs a deployment's `concurrency_limit`."""
+    return f"deployment:{deployment_id}"
 
 
 @dataclass(frozen=True)
 class DeploymentConcurrency:
-    """A deployment's concurrency limit and how many of its runs hold slots.
+    """A deployment's concurrency limit as a transition sees it: the global limit backing it
+    (`deployment:<id>`), read under its row lock, so the slots it shows as free stay free
+    until the transition commits.
 
-    A run holds one of its deployment's slots while it is PENDING, RUNNING or
-    CANCELLING, and while it waits in-process for a retry (SCHEDULED,
-    "AwaitingRetry", retry type "in_process"), as the reference keeps the slot
-    of a run retrying in the same process.
+    A flow run holds one slot through a lease taken when it becomes PENDING (its id in the
+    state's `deployment_concurrency_lease_id`), kept while it is PENDING, RUNNING or
+    CANCELLING or waits in-process for a retry, renewed by the client while it runs, and
+    given back when it leaves those states, or by the repossessor once it expires.
     """
 
     limit: int
     #: "ENQUEUE" or "CANCEL_NEW".
     collision_strategy: str
+    #: Slots held now, by every holder.
     active_slots: int
+    limit_id: UUID = field(default_factory=uuid.uuid4)
+    #: How long a new lease lasts before it must be renewed: the deployment's grace
+    #: period, or None for the server's default.
+    lease_seconds: float | None = None
 
     @property
     def full(self) -> bool:
@@ -77,28 +91,14 @@ class DeploymentConcurrency:
 
 
 class GlobalConcurrencyLimit(ORMModel):
-    """The reference's `GlobalConcurrencyLimitResponse`. A deployment's limit is shown
-    as one named "deployment:<id>", its slots counted from the deployment's runs."""
+    """The reference's `GlobalConcurrencyLimitResponse`: the global limit (named
+    "deployment:<id>") that backs a deployment's `concurrency_limit`."""
 
     active: bool = True
     name: str
     limit: int
     active_slots: int
     slot_decay_per_second: float = 0.0
-
-    @classmethod
-    def for_deployment(
-        cls, deployment_id: UUID, limit: int, active_slots: int, created: Any = None, updated: Any = None
-    ) -> GlobalConcurrencyLimit:
-        name = f"deployment:{deployment_id}"
-        return cls(
-            id=uuid.uuid5(_LIMIT_ID_NAMESPACE, name),
-            created=created,
-            updated=updated,
-            name=name,
-            limit=limit,
-            active_slots=active_slots,
-        )
 
 
 class VersionInfo(BaseModel):
@@ -124,8 +124,7 @@ class Deployment(ORMModel):
     paused: bool = False
     schedules: list[DeploymentSchedule] = Field(default_factory=list)
     concurrency_limit: int | None = None
-    # The reference backs the limit with a global concurrency limit object; here it
-    # is derived on read from `concurrency_limit` and the runs holding slots.
+    # The global limit backing `concurrency_limit` (kept in step with it), as the reference shows it.
     global_concurrency_limit: GlobalConcurrencyLimit | None = None
     concurrency_options: ConcurrencyOptions | None = None
     job_variables: dict[str, Any] = Field(default_factory=dict)
@@ -267,6 +266,7 @@ class DeploymentFlowRunCreate(ActionModel):
 
 __all__ = [
     "DEFAULT_COLLISION_STRATEGY",
+    "DEFAULT_DEPLOYMENT_LEASE_SECONDS",
     "ConcurrencyOptions",
     "Deployment",
     "DeploymentConcurrency",
@@ -278,4 +278,5 @@ __all__ = [
     "GlobalConcurrencyLimit",
     "UpdatedBy",
     "VersionInfo",
+    "deployment_limit_name",
 ]

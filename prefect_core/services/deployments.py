@@ -8,12 +8,15 @@ from uuid import UUID
 from prefect_core import timeutil
 from prefect_core.errors import Conflict, InvalidInput, NotFound
 from prefect_core.ports import Storage, UnitOfWork
+from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody, page_count
+from prefect_core.schemas.concurrency_limits import ConcurrencyLimitV2
 from prefect_core.schemas.deployments import (
     Deployment,
     DeploymentCreate,
     DeploymentStatus,
     DeploymentUpdate,
+    deployment_limit_name,
 )
 from prefect_core.schemas.runs import CreatedBy
 from prefect_core.schemas.schedules import DeploymentSchedule, DeploymentScheduleCreate, DeploymentScheduleUpdate
@@ -66,6 +69,23 @@ async def replace_future_runs(uow: UnitOfWork, deployment_id: UUID) -> None:
     await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=True, after=timeutil.now())
 
 
+async def sync_backing_limit(uow: UnitOfWork, deployment_id: UUID, limit: int | None) -> None:
+    """Keep the global limit backing a deployment's `concurrency_limit` in step with it:
+    created with the first limit, changed with it, deleted when it is unset (the leases on
+    it then hold nothing) or the deployment goes."""
+    now = timeutil.now()
+    waits = SlotWaits()
+    existing = await uow.concurrency_limits.get_by_name(deployment_limit_name(deployment_id), now, waits)
+    if limit is None:
+        if existing is not None:
+            await uow.concurrency_limits.delete(existing.id)
+    elif existing is None:
+        backing = ConcurrencyLimitV2(name=deployment_limit_name(deployment_id), limit=limit, created=now, updated=now)
+        await uow.concurrency_limits.insert(backing, now)
+    elif existing.limit != limit:
+        await uow.concurrency_limits.update(existing.id, {"limit": limit}, now, waits)
+
+
 class DeploymentService:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
@@ -97,6 +117,8 @@ class DeploymentService:
             fields |= {"labels", "updated_by"}
             candidate = Deployment(**data, created_by=created_by, status=DeploymentStatus.NOT_READY)
             stored, created = await uow.deployments.upsert(candidate, fields)
+            if "concurrency_limit" in given:
+                await sync_backing_limit(uow, stored.id, body.concurrency_limit)
             await replace_future_runs(uow, stored.id)
             await uow.deployment_schedules.delete_all(stored.id)
             await uow.deployment_schedules.insert_many(stored.id, schedules_from(stored.id, body.schedules))
@@ -160,6 +182,8 @@ class DeploymentService:
                 values["work_queue_name"] = (await lookups.default_queue(uow, body.work_pool_name)).name
             if values:
                 await uow.deployments.update(deployment_id, values)
+            if "concurrency_limit" in given:
+                await sync_backing_limit(uow, deployment_id, body.concurrency_limit)
             await replace_future_runs(uow, deployment_id)
             if "schedules" in given:
                 await _update_schedules(uow, existing, body.schedules)
@@ -169,6 +193,7 @@ class DeploymentService:
             await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=False, after=None)
             if not await uow.deployments.delete(deployment_id):
                 raise NotFound(NOT_FOUND)
+            await sync_backing_limit(uow, deployment_id, None)
 
     async def bulk_delete(self, query: DeploymentQuery) -> list[UUID]:
         async with self.storage.write() as uow:
@@ -176,6 +201,7 @@ class DeploymentService:
             for deployment in found:
                 await uow.scheduled_runs.delete_unstarted(deployment.id, auto_scheduled_only=False, after=None)
                 await uow.deployments.delete(deployment.id)
+                await sync_backing_limit(uow, deployment.id, None)
         return [d.id for d in found]
 
     async def set_paused(self, deployment_id: UUID, paused: bool) -> None:
