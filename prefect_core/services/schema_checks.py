@@ -24,6 +24,15 @@ NO_SCHEMA = (
 )
 
 
+class ParametersRefused(Conflict):
+    """Parameters that do not fit the deployment's schema (409); `reason` is the validator's
+    sentence alone, for answers that word it otherwise (a bulk run creation's result)."""
+
+    def __init__(self, detail: str, reason: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
 def check_parameters(parameters: dict[str, Any], schema: Any, *, prefix: str, ignore_required: bool) -> None:
     """Raise the reference's 409 unless `parameters` satisfy `schema` (422 for an unusable schema)."""
     if not isinstance(schema, dict):
@@ -31,7 +40,7 @@ def check_parameters(parameters: dict[str, Any], schema: Any, *, prefix: str, ig
     try:
         sv.ensure_valid(parameters, schema, ignore_required=ignore_required)
     except sv.SchemaValidationFailed as exc:
-        raise Conflict(f"{prefix}: {exc.message}") from exc
+        raise ParametersRefused(f"{prefix}: {exc.message}", exc.message) from exc
     except sv.CircularSchemaReference as exc:
         raise InvalidInput(sv.CIRCULAR_MESSAGE) from exc
     except sv.InvalidSchema as exc:

@@ -149,7 +149,9 @@ async def test_bulk_runs_report_parameter_failures(client) -> None:
     )
     results = (await resp.json())["results"]
     assert [r["status"] for r in results] == ["CREATED", "FAILED"]
-    assert "Validation failed for field 'x'" in results[1]["error"]
+    assert results[1]["error"] == (
+        "Parameter validation failed: Validation failed for field 'x'. Failure reason: 'a' is not of type 'integer'"
+    )
 
 
 async def _process_pool(client, name: str = "pp") -> None:
