@@ -8,16 +8,15 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
-from prefect_core.orchestration.effects import (  # noqa: F401  (re-exported: rules import them from here)
-    CacheWrite,
-    Effect,
-    EnqueueTaskRun,
-    FlowRunStateChanged,
-    LeaseDeploymentSlot,
-    ReleaseDeploymentLease,
-    RenewDeploymentLease,
-    SetParentTaskRunState,
-)
+# Re-exported (the `X as X` form tells mypy so): rules import the effects from here.
+from prefect_core.orchestration.effects import CacheWrite as CacheWrite
+from prefect_core.orchestration.effects import Effect as Effect
+from prefect_core.orchestration.effects import EnqueueTaskRun as EnqueueTaskRun
+from prefect_core.orchestration.effects import FlowRunStateChanged as FlowRunStateChanged
+from prefect_core.orchestration.effects import LeaseDeploymentSlot as LeaseDeploymentSlot
+from prefect_core.orchestration.effects import ReleaseDeploymentLease as ReleaseDeploymentLease
+from prefect_core.orchestration.effects import RenewDeploymentLease as RenewDeploymentLease
+from prefect_core.orchestration.effects import SetParentTaskRunState as SetParentTaskRunState
 from prefect_core.orchestration.needs import Need
 from prefect_core.schemas.deployments import DEFAULT_DEPLOYMENT_LEASE_SECONDS, DeploymentConcurrency
 from prefect_core.schemas.runs import FlowRun, TaskRun
@@ -83,6 +82,20 @@ class TransitionContext:
     deployment_slot_wait_seconds: float = DEFAULT_DEPLOYMENT_SLOT_WAIT_SECONDS
     #: How long a new deployment lease lasts when the deployment sets no grace period.
     deployment_lease_seconds: float = DEFAULT_DEPLOYMENT_LEASE_SECONDS
+
+    @property
+    def flow_run(self) -> FlowRun:
+        """`run`, for rules of flow-run policies (a task run here is a policy wiring bug)."""
+        if not isinstance(self.run, FlowRun):
+            raise TypeError(f"a flow-run rule was applied to a {type(self.run).__name__}")
+        return self.run
+
+    @property
+    def task_run(self) -> TaskRun:
+        """`run`, for rules of task-run policies (a flow run here is a policy wiring bug)."""
+        if not isinstance(self.run, TaskRun):
+            raise TypeError(f"a task-run rule was applied to a {type(self.run).__name__}")
+        return self.run
 
 
 @dataclass

@@ -62,7 +62,7 @@ def _lease_seconds(ctx: TransitionContext, limits: DeploymentConcurrency) -> flo
 
 def _leased(ctx: TransitionContext, proposed: State, limits: DeploymentConcurrency) -> Outcome:
     lease_id = lease_id_for(proposed)
-    effect = LeaseDeploymentSlot(lease_id, limits.limit_id, ctx.run.id, _lease_seconds(ctx, limits))
+    effect = LeaseDeploymentSlot(lease_id, limits.limit_id, ctx.flow_run.id, _lease_seconds(ctx, limits))
     return accept(with_details(proposed, deployment_concurrency_lease_id=lease_id), effects=(effect,))
 
 
@@ -77,7 +77,7 @@ def secure_deployment_slot(ctx: TransitionContext, proposed: State) -> Outcome |
     A run waiting in-process for a retry keeps the lease it holds.
     """
     limits = ctx.deployment_concurrency
-    if limits is None or getattr(ctx.run, "deployment_id", None) is None:
+    if limits is None or ctx.flow_run.deployment_id is None:
         return None
     if ctx.initial is not None and ctx.initial.state_details.deployment_concurrency_lease_id is not None:
         return None
@@ -118,7 +118,7 @@ def cancel_late_runs_of_full_deployments(ctx: TransitionContext, proposed: State
     is cancelled instead: it would be cancelled at PENDING anyway, and must not pile
     up as Late meanwhile."""
     limits = ctx.deployment_concurrency
-    if proposed.name != _LATE or limits is None or getattr(ctx.run, "deployment_id", None) is None:
+    if proposed.name != _LATE or limits is None or ctx.flow_run.deployment_id is None:
         return None
     if limits.collision_strategy != "CANCEL_NEW" or not limits.full:
         return None
