@@ -19,7 +19,7 @@ Prefect's schemas follow conventions of their own, handled here:
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import jsonschema
@@ -32,6 +32,7 @@ __all__ = [
     "CircularSchemaReference",
     "InvalidSchema",
     "SchemaValidationFailed",
+    "add_to_report",
     "check_schema",
     "ensure_valid",
     "error_report",
@@ -229,24 +230,30 @@ def _entry(entries: list[Any], key: str, part: Any) -> list[Any]:
     return cast(list[Any], created["errors"])
 
 
+def add_to_report(report: dict[str, Any], path: Sequence[str | int], message: str) -> None:
+    """Add `message` at `path` (property names and list indexes) to an `error_report`."""
+    if not path:
+        report["errors"].append(message)
+        return
+    current = cast(list[Any], report["errors"])
+    for depth, part in enumerate(path):
+        key = "index" if isinstance(part, int) else "property"
+        if depth == len(path) - 1:
+            current.append({key: part, "errors": [message]})
+        else:
+            current = _entry(current, key, part)
+
+
 def error_report(errors: Iterable[_JsonSchemaError]) -> dict[str, Any]:
     """The reference's `SchemaValuesValidationResponse`: errors nested by property name
     (`{"property": ..., "errors": [...]}`) and list index (`{"index": ..., "errors": [...]}`),
     plain messages at the root, and `valid`. A missing required property is reported on
     the property itself."""
-    report: list[Any] = []
+    report: dict[str, Any] = {"errors": []}
     for error in errors:
         path = list(error.relative_path)
         if error.validator == "required":
             path.append(error.message.partition(" ")[0].strip("'"))
-        if not path:
-            report.append(error.message)
-            continue
-        current = report
-        for depth, part in enumerate(path):
-            key = "index" if isinstance(part, int) else "property"
-            if depth == len(path) - 1:
-                current.append({key: part, "errors": [error.message]})
-            else:
-                current = _entry(current, key, part)
-    return {"errors": report, "valid": not report}
+        add_to_report(report, path, error.message)
+    report["valid"] = not report["errors"]
+    return report

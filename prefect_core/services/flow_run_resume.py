@@ -6,8 +6,8 @@ import json
 from typing import Any
 from uuid import UUID
 
+from prefect_core import schema_hydration, timeutil
 from prefect_core import schema_validation as sv
-from prefect_core import timeutil
 from prefect_core.errors import Conflict, NotFound
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.flow_run_inputs import FlowRunInput
@@ -45,7 +45,10 @@ class FlowRunResumeService:
             keyset = paused.state_details.run_input_keyset
             response_key = keyset.get("response") if keyset else None
             if keyset:
-                run_input = run_input or {}
+                try:
+                    run_input = schema_hydration.hydrate(run_input or {})
+                except schema_hydration.HydrationFailed as exc:
+                    return _refused(paused, SetStateStatus.REJECT, f"Error hydrating run input: {exc.message}")
                 problem = await _input_problem(uow, run_id, keyset, run_input)
                 if problem is not None:
                     return _refused(paused, SetStateStatus.REJECT, problem)

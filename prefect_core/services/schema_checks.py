@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from prefect_core import schema_hydration
 from prefect_core import schema_validation as sv
-from prefect_core.errors import Conflict, InvalidInput
+from prefect_core.errors import BadRequest, Conflict, InvalidInput
 from prefect_core.schemas.work_pools import WorkPool
 
 #: The reference's answer when enforcement is on but the deployment has no schema.
@@ -22,6 +23,15 @@ NO_SCHEMA = (
     "Error updating deployment: Cannot update parameters because parameter schema enforcement is "
     "enabled and the deployment does not have a valid parameter schema."
 )
+
+
+def hydrated(values: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """`values` with the forms' placeholders hydrated (`schema_hydration`); the reference's
+    400 ("<prefix>: <why>") for one that cannot be."""
+    try:
+        return schema_hydration.hydrate(values)
+    except schema_hydration.HydrationFailed as exc:
+        raise BadRequest(f"{prefix}: {exc.message}") from exc
 
 
 class ParametersRefused(Conflict):
@@ -124,10 +134,19 @@ def report_for_ui(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, A
         sv.check_schema(prepared)
     except sv.InvalidSchema as exc:
         raise InvalidInput(str(exc)) from exc
+    hydrated, placeholder_errors = schema_hydration.hydrate_collecting(values)
     try:
-        errors = sv.find_errors(values, prepared, prepare=False)
+        errors = sv.find_errors(hydrated, prepared, prepare=False)
     except sv.CircularSchemaReference as exc:
         raise InvalidInput(sv.CIRCULAR_MESSAGE) from exc
     except sv.SchemaValidationFailed as exc:
         raise InvalidInput(f"Invalid schema: {exc.message}") from exc
-    return sv.error_report(errors)
+    # Where a placeholder could not be hydrated, its own message replaces what the
+    # schema says of the value standing in for it (as the reference reports it).
+    broken = {path for path, _ in placeholder_errors}
+    kept = [e for e in errors if tuple(e.relative_path) not in broken]
+    report = sv.error_report(kept)
+    for path, message in placeholder_errors:
+        sv.add_to_report(report, path, message)
+    report["valid"] = not report["errors"]
+    return report

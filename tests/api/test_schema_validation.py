@@ -296,3 +296,50 @@ async def test_ui_schema_validation(client) -> None:
     assert loop.status == 422
     assert await loop.json() == {"detail": "Invalid schema: Unable to validate schema with circular references."}
     assert (await client.post(url, json={"values": {}})).status == 422
+
+
+async def test_form_placeholders_are_hydrated_before_validation(client) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"xs": {"type": "array", "items": {"type": "integer"}}, "x": {"type": "integer"}},
+    }
+    dep = await _deployment(client, parameter_openapi_schema=schema)
+    url = f"/api/deployments/{dep['id']}/create_flow_run"
+    as_json = {"xs": {"__prefect_kind": "json", "value": "[1, 2]"}, "x": {"__prefect_kind": "none", "value": 3}}
+    run = await client.post(url, json={"parameters": as_json})
+    assert run.status == 201 and (await run.json())["parameters"] == {"xs": [1, 2], "x": 3}
+    bad_json = await client.post(url, json={"parameters": {"xs": {"__prefect_kind": "json", "value": "[1,"}}})
+    assert bad_json.status == 400
+    assert (await bad_json.json())["detail"].startswith("Error hydrating flow run parameters: Invalid JSON: ")
+    wrong_type = await client.post(url, json={"parameters": {"xs": {"__prefect_kind": "json", "value": '["a"]'}}})
+    assert wrong_type.status == 409
+    patched = await client.patch(f"/api/deployments/{dep['id']}", json={"parameters": as_json})
+    assert patched.status == 204
+    assert (await (await client.get(f"/api/deployments/{dep['id']}")).json())["parameters"] == {"xs": [1, 2], "x": 3}
+
+
+async def test_resume_hydrates_the_input(client) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"ns": {"type": "array", "items": {"type": "integer"}}},
+        "required": ["ns"],
+    }
+    run_id, url = await _paused_for_input(client, schema)
+    bad = await (await client.post(url, json={"run_input": {"ns": {"__prefect_kind": "json", "value": "nope"}}})).json()
+    assert bad["status"] == "REJECT" and bad["details"]["reason"].startswith("Error hydrating run input: Invalid JSON")
+    good = await client.post(url, json={"run_input": {"ns": {"__prefect_kind": "json", "value": "[4, 5]"}}})
+    assert (await good.json())["status"] == "ACCEPT"
+    assert json.loads(await (await client.get(f"/api/flow_runs/{run_id}/input/k-response")).text()) == {"ns": [4, 5]}
+
+
+async def test_ui_validation_reports_placeholders_that_cannot_be_hydrated(client) -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "array"}}, "required": ["a"]}
+    values = {"a": {"__prefect_kind": "json", "value": "{oops"}, "b": {"__prefect_kind": "json", "value": "[1]"}}
+    body = await (await client.post("/api/ui/schemas/validate", json={"schema": schema, "values": values})).json()
+    assert body["valid"] is False
+    [entry] = body["errors"]
+    assert entry["property"] == "a" and len(entry["errors"]) == 1 and entry["errors"][0].startswith("Invalid JSON: ")
+    fine = {"a": {"__prefect_kind": "json", "value": "7"}, "b": {"__prefect_kind": "json", "value": "[1]"}}
+    assert (await (await client.post("/api/ui/schemas/validate", json={"schema": schema, "values": fine})).json())[
+        "valid"
+    ]

@@ -91,3 +91,38 @@ def test_circular_references_and_invalid_schemas() -> None:
     remote = {"type": "object", "properties": {"a": {"$ref": "https://example.invalid/schema.json"}}}
     with pytest.raises(sv.SchemaValidationFailed, match=r"^Validation failed\. Failure reason: "):
         sv.ensure_valid({"a": 1}, remote)
+
+
+PLACEHOLDERS = [
+    {"a": {"__prefect_kind": "json", "value": "[1, 2]"}},
+    {"a": {"__prefect_kind": "json", "value": 5}},
+    {"a": {"__prefect_kind": "json"}, "b": [{"__prefect_kind": "json"}, 1]},
+    {"a": {"__prefect_kind": "none", "value": {"b": {"__prefect_kind": "json", "value": "{}"}}}},
+    {"a": {"__prefect_kind": "json", "value": {"__prefect_kind": "none", "value": "[3]"}}},
+    {"a": {"__prefect_kind": "mystery", "value": 9}},
+    {"a": [{"x": {"__prefect_kind": "json", "value": "true"}}]},
+]
+
+
+@pytest.mark.parametrize("values", PLACEHOLDERS)
+def test_hydration_as_the_reference_hydrates(values: dict[str, Any]) -> None:
+    from prefect.utilities.schema_tools.hydration import HydrationContext, hydrate
+
+    from prefect_core import schema_hydration
+
+    assert schema_hydration.hydrate(values) == hydrate(values, HydrationContext(raise_on_error=True))
+
+
+@pytest.mark.parametrize(
+    "values", [{"a": {"__prefect_kind": "json", "value": "[1,"}}, {"a": {"__prefect_kind": "none"}}]
+)
+def test_hydration_failures_are_worded_as_the_reference(values: dict[str, Any]) -> None:
+    from prefect.utilities.schema_tools.hydration import HydrationContext, HydrationError, hydrate
+
+    from prefect_core import schema_hydration
+
+    with pytest.raises(HydrationError) as expected:
+        hydrate(values, HydrationContext(raise_on_error=True))
+    with pytest.raises(schema_hydration.HydrationFailed) as ours:
+        schema_hydration.hydrate(values)
+    assert ours.value.message == expected.value.message
