@@ -112,6 +112,32 @@ def check_job_variables(pool: WorkPool, *layers: dict[str, Any] | None, prefix: 
         raise InvalidInput(str(exc)) from exc
 
 
+def check_template_defaults(pool_name: str, template: dict[str, Any]) -> None:
+    """A new pool's template defaults must satisfy its own variables schema (422 otherwise,
+    as the reference answers; required variables need no default)."""
+    variables_schema = (template or {}).get("variables")
+    if not isinstance(variables_schema, dict) or not variables_schema:
+        return
+    try:
+        sv.check_schema(variables_schema)
+    except sv.InvalidSchema as exc:
+        raise InvalidInput(str(exc)) from exc
+    properties = variables_schema.get("properties")
+    defaults = {
+        name: prop["default"]
+        for name, prop in (properties.items() if isinstance(properties, dict) else [])
+        if isinstance(prop, dict)
+        and "default" in prop
+        and not (isinstance(prop["default"], dict) and "$ref" in prop["default"])
+    }
+    try:
+        sv.ensure_valid(defaults, variables_schema, ignore_required=True, allow_none_with_default=True)
+    except sv.SchemaValidationFailed as exc:
+        raise InvalidInput(f"Validation failed for work pool's job variable defaults: {exc.message}") from exc
+    except sv.CircularSchemaReference as exc:
+        raise InvalidInput(sv.CIRCULAR_MESSAGE) from exc
+
+
 def job_variable_errors_for_update(pool: WorkPool, job_variables: dict[str, Any] | None) -> None:
     """A PATCH naming a work pool: its job variables alone against the pool's schema,
     refused (409) with the first failure as the reference words it."""

@@ -198,7 +198,7 @@ async def test_job_variables_are_checked_against_the_pool_template(client) -> No
 
 async def test_required_job_variables_are_checked_for_runs_only(client) -> None:
     template = {
-        "job_configuration": {},
+        "job_configuration": {"image": "{{ image }}", "cpu": "{{ cpu }}"},
         "variables": {
             "type": "object",
             "properties": {"image": {"type": "string"}, "cpu": {"type": "integer", "default": 1}},
@@ -343,3 +343,28 @@ async def test_ui_validation_reports_placeholders_that_cannot_be_hydrated(client
     assert (await (await client.post("/api/ui/schemas/validate", json={"schema": schema, "values": fine})).json())[
         "valid"
     ]
+
+
+async def test_a_pool_template_must_declare_its_variables_and_fit_its_defaults(client) -> None:
+    url = "/api/work_pools/"
+    half = await client.post(url, json={"name": "a", "type": "t", "base_job_template": {"job_configuration": {"x": 1}}})
+    assert half.status == 422
+    assert "must contain both a `job_configuration` key and a `variables` key" in str(await half.json())
+    undeclared = {"job_configuration": {"cmd": "{{ command }} {{ env }}"}, "variables": {"properties": {"command": {}}}}
+    resp = await client.post(url, json={"name": "b", "type": "t", "base_job_template": undeclared})
+    assert resp.status == 422 and "undeclared variable(s): env" in str(await resp.json())
+    bad_default = {
+        "job_configuration": {"n": "{{ n }}"},
+        "variables": {"type": "object", "properties": {"n": {"type": "integer", "default": "many"}}},
+    }
+    resp = await client.post(url, json={"name": "c", "type": "t", "base_job_template": bad_default})
+    assert resp.status == 422
+    assert (await resp.json())["detail"] == (
+        "Validation failed for work pool's job variable defaults: Validation failed for field 'n'. "
+        "Failure reason: 'many' is not valid under any of the given schemas"
+    )
+    assert (await client.post("/api/work_pools/count", json={})).status == 200
+    assert await (await client.post("/api/work_pools/count", json={})).json() == 0
+    patch = await client.post(url, json={"name": "d", "type": "t", "base_job_template": PROCESS_TEMPLATE})
+    assert patch.status == 201
+    assert (await client.patch("/api/work_pools/d", json={"base_job_template": {"variables": {}}})).status == 422
