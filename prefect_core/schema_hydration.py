@@ -9,8 +9,11 @@ values before it validates or stores them:
   `value` the placeholder is dropped from its object or list;
 - any kind this module does not know: its `value` (or null).
 
-`"jinja"` and `"workspace_variable"` placeholders are left as they are (templates are not
-rendered and workspace variables are not resolved here).
+- `"workspace_variable"`: the value of the variable `variable_name` (when the caller passes
+  the variables; `variable_names` says which to read); without a `variable_name` the
+  placeholder is dropped.
+
+`"jinja"` placeholders are left as they are (templates are not rendered here).
 
 A placeholder that cannot be hydrated is an error: `hydrate` raises `HydrationFailed`
 ("Invalid JSON: ...", "Missing 'value' key in __prefect object"); `hydrate_collecting`
@@ -20,12 +23,13 @@ keeps going and reports where each one was, as the UI's validation does.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["KIND_KEY", "HydrationFailed", "hydrate", "hydrate_collecting"]
+__all__ = ["KIND_KEY", "HydrationFailed", "hydrate", "hydrate_collecting", "variable_names"]
 
 KIND_KEY = "__prefect_kind"
-_LEFT_AS_THEY_ARE = frozenset({"jinja", "workspace_variable"})
+_VARIABLE = "workspace_variable"
 
 
 class HydrationFailed(Exception):
@@ -45,8 +49,9 @@ Path = tuple[str | int, ...]
 
 
 class _Hydrator:
-    def __init__(self, raise_on_error: bool) -> None:
+    def __init__(self, raise_on_error: bool, variables: Mapping[str, Any] | None) -> None:
         self.raise_on_error = raise_on_error
+        self.variables = variables
         self.errors: list[tuple[Path, str]] = []
 
     def fail(self, path: Path, message: str) -> None:
@@ -56,8 +61,10 @@ class _Hydrator:
 
     def placeholder(self, obj: dict[str, Any], path: Path) -> Any:
         kind = obj[KIND_KEY]
-        if kind in _LEFT_AS_THEY_ARE:
+        if kind == "jinja":
             return obj
+        if kind == _VARIABLE:
+            return self.variable(obj, path)
         if kind == "none":
             if "value" not in obj:
                 self.fail(path, "Missing 'value' key in __prefect object")
@@ -78,6 +85,19 @@ class _Hydrator:
                 return None
         return obj.get("value")
 
+    def variable(self, obj: dict[str, Any], path: Path) -> Any:
+        if "variable_name" not in obj:
+            return _REMOVED
+        name = obj["variable_name"]
+        if isinstance(name, dict):
+            name = self.value(name, path)
+        if self.variables is None:
+            return obj
+        if isinstance(name, str) and name in self.variables:
+            return self.variables[name]
+        self.fail(path, f"Variable '{name}' not found in workspace.")
+        return None
+
     def value(self, obj: Any, path: Path) -> Any:
         if isinstance(obj, dict):
             if KIND_KEY in obj:
@@ -90,15 +110,29 @@ class _Hydrator:
         return obj
 
 
-def hydrate(values: dict[str, Any]) -> dict[str, Any]:
-    """`values` with their placeholders hydrated; `HydrationFailed` for the first bad one."""
-    result = _Hydrator(raise_on_error=True).value(values, ())
+def variable_names(values: Any) -> set[str]:
+    """The workspace variables `values`' placeholders name (what `hydrate` needs given)."""
+    if isinstance(values, list):
+        return set().union(*(variable_names(item) for item in values))
+    if not isinstance(values, dict):
+        return set()
+    if values.get(KIND_KEY) == _VARIABLE and isinstance(values.get("variable_name"), str):
+        return {values["variable_name"]}
+    return set().union(*(variable_names(item) for item in values.values()))
+
+
+def hydrate(values: dict[str, Any], variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`values` with their placeholders hydrated (workspace variables from `variables`, when
+    given; else left as placeholders); `HydrationFailed` for the first bad one."""
+    result = _Hydrator(True, variables).value(values, ())
     return result if isinstance(result, dict) else {}
 
 
-def hydrate_collecting(values: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[Path, str]]]:
+def hydrate_collecting(
+    values: dict[str, Any], variables: Mapping[str, Any] | None = None
+) -> tuple[dict[str, Any], list[tuple[Path, str]]]:
     """`values` hydrated as far as possible, and (path, message) for each placeholder that
     could not be (its place holds null)."""
-    hydrator = _Hydrator(raise_on_error=False)
+    hydrator = _Hydrator(False, variables)
     result = hydrator.value(values, ())
     return (result if isinstance(result, dict) else {}), hydrator.errors

@@ -89,8 +89,8 @@ class DeploymentRunService:
         async with self.orchestration.write() as tx:
             uow = tx.uow
             deployment = await _deployment(uow, deployment_id)
-            parameters = schema_checks.hydrated(
-                {**deployment.parameters, **body.parameters}, "Error hydrating flow run parameters"
+            parameters = await schema_checks.hydrated(
+                uow, {**deployment.parameters, **body.parameters}, "Error hydrating flow run parameters"
             )
             await _check_run_against_schemas(uow, deployment, body, parameters)
             queue_id, queue_name = deployment.work_queue_id, deployment.work_queue_name

@@ -170,7 +170,9 @@ class DeploymentService:
                 pool = await lookups.pool_by_name(uow, body.work_pool_name)
                 schema_checks.job_variable_errors_for_update(pool, body.job_variables)
             if body.parameters is not None:
-                body.parameters = schema_checks.hydrated(body.parameters, "Error hydrating deployment parameters")
+                body.parameters = await schema_checks.hydrated(
+                    uow, body.parameters, "Error hydrating deployment parameters"
+                )
             _check_updated_parameters(existing, body)
             values = body.model_dump(mode="json", include=set(given) - _NOT_COPIED)
             if "work_pool_name" in given or "work_queue_name" in given:

@@ -13,6 +13,7 @@ from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.flow_run_inputs import FlowRunInput
 from prefect_core.schemas.responses import OrchestrationResult, SetStateStatus, StateAbortDetails
 from prefect_core.schemas.states import State, StateDetails, StateType
+from prefect_core.services import schema_checks
 from prefect_core.services.orchestration import OrchestrationService
 
 
@@ -46,7 +47,8 @@ class FlowRunResumeService:
             response_key = keyset.get("response") if keyset else None
             if keyset:
                 try:
-                    run_input = schema_hydration.hydrate(run_input or {})
+                    variables = await schema_checks.workspace_variables(uow, run_input or {})
+                    run_input = schema_hydration.hydrate(run_input or {}, variables)
                 except schema_hydration.HydrationFailed as exc:
                     return _refused(paused, SetStateStatus.REJECT, f"Error hydrating run input: {exc.message}")
                 problem = await _input_problem(uow, run_id, keyset, run_input)

@@ -16,6 +16,7 @@ from typing import Any
 from prefect_core import schema_hydration
 from prefect_core import schema_validation as sv
 from prefect_core.errors import BadRequest, Conflict, InvalidInput
+from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.work_pools import WorkPool
 
 #: The reference's answer when enforcement is on but the deployment has no schema.
@@ -25,11 +26,21 @@ NO_SCHEMA = (
 )
 
 
-def hydrated(values: dict[str, Any], prefix: str) -> dict[str, Any]:
-    """`values` with the forms' placeholders hydrated (`schema_hydration`); the reference's
-    400 ("<prefix>: <why>") for one that cannot be."""
+async def workspace_variables(uow: UnitOfWork, values: Any) -> dict[str, Any]:
+    """The stored variables `values`' placeholders name, by name (missing ones left out)."""
+    found: dict[str, Any] = {}
+    for name in sorted(schema_hydration.variable_names(values)):
+        variable = await uow.variables.get_by_name(name)
+        if variable is not None:
+            found[name] = variable.value
+    return found
+
+
+async def hydrated(uow: UnitOfWork, values: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """`values` with the forms' placeholders hydrated (`schema_hydration`, workspace variables
+    read in `uow`); the reference's 400 ("<prefix>: <why>") for one that cannot be."""
     try:
-        return schema_hydration.hydrate(values)
+        return schema_hydration.hydrate(values, await workspace_variables(uow, values))
     except schema_hydration.HydrationFailed as exc:
         raise BadRequest(f"{prefix}: {exc.message}") from exc
 
@@ -152,7 +163,9 @@ def job_variable_errors_for_update(pool: WorkPool, job_variables: dict[str, Any]
         raise Conflict(f"Error creating deployment: {errors[0]!r}")
 
 
-def report_for_ui(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+def report_for_ui(
+    schema: dict[str, Any], values: dict[str, Any], variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """`POST /ui/schemas/validate`: every failure of `values` against `schema`, nested as the
     UI's forms show them (`schema_validation.error_report`); 422 for an unusable schema."""
     prepared = sv.preprocess(schema)
@@ -160,7 +173,7 @@ def report_for_ui(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, A
         sv.check_schema(prepared)
     except sv.InvalidSchema as exc:
         raise InvalidInput(str(exc)) from exc
-    hydrated, placeholder_errors = schema_hydration.hydrate_collecting(values)
+    hydrated, placeholder_errors = schema_hydration.hydrate_collecting(values, variables)
     try:
         errors = sv.find_errors(hydrated, prepared, prepare=False)
     except sv.CircularSchemaReference as exc:
@@ -176,3 +189,10 @@ def report_for_ui(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, A
         sv.add_to_report(report, path, message)
     report["valid"] = not report["errors"]
     return report
+
+
+async def report_for_ui_reading(storage: Storage, schema: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """`report_for_ui`, with the workspace variables the values name read from `storage`."""
+    async with storage.read() as uow:
+        variables = await workspace_variables(uow, values)
+    return report_for_ui(schema, values, variables)

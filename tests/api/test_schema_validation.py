@@ -368,3 +368,27 @@ async def test_a_pool_template_must_declare_its_variables_and_fit_its_defaults(c
     patch = await client.post(url, json={"name": "d", "type": "t", "base_job_template": PROCESS_TEMPLATE})
     assert patch.status == 201
     assert (await client.patch("/api/work_pools/d", json={"base_job_template": {"variables": {}}})).status == 422
+
+
+async def test_workspace_variables_in_placeholders(client) -> None:
+    created = await client.post("/api/variables/", json={"name": "retries", "value": 4})
+    assert created.status == 201, await created.text()
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    dep = await _deployment(client, parameter_openapi_schema=schema)
+    url = f"/api/deployments/{dep['id']}/create_flow_run"
+    ref = {"__prefect_kind": "workspace_variable", "variable_name": "retries"}
+    run = await client.post(url, json={"parameters": {"n": ref}})
+    assert run.status == 201 and (await run.json())["parameters"] == {"n": 4}
+    missing = await client.post(url, json={"parameters": {"n": {**ref, "variable_name": "nope"}}})
+    assert missing.status == 400
+    assert await missing.json() == {
+        "detail": "Error hydrating flow run parameters: Variable 'nope' not found in workspace."
+    }
+    values = {"n": {**ref, "variable_name": "nope"}}
+    report = await (await client.post("/api/ui/schemas/validate", json={"schema": schema, "values": values})).json()
+    assert report == {
+        "errors": [{"property": "n", "errors": ["Variable 'nope' not found in workspace."]}],
+        "valid": False,
+    }
+    good = await client.post("/api/ui/schemas/validate", json={"schema": schema, "values": {"n": ref}})
+    assert (await good.json())["valid"] is True

@@ -126,3 +126,26 @@ def test_hydration_failures_are_worded_as_the_reference(values: dict[str, Any]) 
     with pytest.raises(schema_hydration.HydrationFailed) as ours:
         schema_hydration.hydrate(values)
     assert ours.value.message == expected.value.message
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"a": {"__prefect_kind": "workspace_variable", "variable_name": "v"}},
+        {
+            "a": [
+                {"__prefect_kind": "workspace_variable"},
+                {"__prefect_kind": "workspace_variable", "variable_name": "w"},
+            ]
+        },
+    ],
+)
+def test_workspace_variables_hydrate_as_the_reference(values: dict[str, Any]) -> None:
+    from prefect.utilities.schema_tools.hydration import HydrationContext, hydrate
+
+    from prefect_core import schema_hydration
+
+    variables = {"v": [1, "x"], "w": {"k": None}}
+    context = HydrationContext(raise_on_error=True, render_workspace_variables=True, workspace_variables=variables)
+    assert schema_hydration.variable_names(values) <= set(variables)
+    assert schema_hydration.hydrate(values, variables) == hydrate(values, context)
