@@ -6,7 +6,10 @@
 - job variables against the `variables` schema of the work pool's base job template:
   a deployment's (required variables not checked: a run may still give them) and a
   run's (its deployment's and its own over the template's defaults, required checked),
-  422 "Error creating deployment: ..." / "Error creating flow run: ...".
+  422 "Error creating deployment: ..." / "Error creating flow run: ...";
+- a new work pool's template defaults against its own variables schema (422);
+- the forms' placeholders are hydrated first (`hydrated`), workspace variables read in the
+  unit of work; `/ui/schemas/validate` reports every failure (`report_for_ui`).
 """
 
 from __future__ import annotations
@@ -123,7 +126,7 @@ def check_job_variables(pool: WorkPool, *layers: dict[str, Any] | None, prefix: 
         raise InvalidInput(str(exc)) from exc
 
 
-def check_template_defaults(pool_name: str, template: dict[str, Any]) -> None:
+def check_template_defaults(template: dict[str, Any]) -> None:
     """A new pool's template defaults must satisfy its own variables schema (422 otherwise,
     as the reference answers; required variables need no default)."""
     variables_schema = (template or {}).get("variables")

@@ -57,7 +57,7 @@ class WorkPoolService:
     async def create_pool(self, body: WorkPoolCreate) -> WorkPool:
         if _reserved(body.name):
             raise Forbidden("Work pools starting with 'Prefect' are reserved for internal use.")
-        schema_checks.check_template_defaults(body.name, body.base_job_template)
+        schema_checks.check_template_defaults(body.base_job_template)
         async with self.storage.write() as uow:
             pool = await lookups.create_pool(uow, body)
         if pool.concurrency_limit is not None:
