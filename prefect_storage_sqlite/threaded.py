@@ -1,0 +1,337 @@
+"""SQLite through aiosqlite: every SQLite call runs in a connection's own thread.
+
+Each connection is an aiosqlite connection (one thread, one stdlib `sqlite3` connection).
+A statement is compiled and its parameters bound on the event loop
+(`prefect_storage_sqlite.statements`, cached per statement shape); the worker thread then
+runs BEGIN (when a transaction is pending), the statement, `fetchall` and `rowcount` in one
+go, so a statement costs one thread hop, and the loop only maps the fetched rows. SQLite
+releases the GIL while it steps through a query, so a long read runs beside the loop.
+
+The engine offers the slice of SQLAlchemy's `AsyncEngine` the shared kit uses
+(`prefect_storage_sql.engine.SqlEngine`): `connect()`/`begin()` yielding a connection with
+`execute`, `stream`, `run_sync`, `commit`, `rollback`. The writer engine holds one
+connection (one holder at a time; transactions start with `BEGIN IMMEDIATE`); a reader
+engine keeps a few idle connections and opens more on demand, so a long read never makes
+another read wait (and, in WAL mode, readers never wait for the writer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import aiosqlite
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.pool import StaticPool
+
+from prefect_storage_sqlite.results import SqliteResult, SqliteStream
+from prefect_storage_sqlite.statements import RowShape, StatementCache, distill
+
+T = TypeVar("T")
+#: Called in a new connection's thread with its `sqlite3.Connection` (tests trace with it).
+ConnectHook = Callable[[sqlite3.Connection], None]
+#: Called on the loop with each statement's SQL before it is sent (statement counting).
+StatementListener = Callable[[str], None]
+
+#: Rows per thread hop when a result is streamed.
+STREAM_CHUNK = 256
+
+
+def sqlite_dialect() -> sa.Dialect:
+    """SQLAlchemy's pysqlite dialect, initialised against this machine's SQLite library."""
+    engine = sa.create_engine("sqlite://", poolclass=StaticPool)
+    with engine.connect():
+        pass
+    dialect = engine.dialect
+    engine.dispose()
+    return dialect
+
+
+class SqliteConnection:
+    """One aiosqlite connection with `AsyncConnection`'s awaitable methods."""
+
+    def __init__(self, engine: SqliteEngine, driver: aiosqlite.Connection, db: sqlite3.Connection) -> None:
+        self._engine = engine
+        self._driver = driver
+        self._db = db  # only ever used inside the driver's thread
+        self._begin: str | None = None  # the BEGIN to send with the next statement
+        self.in_transaction = False  # set in the thread once BEGIN has run
+        self._cursors: set[sqlite3.Cursor] = set()  # streams not read to the end
+        self._sync: sa.Connection | None = None  # for run_sync, built in the thread
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        # aiosqlite's one entry point for "run this function in the connection's thread".
+        return await self._driver._execute(fn, *args)  # type: ignore[no-any-return]
+
+    def _start(self, begin: str) -> None:
+        self._begin = begin
+
+    def _run_begin(self) -> None:
+        # In the thread, before the statement that needs the transaction.
+        begin, self._begin = self._begin, None
+        if begin is not None:
+            self._db.execute(begin)
+            self.in_transaction = True
+
+    def _execute_in_thread(self, sql: str, params: Any, many: bool) -> tuple[list[Any], Any, int]:
+        self._run_begin()
+        cursor = self._db.executemany(sql, params) if many else self._db.execute(sql, params)
+        try:
+            description = cursor.description
+            rows = cursor.fetchall() if description is not None else []
+            return rows, description, cursor.rowcount
+        finally:
+            cursor.close()
+
+    def _bind(self, statement: Any, parameters: Any) -> tuple[Any, str, Any, bool]:
+        groups = distill(parameters)
+        many = len(groups) > 1
+        names = tuple(sorted(groups[0])) if groups else ()
+        prepared, extracted = self._engine.statements.prepare(statement, names, many)
+        if many:
+            bound = [prepared.bind(g, extracted, i) for i, g in enumerate(groups)]
+            sql, params = bound[0][0], [p for _, p in bound]
+        else:
+            sql, params = prepared.bind(groups[0] if groups else None, extracted, 0)
+        for listener in self._engine.statement_listeners:
+            listener(sql)
+        return prepared, sql, params, many
+
+    async def execute(self, statement: Any, parameters: Any = None) -> SqliteResult:
+        prepared, sql, params, many = self._bind(statement, parameters)
+        try:
+            rows, description, rowcount = await self._call(self._execute_in_thread, sql, params, many)
+        except sqlite3.Error as exc:
+            raise _wrapped(exc, sql, params) from exc
+        if description is None:
+            return SqliteResult([], (), rowcount)
+        shape: RowShape = prepared.shape_for(description, self._engine.statements.dialect)
+        return SqliteResult(shape.rows(rows), shape.keys, rowcount)
+
+    async def stream(self, statement: Any, parameters: Any = None) -> SqliteStream:
+        """The rows of a (long) read, fetched `STREAM_CHUNK` at a time."""
+        prepared, sql, params, _ = self._bind(statement, parameters)
+
+        def first_chunk() -> tuple[sqlite3.Cursor, list[Any], Any]:
+            self._run_begin()
+            cursor = self._db.execute(sql, params)
+            self._cursors.add(cursor)
+            return cursor, cursor.fetchmany(STREAM_CHUNK), cursor.description
+
+        def next_chunk(cursor: sqlite3.Cursor) -> list[Any]:
+            rows = cursor.fetchmany(STREAM_CHUNK)
+            if not rows:
+                cursor.close()
+                self._cursors.discard(cursor)
+            return rows
+
+        try:
+            cursor, rows, description = await self._call(first_chunk)
+        except sqlite3.Error as exc:
+            raise _wrapped(exc, sql, params) from exc
+        shape = prepared.shape_for(description or (), self._engine.statements.dialect)
+
+        async def more() -> list[Any]:
+            try:
+                return shape.rows(await self._call(next_chunk, cursor))
+            except sqlite3.Error as exc:
+                raise _wrapped(exc, sql, params) from exc
+
+        return SqliteStream(shape.rows(rows), more)
+
+    async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(sync_connection, *args)` in the connection's thread, inside this connection's
+        transaction (a SQLAlchemy `Connection` over the same sqlite3 connection, whose own
+        commit and rollback do nothing: the unit of work ends the transaction)."""
+
+        def call() -> T:
+            self._run_begin()
+            if self._sync is None:
+                self._sync = _sync_connection(self._db)
+            try:
+                return fn(self._sync, *args)
+            finally:
+                self._sync.rollback()  # resets SQLAlchemy's own transaction state only
+
+        return await self._call(call)
+
+    async def commit(self) -> None:
+        self._begin = None
+        if self.in_transaction:
+            await self._end("COMMIT")
+
+    async def rollback(self) -> None:
+        self._begin = None
+        if self.in_transaction:
+            await self._end("ROLLBACK")
+
+    async def _end(self, verb: str) -> None:
+        def end() -> None:
+            self.in_transaction = False
+            if self._db.in_transaction:  # SQLite may have rolled back on its own after an error
+                self._db.execute(verb)
+
+        try:
+            await self._call(end)
+        except sqlite3.Error as exc:
+            raise _wrapped(exc, verb, ()) from exc
+
+    async def _reset(self) -> None:
+        """Before the connection goes back to its pool: no open statement, no transaction."""
+        if self._cursors:
+
+            def close_cursors() -> None:
+                for cursor in self._cursors:
+                    cursor.close()
+                self._cursors.clear()
+
+            await self._call(close_cursors)
+        await self.rollback()
+
+    async def close(self) -> None:
+        def close_sync() -> None:
+            if self._sync is not None:
+                self._sync.close()
+                self._sync = None
+
+        await self._call(close_sync)
+        await self._driver.close()
+
+
+class SqliteEngine:
+    """The writer (one connection, one holder at a time) or the readers (a small pool
+    that grows on demand) of one database file."""
+
+    def __init__(
+        self,
+        database: str,
+        pragmas: Sequence[str],
+        *,
+        writer: bool,
+        idle_connections: int = 2,
+        connect_hooks: Sequence[ConnectHook] = (),
+        statements: StatementCache | None = None,
+    ) -> None:
+        self.database = database
+        self.pragmas = list(pragmas)
+        self.writer = writer
+        self.statements = statements or StatementCache(sqlite_dialect())
+        self.statement_listeners: list[StatementListener] = []
+        self._connect_hooks = list(connect_hooks)
+        self._idle: list[SqliteConnection] = []
+        self._idle_max = 1 if writer else idle_connections
+        self._open: set[SqliteConnection] = set()
+        self._single = asyncio.Lock() if writer else None
+        self._begin_sql = "BEGIN IMMEDIATE" if writer else "BEGIN"
+        self._disposed = False
+
+    async def _new_connection(self) -> SqliteConnection:
+        driver = aiosqlite.connect(self.database, isolation_level=None)
+        driver._thread.daemon = True  # an unclosed connection must not keep the process alive
+        await driver
+        db = driver._conn
+
+        def set_up() -> None:
+            for pragma in self.pragmas:
+                db.execute(pragma).close()
+            for hook in self._connect_hooks:
+                hook(db)
+
+        await driver._execute(set_up)
+        conn = SqliteConnection(self, driver, db)
+        self._open.add(conn)
+        return conn
+
+    async def _acquire(self) -> SqliteConnection:
+        if self._disposed:
+            raise sa_exc.InterfaceError("engine disposed", None, Exception("the SQLite engine is closed"))
+        if self._single is not None:
+            await self._single.acquire()
+        try:
+            return self._idle.pop() if self._idle else await self._new_connection()
+        except BaseException:
+            if self._single is not None:
+                self._single.release()
+            raise
+
+    async def _release(self, conn: SqliteConnection) -> None:
+        try:
+            await conn._reset()
+            if len(self._idle) < self._idle_max and not self._disposed:
+                self._idle.append(conn)
+            else:
+                self._open.discard(conn)
+                await conn.close()
+        except BaseException:
+            self._open.discard(conn)
+            await conn.close()
+            raise
+        finally:
+            if self._single is not None:
+                self._single.release()
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[SqliteConnection]:
+        """A connection without a transaction (each statement on its own), given back on exit."""
+        conn = await self._acquire()
+        try:
+            yield conn
+        finally:
+            await asyncio.shield(self._release(conn))
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[SqliteConnection]:
+        """A connection in a transaction (BEGIN sent with the first statement), committed
+        on a normal exit and rolled back on an exception."""
+        conn = await self._acquire()
+        try:
+            conn._start(self._begin_sql)
+            try:
+                yield conn
+            except BaseException:
+                await asyncio.shield(conn.rollback())
+                raise
+            await conn.commit()
+        finally:
+            await asyncio.shield(self._release(conn))
+
+    async def dispose(self) -> None:
+        self._disposed = True
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            self._open.discard(conn)
+            await conn.close()
+
+
+def _wrapped(exc: sqlite3.Error, sql: str, params: Any) -> sa_exc.DBAPIError:
+    """The driver's error as SQLAlchemy's matching class (OperationalError, IntegrityError, ...)."""
+    return sa_exc.DBAPIError.instance(sql, params, exc, sqlite3.Error)  # type: ignore[arg-type]
+
+
+class _Borrowed:
+    """The sqlite3 connection as SQLAlchemy's DBAPI connection, minus the transaction and
+    lifetime calls (the owning `SqliteConnection` commits, rolls back and closes)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _sync_connection(db: sqlite3.Connection) -> sa.Connection:
+    engine = sa.create_engine("sqlite://", creator=lambda: _Borrowed(db), poolclass=StaticPool)  # type: ignore[arg-type, return-value]
+    return engine.connect()
