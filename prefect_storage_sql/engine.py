@@ -9,7 +9,7 @@ per-execution machinery. A repository written against these methods runs on both
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol, TypeVar
 
@@ -62,8 +62,9 @@ class SqlConnection(Protocol):
         """Execute a Core statement with one mapping of parameters (or a list: executemany)."""
         ...
 
-    async def stream(self, statement: Any, parameters: Any = None) -> Any:
-        """Execute a read whose rows are fetched as they are iterated (`async for`)."""
+    def stream(self, statement: Any, parameters: Any = None) -> Awaitable[Any]:
+        """Execute a read whose rows are fetched as they are iterated (`async for` over the
+        awaited result)."""
         ...
 
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:

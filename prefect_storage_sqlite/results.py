@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import exc as sa_exc
 
 
-
 class SqliteResult:
     """The rows of one executed statement (already fetched, in one thread hop): `SqlRow`s,
     or their first values after `scalars()`, or dicts after `mappings()`."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -79,9 +79,7 @@ class RowShape:
     def __init__(self, keys: tuple[str, ...], processors: Sequence[Processor | None]) -> None:
         self.keys = keys
         self.make = row_class(keys)
-        self.processors = (
-            [(i, p) for i, p in enumerate(processors) if p is not None] if any(processors) else None
-        )
+        self.processors = [(i, p) for i, p in enumerate(processors) if p is not None] if any(processors) else None
 
     def rows(self, raw: list[tuple[Any, ...]]) -> list[SqlRow]:
         make, processors = self.make, self.processors
@@ -105,8 +103,9 @@ class Prepared:
         self.compiled = compiled
         self.sql = compiled.string
         self.expands = bool(compiled.literal_execute_params or compiled.post_compile_params)
-        processors = compiled._bind_processors
-        self.positions = [(key, processors.get(key)) for key in compiled.positiontup or ()]
+        # Each is a plain callable here: the SQLite dialect renders no tuple-valued binds.
+        processors: Mapping[str, Any] = compiled._bind_processors
+        self.positions: list[tuple[str, Any]] = [(key, processors.get(key)) for key in compiled.positiontup or ()]
         prefetch = compiled.insert_prefetch or compiled.update_prefetch
         on_update = not compiled.insert_prefetch
         key_of = compiled._within_exec_param_key_getter if prefetch else None  # exists for DML only
@@ -136,7 +135,7 @@ class Prepared:
         if not self.expands:
             return self.sql, tuple(values[k] if p is None else p(values[k]) for k, p in self.positions)
         state = self.compiled._process_parameters_for_postcompile(values)
-        processors = {**self.compiled._bind_processors, **state.processors}
+        processors: dict[str, Any] = {**self.compiled._bind_processors, **state.processors}
         out = []
         for key in state.positiontup or ():
             process = processors.get(key)
@@ -158,15 +157,15 @@ class Prepared:
 class _DefaultContext:
     """What a callable column default may ask of its execution context."""
 
-    def __init__(self, parameters: dict[str, Any], column: Any) -> None:
+    def __init__(self, parameters: MutableMapping[str, Any], column: Any) -> None:
         self.current_parameters = parameters
         self.current_column = column
 
-    def get_current_parameters(self, isolate_multiinsert_groups: bool = True) -> dict[str, Any]:
+    def get_current_parameters(self, isolate_multiinsert_groups: bool = True) -> MutableMapping[str, Any]:
         return self.current_parameters
 
 
-def _fill_defaults(defaults: list[tuple[Any, str, Any]], values: dict[str, Any]) -> None:
+def _fill_defaults(defaults: list[tuple[Any, str, Any]], values: MutableMapping[str, Any]) -> None:
     # The compiler lists a column here only when the call supplied no value for it.
     for column, key, (arg, is_scalar, is_callable, _is_sentinel) in defaults:
         if is_scalar:
@@ -182,9 +181,7 @@ class StatementCache:
         self.dialect = dialect
         self._size = size
         # statement object -> {(parameter names, executemany): (prepared, its bound values)}
-        self._by_object: weakref.WeakKeyDictionary[Any, dict[Any, tuple[Prepared, Any]]] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._by_object: weakref.WeakKeyDictionary[Any, dict[Any, tuple[Prepared, Any]]] = weakref.WeakKeyDictionary()
         self._by_key: OrderedDict[Any, Prepared] = OrderedDict()
 
     def prepare(self, statement: Any, names: tuple[str, ...], many: bool) -> tuple[Prepared, Any]:
@@ -207,9 +204,7 @@ class StatementCache:
         lookup = (cache_key.key, names, many)  # the key proper; its bound values vary
         prepared = self._by_key.get(lookup)
         if prepared is None:
-            prepared = self._by_key[lookup] = Prepared(
-                self._compiled(statement, names, many, cache_key), self.dialect
-            )
+            prepared = self._by_key[lookup] = Prepared(self._compiled(statement, names, many, cache_key), self.dialect)
             if len(self._by_key) > self._size:
                 self._by_key.popitem(last=False)
         else:

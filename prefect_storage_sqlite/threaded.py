@@ -65,7 +65,7 @@ class SqliteConnection:
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         # aiosqlite's one entry point for "run this function in the connection's thread".
-        return await self._driver._execute(fn, *args)  # type: ignore[no-any-return]
+        return await self._driver._execute(fn, *args)  # type: ignore[no-any-return, no-untyped-call]
 
     def _start(self, begin: str) -> None:
         self._begin = begin
@@ -137,7 +137,8 @@ class SqliteConnection:
 
         async def more() -> list[Any]:
             try:
-                return shape.rows(await self._call(next_chunk, cursor))
+                rows: list[Any] = shape.rows(await self._call(next_chunk, cursor))
+                return rows
             except sqlite3.Error as exc:
                 raise _wrapped(exc, sql, params) from exc
 
@@ -241,7 +242,7 @@ class SqliteEngine:
             for hook in self._connect_hooks:
                 hook(db)
 
-        await driver._execute(set_up)
+        await driver._execute(set_up)  # type: ignore[no-untyped-call]
         conn = SqliteConnection(self, driver, db)
         self._open.add(conn)
         return conn
@@ -309,7 +310,9 @@ class SqliteEngine:
 
 def _wrapped(exc: sqlite3.Error, sql: str, params: Any) -> sa_exc.DBAPIError:
     """The driver's error as SQLAlchemy's matching class (OperationalError, IntegrityError, ...)."""
-    return sa_exc.DBAPIError.instance(sql, params, exc, sqlite3.Error)  # type: ignore[arg-type]
+    wrapped = sa_exc.DBAPIError.instance(sql, params, exc, sqlite3.Error)
+    assert isinstance(wrapped, sa_exc.DBAPIError)  # always, for a driver error
+    return wrapped
 
 
 class _Borrowed:
@@ -333,5 +336,5 @@ class _Borrowed:
 
 
 def _sync_connection(db: sqlite3.Connection) -> sa.Connection:
-    engine = sa.create_engine("sqlite://", creator=lambda: _Borrowed(db), poolclass=StaticPool)  # type: ignore[arg-type, return-value]
+    engine = sa.create_engine("sqlite://", creator=lambda: _Borrowed(db), poolclass=StaticPool)
     return engine.connect()
