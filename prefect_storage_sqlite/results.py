@@ -10,18 +10,27 @@ from typing import Any
 
 from sqlalchemy import exc as sa_exc
 
+from prefect_storage_sqlite.statements import RowShape
+
 
 class SqliteResult:
     """The rows of one executed statement (already fetched, in one thread hop): `SqlRow`s,
     or their first values after `scalars()`, or dicts after `mappings()`."""
 
-    __slots__ = ("_rows", "keys_", "rowcount")
+    __slots__ = ("_rows", "_shape", "keys_", "rowcount")
 
-    def __init__(self, rows: list[Any], keys: tuple[str, ...], rowcount: int) -> None:
+    def __init__(self, rows: list[Any], keys: tuple[str, ...], rowcount: int, shape: RowShape | None = None) -> None:
         self._rows = rows
+        self._shape = shape  # set while `rows` are still the driver's tuples
         self.keys_ = keys
         #: Rows the statement changed (INSERT/UPDATE/DELETE), as the driver reports it.
         self.rowcount = rowcount
+
+    def mapped(self) -> SqliteResult:
+        """This result with its rows converted (if the worker thread left that to the loop)."""
+        if self._shape is not None:
+            self._rows, self._shape = self._shape.rows(self._rows), None
+        return self
 
     @property
     def returns_rows(self) -> bool:

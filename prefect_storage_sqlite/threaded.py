@@ -3,9 +3,9 @@
 Each connection is an aiosqlite connection (one thread, one stdlib `sqlite3` connection).
 A statement is compiled and its parameters bound on the event loop
 (`prefect_storage_sqlite.statements`, cached per statement shape); the worker thread then
-runs BEGIN (when a transaction is pending), the statement, `fetchall` and `rowcount` in one
-go, so a statement costs one thread hop, and the loop only maps the fetched rows. SQLite
-releases the GIL while it steps through a query, so a long read runs beside the loop.
+runs BEGIN (when a transaction is pending), the statement, `fetchall`, `rowcount` and the
+conversion of the rows in one go, so a statement costs one thread hop. SQLite releases the
+GIL while it steps through a query, so a long read runs beside the loop.
 
 The engine offers the slice of SQLAlchemy's `AsyncEngine` the shared kit uses
 (`prefect_storage_sql.engine.SqlEngine`): `connect()`/`begin()` yielding a connection with
@@ -29,7 +29,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
 
 from prefect_storage_sqlite.results import SqliteResult, SqliteStream
-from prefect_storage_sqlite.statements import RowShape, StatementCache, distill
+from prefect_storage_sqlite.statements import Prepared, RowShape, StatementCache, distill
 
 T = TypeVar("T")
 #: Called in a new connection's thread with its `sqlite3.Connection` (tests trace with it).
@@ -77,15 +77,21 @@ class SqliteConnection:
             self._db.execute(begin)
             self.in_transaction = True
 
-    def _execute_in_thread(self, sql: str, params: Any, many: bool) -> tuple[list[Any], Any, int]:
+    def _execute_in_thread(self, prepared: Prepared, sql: str, params: Any, many: bool) -> SqliteResult:
         self._run_begin()
         cursor = self._db.executemany(sql, params) if many else self._db.execute(sql, params)
         try:
             description = cursor.description
-            rows = cursor.fetchall() if description is not None else []
-            return rows, description, cursor.rowcount
+            if description is None:
+                return SqliteResult([], (), cursor.rowcount)
+            rows = cursor.fetchall()
+            rowcount = cursor.rowcount
         finally:
             cursor.close()
+        shape = prepared.shape_for(description, self._engine.statements.dialect)
+        if self._engine.map_rows_in_thread:
+            return SqliteResult(shape.rows(rows), shape.keys, rowcount)
+        return SqliteResult(rows, shape.keys, rowcount, shape)
 
     def _bind(self, statement: Any, parameters: Any) -> tuple[Any, str, Any, bool]:
         groups = distill(parameters)
@@ -104,45 +110,43 @@ class SqliteConnection:
     async def execute(self, statement: Any, parameters: Any = None) -> SqliteResult:
         prepared, sql, params, many = self._bind(statement, parameters)
         try:
-            rows, description, rowcount = await self._call(self._execute_in_thread, sql, params, many)
+            result = await self._call(self._execute_in_thread, prepared, sql, params, many)
         except sqlite3.Error as exc:
             raise _wrapped(exc, sql, params) from exc
-        if description is None:
-            return SqliteResult([], (), rowcount)
-        shape: RowShape = prepared.shape_for(description, self._engine.statements.dialect)
-        return SqliteResult(shape.rows(rows), shape.keys, rowcount)
+        return result.mapped()
 
     async def stream(self, statement: Any, parameters: Any = None) -> SqliteStream:
         """The rows of a (long) read, fetched `STREAM_CHUNK` at a time."""
         prepared, sql, params, _ = self._bind(statement, parameters)
 
-        def first_chunk() -> tuple[sqlite3.Cursor, list[Any], Any]:
+        dialect = self._engine.statements.dialect
+
+        def first_chunk() -> tuple[sqlite3.Cursor, RowShape, list[Any]]:
             self._run_begin()
             cursor = self._db.execute(sql, params)
             self._cursors.add(cursor)
-            return cursor, cursor.fetchmany(STREAM_CHUNK), cursor.description
+            shape = prepared.shape_for(cursor.description or (), dialect)
+            return cursor, shape, shape.rows(cursor.fetchmany(STREAM_CHUNK))
 
-        def next_chunk(cursor: sqlite3.Cursor) -> list[Any]:
+        def next_chunk(cursor: sqlite3.Cursor, shape: RowShape) -> list[Any]:
             rows = cursor.fetchmany(STREAM_CHUNK)
             if not rows:
                 cursor.close()
                 self._cursors.discard(cursor)
-            return rows
+            return shape.rows(rows)
 
         try:
-            cursor, rows, description = await self._call(first_chunk)
+            cursor, shape, rows = await self._call(first_chunk)
         except sqlite3.Error as exc:
             raise _wrapped(exc, sql, params) from exc
-        shape = prepared.shape_for(description or (), self._engine.statements.dialect)
 
         async def more() -> list[Any]:
             try:
-                rows: list[Any] = shape.rows(await self._call(next_chunk, cursor))
-                return rows
+                return await self._call(next_chunk, cursor, shape)
             except sqlite3.Error as exc:
                 raise _wrapped(exc, sql, params) from exc
 
-        return SqliteStream(shape.rows(rows), more)
+        return SqliteStream(rows, more)
 
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(sync_connection, *args)` in the connection's thread, inside this connection's
@@ -216,12 +220,17 @@ class SqliteEngine:
         idle_connections: int = 2,
         connect_hooks: Sequence[ConnectHook] = (),
         statements: StatementCache | None = None,
+        map_rows_in_thread: bool = True,
     ) -> None:
         self.database = database
         self.pragmas = list(pragmas)
         self.writer = writer
         self.statements = statements or StatementCache(sqlite_dialect())
         self.statement_listeners: list[StatementListener] = []
+        #: Convert fetched rows (JSON, timestamps, UUIDs) in the connection's thread: a large
+        #: result then yields the GIL to the loop every switch interval instead of holding
+        #: the loop for the whole conversion (measured: docs/architecture.md).
+        self.map_rows_in_thread = map_rows_in_thread
         self._connect_hooks = list(connect_hooks)
         self._idle: list[SqliteConnection] = []
         self._idle_max = 1 if writer else idle_connections
