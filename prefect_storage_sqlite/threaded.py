@@ -58,24 +58,31 @@ class SqliteConnection:
         self._engine = engine
         self._driver = driver
         self._db = db  # only ever used inside the driver's thread
-        self._begin: str | None = None  # the BEGIN to send with the next statement
-        self.in_transaction = False  # set in the thread once BEGIN has run
+        # The BEGIN to send with the next statement (read and cleared in the thread only, so a
+        # statement still queued when its caller is cancelled runs in its transaction, and the
+        # ROLLBACK queued behind it undoes it).
+        self._begin: str | None = None
+        self._transactional = False  # inside begin(): commit/rollback end what BEGIN began
+        self._queued = False  # a statement was queued since begin()
         self._cursors: set[sqlite3.Cursor] = set()  # streams not read to the end
         self._sync: sa.Connection | None = None  # for run_sync, built in the thread
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        self._queued = self._transactional
+        return await self._in_thread(fn, *args)
+
+    async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         # aiosqlite's one entry point for "run this function in the connection's thread".
         return await self._driver._execute(fn, *args)  # type: ignore[no-any-return, no-untyped-call]
 
     def _start(self, begin: str) -> None:
-        self._begin = begin
+        self._begin, self._transactional, self._queued = begin, True, False
 
     def _run_begin(self) -> None:
         # In the thread, before the statement that needs the transaction.
         begin, self._begin = self._begin, None
         if begin is not None:
             self._db.execute(begin)
-            self.in_transaction = True
 
     def _execute_in_thread(self, prepared: Prepared, sql: str, params: Any, many: bool) -> SqliteResult:
         self._run_begin()
@@ -161,27 +168,33 @@ class SqliteConnection:
                 return fn(self._sync, *args)
             finally:
                 self._sync.rollback()  # resets SQLAlchemy's own transaction state only
+                if not self._transactional and self._db.in_transaction:
+                    self._db.execute("ROLLBACK")  # whatever `fn` began outside a unit of work
 
         return await self._call(call)
 
     async def commit(self) -> None:
-        self._begin = None
-        if self.in_transaction:
-            await self._end("COMMIT")
+        await self._end("COMMIT")
 
     async def rollback(self) -> None:
-        self._begin = None
-        if self.in_transaction:
-            await self._end("ROLLBACK")
+        await self._end("ROLLBACK")
 
     async def _end(self, verb: str) -> None:
+        if not self._transactional:
+            return
+        queued, self._transactional, self._queued = self._queued, False, False
+        if not queued:  # nothing reached the thread: no BEGIN was sent
+            self._begin = None
+            return
+
         def end() -> None:
-            self.in_transaction = False
-            if self._db.in_transaction:  # SQLite may have rolled back on its own after an error
+            begun = self._begin is None
+            self._begin = None
+            if begun and self._db.in_transaction:  # SQLite may have rolled back by itself on an error
                 self._db.execute(verb)
 
         try:
-            await self._call(end)
+            await self._in_thread(end)
         except sqlite3.Error as exc:
             raise _wrapped(exc, verb, ()) from exc
 
@@ -194,7 +207,7 @@ class SqliteConnection:
                     cursor.close()
                 self._cursors.clear()
 
-            await self._call(close_cursors)
+            await self._in_thread(close_cursors)
         await self.rollback()
 
     async def close(self) -> None:
@@ -203,7 +216,7 @@ class SqliteConnection:
                 self._sync.close()
                 self._sync = None
 
-        await self._call(close_sync)
+        await self._in_thread(close_sync)
         await self._driver.close()
 
 

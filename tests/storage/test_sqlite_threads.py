@@ -212,3 +212,25 @@ async def test_streams_and_run_sync_run_in_the_connection_thread(tmp_path: Path)
     assert names == [f"f{i:04d}" for i in range(600)]
     assert "flow" in present
     assert recorded.statements and all(thread != loop_thread for thread, _ in recorded.statements)
+
+
+async def test_a_write_cancelled_mid_statement_is_rolled_back(blocking_storage: SqlStorage, blocking) -> None:  # type: ignore[no-untyped-def]
+    entered, released, _ = blocking
+
+    async def write_then_block() -> None:
+        async with blocking_storage.write() as uow:
+            await uow.flows.get_or_create(Flow(name="never-committed"))
+            await uow.conn.execute(sa.text("SELECT wait_for_release()"))  # type: ignore[attr-defined]
+
+    task = asyncio.create_task(write_then_block())
+    await _until(entered)
+    task.cancel()  # the statement is still running in the writer's thread
+    released.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    async with blocking_storage.write() as uow:  # the writer is usable: no transaction left open
+        await uow.flows.get_or_create(Flow(name="committed"))
+    async with blocking_storage.read() as uow:
+        names = (await uow.conn.execute(sa.select(tables.flow.c.name))).scalars().all()  # type: ignore[attr-defined]
+    assert names == ["committed"]
