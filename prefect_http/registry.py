@@ -26,6 +26,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.flows_bulk",
     "prefect_http.routes.flow_run_extras",
     "prefect_http.routes.flow_run_inputs",
+    "prefect_http.routes.observed_states",
     "prefect_http.routes.flow_run_graph",
     "prefect_http.routes.csrf_token",
     "prefect_http.routes.ui_flows",

@@ -28,6 +28,7 @@ REPOSITORIES: dict[str, str] = {
     "work_queues": "prefect_storage_sql.repositories.work_pools:SqlWorkQueueRepository",
     "workers": "prefect_storage_sql.repositories.work_pools:SqlWorkerRepository",
     "flow_run_inputs": "prefect_storage_sql.repositories.flow_run_inputs:SqlFlowRunInputRepository",
+    "observed_states": "prefect_storage_sql.repositories.observed_states:SqlObservedStateRepository",
     "flow_run_starts": "prefect_storage_sql.repositories.flow_run_starts:SqlFlowRunStartRepository",
     "flow_run_relatives": "prefect_storage_sql.repositories.flow_run_relatives:SqlFlowRunRelativesRepository",
     "csrf_tokens": "prefect_storage_sql.repositories.csrf_tokens:SqlCsrfTokenRepository",

@@ -15,6 +15,7 @@ from prefect_core.ports.flow_run_relatives import FlowRunRelatives, FlowRunRelat
 from prefect_core.ports.flow_runs import FlowRunRepository, FlowRunStartRepository, RunStart
 from prefect_core.ports.flows import FlowRepository
 from prefect_core.ports.logs import LogRepository
+from prefect_core.ports.observed_states import ObservedStateRepository
 from prefect_core.ports.run_filters import DeploymentFilters, RunFilters
 from prefect_core.ports.states import StateRepository
 from prefect_core.ports.storage import Storage, StorageBackend, StorageBackendFactory, UnitOfWork
@@ -47,6 +48,7 @@ __all__ = [
     "FlowRunRepository",
     "FlowRunStartRepository",
     "LogRepository",
+    "ObservedStateRepository",
     "Relative",
     "RunFilters",
     "RunStart",

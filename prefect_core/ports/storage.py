@@ -15,6 +15,7 @@ from prefect_core.ports.flow_run_relatives import FlowRunRelativesRepository
 from prefect_core.ports.flow_runs import FlowRunRepository, FlowRunStartRepository
 from prefect_core.ports.flows import FlowRepository
 from prefect_core.ports.logs import LogRepository
+from prefect_core.ports.observed_states import ObservedStateRepository
 from prefect_core.ports.states import StateRepository
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
 from prefect_core.ports.ui_queries import UiQueryRepository
@@ -44,6 +45,7 @@ class UnitOfWork(Protocol):
     work_queues: WorkQueueRepository
     workers: WorkerRepository
     flow_run_inputs: FlowRunInputRepository
+    observed_states: ObservedStateRepository
     flow_run_starts: FlowRunStartRepository
     flow_run_relatives: FlowRunRelativesRepository
     csrf_tokens: CsrfTokenRepository

@@ -19,6 +19,7 @@ from prefect_core.services.flow_run_resume import FlowRunResumeService
 from prefect_core.services.flow_runs import FlowRunService
 from prefect_core.services.flows import FlowService
 from prefect_core.services.logs import LogService
+from prefect_core.services.observed_states import ObservedStateService
 from prefect_core.services.orchestration import OrchestrationService
 from prefect_core.services.tag_concurrency_limits import TagConcurrencyLimitService
 from prefect_core.services.task_runs import TaskRunService
@@ -60,6 +61,7 @@ class Services:
         # flows and flow runs in bulk; flow run inputs, resume, graphs, log download
         self.bulk = BulkService(storage, self.orchestration)
         self.flow_run_inputs = FlowRunInputService(storage)
+        self.observed_states = ObservedStateService(storage)
         self.flow_run_resume = FlowRunResumeService(storage, self.orchestration)
         self.flow_run_graph = FlowRunGraphService(storage)
         self.flow_run_logs = FlowRunLogService(storage)
