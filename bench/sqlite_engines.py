@@ -53,7 +53,7 @@ async def open_storage(engine: str, path: Path) -> AsyncIterator[Any]:
     from prefect_storage_sqlite.backend import open_sqlite
     from prefect_storage_sqlite.settings import SqliteSettings
 
-    settings = SqliteSettings(PREFECT_DATABASE_PATH=path)  # type: ignore[call-arg]
+    settings = SqliteSettings(PREFECT_DATABASE_PATH=path)
     if engine.startswith("aiosqlite"):
         async with open_sqlite(settings.path, settings.pragmas()) as storage:
             for sqlite_engine in (storage.read_engine, storage.write_engine):
@@ -101,8 +101,8 @@ async def _open_inline(path: Path, pragmas: list[str]) -> AsyncIterator[Any]:
     reader, writer = make(False), make(True)
     try:
         yield SqlStorage(
-            read_engine=reader,  # type: ignore[arg-type]
-            write_engine=writer,  # type: ignore[arg-type]
+            read_engine=reader,
+            write_engine=writer,
             support=SqliteSupport(),
             serialize_writes=True,
             description={"backend": "sqlite"},

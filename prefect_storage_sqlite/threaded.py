@@ -66,6 +66,7 @@ class SqliteConnection:
         self._queued = False  # a statement was queued since begin()
         self._cursors: set[sqlite3.Cursor] = set()  # streams not read to the end
         self._sync: sa.Connection | None = None  # for run_sync, built in the thread
+        self.closed = False
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         self._queued = self._transactional
@@ -73,7 +74,7 @@ class SqliteConnection:
 
     async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         # aiosqlite's one entry point for "run this function in the connection's thread".
-        return await self._driver._execute(fn, *args)  # type: ignore[no-any-return, no-untyped-call]
+        return await self._driver._execute(fn, *args)
 
     def _start(self, begin: str) -> None:
         self._begin, self._transactional, self._queued = begin, True, False
@@ -211,13 +212,20 @@ class SqliteConnection:
         await self.rollback()
 
     async def close(self) -> None:
+        """Close the connection once its queued statements ran, and end its thread (idempotent)."""
+        if self.closed:
+            return
+        self.closed = True
+
         def close_sync() -> None:
             if self._sync is not None:
                 self._sync.close()
                 self._sync = None
 
-        await self._in_thread(close_sync)
-        await self._driver.close()
+        try:
+            await self._in_thread(close_sync)
+        finally:
+            await self._driver.close()
 
 
 class SqliteEngine:
@@ -264,7 +272,7 @@ class SqliteEngine:
             for hook in self._connect_hooks:
                 hook(db)
 
-        await driver._execute(set_up)  # type: ignore[no-untyped-call]
+        await driver._execute(set_up)
         conn = SqliteConnection(self, driver, db)
         self._open.add(conn)
         return conn
@@ -283,6 +291,9 @@ class SqliteEngine:
 
     async def _release(self, conn: SqliteConnection) -> None:
         try:
+            if conn.closed:  # by dispose(), while it was held
+                self._open.discard(conn)
+                return
             await conn._reset()
             if len(self._idle) < self._idle_max and not self._disposed:
                 self._idle.append(conn)
@@ -323,10 +334,12 @@ class SqliteEngine:
             await asyncio.shield(self._release(conn))
 
     async def dispose(self) -> None:
+        """Close every connection, held ones too (after what they have queued), so that no
+        worker thread outlives the event loop; a holder's further statements fail."""
         self._disposed = True
-        idle, self._idle = self._idle, []
-        for conn in idle:
-            self._open.discard(conn)
+        self._idle = []
+        connections, self._open = list(self._open), set()
+        for conn in connections:
             await conn.close()
 
 
