@@ -19,7 +19,6 @@ which is why pyproject pins SQLAlchemy below 2.1.
 
 from __future__ import annotations
 
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from operator import itemgetter
@@ -216,19 +215,29 @@ class StatementCache:
         self.dialect = dialect
         self._size = size
         # statement object -> {(parameter names, executemany): (prepared, its bound values)}
-        self._by_object: weakref.WeakKeyDictionary[Any, dict[Any, tuple[Prepared, Any]]] = weakref.WeakKeyDictionary()
+        # id(statement) -> (statement, its shapes), least recently used first. The entry holds
+        # the statement, so its id cannot be reused while cached; statements built per call
+        # fall out, the prebuilt ones (used all the time) stay. Not a weak mapping: a shape
+        # compiled from the statement refers back to it, so its entry would never expire.
+        self._by_object: OrderedDict[int, tuple[Any, dict[Any, tuple[Prepared, Any]]]] = OrderedDict()
         self._by_key: OrderedDict[Any, Prepared] = OrderedDict()
 
     def prepare(self, statement: Any, names: tuple[str, ...], many: bool) -> tuple[Prepared, Any]:
         """The compiled shape of `statement` for parameters called `names`, and the
         statement's own bound values to construct parameters with."""
-        shapes = self._by_object.get(statement)
-        if shapes is not None:
+        key = id(statement)
+        entry = self._by_object.get(key)
+        if entry is not None and entry[0] is statement:
+            self._by_object.move_to_end(key)
+            shapes = entry[1]
             found = shapes.get((names, many))
             if found is not None:
                 return found
         else:
-            shapes = self._by_object[statement] = {}
+            shapes = {}
+            self._by_object[key] = (statement, shapes)
+            if len(self._by_object) > self._size:
+                self._by_object.popitem(last=False)
         found = shapes[(names, many)] = self._compile(statement, names, many)
         return found
 
