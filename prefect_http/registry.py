@@ -35,4 +35,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.task_workers",
     "prefect_http.routes.concurrency_limits_v2",
     "prefect_http.routes.concurrency_limits",
+    "prefect_http.routes.variables",
+    "prefect_http.routes.artifacts",
+    "prefect_http.routes.saved_searches",
 )

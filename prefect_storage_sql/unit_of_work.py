@@ -35,6 +35,10 @@ REPOSITORIES: dict[str, str] = {
     "ui_queries": "prefect_storage_sql.repositories.ui_queries:SqlUiQueryRepository",
     "concurrency_limits": "prefect_storage_sql.repositories.concurrency_limits:SqlConcurrencyLimitRepository",
     "concurrency_leases": "prefect_storage_sql.repositories.concurrency_leases:SqlConcurrencyLeaseRepository",
+    "variables": "prefect_storage_sql.repositories.variables:SqlVariableRepository",
+    "artifacts": "prefect_storage_sql.repositories.artifacts:SqlArtifactRepository",
+    "artifact_collections": "prefect_storage_sql.repositories.artifacts:SqlArtifactCollectionRepository",
+    "saved_searches": "prefect_storage_sql.repositories.saved_searches:SqlSavedSearchRepository",
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar, Protocol
 
+from prefect_core.ports.artifacts import ArtifactCollectionRepository, ArtifactRepository
 from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
 from prefect_core.ports.csrf_tokens import CsrfTokenRepository
 from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository
@@ -16,9 +17,11 @@ from prefect_core.ports.flow_runs import FlowRunRepository, FlowRunStartReposito
 from prefect_core.ports.flows import FlowRepository
 from prefect_core.ports.logs import LogRepository
 from prefect_core.ports.observed_states import ObservedStateRepository
+from prefect_core.ports.saved_searches import SavedSearchRepository
 from prefect_core.ports.states import StateRepository
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
 from prefect_core.ports.ui_queries import UiQueryRepository
+from prefect_core.ports.variables import VariableRepository
 from prefect_core.ports.work_pools import (
     ScheduledRunRepository,
     WorkerRepository,
@@ -52,6 +55,10 @@ class UnitOfWork(Protocol):
     ui_queries: UiQueryRepository
     concurrency_limits: ConcurrencyLimitRepository
     concurrency_leases: ConcurrencyLeaseRepository
+    variables: VariableRepository
+    artifacts: ArtifactRepository
+    artifact_collections: ArtifactCollectionRepository
+    saved_searches: SavedSearchRepository
 
 
 class Storage(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect_core.events.memory_broker import MemoryBroker
 from prefect_core.ports import EventBroker, Storage
 from prefect_core.ports.concurrency_limits import SlotWaits
+from prefect_core.services.artifacts import ArtifactService
 from prefect_core.services.concurrency_limits import ConcurrencyLimitService
 from prefect_core.services.csrf_tokens import CsrfTokenService
 from prefect_core.services.deployment_runs import DeploymentRunService
@@ -21,11 +22,13 @@ from prefect_core.services.flows import FlowService
 from prefect_core.services.logs import LogService
 from prefect_core.services.observed_states import ObservedStateService
 from prefect_core.services.orchestration import OrchestrationService
+from prefect_core.services.saved_searches import SavedSearchService
 from prefect_core.services.tag_concurrency_limits import TagConcurrencyLimitService
 from prefect_core.services.task_runs import TaskRunService
 from prefect_core.services.task_worker_tracker import TaskWorkerTracker
 from prefect_core.services.task_workers import TaskWorkerService
 from prefect_core.services.ui import UiService
+from prefect_core.services.variables import VariableService
 from prefect_core.services.work_pool_status import WorkPoolStatusService
 from prefect_core.services.work_pools import WorkPoolService
 from prefect_core.services.workers import WorkerService
@@ -72,3 +75,6 @@ class Services:
         waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
         self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
         self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)
+        self.variables = VariableService(storage, self.events)
+        self.artifacts = ArtifactService(storage, self.events)
+        self.saved_searches = SavedSearchService(storage)
