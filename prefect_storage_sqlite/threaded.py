@@ -34,8 +34,9 @@ from prefect_storage_sqlite.statements import Prepared, RowShape, StatementCache
 T = TypeVar("T")
 #: Called in a new connection's thread with its `sqlite3.Connection` (tests trace with it).
 ConnectHook = Callable[[sqlite3.Connection], None]
-#: Called on the loop with each statement's SQL before it is sent (statement counting).
-StatementListener = Callable[[str], None]
+#: Called on the loop with each statement's SQL and driver parameters before it is sent
+#: (tests count and explain what the repositories send).
+StatementListener = Callable[[str, Any], None]
 
 #: Rows per thread hop when a result is streamed.
 STREAM_CHUNK = 256
@@ -112,7 +113,7 @@ class SqliteConnection:
         else:
             sql, params = prepared.bind(groups[0] if groups else None, extracted, 0)
         for listener in self._engine.statement_listeners:
-            listener(sql)
+            listener(sql, params)
         return prepared, sql, params, many
 
     async def execute(self, statement: Any, parameters: Any = None) -> SqliteResult:

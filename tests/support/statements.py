@@ -2,7 +2,7 @@
 
 Both SQL storages expose their engines (`read_engine`, `write_engine`): SQLAlchemy's
 async engines (PostgreSQL) have a synchronous `sync_engine` that emits cursor events; the
-SQLite engine calls its `statement_listeners` with each statement's SQL. Either way what
+SQLite engine calls its `statement_listeners` with each statement's SQL and parameters. Either way what
 reaches the database driver is counted (transaction BEGIN/COMMIT excluded).
 """
 
@@ -38,9 +38,12 @@ def counting_statements(storage: Any) -> Iterator[StatementLog]:
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         log.statements.append(statement)
 
+    def heard(statement: str, parameters: Any) -> None:
+        log.statements.append(statement)
+
     for engine in engines.values():
         if hasattr(engine, "statement_listeners"):
-            engine.statement_listeners.append(log.statements.append)
+            engine.statement_listeners.append(heard)
         else:
             sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
@@ -48,6 +51,6 @@ def counting_statements(storage: Any) -> Iterator[StatementLog]:
     finally:
         for engine in engines.values():
             if hasattr(engine, "statement_listeners"):
-                engine.statement_listeners.remove(log.statements.append)
+                engine.statement_listeners.remove(heard)
             else:
                 sa.event.remove(engine.sync_engine, "before_cursor_execute", record)
