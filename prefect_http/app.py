@@ -60,6 +60,8 @@ def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | Non
                 async with pipeline.running():
                     app[STORAGE] = storage
                     app[SERVICES] = Services(storage, settings, events=pipeline, broker=broker)
+                    await app[SERVICES].system_blocks.register()
+                    await app[SERVICES].block_documents.prepare()
                     yield
             finally:
                 await broker.close()

@@ -7,6 +7,15 @@ One module per resource; this package re-exports them all.
 
 from prefect_storage_sql.tables.artifacts import artifact, artifact_collection
 from prefect_storage_sql.tables.base import metadata, run_timing, stamps, state_table
+from prefect_storage_sql.tables.blocks import (
+    block_document,
+    block_document_reference,
+    block_encryption_key,
+    block_schema,
+    block_schema_reference,
+    block_type,
+    default_result_storage,
+)
 from prefect_storage_sql.tables.concurrency_limits import (
     concurrency_lease,
     concurrency_lease_limit,
@@ -26,10 +35,17 @@ from prefect_storage_sql.tables.work_pools import work_pool, work_queue, worker
 __all__ = [
     "artifact",
     "artifact_collection",
+    "block_document",
+    "block_document_reference",
+    "block_encryption_key",
+    "block_schema",
+    "block_schema_reference",
+    "block_type",
     "concurrency_lease",
     "concurrency_lease_limit",
     "concurrency_limit_v2",
     "csrf_token",
+    "default_result_storage",
     "deployment",
     "deployment_schedule",
     "event_resources",
