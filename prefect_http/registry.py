@@ -21,6 +21,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.workers",
     "prefect_http.routes.collections",
     "prefect_http.routes.automations",
+    "prefect_http.routes.templates",
     "prefect_http.ws.task_runs",
     "prefect_http.ws.workers",
     "prefect_http.routes.flows_bulk",

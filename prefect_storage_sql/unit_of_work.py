@@ -35,6 +35,8 @@ REPOSITORIES: dict[str, str] = {
     "ui_queries": "prefect_storage_sql.repositories.ui_queries:SqlUiQueryRepository",
     "concurrency_limits": "prefect_storage_sql.repositories.concurrency_limits:SqlConcurrencyLimitRepository",
     "concurrency_leases": "prefect_storage_sql.repositories.concurrency_leases:SqlConcurrencyLeaseRepository",
+    "automations": "prefect_storage_sql.repositories.automations:SqlAutomationRepository",
+    "automation_buckets": "prefect_storage_sql.repositories.automation_buckets:SqlAutomationBucketRepository",
 }
 
 

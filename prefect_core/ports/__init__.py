@@ -6,6 +6,7 @@ that created it, so a use case's reads and writes commit or roll back as one.
 One module per resource; this package re-exports them all.
 """
 
+from prefect_core.ports.automations import AutomationBucketRepository, AutomationRepository, Bucket
 from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository, SlotWaits
 from prefect_core.ports.csrf_tokens import CsrfTokenRepository
 from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository
@@ -30,6 +31,9 @@ from prefect_core.ports.work_pools import (
 )
 
 __all__ = [
+    "AutomationBucketRepository",
+    "AutomationRepository",
+    "Bucket",
     "CacheRepository",
     "ClaimedRun",
     "ConcurrencyLeaseRepository",

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar, Protocol
 
+from prefect_core.ports.automations import AutomationBucketRepository, AutomationRepository
 from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
 from prefect_core.ports.csrf_tokens import CsrfTokenRepository
 from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository
@@ -50,6 +51,8 @@ class UnitOfWork(Protocol):
     ui_queries: UiQueryRepository
     concurrency_limits: ConcurrencyLimitRepository
     concurrency_leases: ConcurrencyLeaseRepository
+    automations: AutomationRepository
+    automation_buckets: AutomationBucketRepository
 
 
 class Storage(Protocol):

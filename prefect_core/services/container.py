@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect_core.events.memory_broker import MemoryBroker
 from prefect_core.ports import EventBroker, Storage
 from prefect_core.ports.concurrency_limits import SlotWaits
+from prefect_core.services.automations import AutomationService
 from prefect_core.services.concurrency_limits import ConcurrencyLimitService
 from prefect_core.services.csrf_tokens import CsrfTokenService
 from prefect_core.services.deployment_runs import DeploymentRunService
@@ -70,3 +71,5 @@ class Services:
         waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
         self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
         self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)
+        # automations
+        self.automations = AutomationService(storage, self.events)

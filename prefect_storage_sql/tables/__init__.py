@@ -5,6 +5,12 @@ compares).
 One module per resource; this package re-exports them all.
 """
 
+from prefect_storage_sql.tables.automations import (
+    automation,
+    automation_bucket,
+    automation_related_resource,
+    composite_trigger_child_firing,
+)
 from prefect_storage_sql.tables.base import metadata, run_timing, stamps, state_table
 from prefect_storage_sql.tables.concurrency_limits import (
     concurrency_lease,
@@ -21,6 +27,10 @@ from prefect_storage_sql.tables.runs import flow_run, flow_run_state, task_run, 
 from prefect_storage_sql.tables.work_pools import work_pool, work_queue, worker
 
 __all__ = [
+    "automation",
+    "automation_bucket",
+    "automation_related_resource",
+    "composite_trigger_child_firing",
     "concurrency_lease",
     "concurrency_lease_limit",
     "concurrency_limit_v2",
