@@ -261,6 +261,13 @@ class Settings(EnvironSettings):
         default=30.0, ge=0, validation_alias="PREFECT_SERVER_CONCURRENCY_MAXIMUM_CONCURRENCY_SLOT_WAIT_SECONDS"
     )
 
+    #: `/logs/out` streams live logs (both off by default, as in the reference): stored logs
+    #: are handed to the stream when publishing is on, and sent to subscribers when out is on.
+    logs_stream_out_enabled: bool = Field(default=False, validation_alias="PREFECT_SERVER_LOGS_STREAM_OUT_ENABLED")
+    logs_stream_publishing_enabled: bool = Field(
+        default=False, validation_alias="PREFECT_SERVER_LOGS_STREAM_PUBLISHING_ENABLED"
+    )
+
     services_enabled: dict[str, bool] = Field(default_factory=dict)
     #: Numeric service options, e.g. "scheduler_loop_seconds" from
     #: PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS.

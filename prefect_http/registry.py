@@ -15,6 +15,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.logs",
     "prefect_http.routes.events",
     "prefect_http.ws.events",
+    "prefect_http.ws.logs",
     "prefect_http.routes.deployments",
     "prefect_http.routes.work_pools",
     "prefect_http.routes.work_queues",

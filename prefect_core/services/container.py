@@ -51,7 +51,7 @@ class Services:
         self.flows = FlowService(storage)
         self.flow_runs = FlowRunService(storage, self.orchestration)
         self.task_runs = TaskRunService(storage, self.orchestration)
-        self.logs = LogService(storage)
+        self.logs = LogService(storage, publish=settings.logs_stream_publishing_enabled)
         # deployments and work pools
         self.deployments = DeploymentService(storage)
         self.deployment_runs = DeploymentRunService(storage, self.orchestration)

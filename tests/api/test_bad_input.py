@@ -32,7 +32,7 @@ from aiohttp import web
 CONTRACT = json.loads((Path(__file__).resolve().parents[1] / "data" / "api_contract.json").read_text())["operations"]
 
 #: Routes that upgrade to a websocket: a plain GET is not what they are for.
-WEBSOCKET_ROUTES = {"/api/events/in", "/api/events/out"}
+WEBSOCKET_ROUTES = {"/api/events/in", "/api/events/out", "/api/logs/out"}
 
 #: Body bytes that are not a JSON document the API can use.
 MALFORMED = [b'{"name": ', b"\xff\xfe{\x00", b"{'single': 'quotes'}", b'{"a": 1e400}', b"[" * 1100 + b"]" * 1100]
