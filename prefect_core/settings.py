@@ -261,6 +261,11 @@ class Settings(EnvironSettings):
         default=30.0, ge=0, validation_alias="PREFECT_SERVER_CONCURRENCY_MAXIMUM_CONCURRENCY_SLOT_WAIT_SECONDS"
     )
 
+    #: Events older than this are deleted by the event retention service (the reference's default).
+    events_retention_period: timedelta = Field(
+        default=timedelta(days=7),
+        validation_alias=AliasChoices("PREFECT_SERVER_EVENTS_RETENTION_PERIOD", "PREFECT_EVENTS_RETENTION_PERIOD"),
+    )
     #: `/logs/out` streams live logs (both off by default, as in the reference): stored logs
     #: are handed to the stream when publishing is on, and sent to subscribers when out is on.
     logs_stream_out_enabled: bool = Field(default=False, validation_alias="PREFECT_SERVER_LOGS_STREAM_OUT_ENABLED")
@@ -280,7 +285,7 @@ class Settings(EnvironSettings):
             raise ValueError(f"must be one of {', '.join(_LEVELS)}")
         return value.upper()
 
-    @field_validator("csrf_token_expiration", mode="before")
+    @field_validator("csrf_token_expiration", "events_retention_period", mode="before")
     @classmethod
     def _read_duration(cls, value: object) -> object:
         return _duration(value)

@@ -61,6 +61,7 @@ class LoopRunner:
 def build_loops(services: object, settings: object) -> list[Loop]:
     """The loops of every enabled service, configured from `settings`."""
     from prefect_core.services.background.cancellation import CancellationCleanup
+    from prefect_core.services.background.event_retention import EventRetention
     from prefect_core.services.background.foreman import Foreman
     from prefect_core.services.background.late_runs import LateRuns
     from prefect_core.services.background.pauses import PauseExpirations
@@ -68,7 +69,7 @@ def build_loops(services: object, settings: object) -> list[Loop]:
     from prefect_core.services.background.scheduler import Scheduler
 
     loops: list[Loop] = []
-    for service in (Scheduler, LateRuns, Foreman, CancellationCleanup, PauseExpirations, Repossessor):
+    for service in (Scheduler, LateRuns, Foreman, CancellationCleanup, PauseExpirations, Repossessor, EventRetention):
         if settings.service_enabled(service.name):  # type: ignore[attr-defined]
             loops.extend(service.from_settings(services, settings).loops())  # type: ignore[attr-defined]
     return loops
