@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prefect_core.automations.runtime import AutomationRuntime
 from prefect_core.events.memory_broker import MemoryBroker
 from prefect_core.ports import EventBroker, Storage
 from prefect_core.ports.concurrency_limits import SlotWaits
@@ -73,3 +74,5 @@ class Services:
         self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)
         # automations
         self.automations = AutomationService(storage, self.events)
+        # Reactive triggers are part of the TRIGGERS service, as in the reference.
+        self.automation_runtime = AutomationRuntime(self, reactive=settings.service_enabled("triggers"))

@@ -18,6 +18,7 @@ SERVICES = (
     "REPOSSESSOR",
     "EVENT_RETENTION",
     "TRIGGERS",
+    "ACTIONS",
 )
 
 

@@ -60,6 +60,7 @@ class LoopRunner:
 
 def build_loops(services: object, settings: object) -> list[Loop]:
     """The loops of every enabled service, configured from `settings`."""
+    from prefect_core.services.background.automations import AutomationActions, ProactiveTriggers
     from prefect_core.services.background.cancellation import CancellationCleanup
     from prefect_core.services.background.event_retention import EventRetention
     from prefect_core.services.background.foreman import Foreman
@@ -69,7 +70,18 @@ def build_loops(services: object, settings: object) -> list[Loop]:
     from prefect_core.services.background.scheduler import Scheduler
 
     loops: list[Loop] = []
-    for service in (Scheduler, LateRuns, Foreman, CancellationCleanup, PauseExpirations, Repossessor, EventRetention):
+    services_in_order = (
+        Scheduler,
+        LateRuns,
+        Foreman,
+        CancellationCleanup,
+        PauseExpirations,
+        Repossessor,
+        EventRetention,
+        ProactiveTriggers,
+        AutomationActions,
+    )
+    for service in services_in_order:
         if settings.service_enabled(service.name):  # type: ignore[attr-defined]
             loops.extend(service.from_settings(services, settings).loops())  # type: ignore[attr-defined]
     return loops
