@@ -152,13 +152,32 @@ class ActionExecutor:
         except TemplateProblem as exc:
             raise ActionFailed(f"Invalid template: {exc.message}") from None
 
-    def template_context(self, ta: TriggeredAction) -> dict[str, Any]:
-        return {
+    async def template_context(self, ta: TriggeredAction) -> dict[str, Any]:
+        """What templates see: the event, the automation, the firing's labels, and the
+        flow run, flow, deployment, work pool and work queue the event names (when stored)."""
+        context: dict[str, Any] = {
             "automation": ta.automation.model_dump(mode="json"),
             "event": _event_context(ta.triggering_event),
             "labels": ta.firing.triggering_labels,
             "firing": ta.firing.model_dump(mode="json"),
         }
+        services = self.services
+        readers: dict[str, tuple[str, Callable[[UUID], Awaitable[Any]]]] = {
+            "flow_run": ("prefect.flow-run", services.flow_runs.read),
+            "flow": ("prefect.flow", services.flows.read),
+            "deployment": ("prefect.deployment", services.deployments.read),
+            "work_pool": ("prefect.work-pool", services.work_pools.read_pool_by_id),
+            "work_queue": ("prefect.work-queue", services.work_pools.read_queue_by_id),
+        }
+        for name, (kind, read) in readers.items():
+            object_id = _first_of_kind(ta.triggering_event, kind)
+            if object_id is None:
+                continue
+            try:
+                context[name] = (await read(object_id)).model_dump(mode="json")
+            except DomainError:
+                continue
+        return context
 
     async def _do_nothing(self, ta: TriggeredAction) -> None:
         return None
@@ -172,7 +191,7 @@ class ActionExecutor:
                 {"prefect.resource.id": f"prefect.deployment.{deployment_id}", "prefect.resource.role": "target"}
             )
         )
-        context = self.template_context(ta)
+        context = await self.template_context(ta)
         when = timeutil.now() + action.schedule_after
         body = DeploymentFlowRunCreate(
             state=StateCreate(type=StateType.SCHEDULED, state_details=StateDetails(scheduled_time=when)),

@@ -257,3 +257,22 @@ async def test_replacing_an_automation_resets_its_counts(client) -> None:
     assert await _act(client) == 0
     await _send(client, _event("ext.ping"))
     assert await _act(client) == 1
+
+
+async def test_templates_see_the_objects_the_event_names(client) -> None:
+    flow = await (await client.post("/api/flows/", json={"name": "templated-flow"})).json()
+    dep = await (await client.post("/api/deployments/", json={"name": "d", "flow_id": flow["id"]})).json()
+    run = await (await client.post("/api/flow_runs/", json={"flow_id": flow["id"], "name": "the-run"})).json()
+    parameters = {"run": "{{ flow_run.name }}", "flow": "{{ flow.name }}", "missing": "{{ work_pool.name }}"}
+    await _automation(
+        client,
+        {"posture": "Reactive", "expect": ["ext.templated"]},
+        [{"type": "run-deployment", "deployment_id": dep["id"], "parameters": parameters}],
+    )
+    related = [{"prefect.resource.id": f"prefect.flow.{flow['id']}", "prefect.resource.role": "flow"}]
+    await _send(client, _event("ext.templated", resource=f"prefect.flow-run.{run['id']}", related=related))
+    assert await _act(client) == 1
+    runs = await (
+        await client.post("/api/flow_runs/filter", json={"deployments": {"id": {"any_": [dep["id"]]}}})
+    ).json()
+    assert runs[0]["parameters"] == {"run": "the-run", "flow": "templated-flow", "missing": ""}
