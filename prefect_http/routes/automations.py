@@ -9,12 +9,13 @@ from aiohttp import web
 
 from prefect_core.schemas.automations import AutomationCreate, AutomationPartialUpdate, AutomationUpdate
 from prefect_core.schemas.bodies.automations import AutomationCountBody, AutomationFilterBody
-from prefect_http.jsonio import body_as, no_content, respond
+from prefect_http.jsonio import body_as, no_content, respond, validate
 from prefect_http.keys import SERVICES
 
 routes = web.RouteTableDef()
 
 _PREFIX = "/api/automations"
+_UPDATE_FIELDS = set(AutomationUpdate.model_fields)
 
 
 def _automation_id(request: web.Request) -> UUID:
@@ -72,7 +73,12 @@ async def replace_automation(request: web.Request) -> web.Response:
 async def patch_automation(request: web.Request) -> web.Response:
     automation_id = _automation_id(request)
     body = await body_as(request, AutomationPartialUpdate)
-    await request.app[SERVICES].automations.set_enabled(automation_id, body)
+    automations = request.app[SERVICES].automations
+    if body.enabled:
+        # Enabling re-checks the whole automation (a disabled one may hold a run-deployment loop).
+        current = (await automations.read(automation_id)).model_dump(mode="json", include=_UPDATE_FIELDS)
+        validate(AutomationUpdate, {**current, "enabled": True})
+    await automations.set_enabled(automation_id, body)
     return no_content()
 
 

@@ -186,3 +186,16 @@ async def test_lifecycle_events_are_stored(client) -> None:
     )
     names = sorted(e["event"] for e in (await resp.json())["events"])
     assert names == ["prefect.automation.created", "prefect.automation.deleted"]
+
+
+async def test_enabling_a_looping_automation_is_422(client) -> None:
+    body = _automation(
+        "loop",
+        enabled=False,
+        trigger={"posture": "Reactive", "expect": ["prefect.flow-run.Running"]},
+        actions=[{"type": "run-deployment", "source": "inferred"}],
+    )
+    created = await (await client.post("/api/automations/", json=body)).json()
+    resp = await client.patch(f"/api/automations/{created['id']}", json={"enabled": True})
+    assert resp.status == 422 and "infinite loop" in str(await resp.json())
+    assert (await (await client.get(f"/api/automations/{created['id']}")).json())["enabled"] is False
