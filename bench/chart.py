@@ -70,7 +70,8 @@ def _fallback_png(table: dict, clients: list[str], path: Path, w: int = 900, pan
                 v = table[name][c].get(k)
                 if not v:
                     continue
-                rgb = tuple(int(COLORS[i % len(COLORS)][n : n + 2], 16) for n in (1, 3, 5))
+                color = COLORS[i % len(COLORS)]
+                rgb = (int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16))
                 x0 = j * group + 5 + i * bar
                 y0, y1 = sorted((y_of(v, top), one))
                 for y in range(y0, y1 + 1):

@@ -79,6 +79,7 @@ def main() -> None:
     state = fn(n, return_state=True)
     wall = time.perf_counter() - t0
     run_id = state.state_details.flow_run_id
+    assert run_id is not None, "a flow's final state names its run"
     with get_client(sync_client=True) as client:
         server_state = client.read_flow_run(run_id).state
     task_runs, waited = wait_for_task_runs(str(run_id), n)

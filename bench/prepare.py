@@ -10,6 +10,7 @@ import asyncio
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import aiohttp
 
@@ -18,9 +19,11 @@ PENDING = {"type": "PENDING", "name": "Pending"}
 
 
 async def request_json(
-    session: aiohttp.ClientSession, method: str, url: str, body=None, attempts: int = 20
-) -> tuple[int, object]:
-    """Send one JSON request, retrying connection errors and retryable statuses; return (status, json)."""
+    session: aiohttp.ClientSession, method: str, url: str, body: object = None, attempts: int = 20
+) -> tuple[int, Any]:
+    """Send one JSON request, retrying connection errors and retryable statuses; return (status, json).
+
+    The decoded JSON is `Any`, as `aiohttp`'s `json()` gives it: callers index what they asked for."""
     delay = 0.05
     last: object = None
     for _ in range(attempts):

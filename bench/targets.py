@@ -119,6 +119,7 @@ def postgres_database() -> Iterator[tuple[str, object]]:
         entered = srv.__enter__()
     try:
         holder = entered or srv
+        url: str | None
         if hasattr(holder, "create_database"):
             url = holder.create_database()
         else:

@@ -36,6 +36,8 @@ def dumps(data: Any) -> bytes:
         if all(type(item) is kind for item in data):
             adapter = _LIST_ADAPTERS.get(kind)
             if adapter is None:
+                # list[kind] of a model class known only at run time: no static spelling exists
+                # (list[BaseModel] would serialise the base class's fields, i.e. none).
                 adapter = _LIST_ADAPTERS[kind] = TypeAdapter(list[kind])  # type: ignore[valid-type]
             return adapter.dump_json(data)
     return orjson.dumps(data, default=_default)

@@ -9,5 +9,6 @@ from prefect_core.services import Services
 from prefect_core.settings import Settings
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
-STORAGE: web.AppKey[Storage] = web.AppKey("storage", object)  # type: ignore[arg-type]
+# No runtime type for the key: `Storage` is a Protocol (the annotation types it).
+STORAGE: web.AppKey[Storage] = web.AppKey("storage")
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)

@@ -7,7 +7,7 @@ PREFECT_BROKER_BACKEND names the one to use.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import pluggy
 
@@ -17,9 +17,9 @@ from prefect_core.ports import EventBroker
 from prefect_core.settings import Settings
 
 
-def event_brokers(pm: pluggy.PluginManager | None) -> dict[str, Any]:
+def event_brokers(pm: pluggy.PluginManager | None) -> dict[str, type[EventBroker]]:
     """Every available broker class, by name (the built-in `memory` first)."""
-    found: dict[str, Any] = {MemoryBroker.name: MemoryBroker}
+    found: dict[str, type[EventBroker]] = {MemoryBroker.name: MemoryBroker}
     if pm is not None:
         for result in pm.hook.prefect_server_event_broker():
             if result is not None:
@@ -40,5 +40,5 @@ def make_event_broker(pm: pluggy.PluginManager | None, settings: Settings) -> Ev
         installed = ", ".join(sorted(brokers))
         raise ConfigurationError(f"unknown event broker {settings.broker_backend!r}; installed brokers: {installed}")
     broker_class = brokers[wanted]
-    factory = getattr(broker_class, "from_settings", None)
+    factory: Callable[[Settings], EventBroker] | None = getattr(broker_class, "from_settings", None)
     return factory(settings) if factory is not None else broker_class()

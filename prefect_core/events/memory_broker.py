@@ -20,8 +20,6 @@ log = logging.getLogger(__name__)
 #: Events a subscriber may have waiting before it is dropped.
 DEFAULT_SUBSCRIBER_BACKLOG = 10_000
 
-_END = object()
-
 
 class _Subscription:
     def __init__(self, matches: Callable[[Event], bool] | None, backlog: int) -> None:
@@ -29,7 +27,8 @@ class _Subscription:
         self.backlog = backlog
         # Unbounded underneath; `offer` enforces the bound so that the end marker
         # can always be queued, even when the subscriber is full.
-        self.queue: asyncio.Queue[object] = asyncio.Queue()
+        # None marks the end of the stream (no event is None).
+        self.queue: asyncio.Queue[Event | None] = asyncio.Queue()
         self.pending = 0
         self.ended = False
 
@@ -48,15 +47,15 @@ class _Subscription:
     def end(self) -> None:
         if not self.ended:
             self.ended = True
-            self.queue.put_nowait(_END)
+            self.queue.put_nowait(None)
 
     async def __aiter__(self) -> AsyncIterator[Event]:
         while True:
             item = await self.queue.get()
-            if item is _END:
+            if item is None:
                 return
             self.pending -= 1
-            yield item  # type: ignore[misc]
+            yield item
 
 
 class MemoryBroker:

@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
-from prefect_core.orchestration.effects import (  # noqa: F401  (re-exported: rules import them from here)
-    CacheWrite,
-    Effect,
-    EnqueueTaskRun,
-    FlowRunStateChanged,
-    SetParentTaskRunState,
-)
+# Re-exported (the `X as X` form tells mypy so): rules import the effects from here.
+from prefect_core.orchestration.effects import CacheWrite as CacheWrite
+from prefect_core.orchestration.effects import Effect as Effect
+from prefect_core.orchestration.effects import EnqueueTaskRun as EnqueueTaskRun
+from prefect_core.orchestration.effects import FlowRunStateChanged as FlowRunStateChanged
+from prefect_core.orchestration.effects import SetParentTaskRunState as SetParentTaskRunState
 from prefect_core.orchestration.needs import Need
 from prefect_core.schemas.deployments import DeploymentConcurrency
 from prefect_core.schemas.runs import FlowRun, TaskRun
@@ -74,6 +73,20 @@ class TransitionContext:
     deployment_concurrency: DeploymentConcurrency | None = None
     #: How long a run that found its deployment full waits before it is due again.
     deployment_slot_wait_seconds: float = DEFAULT_DEPLOYMENT_SLOT_WAIT_SECONDS
+
+    @property
+    def flow_run(self) -> FlowRun:
+        """`run`, for rules of flow-run policies (a task run here is a policy wiring bug)."""
+        if not isinstance(self.run, FlowRun):
+            raise TypeError(f"a flow-run rule was applied to a {type(self.run).__name__}")
+        return self.run
+
+    @property
+    def task_run(self) -> TaskRun:
+        """`run`, for rules of task-run policies (a flow run here is a policy wiring bug)."""
+        if not isinstance(self.run, TaskRun):
+            raise TypeError(f"a task-run rule was applied to a {type(self.run).__name__}")
+        return self.run
 
 
 @dataclass

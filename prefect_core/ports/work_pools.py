@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,7 +52,8 @@ class WorkQueueRepository(Protocol):
         """Set last_polled, and READY on those not PAUSED."""
         ...
 
-    async def mark_unpolled(self, polled_before: dt.datetime) -> list[UUID]:
+    # `builtins.list`: in this class body `list` names the method above.
+    async def mark_unpolled(self, polled_before: dt.datetime) -> builtins.list[UUID]:
         """Set NOT_READY on READY queues not polled since `polled_before`."""
         ...
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -106,11 +107,12 @@ class IntervalSchedule(_Schedule):
     # which clients may match on: it is the reference's.
     @model_validator(mode="after")
     def validate_timezone(self) -> IntervalSchedule:
-        # Keep the zone the anchor was given in (DST behaviour), then store UTC.
+        # As the reference (and the client, which always sends an aware anchor): a naive anchor
+        # is UTC, an aware one keeps its offset and reads back as sent. Without a timezone the
+        # anchor's own zone names it; a bare offset ("-05:00") names none, so UTC.
         if self.anchor_date.tzinfo is None:
-            self.anchor_date = self.anchor_date.replace(tzinfo=zoneinfo.ZoneInfo(self.timezone or "UTC"))
+            self.anchor_date = self.anchor_date.replace(tzinfo=dt.UTC)
         self.timezone = check_timezone(self.timezone) or _zone_of(self.anchor_date)
-        self.anchor_date = timeutil.to_utc(self.anchor_date)
         return self
 
 
@@ -130,8 +132,9 @@ class CronSchedule(_Schedule):
         return check_timezone(v)
 
     @model_validator(mode="after")
-    def validate_timezone(self) -> CronSchedule:  # named as the reference's (error locations)
-        self.timezone = self.timezone or "UTC"
+    def validate_timezone(self) -> CronSchedule:
+        # Named as the reference's (its name shows in error locations). A missing timezone stays
+        # missing, as the reference returns it; the dates are then computed in UTC.
         return self
 
 
@@ -152,21 +155,48 @@ class RRuleSchedule(_Schedule):
 
 Schedule = IntervalSchedule | CronSchedule | RRuleSchedule
 
-
-def _anchor_json(schedule: Schedule) -> dict[str, Any]:
-    data = schedule.model_dump(mode="json")
-    if isinstance(schedule, IntervalSchedule):
-        data["anchor_date"] = timeutil.isoformat(schedule.anchor_date)
-    return data
+#: Where an RRule without a DTSTART counts from (dateutil's own default, as in the reference).
+RRULE_DEFAULT_START = dt.datetime(2020, 1, 1)
 
 
-#: A schedule as returned: interval schedules give their anchor as `...Z`.
-ScheduleOut = Annotated[Schedule, PlainSerializer(_anchor_json, when_used="json")]
+def _rrule_start(text: str, timezone: str | None, now: dt.datetime) -> dt.datetime:
+    """The DTSTART written into an RRule that has none: the default start, except for
+    secondly/minutely rules without COUNT, which start at the latest whole period since the
+    default that is not after `now` (the same occurrences from then on, and dateutil does
+    not walk years of them on every call)."""
+    import dateutil.rrule
+
+    parsed = dateutil.rrule.rrulestr(text, dtstart=RRULE_DEFAULT_START, cache=False)
+    if not isinstance(parsed, dateutil.rrule.rrule) or parsed._count is not None:
+        return RRULE_DEFAULT_START
+    units = {dateutil.rrule.SECONDLY: 1, dateutil.rrule.MINUTELY: 60}
+    if parsed._freq not in units:
+        return RRULE_DEFAULT_START
+    period = units[parsed._freq] * parsed._interval
+    # DTSTART is floating (read in the schedule's zone), so count on that zone's wall clock.
+    wall = now.astimezone(zoneinfo.ZoneInfo(timezone or "UTC")).replace(tzinfo=None)
+    elapsed = (wall - RRULE_DEFAULT_START).total_seconds()
+    if elapsed <= 0:
+        return RRULE_DEFAULT_START
+    return RRULE_DEFAULT_START + dt.timedelta(seconds=(elapsed // period) * period)
+
+
+def with_rrule_start(schedule: Schedule) -> Schedule:
+    """A schedule as written by a create or update: an RRule without DTSTART gets one (the
+    reference's write path does this; reads return what was stored)."""
+    if not isinstance(schedule, RRuleSchedule) or "DTSTART" in schedule.rrule.upper():
+        return schedule
+    start = _rrule_start(schedule.rrule, schedule.timezone, timeutil.now())
+    return RRuleSchedule(rrule=f"DTSTART:{start:%Y%m%dT%H%M%S}\n{schedule.rrule}", timezone=schedule.timezone)
+
+
+#: A schedule in a create or update body.
+WrittenSchedule = Annotated[Schedule, AfterValidator(with_rrule_start)]
 
 
 class DeploymentSchedule(ORMModel):
     deployment_id: UUID | None = None
-    schedule: ScheduleOut
+    schedule: Schedule
     active: bool = True
     max_scheduled_runs: int | None = Field(default=None, gt=0)
     parameters: dict[str, Any] = Field(default_factory=dict)
@@ -175,7 +205,7 @@ class DeploymentSchedule(ORMModel):
 
 class DeploymentScheduleCreate(ActionModel):
     active: bool = True
-    schedule: Schedule
+    schedule: WrittenSchedule
     max_scheduled_runs: int | None = Field(default=None, gt=0)
     parameters: dict[str, Any] = Field(default_factory=dict)
     slug: str | None = None
@@ -184,7 +214,7 @@ class DeploymentScheduleCreate(ActionModel):
 
 class DeploymentScheduleUpdate(ActionModel):
     active: bool | None = None
-    schedule: Schedule | None = None
+    schedule: WrittenSchedule | None = None
     max_scheduled_runs: int | None = Field(default=None, gt=0)
     parameters: dict[str, Any] = Field(default_factory=dict)
     slug: str | None = None

@@ -94,8 +94,9 @@ class DeploymentRunService:
             created = stored.id == run.id
             if created:
                 await self.orchestration.initial_flow_run_state(tx, stored, state)
-                stored = await uow.flow_runs.get(stored.id)
-                assert stored is not None
+                reread = await uow.flow_runs.get(stored.id)
+                assert reread is not None
+                stored = reread
         return stored, created
 
     async def runs_for_runner(

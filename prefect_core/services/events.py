@@ -107,7 +107,7 @@ class EventService:
             if countable in (Countable.day, Countable.time):
                 times = await uow.events.occurred_times(filter)
             else:
-                return await uow.events.count_by(filter, countable.value)  # type: ignore[arg-type]
+                return await uow.events.count_by(filter, countable.value)
         return count_by_time(times, since, until, time_unit, time_interval)
 
     @asynccontextmanager

@@ -85,12 +85,12 @@ def build_graph(
     ran one), edges where a task's inputs name another node, and only the nodes not
     ended before `since`. Edge lists are deduplicated and ordered by start time."""
     by_task: dict[UUID, list[FlowRun]] = defaultdict(list)
-    for sub in subflows:
-        if sub.parent_task_run_id is not None:
-            by_task[sub.parent_task_run_id].append(sub)
+    for subflow in subflows:
+        if subflow.parent_task_run_id is not None:
+            by_task[subflow.parent_task_run_id].append(subflow)
     drafts: dict[UUID, _Draft] = {}
     for task in tasks:
-        for sub in by_task.get(task.id) or [None]:
+        for sub in by_task.get(task.id) or (None,):
             draft = _draft(task, sub, flow_names.get(sub.flow_id) if sub else None)
             if draft is not None:
                 drafts[draft.node.id] = draft

@@ -19,6 +19,7 @@ from prefect_core.schemas.responses import (
     StateAbortDetails,
     StateAcceptDetails,
     StateRejectDetails,
+    StateResponseDetails,
     StateWaitDetails,
 )
 from prefect_core.schemas.runs import FlowRun, TaskRun
@@ -32,6 +33,7 @@ from prefect_core.services.events_sink import EventSink
 def result_of(decision: Decision) -> OrchestrationResult:
     """The API's answer for a decision."""
     status = SetStateStatus(decision.status)
+    details: StateResponseDetails
     if status is SetStateStatus.ACCEPT:
         details = StateAcceptDetails()
     elif status is SetStateStatus.REJECT:
@@ -174,7 +176,7 @@ async def _write(uow: UnitOfWork, ctx: TransitionContext, decision: Decision) ->
     return _as_written(ctx.run, decision.run_updates, state)
 
 
-def _as_written(run: FlowRun | TaskRun, run_updates: dict[str, Any], state: State | None) -> Any:
+def _as_written(run: FlowRun | TaskRun, run_updates: dict[str, Any], state: State | None) -> FlowRun | TaskRun:
     """The run with `run_updates` (and `state`) applied, without reading it back."""
     updates = dict(run_updates)
     if "empirical_policy" in updates:

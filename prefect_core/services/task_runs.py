@@ -33,8 +33,9 @@ class TaskRunService:
             created = stored.id == candidate.id
             if created:
                 await self.orchestration.initial_task_run_state(tx, stored, state)
-                stored = await uow.task_runs.get(stored.id)
-                assert stored is not None
+                reread = await uow.task_runs.get(stored.id)
+                assert reread is not None
+                stored = reread
         return stored, created
 
     async def read(self, run_id: UUID) -> TaskRun:

@@ -19,13 +19,14 @@ from prefect_http.openapi.describe import hidden
 from prefect_http.openapi.document import TITLE, build_document
 
 _DOCUMENT: web.AppKey[dict[str, bytes]] = web.AppKey("openapi_document", dict)
-_ASSETS: web.AppKey[Path | None] = web.AppKey("swagger_ui_assets", object)  # type: ignore[arg-type]
+# No runtime type for the key: `Path | None` is not a class (the annotation types it).
+_ASSETS: web.AppKey[Path | None] = web.AppKey("swagger_ui_assets")
 _ASSET_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".png": "image/png"}
 
 
 def _swagger_ui_dir() -> Path | None:
     try:
-        import swagger_ui_bundle  # type: ignore[import-untyped]
+        import swagger_ui_bundle
     except ImportError:
         return None
     path = Path(swagger_ui_bundle.swagger_ui_path)

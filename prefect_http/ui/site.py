@@ -38,7 +38,7 @@ class UiSite:
 
     @property
     def available(self) -> list[Version]:
-        return [v for v in ("v1", "v2") if v in self.bundles]  # type: ignore[misc]
+        return [v for v in ("v1", "v2") if v in self.bundles]
 
     @property
     def default_ui(self) -> Version:
@@ -63,7 +63,7 @@ class UiSite:
 
     def preferred(self, request: web.Request) -> Version:
         cookie = request.cookies.get(VERSION_COOKIE)
-        return cookie if cookie in self.bundles else self.default_ui  # type: ignore[return-value]
+        return cookie if cookie in self.bundles else self.default_ui
 
 
 UI_SITE: web.AppKey[UiSite] = web.AppKey("ui_site", UiSite)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from aiohttp import web
 
+from prefect_core.services.task_workers import TaskWorkerService
 from prefect_http.keys import SERVICES
 from prefect_http.ws.protocol import accept, receive_json
 
@@ -61,10 +63,10 @@ async def scheduled_task_subscription(request: web.Request) -> web.WebSocketResp
     return ws
 
 
-async def _serve(ws: web.WebSocketResponse, queues, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
+async def _serve(ws: web.WebSocketResponse, queues: TaskWorkerService, keys: list[str]) -> None:
     """Hand out runs one at a time until the worker leaves. The socket is read at all
     times (one pending receive), so a worker closing while idle is noticed at once."""
-    incoming: asyncio.Future | None = None
+    incoming: asyncio.Future[Any] | None = None
     try:
         while True:
             if incoming is None:
@@ -106,7 +108,7 @@ async def _serve(ws: web.WebSocketResponse, queues, keys: list[str]) -> None:  #
             incoming.cancel()
 
 
-async def _after_unexpected(ws: web.WebSocketResponse, incoming: asyncio.Future) -> None:
+async def _after_unexpected(ws: web.WebSocketResponse, incoming: asyncio.Future[Any]) -> None:
     """The worker spoke (or left) while no run was out: quit and close end it quietly."""
     try:
         message = incoming.result()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from prefect_core.ports import RunFilters
+from prefect_core.schemas.filters import FlowFilter, FlowRunFilter, TaskRunFilter
 from prefect_storage_sql import tables
 from prefect_storage_sql.dialect import SqlDialectSupport
 from prefect_storage_sql.filters.criteria import is_set
@@ -57,6 +58,10 @@ def task_runs_matching(filters: RunFilters, support: SqlDialectSupport) -> sa.Co
     return cond
 
 
+@dataclass
 class OnlyRuns:
-    def __init__(self, flows: Any, flow_runs: Any) -> None:
-        self.flows, self.flow_runs, self.task_runs = flows, flow_runs, None
+    """The flow and flow-run parts of a run filter, without its task-run part."""
+
+    flows: FlowFilter | None
+    flow_runs: FlowRunFilter | None
+    task_runs: TaskRunFilter | None = None

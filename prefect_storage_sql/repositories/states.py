@@ -66,7 +66,9 @@ class SqlStateRepository(SqlRepository):
             .where(self.table.c.run_id == run_id)
             .order_by(self.table.c.timestamp, self.table.c.created)
         )
-        return [state_from_row(row._mapping) for row in await self.conn.execute(stmt)]  # type: ignore[misc]
+        rows = await self.conn.execute(stmt)
+        # A state row always has its id, so none is dropped (None is for a run's missing current state).
+        return [state for row in rows if (state := state_from_row(row._mapping)) is not None]
 
 
 class SqlTaskCacheRepository(SqlRepository):

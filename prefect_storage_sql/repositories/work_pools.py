@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 
 from prefect_core import run_facts, timeutil
 from prefect_core.schemas.filters import WorkerFilter, WorkPoolFilter, WorkQueueFilter
@@ -19,7 +21,7 @@ from prefect_storage_sql.repositories.base import SqlRepository, page
 p, q, w, fr = tables.work_pool, tables.work_queue, tables.worker, tables.flow_run
 
 
-def _row_values(model: Any, table: sa.Table, exclude: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+def _row_values(model: BaseModel, table: sa.Table, exclude: set[str] | None = None) -> dict[str, Any]:
     data = model.model_dump(mode="json", exclude=exclude)
     now = timeutil.now()
     values = {k: v for k, v in data.items() if k in table.c}
@@ -123,7 +125,8 @@ class SqlWorkQueueRepository(SqlRepository):
             sa.update(q).where(q.c.id.in_(ids), q.c.is_paused.is_(False)).values(status=WorkQueueStatus.READY.value)
         )
 
-    async def mark_unpolled(self, polled_before: dt.datetime) -> list[UUID]:
+    # `builtins.list`: in this class body `list` names the method above.
+    async def mark_unpolled(self, polled_before: dt.datetime) -> builtins.list[UUID]:
         stale = sa.and_(
             q.c.status == WorkQueueStatus.READY.value,
             sa.or_(q.c.last_polled.is_(None), q.c.last_polled < polled_before),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
@@ -12,6 +13,7 @@ from prefect_core.schemas.deployments import Deployment
 from prefect_core.schemas.schedules import (
     CronSchedule,
     DeploymentSchedule,
+    DeploymentScheduleCreate,
     IntervalSchedule,
     RRuleSchedule,
 )
@@ -59,9 +61,60 @@ def test_interval_from_anchor() -> None:
 
 
 def test_daily_interval_keeps_local_time_across_dst() -> None:
-    schedule = IntervalSchedule(interval=86400, anchor_date="2024-03-08T09:00:00", timezone="America/New_York")
+    schedule = IntervalSchedule(interval=86400, anchor_date="2024-03-08T09:00:00-05:00", timezone="America/New_York")
     got = [d.astimezone(UTC) for d in dates_between(schedule, start=utc(2024, 3, 9), n=3)]
     assert got == [utc(2024, 3, 9, 14), utc(2024, 3, 10, 13), utc(2024, 3, 11, 13)]
+
+
+def test_a_naive_anchor_is_utc_as_the_reference_takes_it() -> None:
+    # 09:00 UTC is 04:00 in New York; the daily run keeps 04:00 local across DST.
+    schedule = IntervalSchedule(interval=86400, anchor_date="2024-03-08T09:00:00", timezone="America/New_York")
+    assert schedule.model_dump(mode="json")["anchor_date"] == "2024-03-08T09:00:00Z"
+    got = [d.astimezone(UTC) for d in dates_between(schedule, start=utc(2024, 3, 9), n=3)]
+    assert got == [utc(2024, 3, 9, 9), utc(2024, 3, 10, 8), utc(2024, 3, 11, 8)]
+
+
+def test_an_anchor_keeps_its_offset_and_an_offset_names_no_zone() -> None:
+    schedule = IntervalSchedule(interval=3600, anchor_date="2026-01-01T09:00:00.5-05:00")
+    assert schedule.model_dump(mode="json") == {
+        "interval": 3600.0,
+        "anchor_date": "2026-01-01T09:00:00.500000-05:00",
+        "timezone": "UTC",
+    }
+
+
+def test_cron_and_rrule_without_a_timezone_stay_without_one_and_run_in_utc() -> None:
+    cron = CronSchedule(cron="0 9 * * *")
+    assert cron.model_dump(mode="json") == {"cron": "0 9 * * *", "timezone": None, "day_or": True}
+    assert list(dates_between(cron, start=utc(2024, 3, 9), n=2)) == [utc(2024, 3, 9, 9), utc(2024, 3, 10, 9)]
+    rrule = RRuleSchedule(rrule="FREQ=DAILY;BYHOUR=9;BYMINUTE=0;BYSECOND=0", timezone=None)
+    assert rrule.timezone is None
+    got = [d.astimezone(UTC) for d in dates_between(rrule, start=utc(2024, 3, 9), n=2)]
+    assert got == [utc(2024, 3, 9, 9), utc(2024, 3, 10, 9)]
+    assert RRuleSchedule(rrule="FREQ=DAILY").timezone == "UTC"  # the reference's default
+
+
+def test_a_written_rrule_gets_a_dtstart_and_keeps_its_dates() -> None:
+    daily = DeploymentScheduleCreate(schedule=RRuleSchedule(rrule="FREQ=DAILY;BYHOUR=8")).schedule
+    assert isinstance(daily, RRuleSchedule)
+    assert daily.rrule == "DTSTART:20200101T000000\nFREQ=DAILY;BYHOUR=8"
+    anchored = DeploymentScheduleCreate.model_validate({"schedule": {"rrule": "DTSTART:20260101T090000\nFREQ=DAILY"}})
+    assert anchored.schedule.model_dump() == {"rrule": "DTSTART:20260101T090000\nFREQ=DAILY", "timezone": "UTC"}
+    # A minutely rule starts at the latest whole period before now, on the schedule's wall clock.
+    every_7 = DeploymentScheduleCreate.model_validate(
+        {"schedule": {"rrule": "FREQ=MINUTELY;INTERVAL=7", "timezone": "America/New_York"}}
+    ).schedule
+    assert isinstance(every_7, RRuleSchedule)
+    first_line, rule = every_7.rrule.split("\n")
+    assert rule == "FREQ=MINUTELY;INTERVAL=7"
+    start = dt.datetime.strptime(first_line, "DTSTART:%Y%m%dT%H%M%S")
+    wall_now = dt.datetime.now(ZoneInfo("America/New_York")).replace(tzinfo=None)
+    assert dt.timedelta(0) <= wall_now - start < dt.timedelta(minutes=7, seconds=2)
+    assert (start - dt.datetime(2020, 1, 1)).total_seconds() % 420 == 0
+    # Its dates keep that phase (so the phase of counting from 2020, as a bare rule does).
+    local = start.replace(tzinfo=ZoneInfo("America/New_York"))
+    upcoming = list(dates_between(every_7, start=local + dt.timedelta(minutes=10), n=3))
+    assert upcoming == [local + dt.timedelta(minutes=m) for m in (14, 21, 28)]
 
 
 def test_rrule_dates() -> None:

@@ -18,7 +18,7 @@ def bypass_cancelling_flow_runs_with_no_infra(ctx: TransitionContext, proposed: 
     none yet (or is only "Resuming"), or a suspended one, goes straight to CANCELLED."""
     initial = ctx.initial
     assert initial is not None
-    if (initial.type is StateType.SCHEDULED and not ctx.run.infrastructure_pid) or initial.name == "Resuming":
+    if (initial.type is StateType.SCHEDULED and not ctx.flow_run.infrastructure_pid) or initial.name == "Resuming":
         return reject(
             new_state(StateType.CANCELLED, ctx.now),
             "Scheduled flow run has no infrastructure to terminate.",

@@ -46,7 +46,7 @@ def secure_deployment_slot(ctx: TransitionContext, proposed: State) -> Outcome |
     Taking the slot needs no effect: the accepted PENDING state is what holds it.
     """
     limits = ctx.deployment_concurrency
-    if limits is None or ctx.run.deployment_id is None:
+    if limits is None or ctx.flow_run.deployment_id is None:
         return None
     if limits.limit == 0:
         return abort("The deployment concurrency limit is 0. The flow will deadlock if submitted again.")
@@ -64,7 +64,7 @@ def cancel_late_runs_of_full_deployments(ctx: TransitionContext, proposed: State
     is cancelled instead: it would be cancelled at PENDING anyway, and must not pile
     up as Late meanwhile."""
     limits = ctx.deployment_concurrency
-    if proposed.name != _LATE or limits is None or ctx.run.deployment_id is None:
+    if proposed.name != _LATE or limits is None or ctx.flow_run.deployment_id is None:
         return None
     if limits.collision_strategy != "CANCEL_NEW" or not limits.full:
         return None

@@ -39,13 +39,13 @@ def handle_pausing_flows(ctx: TransitionContext, proposed: State) -> Outcome | N
     key = proposed.state_details.pause_key
     if key is None:
         key = str(proposed.id)
-    pause_keys = set(ctx.run.empirical_policy.pause_keys or ())
+    pause_keys = set(ctx.flow_run.empirical_policy.pause_keys or ())
     if key in pause_keys:
         return reject(None, f"This {verb} has already fired.")
     if proposed.state_details.pause_reschedule:
-        if ctx.run.parent_task_run_id:
+        if ctx.flow_run.parent_task_run_id:
             return abort(f"Cannot {verb} subflows.")
-        if ctx.run.deployment_id is None:
+        if ctx.flow_run.deployment_id is None:
             return abort(f"Cannot {verb} flows without a deployment.")
     return accept(after_changes={"empirical_policy": {"pause_keys": pause_keys | {key}}})
 
@@ -69,7 +69,7 @@ def handle_resuming_paused_flows(ctx: TransitionContext, proposed: State) -> Out
             after_changes=resuming,
         )
     display_name = proposed.name.lower() if proposed.name else proposed.type.value.lower()
-    if initial.state_details.pause_reschedule and not ctx.run.deployment_id:
+    if initial.state_details.pause_reschedule and not ctx.flow_run.deployment_id:
         return reject(
             None,
             f"Cannot reschedule a {display_name} flow run without a deployment.",
@@ -93,7 +93,7 @@ def handle_resuming_paused_flows(ctx: TransitionContext, proposed: State) -> Out
 def prevent_running_tasks_from_stopped_flows(ctx: TransitionContext, proposed: State) -> Outcome | None:
     """A task may only run while its flow run runs. Tasks of a paused flow are told to
     wait in a "NotReady" paused state; tasks of a stopped flow abort."""
-    run = ctx.run
+    run = ctx.task_run
     if run.flow_run_id is None:
         return None
     parent = ctx.parent_flow_run_state

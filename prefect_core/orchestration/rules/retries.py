@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from prefect_core.orchestration.base import (
     ALL_STATES,
@@ -25,7 +26,7 @@ AWAITING_RETRY = "AwaitingRetry"
 uniform: Callable[[], float] = random.random
 
 
-def _awaiting_retry(ctx: TransitionContext, proposed: State, delay_seconds: float, **details) -> State:
+def _awaiting_retry(ctx: TransitionContext, proposed: State, delay_seconds: float, **details: Any) -> State:
     return new_state(
         StateType.SCHEDULED,
         ctx.now,
@@ -41,7 +42,7 @@ def _awaiting_retry(ctx: TransitionContext, proposed: State, delay_seconds: floa
 def retry_failed_flows(ctx: TransitionContext, proposed: State) -> Outcome | None:
     """A flow run that fails with retries left is rescheduled as `AwaitingRetry` after its
     retry delay, to retry in the same process; its pause bookkeeping starts over."""
-    run = ctx.run
+    run = ctx.flow_run
     retries = run.empirical_policy.retries
     if retries is None or run.run_count > retries:
         # Out of retries; clearing the retry type leaves room for a manual retry later.
@@ -61,7 +62,7 @@ def retry_failed_flows(ctx: TransitionContext, proposed: State) -> Outcome | Non
 def retry_failed_tasks(ctx: TransitionContext, proposed: State) -> Outcome | None:
     """A task run that fails with retries left, and that the client did not mark as not
     retriable, is rescheduled as `AwaitingRetry` after its (possibly jittered) delay."""
-    run = ctx.run
+    run = ctx.task_run
     policy = run.empirical_policy
     if proposed.state_details.retriable is False:
         return None
@@ -73,15 +74,15 @@ def retry_failed_tasks(ctx: TransitionContext, proposed: State) -> Outcome | Non
     return reject(_awaiting_retry(ctx, proposed, delay), "Retrying")
 
 
-def retry_delay(configured: float | list[float] | None, run_count: int) -> float:
+def retry_delay(configured: float | Sequence[float] | None, run_count: int) -> float:
     """The delay before retry number `run_count`: a list gives one delay per attempt,
     its last entry repeating once attempts outnumber it."""
-    if isinstance(configured, list):
-        if not configured:
-            return 0
-        # Mirrors the reference's indexing, where a run count of 0 picks the last entry.
-        return configured[min(run_count - 1, len(configured) - 1)]
-    return configured or 0
+    if configured is None or isinstance(configured, int | float):
+        return configured or 0
+    if not configured:
+        return 0
+    # Mirrors the reference's indexing, where a run count of 0 picks the last entry.
+    return configured[min(run_count - 1, len(configured) - 1)]
 
 
 def jittered(average: float, factor: float, sample: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from prefect_core.orchestration.base import Outcome, TransitionContext, accept, rule, wait, with_details
@@ -32,7 +33,7 @@ def wait_for_scheduled_time(ctx: TransitionContext, proposed: State) -> Outcome 
     return None
 
 
-def whole_seconds_until(delay) -> int:
+def whole_seconds_until(delay: dt.timedelta) -> int:
     """A delay rounded to whole seconds the way the reference does it: the floor of
     the delay plus its microsecond part rounded (so 1.6s -> 2, -0.4s -> 0)."""
     return math.floor(delay.total_seconds()) + round(delay.microseconds / 1e6)

@@ -60,7 +60,7 @@ def handle_flow_terminal_state_transitions(ctx: TransitionContext, proposed: Sta
         return reject(None, "Run is already COMPLETED.")
     if _loses_result(initial, proposed):
         return reject(None, _OVERWRITE_RESULT)
-    if proposed.type is StateType.SCHEDULED and not ctx.run.deployment_id:
+    if proposed.type is StateType.SCHEDULED and not ctx.flow_run.deployment_id:
         return abort("Cannot reschedule a run without an associated deployment.")
     if proposed.is_terminal:
         return None
@@ -84,7 +84,7 @@ def handle_task_terminal_state_transitions(ctx: TransitionContext, proposed: Sta
     if proposed.is_terminal:
         return None
     state = None
-    run = ctx.run
+    run = ctx.task_run
     if (
         proposed.type is StateType.RUNNING
         and run.flow_run_id is not None

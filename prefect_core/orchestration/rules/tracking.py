@@ -12,7 +12,7 @@ from prefect_core.schemas.states import State, StateType
 def update_flow_run_tracker_on_tasks(ctx: TransitionContext, proposed: State) -> Outcome | None:
     """A task run that starts records which attempt of its flow run it belongs to
     (`flow_run_run_count`), so a later flow retry can tell it is re-running."""
-    if ctx.run.flow_run_id is None or ctx.parent_flow_run_run_count is None:
+    if ctx.task_run.flow_run_id is None or ctx.parent_flow_run_run_count is None:
         return None
     return accept(after_changes={"flow_run_run_count": ctx.parent_flow_run_run_count})
 
@@ -22,6 +22,6 @@ def enqueue_scheduled_tasks(ctx: TransitionContext, proposed: State) -> Outcome 
     """A deferred (background) task run that is scheduled goes onto its task queue."""
     if not proposed.state_details.deferred:
         return None
-    run = ctx.run
+    run = ctx.task_run
     effect = EnqueueTaskRun(run.id, run.task_key, retry=proposed.name == AWAITING_RETRY)
     return accept(effects=(effect,))

@@ -4,8 +4,14 @@ ACTIONS carries out what fired."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from prefect_core.automations.runtime import AutomationRuntime
 from prefect_core.services.background.loops import Loop
+
+if TYPE_CHECKING:  # the container builds these services: importing it at run time would be a cycle
+    from prefect_core.services.container import Services
+    from prefect_core.settings import Settings
 
 
 class ProactiveTriggers:
@@ -16,9 +22,9 @@ class ProactiveTriggers:
         self.interval = interval
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> ProactiveTriggers:
-        interval = settings.service_option("triggers", "loop_seconds", 5.0)  # type: ignore[attr-defined]
-        return cls(services.automation_runtime, interval=interval)  # type: ignore[attr-defined]
+    def from_settings(cls, services: Services, settings: Settings) -> ProactiveTriggers:
+        interval = settings.service_option("triggers", "loop_seconds", 5.0)
+        return cls(services.automation_runtime, interval=interval)
 
     def loops(self) -> list[Loop]:
         return [Loop(self.name, self.interval, self.runtime.evaluate_proactive)]
@@ -31,8 +37,8 @@ class AutomationActions:
         self.runtime = runtime
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> AutomationActions:
-        return cls(services.automation_runtime)  # type: ignore[attr-defined]
+    def from_settings(cls, services: Services, settings: Settings) -> AutomationActions:
+        return cls(services.automation_runtime)
 
     async def tick(self) -> int:
         # Waits for the next firing (up to a second), then acts on all that are queued.

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from prefect_core import timeutil
 from prefect_core.errors import NotFound
@@ -19,6 +20,10 @@ from prefect_core.schemas.sorting import FlowRunSort, TaskRunSort
 from prefect_core.schemas.states import TERMINAL_STATES, State, StateType
 from prefect_core.services.background.loops import Loop
 from prefect_core.services.orchestration import OrchestrationService
+
+if TYPE_CHECKING:  # the container builds these services: importing it at run time would be a cycle
+    from prefect_core.services.container import Services
+    from prefect_core.settings import Settings
 
 _BATCH = 200
 _NON_TERMINAL = [t for t in StateType if t not in TERMINAL_STATES]
@@ -38,11 +43,11 @@ class CancellationCleanup:
         self.timeout = timeout
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> CancellationCleanup:
-        opt = settings.service_option  # type: ignore[attr-defined]
+    def from_settings(cls, services: Services, settings: Settings) -> CancellationCleanup:
+        opt = settings.service_option
         return cls(
-            services.storage,  # type: ignore[attr-defined]
-            services.orchestration,  # type: ignore[attr-defined]
+            services.storage,
+            services.orchestration,
             interval=opt("cancellation_cleanup", "loop_seconds", 20.0),
             timeout=opt("cancellation_cleanup", "cancelling_timeout_seconds", 300.0),
         )

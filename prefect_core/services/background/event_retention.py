@@ -10,10 +10,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from prefect_core import timeutil
 from prefect_core.ports import Storage
 from prefect_core.services.background.loops import Loop
+
+if TYPE_CHECKING:  # the container builds these services: importing it at run time would be a cycle
+    from prefect_core.services.container import Services
+    from prefect_core.settings import Settings
 
 log = logging.getLogger("prefect_core.services.background")
 
@@ -30,11 +35,11 @@ class EventRetention:
         self.batch_size = batch_size
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> EventRetention:
-        option = settings.service_option  # type: ignore[attr-defined]
+    def from_settings(cls, services: Services, settings: Settings) -> EventRetention:
+        option = settings.service_option
         return cls(
-            services.storage,  # type: ignore[attr-defined]
-            settings.events_retention_period,  # type: ignore[attr-defined]
+            services.storage,
+            settings.events_retention_period,
             interval=option("event_retention", "loop_seconds", 3600.0),
             batch_size=max(1, int(option("event_retention", "batch_size", 500))),
         )

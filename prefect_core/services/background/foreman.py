@@ -8,11 +8,16 @@ go NOT_READY.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from prefect_core import timeutil
 from prefect_core.ports import Storage
 from prefect_core.schemas.work_pools import WorkPoolStatus
 from prefect_core.services.background.loops import Loop
+
+if TYPE_CHECKING:  # the container builds these services: importing it at run time would be a cycle
+    from prefect_core.services.container import Services
+    from prefect_core.settings import Settings
 
 
 class Foreman:
@@ -34,10 +39,10 @@ class Foreman:
         self.polled_timeout_seconds = polled_timeout_seconds
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> Foreman:
-        opt = settings.service_option  # type: ignore[attr-defined]
+    def from_settings(cls, services: Services, settings: Settings) -> Foreman:
+        opt = settings.service_option
         return cls(
-            services.storage,  # type: ignore[attr-defined]
+            services.storage,
             interval=opt("foreman", "loop_seconds", 15.0),
             heartbeat_multiple=opt("foreman", "inactivity_heartbeat_multiple", 3),
             fallback_heartbeat_seconds=int(opt("foreman", "fallback_heartbeat_interval_seconds", 30)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from prefect_core import timeutil
 from prefect_core.errors import NotFound
@@ -21,6 +22,10 @@ from prefect_core.schemas.states import State, StateDetails, StateType
 from prefect_core.services.background.loops import Loop
 from prefect_core.services.orchestration import OrchestrationService
 
+if TYPE_CHECKING:  # the container builds these services: importing it at run time would be a cycle
+    from prefect_core.services.container import Services
+    from prefect_core.settings import Settings
+
 _BATCH = 400
 
 
@@ -36,11 +41,11 @@ class LateRuns:
         self.after = after
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> LateRuns:
-        opt = settings.service_option  # type: ignore[attr-defined]
+    def from_settings(cls, services: Services, settings: Settings) -> LateRuns:
+        opt = settings.service_option
         return cls(
-            services.storage,  # type: ignore[attr-defined]
-            services.orchestration,  # type: ignore[attr-defined]
+            services.storage,
+            services.orchestration,
             interval=opt("late_runs", "loop_seconds", 5.0),
             after=opt("late_runs", "after_seconds", 15.0),
         )

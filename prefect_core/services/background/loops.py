@@ -6,8 +6,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from prefect_core.errors import StorageUnavailable
+
+if TYPE_CHECKING:  # the container builds these services: importing it at run time would be a cycle
+    from prefect_core.services.container import Services
+    from prefect_core.settings import Settings
 
 log = logging.getLogger("prefect_core.services.background")
 
@@ -58,7 +63,21 @@ class LoopRunner:
         self._tasks = []
 
 
-def build_loops(services: object, settings: object) -> list[Loop]:
+class BackgroundService(Protocol):
+    """A configured background service: the loops it wants run."""
+
+    def loops(self) -> list[Loop]: ...
+
+
+class BackgroundServiceKind(Protocol):
+    """A background service class: its settings name, and how it is built from settings."""
+
+    name: str
+
+    def from_settings(self, services: Services, settings: Settings) -> BackgroundService: ...
+
+
+def build_loops(services: Services, settings: Settings) -> list[Loop]:
     """The loops of every enabled service, configured from `settings`."""
     from prefect_core.services.background.automations import AutomationActions, ProactiveTriggers
     from prefect_core.services.background.cancellation import CancellationCleanup
@@ -69,8 +88,7 @@ def build_loops(services: object, settings: object) -> list[Loop]:
     from prefect_core.services.background.repossessor import Repossessor
     from prefect_core.services.background.scheduler import Scheduler
 
-    loops: list[Loop] = []
-    services_in_order = (
+    kinds: list[BackgroundServiceKind] = [
         Scheduler,
         LateRuns,
         Foreman,
@@ -80,8 +98,9 @@ def build_loops(services: object, settings: object) -> list[Loop]:
         EventRetention,
         ProactiveTriggers,
         AutomationActions,
-    )
-    for service in services_in_order:
-        if settings.service_enabled(service.name):  # type: ignore[attr-defined]
-            loops.extend(service.from_settings(services, settings).loops())  # type: ignore[attr-defined]
+    ]
+    loops: list[Loop] = []
+    for service in kinds:
+        if settings.service_enabled(service.name):
+            loops.extend(service.from_settings(services, settings).loops())
     return loops

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from prefect_core import timeutil
 from prefect_core.errors import NotFound
 from prefect_core.ports import Storage
@@ -11,6 +13,10 @@ from prefect_core.schemas.sorting import FlowRunSort
 from prefect_core.schemas.states import State, StateType
 from prefect_core.services.background.loops import Loop
 from prefect_core.services.orchestration import OrchestrationService
+
+if TYPE_CHECKING:  # the container builds these services: importing it at run time would be a cycle
+    from prefect_core.services.container import Services
+    from prefect_core.settings import Settings
 
 _BATCH = 200
 NEVER_RESUMED = "The flow was paused and never resumed."
@@ -25,11 +31,11 @@ class PauseExpirations:
         self.interval = interval
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> PauseExpirations:
+    def from_settings(cls, services: Services, settings: Settings) -> PauseExpirations:
         return cls(
-            services.storage,  # type: ignore[attr-defined]
-            services.orchestration,  # type: ignore[attr-defined]
-            interval=settings.service_option("pause_expirations", "loop_seconds", 5.0),  # type: ignore[attr-defined]
+            services.storage,
+            services.orchestration,
+            interval=settings.service_option("pause_expirations", "loop_seconds", 5.0),
         )
 
     def loops(self) -> list[Loop]:

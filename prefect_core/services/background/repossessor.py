@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from prefect_core import timeutil
 from prefect_core.ports import Storage
 from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.services.background.loops import Loop
 from prefect_core.services.concurrency_limits import give_back
+
+if TYPE_CHECKING:  # the container builds these services: importing it at run time would be a cycle
+    from prefect_core.services.container import Services
+    from prefect_core.settings import Settings
 
 log = logging.getLogger("prefect_core.services.background")
 
@@ -26,11 +31,11 @@ class Repossessor:
         self.interval = interval
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> Repossessor:
+    def from_settings(cls, services: Services, settings: Settings) -> Repossessor:
         return cls(
-            services.storage,  # type: ignore[attr-defined]
-            services.concurrency_limits.waits,  # type: ignore[attr-defined]
-            interval=settings.service_option("repossessor", "loop_seconds", 15.0),  # type: ignore[attr-defined]
+            services.storage,
+            services.concurrency_limits.waits,
+            interval=settings.service_option("repossessor", "loop_seconds", 15.0),
         )
 
     def loops(self) -> list[Loop]:

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.ports import Storage
 from prefect_core.services.background.loops import Loop
 from prefect_core.services.scheduling.runs import Horizon, scheduled_runs
+
+if TYPE_CHECKING:  # the container builds these services: importing it at run time would be a cycle
+    from prefect_core.services.container import Services
+    from prefect_core.settings import Settings
 
 log = logging.getLogger("prefect_core.services.scheduler")
 
@@ -39,8 +44,8 @@ class Scheduler:
         self.batch_size = batch_size
 
     @classmethod
-    def from_settings(cls, services: object, settings: object) -> Scheduler:
-        opt = settings.service_option  # type: ignore[attr-defined]
+    def from_settings(cls, services: Services, settings: Settings) -> Scheduler:
+        opt = settings.service_option
         horizon = Horizon(
             max_runs=int(opt("scheduler", "max_runs", 100)),
             min_runs=int(opt("scheduler", "min_runs", 3)),
@@ -48,7 +53,7 @@ class Scheduler:
             min_time=dt.timedelta(seconds=opt("scheduler", "min_scheduled_time", 3600)),
         )
         return cls(
-            services.storage,  # type: ignore[attr-defined]
+            services.storage,
             horizon,
             interval=opt("scheduler", "loop_seconds", 60.0),
             recent_interval=opt("scheduler", "recent_deployments_loop_seconds", 5.0),

@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from prefect_core import timeutil
 from prefect_core.schemas.schedules import CronSchedule, IntervalSchedule, RRuleSchedule, Schedule
+
+if TYPE_CHECKING:  # imported lazily at run time: parsing an rrule is rare
+    from dateutil.rrule import rrule, rrulebase
 
 MAX_ITERATIONS = 1000
 _RRULE_ANCHOR = dt.datetime(2020, 1, 1)
@@ -136,13 +140,13 @@ def _rrule_dates(schedule: RRuleSchedule, start: dt.datetime, end: dt.datetime |
     return _collect(candidates, end, n)
 
 
-def _localized_rrule(text: str, zone: ZoneInfo):  # type: ignore[no-untyped-def]
+def _localized_rrule(text: str, zone: ZoneInfo) -> rrulebase:
     """Parse `text` and put every DTSTART/UNTIL/RDATE/EXDATE in `zone`."""
     import dateutil.rrule
 
     rule = dateutil.rrule.rrulestr(text, dtstart=_RRULE_ANCHOR, cache=True)
 
-    def local(r):  # type: ignore[no-untyped-def]
+    def local(r: rrule) -> rrule:
         changes = {"dtstart": r._dtstart.replace(tzinfo=zone)}
         if r._until:
             changes["until"] = r._until.replace(tzinfo=zone)
