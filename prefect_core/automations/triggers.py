@@ -69,12 +69,21 @@ class TriggerEvaluator:
         automations = await self.automations(uow)
         if not automations:
             return []
+        ordered = sorted(events, key=lambda e: (e.occurred, str(e.id)))
+        work = [
+            (event, automation, trigger)
+            for event in ordered
+            for automation in automations
+            for trigger in automation.event_triggers()
+            if trigger.covers(event)
+        ]
+        if not work:
+            return []
+        # Another server process may be counting for the same automations: take them first, in one order.
+        await uow.automations.lock([automation.id for _, automation, _ in work])
         fired: list[AutomationFiring] = []
-        for event in sorted(events, key=lambda e: (e.occurred, str(e.id))):
-            for automation in automations:
-                for trigger in automation.event_triggers():
-                    if trigger.covers(event):
-                        await self._on_event(uow, automation, trigger, event, fired)
+        for event, automation, trigger in work:
+            await self._on_event(uow, automation, trigger, event, fired)
         return fired
 
     async def _on_event(
@@ -144,7 +153,12 @@ class TriggerEvaluator:
         now = now or timeutil.now()
         fired: list[AutomationFiring] = []
         by_id: dict[UUID, tuple[Automation, EventTrigger]] = {}
-        for automation in await self.automations(uow):
+        automations = await self.automations(uow)
+        proactive = [a.id for a in automations if any(t.posture is Posture.Proactive for t in a.event_triggers())]
+        if not proactive:
+            return []
+        await uow.automations.lock(proactive)
+        for automation in automations:
             for trigger in automation.event_triggers():
                 if trigger.posture is not Posture.Proactive:
                     continue

@@ -50,6 +50,12 @@ class AutomationRepository(Protocol):
 
     async def count(self, flt: AutomationFilter | None) -> int: ...
 
+    async def lock(self, automation_ids: Sequence[UUID]) -> None:
+        """Hold these automations for the rest of the transaction (in id order, so two
+        writers never deadlock), where the backend lets writers run side by side: their
+        trigger state is then changed by one transaction at a time."""
+        ...
+
     async def enabled(self) -> list[Automation]:
         """Every enabled automation (what the triggers evaluate)."""
         ...

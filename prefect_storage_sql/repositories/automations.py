@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -75,6 +76,14 @@ class SqlAutomationRepository(SqlRepository):
 
     async def count(self, flt: AutomationFilter | None) -> int:
         return await self._count(self._select(flt))
+
+    async def lock(self, automation_ids: Sequence[UUID]) -> None:
+        if not automation_ids or not self.support.locks_rows:
+            return  # SQLite: the write transaction already excludes every other writer
+        stmt = self.support.lock_for_update(
+            sa.select(t.c.id).where(t.c.id.in_(sorted(set(automation_ids)))).order_by(t.c.id)
+        )
+        await self.conn.execute(stmt)
 
     async def enabled(self) -> list[Automation]:
         stmt = sa.select(t).where(t.c.enabled.is_(True)).order_by(t.c.created, t.c.id)
