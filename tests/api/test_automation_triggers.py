@@ -276,3 +276,13 @@ async def test_templates_see_the_objects_the_event_names(client) -> None:
         await client.post("/api/flow_runs/filter", json={"deployments": {"id": {"any_": [dep["id"]]}}})
     ).json()
     assert runs[0]["parameters"] == {"run": "the-run", "flow": "templated-flow", "missing": ""}
+
+
+async def test_a_burst_fires_once_per_window_even_out_of_order(client) -> None:
+    automation = await _automation(client, {"posture": "Reactive", "expect": ["ext.burst"], "threshold": 100, "within": 600})
+    burst = [_event("ext.burst", seconds_ago=(i * 7919) % 250 / 10) for i in range(250)]  # shuffled times
+    for start in range(0, 250, 60):  # several requests, several batches
+        assert (await client.post("/api/events", json=burst[start : start + 60])).status == 204
+    await _services(client).events.flush()
+    assert await _act(client) == 1
+    assert len(await _events(client, "prefect.automation.triggered", automation["id"])) == 1
