@@ -246,3 +246,57 @@ def test_restart_between_two_events_of_a_threshold_two_trigger_fires_once(
         api.close()
     finally:
         second.stop()
+
+
+COMPOSITE = """
+import time
+from prefect.automations import Automation, DoNothing
+from prefect.events import emit_event
+from prefect.events.schemas.automations import CompoundTrigger, EventTrigger, Posture, SequenceTrigger
+
+def part(name):
+    return EventTrigger(expect={f"ext.{name}.{SUFFIX}"}, posture=Posture.Reactive, threshold=1, within=0)
+
+compound = Automation(
+    name=f"compound-{SUFFIX}",
+    trigger=CompoundTrigger(require="all", within=120, triggers=[part("a"), part("b")]),
+    actions=[DoNothing()],
+).create()
+sequence = Automation(
+    name=f"sequence-{SUFFIX}",
+    trigger=SequenceTrigger(within=120, triggers=[part("first"), part("second")]),
+    actions=[DoNothing()],
+).create()
+
+def emit(name):
+    emit_event(event=f"ext.{name}.{SUFFIX}", resource={"prefect.resource.id": f"ext.{SUFFIX}"})
+    time.sleep(1.5)  # one at a time, so their order is the order they occurred
+
+emit("a")
+emit("second")  # before "first": does not count for the sequence
+emit("first")
+report(compound=str(compound.id), sequence=str(sequence.id))
+"""
+
+
+def test_compound_and_sequence_fire_only_when_their_parts_arrive(prefect: ClientRunner, api: Api) -> None:
+    suffix = unique_suffix()
+    ids = prefect.run(COMPOSITE, suffix=suffix).result
+    time.sleep(3)
+    assert _triggered(api, ids["compound"]) == [] and _triggered(api, ids["sequence"]) == []
+    second = ADD_PARTS.replace("SUFFIX_VALUE", suffix)
+    prefect.run(second, suffix=suffix)
+    wait_for(lambda: _triggered(api, ids["compound"]), 30, what="the compound automation to fire")
+    wait_for(lambda: _triggered(api, ids["sequence"]), 30, what="the sequence automation to fire")
+    time.sleep(2)
+    assert len(_triggered(api, ids["compound"])) == 1 and len(_triggered(api, ids["sequence"])) == 1
+
+
+ADD_PARTS = """
+import time
+from prefect.events import emit_event
+for name in ("b", "second"):
+    emit_event(event=f"ext.{name}.SUFFIX_VALUE", resource={"prefect.resource.id": "ext.SUFFIX_VALUE"})
+    time.sleep(1.5)
+report(done=True)
+"""
