@@ -56,8 +56,8 @@ class Services:
         # deployments and work pools
         self.deployments = DeploymentService(storage)
         self.deployment_runs = DeploymentRunService(storage, self.orchestration)
-        self.work_pools = WorkPoolService(storage)
-        self.workers = WorkerService(storage)
+        self.work_pools = WorkPoolService(storage, self.events)
+        self.workers = WorkerService(storage, events=self.events)
         self.work_pool_status = WorkPoolStatusService(storage)
         # flows and flow runs in bulk; flow run inputs, resume, graphs, log download
         self.bulk = BulkService(storage, self.orchestration)
