@@ -23,6 +23,9 @@ created = Automation(
 ).create()
 read = Automation.read(id=created.id)
 by_name = Automation.read(name=f"sdk-{SUFFIX}")
+read.description = "changed by update()"
+read.update()
+described = Automation.read(id=created.id).description
 read.disable()
 disabled = Automation.read(id=created.id).enabled
 read.enable()
@@ -34,7 +37,7 @@ try:
 except ValueError:
     gone = True
 report(id=str(created.id), read_name=read.name, by_name=str(by_name.id), threshold=read.trigger.threshold,
-       within=read.trigger.within.total_seconds(), disabled=disabled, enabled=enabled, gone=gone)
+       within=read.trigger.within.total_seconds(), described=described, disabled=disabled, enabled=enabled, gone=gone)
 """
 
 
@@ -43,6 +46,7 @@ def test_sdk_automation_lifecycle(prefect: ClientRunner) -> None:
     got = prefect.run(SDK, suffix=suffix).result
     assert got["read_name"] == f"sdk-{suffix}" and got["by_name"] == got["id"]
     assert (got["threshold"], got["within"]) == (2, 30.0)
+    assert got["described"] == "changed by update()"
     assert (got["disabled"], got["enabled"], got["gone"]) == (False, True, True)
 
 
