@@ -279,10 +279,47 @@ async def test_templates_see_the_objects_the_event_names(client) -> None:
 
 
 async def test_a_burst_fires_once_per_window_even_out_of_order(client) -> None:
-    automation = await _automation(client, {"posture": "Reactive", "expect": ["ext.burst"], "threshold": 100, "within": 600})
+    automation = await _automation(
+        client, {"posture": "Reactive", "expect": ["ext.burst"], "threshold": 100, "within": 600}
+    )
     burst = [_event("ext.burst", seconds_ago=(i * 7919) % 250 / 10) for i in range(250)]  # shuffled times
     for start in range(0, 250, 60):  # several requests, several batches
         assert (await client.post("/api/events", json=burst[start : start + 60])).status == 204
     await _services(client).events.flush()
     assert await _act(client) == 1
     assert len(await _events(client, "prefect.automation.triggered", automation["id"])) == 1
+
+
+async def test_proactive_stuck_runs_per_resource_are_cancelled(client) -> None:
+    flow = await (await client.post("/api/flows/", json={"name": "f"})).json()
+    stuck = await (
+        await client.post("/api/flow_runs/", json={"flow_id": flow["id"], "state": {"type": "RUNNING"}})
+    ).json()
+    fine = await (
+        await client.post("/api/flow_runs/", json={"flow_id": flow["id"], "state": {"type": "RUNNING"}})
+    ).json()
+    await _automation(
+        client,
+        {
+            "posture": "Proactive",
+            "after": ["ext.run.started"],
+            "expect": ["ext.run.finished"],
+            "for_each": ["prefect.resource.id"],
+            "match": {"prefect.resource.id": "prefect.flow-run.*"},
+            "within": 60,
+        },
+        [{"type": "cancel-flow-run"}],
+    )
+    for run in (stuck, fine):
+        await _send(client, _event("ext.run.started", resource=f"prefect.flow-run.{run['id']}"))
+    await _send(client, _event("ext.run.finished", resource=f"prefect.flow-run.{fine['id']}"))
+    services = _services(client)
+    async with services.storage.write() as uow:
+        fired = await services.automation_runtime.evaluator.evaluate_proactive(
+            uow, timeutil.now() + dt.timedelta(seconds=61)
+        )
+    assert [f.firing.triggering_labels for f in fired] == [{"prefect.resource.id": f"prefect.flow-run.{stuck['id']}"}]
+    for firing in fired:
+        await services.automation_runtime.act(firing)
+    assert (await (await client.get(f"/api/flow_runs/{stuck['id']}")).json())["state"]["type"] == "CANCELLING"
+    assert (await (await client.get(f"/api/flow_runs/{fine['id']}")).json())["state"]["type"] == "RUNNING"
