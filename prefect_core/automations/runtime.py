@@ -55,7 +55,11 @@ class AutomationRuntime:
         the returned callback (run after the commit) queues what fired."""
         if not self.reactive:
             return None
-        firings = await self.evaluator.evaluate_events(uow, events)
+        try:
+            firings = await self.evaluator.evaluate_events(uow, events)
+        except Exception:
+            self.evaluator.invalidate()  # reread the automations before trying again
+            raise
         if not firings:
             return None
         return lambda: self._enqueue(firings)

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 RELOAD_SECONDS = 10.0
 #: Buckets looked at per proactive pass.
 PROACTIVE_BATCH = 500
+#: Closed reactive windows are deleted this long after they closed (an event that late is ignored anyway).
+EXPIRED_BUCKET_BUFFER = dt.timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,13 @@ class TriggerEvaluator:
         if not work:
             return []
         # Another server process may be counting for the same automations: take them first, in one order.
-        await uow.automations.lock([automation.id for _, automation, _ in work])
+        present = await uow.automations.lock([automation.id for _, automation, _ in work])
+        if len(present) < len({automation.id for _, automation, _ in work}):
+            self.invalidate()  # deleted by another process since it was read
         fired: list[AutomationFiring] = []
         for event, automation, trigger in work:
-            await self._on_event(uow, automation, trigger, event, fired)
+            if automation.id in present:
+                await self._on_event(uow, automation, trigger, event, fired)
         return fired
 
     async def _on_event(
@@ -155,10 +160,14 @@ class TriggerEvaluator:
         by_id: dict[UUID, tuple[Automation, EventTrigger]] = {}
         automations = await self.automations(uow)
         proactive = [a.id for a in automations if any(t.posture is Posture.Proactive for t in a.event_triggers())]
+        proactive_triggers = [t.id for a in automations for t in a.event_triggers() if t.posture is Posture.Proactive]
+        await uow.automation_buckets.sweep(now - EXPIRED_BUCKET_BUFFER, proactive_triggers)
         if not proactive:
             return []
-        await uow.automations.lock(proactive)
+        present = await uow.automations.lock(proactive)
         for automation in automations:
+            if automation.id not in present:
+                continue
             for trigger in automation.event_triggers():
                 if trigger.posture is not Posture.Proactive:
                     continue
@@ -168,7 +177,7 @@ class TriggerEvaluator:
                         await uow.automation_buckets.put(
                             Bucket(automation.id, trigger.id, [], now, now + trigger.within, 0)
                         )
-        for bucket in await uow.automation_buckets.ending_before(now, PROACTIVE_BATCH):
+        for bucket in await uow.automation_buckets.ending_before(now, PROACTIVE_BATCH, list(by_id)):
             found = by_id.get(bucket.trigger_id)
             if found is None or found[0].id != bucket.automation_id:
                 continue

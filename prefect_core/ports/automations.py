@@ -50,10 +50,11 @@ class AutomationRepository(Protocol):
 
     async def count(self, flt: AutomationFilter | None) -> int: ...
 
-    async def lock(self, automation_ids: Sequence[UUID]) -> None:
+    async def lock(self, automation_ids: Sequence[UUID]) -> set[UUID]:
         """Hold these automations for the rest of the transaction (in id order, so two
         writers never deadlock), where the backend lets writers run side by side: their
-        trigger state is then changed by one transaction at a time."""
+        trigger state is then changed by one transaction at a time. Returns those that
+        still exist (another process may have deleted one since it was read)."""
         ...
 
     async def enabled(self) -> list[Automation]:
@@ -86,8 +87,13 @@ class AutomationBucketRepository(Protocol):
 
     async def remove(self, automation_id: UUID, trigger_id: UUID, key: Sequence[str]) -> None: ...
 
-    async def ending_before(self, instant: dt.datetime, limit: int) -> list[Bucket]:
-        """Buckets whose window closed before `instant` (what proactive triggers look at)."""
+    async def ending_before(self, instant: dt.datetime, limit: int, trigger_ids: Sequence[UUID]) -> list[Bucket]:
+        """Buckets of these triggers whose window closed by `instant` (what proactive triggers look at)."""
+        ...
+
+    async def sweep(self, ended_before: dt.datetime, keep_trigger_ids: Sequence[UUID]) -> int:
+        """Delete buckets whose window closed before the instant, except those of the given
+        (proactive) triggers: a closed reactive window counts nothing any more."""
         ...
 
     async def for_automation(self, automation_id: UUID) -> list[Bucket]: ...

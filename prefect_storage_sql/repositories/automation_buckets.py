@@ -73,9 +73,22 @@ class SqlAutomationBucketRepository(SqlRepository):
     async def remove(self, automation_id: UUID, trigger_id: UUID, key: Sequence[str]) -> None:
         await self.conn.execute(sa.delete(b).where(self._where(automation_id, trigger_id, key)))
 
-    async def ending_before(self, instant: dt.datetime, limit: int) -> list[Bucket]:
-        stmt = sa.select(b).where(b.c.end <= instant).order_by(b.c.end, b.c.id).limit(limit)
+    async def ending_before(self, instant: dt.datetime, limit: int, trigger_ids: Sequence[UUID]) -> list[Bucket]:
+        if not trigger_ids:
+            return []
+        stmt = (
+            sa.select(b)
+            .where(b.c.end <= instant, b.c.trigger_id.in_(list(trigger_ids)))
+            .order_by(b.c.end, b.c.id)
+            .limit(limit)
+        )
         return [_bucket(row) for row in await self.conn.execute(stmt)]
+
+    async def sweep(self, ended_before: dt.datetime, keep_trigger_ids: Sequence[UUID]) -> int:
+        stmt = sa.delete(b).where(b.c.end < ended_before)
+        if keep_trigger_ids:
+            stmt = stmt.where(b.c.trigger_id.not_in(list(keep_trigger_ids)))
+        return int((await self.conn.execute(stmt)).rowcount)
 
     async def for_automation(self, automation_id: UUID) -> list[Bucket]:
         stmt = sa.select(b).where(b.c.automation_id == automation_id).order_by(b.c.start, b.c.id)

@@ -77,13 +77,13 @@ class SqlAutomationRepository(SqlRepository):
     async def count(self, flt: AutomationFilter | None) -> int:
         return await self._count(self._select(flt))
 
-    async def lock(self, automation_ids: Sequence[UUID]) -> None:
-        if not automation_ids or not self.support.locks_rows:
-            return  # SQLite: the write transaction already excludes every other writer
-        stmt = self.support.lock_for_update(
-            sa.select(t.c.id).where(t.c.id.in_(sorted(set(automation_ids)))).order_by(t.c.id)
-        )
-        await self.conn.execute(stmt)
+    async def lock(self, automation_ids: Sequence[UUID]) -> set[UUID]:
+        wanted = sorted(set(automation_ids))
+        if not wanted or not self.support.locks_rows:
+            # SQLite: the write transaction already excludes every other writer.
+            return set(wanted)
+        stmt = self.support.lock_for_update(sa.select(t.c.id).where(t.c.id.in_(wanted)).order_by(t.c.id))
+        return {row[0] for row in await self.conn.execute(stmt)}
 
     async def enabled(self) -> list[Automation]:
         stmt = sa.select(t).where(t.c.enabled.is_(True)).order_by(t.c.created, t.c.id)

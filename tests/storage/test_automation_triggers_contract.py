@@ -64,3 +64,28 @@ async def test_concurrent_writers_count_every_event_once(storage, settings) -> N
     async with storage.read() as uow:
         # Fired once; the next window is open and empty.
         assert [b.count for b in await uow.automation_buckets.for_automation(automation.id)] == [0]
+
+
+async def test_closed_reactive_windows_are_swept_and_proactive_ones_kept(storage) -> None:
+    reactive = await _automation(storage, threshold=2)
+    proactive = Automation.model_validate(
+        {
+            "name": "quiet",
+            "trigger": {"posture": "Proactive", "expect": ["ext.other"], "within": 600},
+            "actions": [{"type": "do-nothing"}],
+        }
+    )
+    async with storage.write() as uow:
+        await uow.automations.create(proactive)
+    evaluator = TriggerEvaluator()
+    assert await _evaluate(storage, evaluator, _event("ext.count")) == 0
+    async with storage.write() as uow:
+        assert await evaluator.evaluate_proactive(uow, timeutil.now() + dt.timedelta(seconds=1)) == []
+        # The reactive window (600 s) is still open: kept.
+        assert len(await uow.automation_buckets.for_automation(reactive.id)) == 1
+    async with storage.write() as uow:
+        later = timeutil.now() + dt.timedelta(seconds=700)
+        fired = await evaluator.evaluate_proactive(uow, later)
+        assert [f.automation.id for f in fired] == [proactive.id]  # its window closed empty
+        assert await uow.automation_buckets.for_automation(reactive.id) == []
+        assert len(await uow.automation_buckets.for_automation(proactive.id)) == 1  # the next window
