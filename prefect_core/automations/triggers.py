@@ -159,6 +159,8 @@ class TriggerEvaluator:
         fired: list[AutomationFiring] = []
         by_id: dict[UUID, tuple[Automation, EventTrigger]] = {}
         automations = await self.automations(uow)
+        if not automations:
+            return []
         proactive = [a.id for a in automations if any(t.posture is Posture.Proactive for t in a.event_triggers())]
         proactive_triggers = [t.id for a in automations for t in a.event_triggers() if t.posture is Posture.Proactive]
         await uow.automation_buckets.sweep(now - EXPIRED_BUCKET_BUFFER, proactive_triggers)
