@@ -7,10 +7,11 @@ from uuid import UUID
 
 from aiohttp import web
 
-from prefect_core.schemas.automations import AutomationCreate, AutomationPartialUpdate, AutomationUpdate
+from prefect_core.schemas.automations import Automation, AutomationCreate, AutomationPartialUpdate, AutomationUpdate
 from prefect_core.schemas.bodies.automations import AutomationCountBody, AutomationFilterBody
 from prefect_http.jsonio import body_as, no_content, respond, validate
 from prefect_http.keys import SERVICES
+from prefect_http.openapi import describe
 
 routes = web.RouteTableDef()
 
@@ -27,12 +28,14 @@ def _automation_id(request: web.Request) -> UUID:
 
 
 @routes.post(f"{_PREFIX}/")
+@describe(body=AutomationCreate, response=Automation, status=201, tags=["Automations"])
 async def create_automation(request: web.Request) -> web.Response:
     body = await body_as(request, AutomationCreate)
     return respond(await request.app[SERVICES].automations.create(body), status=201)
 
 
 @routes.post(f"{_PREFIX}/filter")
+@describe(body=AutomationFilterBody, response=list[Automation], tags=["Automations"])
 async def filter_automations(request: web.Request) -> web.Response:
     body = await body_as(request, AutomationFilterBody, default={})
     automations = request.app[SERVICES].automations
@@ -40,28 +43,33 @@ async def filter_automations(request: web.Request) -> web.Response:
 
 
 @routes.post(f"{_PREFIX}/count")
+@describe(body=AutomationCountBody, response=int, tags=["Automations"])
 async def count_automations(request: web.Request) -> web.Response:
     body = await body_as(request, AutomationCountBody, default={})
     return respond(await request.app[SERVICES].automations.count(body.automations))
 
 
 @routes.get(f"{_PREFIX}/related-to/{{resource_id}}")
+@describe(response=list[Automation], tags=["Automations"])
 async def related_automations(request: web.Request) -> web.Response:
     return respond(await request.app[SERVICES].automations.related_to(request.match_info["resource_id"]))
 
 
 @routes.delete(f"{_PREFIX}/owned-by/{{resource_id}}")
+@describe(status=202, tags=["Automations"])
 async def delete_owned_automations(request: web.Request) -> web.Response:
     await request.app[SERVICES].automations.delete_owned_by(request.match_info["resource_id"])
     return respond(None, status=202)
 
 
 @routes.get(f"{_PREFIX}/{{id}}")
+@describe(response=Automation, errors={404: "Automation not found"}, tags=["Automations"])
 async def read_automation(request: web.Request) -> web.Response:
     return respond(await request.app[SERVICES].automations.read(_automation_id(request)))
 
 
 @routes.put(f"{_PREFIX}/{{id}}")
+@describe(body=AutomationUpdate, status=204, errors={404: "Automation not found"}, tags=["Automations"])
 async def replace_automation(request: web.Request) -> web.Response:
     automation_id = _automation_id(request)
     body = await body_as(request, AutomationUpdate)
@@ -70,6 +78,7 @@ async def replace_automation(request: web.Request) -> web.Response:
 
 
 @routes.patch(f"{_PREFIX}/{{id}}")
+@describe(body=AutomationPartialUpdate, status=204, errors={404: "Automation not found"}, tags=["Automations"])
 async def patch_automation(request: web.Request) -> web.Response:
     automation_id = _automation_id(request)
     body = await body_as(request, AutomationPartialUpdate)
@@ -83,6 +92,7 @@ async def patch_automation(request: web.Request) -> web.Response:
 
 
 @routes.delete(f"{_PREFIX}/{{id}}")
+@describe(status=204, errors={404: "Automation not found"}, tags=["Automations"])
 async def delete_automation(request: web.Request) -> web.Response:
     await request.app[SERVICES].automations.delete(_automation_id(request))
     return no_content()
