@@ -112,3 +112,22 @@ def test_deployment_triggers_are_owned_and_replaced(prefect: ClientRunner, api: 
         ["deployment", "inspect", f"triggered-{suffix}/d"], {**prefect.env, "COLUMNS": "400"}, prefect.workdir
     )
     assert deployment_id in inspected.stdout
+
+
+RUN_ONCE = """
+from prefect import flow
+
+@flow(name=f"watched-once-{SUFFIX}")
+def once():
+    return 1
+
+report(id=str(once(return_state=True).state_details.flow_run_id))
+"""
+
+
+def test_flow_run_watch_exits_zero_with_live_logs_off(prefect: ClientRunner) -> None:
+    """With the log stream off (the default, as the reference's), `/logs/out` is still served:
+    `prefect flow-run watch` follows the run's events and exits 0 once it is final."""
+    run_id = prefect.run(RUN_ONCE).result["id"]
+    done = cli(["flow-run", "watch", run_id, "--timeout", "60"], {**prefect.env, "COLUMNS": "400"}, prefect.workdir)
+    assert done.returncode == 0
