@@ -28,6 +28,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.flows_bulk",
     "prefect_http.routes.flow_run_extras",
     "prefect_http.routes.flow_run_inputs",
+    "prefect_http.routes.observed_states",
     "prefect_http.routes.flow_run_graph",
     "prefect_http.routes.csrf_token",
     "prefect_http.routes.ui_flows",
@@ -36,4 +37,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.task_workers",
     "prefect_http.routes.concurrency_limits_v2",
     "prefect_http.routes.concurrency_limits",
+    "prefect_http.routes.variables",
+    "prefect_http.routes.artifacts",
+    "prefect_http.routes.saved_searches",
 )

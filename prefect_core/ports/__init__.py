@@ -6,6 +6,7 @@ that created it, so a use case's reads and writes commit or roll back as one.
 One module per resource; this package re-exports them all.
 """
 
+from prefect_core.ports.artifacts import ArtifactCollectionRepository, ArtifactRepository
 from prefect_core.ports.automations import AutomationBucketRepository, AutomationRepository, Bucket
 from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository, SlotWaits
 from prefect_core.ports.csrf_tokens import CsrfTokenRepository
@@ -16,11 +17,14 @@ from prefect_core.ports.flow_run_relatives import FlowRunRelatives, FlowRunRelat
 from prefect_core.ports.flow_runs import FlowRunRepository, FlowRunStartRepository, RunStart
 from prefect_core.ports.flows import FlowRepository
 from prefect_core.ports.logs import LogRepository
+from prefect_core.ports.observed_states import ObservedStateRepository
 from prefect_core.ports.run_filters import DeploymentFilters, RunFilters
+from prefect_core.ports.saved_searches import SavedSearchRepository
 from prefect_core.ports.states import StateRepository
 from prefect_core.ports.storage import Storage, StorageBackend, StorageBackendFactory, UnitOfWork
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
 from prefect_core.ports.ui_queries import UiQueryRepository
+from prefect_core.ports.variables import VariableRepository
 from prefect_core.ports.work_pools import (
     ClaimedRun,
     ScheduledRunRepository,
@@ -31,6 +35,8 @@ from prefect_core.ports.work_pools import (
 )
 
 __all__ = [
+    "ArtifactCollectionRepository",
+    "ArtifactRepository",
     "AutomationBucketRepository",
     "AutomationRepository",
     "Bucket",
@@ -51,9 +57,11 @@ __all__ = [
     "FlowRunRepository",
     "FlowRunStartRepository",
     "LogRepository",
+    "ObservedStateRepository",
     "Relative",
     "RunFilters",
     "RunStart",
+    "SavedSearchRepository",
     "ScheduledRunRepository",
     "SlotWaits",
     "StateRepository",
@@ -63,6 +71,7 @@ __all__ = [
     "TaskRunRepository",
     "UiQueryRepository",
     "UnitOfWork",
+    "VariableRepository",
     "WorkPoolRepository",
     "WorkQueueRepository",
     "WorkerRepository",

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar, Protocol
 
+from prefect_core.ports.artifacts import ArtifactCollectionRepository, ArtifactRepository
 from prefect_core.ports.automations import AutomationBucketRepository, AutomationRepository
 from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
 from prefect_core.ports.csrf_tokens import CsrfTokenRepository
@@ -16,9 +17,12 @@ from prefect_core.ports.flow_run_relatives import FlowRunRelativesRepository
 from prefect_core.ports.flow_runs import FlowRunRepository, FlowRunStartRepository
 from prefect_core.ports.flows import FlowRepository
 from prefect_core.ports.logs import LogRepository
+from prefect_core.ports.observed_states import ObservedStateRepository
+from prefect_core.ports.saved_searches import SavedSearchRepository
 from prefect_core.ports.states import StateRepository
 from prefect_core.ports.task_runs import CacheRepository, TaskRunRepository
 from prefect_core.ports.ui_queries import UiQueryRepository
+from prefect_core.ports.variables import VariableRepository
 from prefect_core.ports.work_pools import (
     ScheduledRunRepository,
     WorkerRepository,
@@ -45,12 +49,17 @@ class UnitOfWork(Protocol):
     work_queues: WorkQueueRepository
     workers: WorkerRepository
     flow_run_inputs: FlowRunInputRepository
+    observed_states: ObservedStateRepository
     flow_run_starts: FlowRunStartRepository
     flow_run_relatives: FlowRunRelativesRepository
     csrf_tokens: CsrfTokenRepository
     ui_queries: UiQueryRepository
     concurrency_limits: ConcurrencyLimitRepository
     concurrency_leases: ConcurrencyLeaseRepository
+    variables: VariableRepository
+    artifacts: ArtifactRepository
+    artifact_collections: ArtifactCollectionRepository
+    saved_searches: SavedSearchRepository
     automations: AutomationRepository
     automation_buckets: AutomationBucketRepository
 

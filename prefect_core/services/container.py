@@ -6,6 +6,7 @@ from prefect_core.automations.runtime import AutomationRuntime
 from prefect_core.events.memory_broker import MemoryBroker
 from prefect_core.ports import EventBroker, Storage
 from prefect_core.ports.concurrency_limits import SlotWaits
+from prefect_core.services.artifacts import ArtifactService
 from prefect_core.services.automations import AutomationService
 from prefect_core.services.concurrency_limits import ConcurrencyLimitService
 from prefect_core.services.csrf_tokens import CsrfTokenService
@@ -21,12 +22,15 @@ from prefect_core.services.flow_run_resume import FlowRunResumeService
 from prefect_core.services.flow_runs import FlowRunService
 from prefect_core.services.flows import FlowService
 from prefect_core.services.logs import LogService
+from prefect_core.services.observed_states import ObservedStateService
 from prefect_core.services.orchestration import OrchestrationService
+from prefect_core.services.saved_searches import SavedSearchService
 from prefect_core.services.tag_concurrency_limits import TagConcurrencyLimitService
 from prefect_core.services.task_runs import TaskRunService
 from prefect_core.services.task_worker_tracker import TaskWorkerTracker
 from prefect_core.services.task_workers import TaskWorkerService
 from prefect_core.services.ui import UiService
+from prefect_core.services.variables import VariableService
 from prefect_core.services.work_pool_status import WorkPoolStatusService
 from prefect_core.services.work_pools import WorkPoolService
 from prefect_core.services.workers import WorkerService
@@ -62,6 +66,7 @@ class Services:
         # flows and flow runs in bulk; flow run inputs, resume, graphs, log download
         self.bulk = BulkService(storage, self.orchestration)
         self.flow_run_inputs = FlowRunInputService(storage)
+        self.observed_states = ObservedStateService(storage)
         self.flow_run_resume = FlowRunResumeService(storage, self.orchestration)
         self.flow_run_graph = FlowRunGraphService(storage)
         self.flow_run_logs = FlowRunLogService(storage)
@@ -72,6 +77,9 @@ class Services:
         waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
         self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
         self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)
+        self.variables = VariableService(storage, self.events)
+        self.artifacts = ArtifactService(storage, self.events)
+        self.saved_searches = SavedSearchService(storage)
         # automations
         self.automations = AutomationService(storage, self.events)
         # Reactive triggers are part of the TRIGGERS service, as in the reference.

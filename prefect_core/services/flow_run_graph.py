@@ -19,13 +19,15 @@ from prefect_core.schemas.filters import (
     TaskRunFilter,
     TaskRunFilterFlowRunId,
 )
-from prefect_core.schemas.graph import DependencyResult, Edge, Graph, GraphState, Node
+from prefect_core.schemas.graph import DependencyResult, Edge, Graph, GraphArtifact, GraphState, Node
 from prefect_core.schemas.runs import FlowRun, TaskRun, TaskRunResult
 from prefect_core.schemas.sorting import FlowRunSort, FlowSort, TaskRunSort
 from prefect_core.schemas.states import State, StateType
 
 #: The reference's PREFECT_API_MAX_FLOW_RUN_GRAPH_NODES default.
 MAX_NODES = 10_000
+#: The reference's PREFECT_API_MAX_FLOW_RUN_GRAPH_ARTIFACTS default.
+MAX_ARTIFACTS = 10_000
 #: The task input naming the tasks a task ran inside of (not data it consumed).
 ENCAPSULATING_INPUT = "__parents__"
 
@@ -80,10 +82,12 @@ def build_graph(
     states: Sequence[State],
     since: dt.datetime,
     max_nodes: int = MAX_NODES,
+    artifacts: Sequence[tuple[UUID | None, GraphArtifact]] = (),
 ) -> Graph:
     """The v2 graph of `run`: a node per task run (or per subflow run, for a task that
     ran one), edges where a task's inputs name another node, and only the nodes not
-    ended before `since`. Edge lists are deduplicated and ordered by start time."""
+    ended before `since`. Edge lists are deduplicated and ordered by start time.
+    `artifacts` (by task run id; None: the run's own) go on their task's node or the graph."""
     by_task: dict[UUID, list[FlowRun]] = defaultdict(list)
     for subflow in subflows:
         if subflow.parent_task_run_id is not None:
@@ -106,6 +110,12 @@ def build_graph(
             drafts[parent.id].node.children.append(Edge(id=draft.node.id))
     for draft in drafts.values():
         draft.node.children.sort(key=lambda e: drafts[e.id].node.start_time)
+    own: list[GraphArtifact] = []
+    for task_run_id, artifact in artifacts:
+        if task_run_id is None:
+            own.append(artifact)
+        elif task_run_id in drafts:
+            drafts[task_run_id].node.artifacts.append(artifact)
 
     nodes = [d.node for d in drafts.values() if d.node.end_time is None or d.node.end_time >= since]
     if len(nodes) > max_nodes:
@@ -117,7 +127,7 @@ def build_graph(
         end_time=run.end_time,
         root_node_ids=[n.id for n in nodes if not n.parents],
         nodes=[(n.id, n) for n in nodes],
-        artifacts=[],
+        artifacts=own,
         states=[GraphState(id=s.id, timestamp=s.timestamp, type=s.type, name=s.name or "") for s in states],
     )
 
@@ -169,7 +179,8 @@ class FlowRunGraphService:
                 )
                 names = {flow.id: flow.name for flow in flows}
             states = await uow.flow_run_states.history(run_id)
-        return build_graph(run, tasks, subflows, names, states, since)
+            artifacts = await uow.artifacts.of_flow_run(run_id, MAX_ARTIFACTS)
+        return build_graph(run, tasks, subflows, names, states, since, artifacts=artifacts)
 
     async def dependencies(self, run_id: UUID) -> list[DependencyResult]:
         """The v1 graph of a flow run (NotFound "Flow run with id {id} not found")."""

@@ -5,6 +5,7 @@ compares).
 One module per resource; this package re-exports them all.
 """
 
+from prefect_storage_sql.tables.artifacts import artifact, artifact_collection
 from prefect_storage_sql.tables.automations import (
     automation,
     automation_bucket,
@@ -24,9 +25,13 @@ from prefect_storage_sql.tables.flow_run_inputs import flow_run_input
 from prefect_storage_sql.tables.flows import flow
 from prefect_storage_sql.tables.logs import log
 from prefect_storage_sql.tables.runs import flow_run, flow_run_state, task_run, task_run_state, task_run_state_cache
+from prefect_storage_sql.tables.saved_searches import saved_search
+from prefect_storage_sql.tables.variables import variable
 from prefect_storage_sql.tables.work_pools import work_pool, work_queue, worker
 
 __all__ = [
+    "artifact",
+    "artifact_collection",
     "automation",
     "automation_bucket",
     "automation_related_resource",
@@ -46,11 +51,13 @@ __all__ = [
     "log",
     "metadata",
     "run_timing",
+    "saved_search",
     "stamps",
     "state_table",
     "task_run",
     "task_run_state",
     "task_run_state_cache",
+    "variable",
     "work_pool",
     "work_queue",
     "worker",
