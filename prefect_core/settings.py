@@ -190,7 +190,7 @@ _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 class Settings(EnvironSettings):
     """What the server is configured with, apart from any one backend's options."""
 
-    secret_variables = frozenset({"PREFECT_SERVER_API_AUTH_STRING"})
+    secret_variables = frozenset({"PREFECT_SERVER_API_AUTH_STRING", "PREFECT_SERVER_ENCRYPTION_KEY"})
 
     api_host: str = Field(default="127.0.0.1", validation_alias="PREFECT_SERVER_API_HOST")
     api_port: int = Field(default=4200, ge=0, le=65535, validation_alias="PREFECT_SERVER_API_PORT")
@@ -223,6 +223,10 @@ class Settings(EnvironSettings):
     #: "user:password" every REST request must present as HTTP Basic credentials
     #: (and every websocket as its auth token); None: no authentication.
     api_auth_string: SecretStr | None = Field(default=None, validation_alias="PREFECT_SERVER_API_AUTH_STRING")
+    #: The Fernet key block document data is encrypted with; None: a key generated once and
+    #: kept in the database (so a dump of the database alone reveals no block secrets only
+    #: when this is set).
+    encryption_key: SecretStr | None = Field(default=None, validation_alias="PREFECT_SERVER_ENCRYPTION_KEY")
 
     #: The web UI (docs/ui.md): served from the installed `prefect` package's bundles.
     ui_enabled: bool = Field(
@@ -277,6 +281,15 @@ class Settings(EnvironSettings):
     #: Numeric service options, e.g. "scheduler_loop_seconds" from
     #: PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS.
     service_options: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from prefect_core.services.block_cipher import check_key
+
+            check_key(value.get_secret_value())
+        return value
 
     @field_validator("logging_level")
     @classmethod

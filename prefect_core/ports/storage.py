@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Protocol
 
 from prefect_core.ports.artifacts import ArtifactCollectionRepository, ArtifactRepository
 from prefect_core.ports.automations import AutomationBucketRepository, AutomationRepository
+from prefect_core.ports.blocks import BlockDocumentRepository, BlockSchemaRepository, BlockTypeRepository
 from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
 from prefect_core.ports.csrf_tokens import CsrfTokenRepository
 from prefect_core.ports.deployments import DeploymentRepository, DeploymentScheduleRepository
@@ -56,6 +57,9 @@ class UnitOfWork(Protocol):
     ui_queries: UiQueryRepository
     concurrency_limits: ConcurrencyLimitRepository
     concurrency_leases: ConcurrencyLeaseRepository
+    block_types: BlockTypeRepository
+    block_schemas: BlockSchemaRepository
+    block_documents: BlockDocumentRepository
     variables: VariableRepository
     artifacts: ArtifactRepository
     artifact_collections: ArtifactCollectionRepository

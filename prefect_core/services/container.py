@@ -8,6 +8,8 @@ from prefect_core.ports import EventBroker, Storage
 from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.services.artifacts import ArtifactService
 from prefect_core.services.automations import AutomationService
+from prefect_core.services.block_documents import BlockDocumentService
+from prefect_core.services.blocks import BlockSchemaService, BlockTypeService
 from prefect_core.services.concurrency_limits import ConcurrencyLimitService
 from prefect_core.services.csrf_tokens import CsrfTokenService
 from prefect_core.services.deployment_runs import DeploymentRunService
@@ -25,6 +27,7 @@ from prefect_core.services.logs import LogService
 from prefect_core.services.observed_states import ObservedStateService
 from prefect_core.services.orchestration import OrchestrationService
 from prefect_core.services.saved_searches import SavedSearchService
+from prefect_core.services.system_blocks import SystemBlockService
 from prefect_core.services.tag_concurrency_limits import TagConcurrencyLimitService
 from prefect_core.services.task_runs import TaskRunService
 from prefect_core.services.task_worker_tracker import TaskWorkerTracker
@@ -77,6 +80,12 @@ class Services:
         waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
         self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
         self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)
+        # blocks
+        self.block_types = BlockTypeService(storage, self.events)
+        self.block_schemas = BlockSchemaService(storage)
+        key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+        self.block_documents = BlockDocumentService(storage, self.events, key)
+        self.system_blocks = SystemBlockService(storage)
         self.variables = VariableService(storage, self.events)
         self.artifacts = ArtifactService(storage, self.events)
         self.saved_searches = SavedSearchService(storage)

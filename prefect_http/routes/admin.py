@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from prefect_core import API_VERSION, PREFECT_API_COMPAT_VERSION
-from prefect_core.errors import NotFound
 from prefect_core.schemas.bodies.admin import StorageDefaultBody
 from prefect_http.jsonio import body_as, no_content, respond
 from prefect_http.keys import SERVICES, SETTINGS
@@ -63,20 +62,22 @@ async def admin_settings(request: web.Request) -> web.Response:
     )
 
 
-# The server's default result storage names a block document. This server keeps no
-# blocks yet, so none is ever configured: GET answers null, PUT finds no such block
-# (the reference's 404), DELETE has nothing to clear. A configuration table comes with blocks.
+# The server's default result storage names a block document (one that can write paths);
+# clients read it before persisting results. Deleting the document clears it.
 @routes.get("/api/admin/storage")
 async def admin_storage(request: web.Request) -> web.Response:
-    return respond({"default_result_storage_block_id": None})
+    block_id = await request.app[SERVICES].block_documents.default_storage()
+    return respond({"default_result_storage_block_id": None if block_id is None else str(block_id)})
 
 
 @routes.put("/api/admin/storage")
 async def set_admin_storage(request: web.Request) -> web.Response:
     body = await body_as(request, StorageDefaultBody)
-    raise NotFound(f"Block document {body.default_result_storage_block_id} not found.")
+    await request.app[SERVICES].block_documents.set_default_storage(body.default_result_storage_block_id)
+    return respond({"default_result_storage_block_id": str(body.default_result_storage_block_id)})
 
 
 @routes.delete("/api/admin/storage")
 async def clear_admin_storage(request: web.Request) -> web.Response:
+    await request.app[SERVICES].block_documents.set_default_storage(None)
     return no_content()

@@ -13,6 +13,15 @@ from prefect_storage_sql.tables.automations import (
     composite_trigger_child_firing,
 )
 from prefect_storage_sql.tables.base import metadata, run_timing, stamps, state_table
+from prefect_storage_sql.tables.blocks import (
+    block_document,
+    block_document_reference,
+    block_encryption_key,
+    block_schema,
+    block_schema_reference,
+    block_type,
+    default_result_storage,
+)
 from prefect_storage_sql.tables.concurrency_limits import (
     concurrency_lease,
     concurrency_lease_limit,
@@ -35,11 +44,18 @@ __all__ = [
     "automation",
     "automation_bucket",
     "automation_related_resource",
+    "block_document",
+    "block_document_reference",
+    "block_encryption_key",
+    "block_schema",
+    "block_schema_reference",
+    "block_type",
     "composite_trigger_child_firing",
     "concurrency_lease",
     "concurrency_lease_limit",
     "concurrency_limit_v2",
     "csrf_token",
+    "default_result_storage",
     "deployment",
     "deployment_schedule",
     "event_resources",

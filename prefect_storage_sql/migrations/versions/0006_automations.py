@@ -1,7 +1,7 @@
 """Automations: the automations, the resources they relate to (their owner among them),
 event-trigger counting windows and composite-trigger child firings.
 
-Revision 0005 (after '0004'), rendered 2026-12-01 by
+Revision 0006 (after '0005'), rendered 2026-12-01 by
 scripts/new_migration; reviewed by hand (docs/storage-plugins.md, "Adding a table or column").
 """
 # Rendered code keeps Alembic's one-call-per-line layout, long lines included.
@@ -14,8 +14,8 @@ from alembic import op
 
 from prefect_storage_sql import types
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
