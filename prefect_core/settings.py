@@ -264,6 +264,16 @@ class Settings(EnvironSettings):
     maximum_concurrency_slot_wait_seconds: float = Field(
         default=30.0, ge=0, validation_alias="PREFECT_SERVER_CONCURRENCY_MAXIMUM_CONCURRENCY_SLOT_WAIT_SECONDS"
     )
+    #: How long a run that finds its deployment's slots all taken waits (ENQUEUE) before
+    #: it is due again.
+    deployment_concurrency_slot_wait_seconds: float = Field(
+        default=30.0, ge=0, validation_alias="PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS"
+    )
+    #: How long a run's lease on its deployment's slot first lasts (unless the deployment's
+    #: `concurrency_options.grace_period_seconds` says otherwise); the client renews it while it runs.
+    initial_deployment_lease_duration: float = Field(
+        default=300.0, ge=30, le=3600, validation_alias="PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION"
+    )
 
     #: Events older than this are deleted by the event retention service (the reference's default).
     events_retention_period: timedelta = Field(

@@ -34,6 +34,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "prefect_http.routes.ui_flows",
     "prefect_http.routes.ui_flow_runs",
     "prefect_http.routes.ui_task_runs",
+    "prefect_http.routes.ui_schemas",
     "prefect_http.routes.task_workers",
     "prefect_http.routes.concurrency_limits_v2",
     "prefect_http.routes.concurrency_limits",

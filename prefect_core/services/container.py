@@ -55,7 +55,15 @@ class Services:
         self.events: EventSink = events or DiscardingSink()
         self.event_service = EventService(storage, self.events, broker or MemoryBroker())
         self.task_workers = TaskWorkerService(storage)
-        self.orchestration = OrchestrationService(storage, self.events, self.task_workers)
+        waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
+        self.orchestration = OrchestrationService(
+            storage,
+            self.events,
+            self.task_workers,
+            waits,
+            deployment_slot_wait_seconds=settings.deployment_concurrency_slot_wait_seconds,
+            deployment_lease_seconds=settings.initial_deployment_lease_duration,
+        )
         self.flows = FlowService(storage)
         self.flow_runs = FlowRunService(storage, self.orchestration)
         self.task_runs = TaskRunService(storage, self.orchestration)
@@ -77,7 +85,6 @@ class Services:
         self.ui = UiService(storage)
         self.task_worker_tracker = TaskWorkerTracker()
         # global concurrency limits and leases
-        waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
         self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
         self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)
         # blocks

@@ -22,6 +22,7 @@ from prefect_core.schemas.work_pools import (
     WorkQueueStatusDetail,
     WorkQueueUpdate,
 )
+from prefect_core.services import schema_checks
 from prefect_core.services import work_pool_lookups as lookups
 from prefect_core.services.events_sink import DiscardingSink, EventSink
 
@@ -61,6 +62,7 @@ class WorkPoolService:
     async def create_pool(self, body: WorkPoolCreate) -> WorkPool:
         if _reserved(body.name):
             raise Forbidden("Work pools starting with 'Prefect' are reserved for internal use.")
+        schema_checks.check_template_defaults(body.base_job_template)
         async with self.storage.write() as uow:
             pool = await lookups.create_pool(uow, body)
         if pool.concurrency_limit is not None:
