@@ -42,6 +42,8 @@ REPOSITORIES: dict[str, str] = {
     "artifacts": "prefect_storage_sql.repositories.artifacts:SqlArtifactRepository",
     "artifact_collections": "prefect_storage_sql.repositories.artifacts:SqlArtifactCollectionRepository",
     "saved_searches": "prefect_storage_sql.repositories.saved_searches:SqlSavedSearchRepository",
+    "automations": "prefect_storage_sql.repositories.automations:SqlAutomationRepository",
+    "automation_buckets": "prefect_storage_sql.repositories.automation_buckets:SqlAutomationBucketRepository",
 }
 
 

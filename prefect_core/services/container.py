@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from prefect_core.automations.runtime import AutomationRuntime
 from prefect_core.events.memory_broker import MemoryBroker
 from prefect_core.ports import EventBroker, Storage
 from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.services.artifacts import ArtifactService
+from prefect_core.services.automations import AutomationService
 from prefect_core.services.block_documents import BlockDocumentService
 from prefect_core.services.blocks import BlockSchemaService, BlockTypeService
 from prefect_core.services.concurrency_limits import ConcurrencyLimitService
@@ -65,12 +67,12 @@ class Services:
         self.flows = FlowService(storage)
         self.flow_runs = FlowRunService(storage, self.orchestration)
         self.task_runs = TaskRunService(storage, self.orchestration)
-        self.logs = LogService(storage)
+        self.logs = LogService(storage, publish=settings.logs_stream_publishing_enabled)
         # deployments and work pools
         self.deployments = DeploymentService(storage)
         self.deployment_runs = DeploymentRunService(storage, self.orchestration)
-        self.work_pools = WorkPoolService(storage)
-        self.workers = WorkerService(storage)
+        self.work_pools = WorkPoolService(storage, self.events)
+        self.workers = WorkerService(storage, events=self.events)
         self.work_pool_status = WorkPoolStatusService(storage)
         # flows and flow runs in bulk; flow run inputs, resume, graphs, log download
         self.bulk = BulkService(storage, self.orchestration)
@@ -94,3 +96,7 @@ class Services:
         self.variables = VariableService(storage, self.events)
         self.artifacts = ArtifactService(storage, self.events)
         self.saved_searches = SavedSearchService(storage)
+        # automations
+        self.automations = AutomationService(storage, self.events)
+        # Reactive triggers are part of the TRIGGERS service, as in the reference.
+        self.automation_runtime = AutomationRuntime(self, reactive=settings.service_enabled("triggers"))

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.errors import BadRequest, Conflict, NotFound
+from prefect_core.events.status_events import deployment_status_events
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.deployments import Deployment, DeploymentFlowRunCreate
@@ -144,7 +145,9 @@ class DeploymentRunService:
             runs = await uow.flow_runs.filter(query, FlowRunSort.NEXT_SCHEDULED_START_TIME_ASC, 0, limit)
         if deployment_ids:
             async with self.storage.write() as uow:
-                await uow.deployments.mark_polled(timeutil.now(), deployment_ids=deployment_ids)
+                ready = await uow.deployments.mark_polled(timeutil.now(), deployment_ids=deployment_ids)
+                changed = await deployment_status_events(uow, ready, "READY")
+            await self.orchestration.events.emit(changed)
         return runs
 
     async def schedule_runs(
