@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+from bench import responsiveness
 from bench.phases import ENDPOINT_KEYS, LABELS
 
 
@@ -214,6 +215,7 @@ def terminal(results: dict) -> str:
         parts += ["", "== ratio to the reference (ok/s ÷ reference ok/s) ==", _table(h, rows)]
     if _e2e_rows(results):
         parts += ["", "== end-to-end (real client) ==", _table(E2E_HEAD, _e2e_rows(results))]
+    parts += responsiveness.report_lines(results)
     if warnings(results):
         parts += ["", "WARNINGS:", *("  - " + w for w in warnings(results))]
     return "\n".join(parts)
@@ -262,6 +264,7 @@ def markdown(results: dict, chart_name: str | None) -> str:
                 lines += ["", "Errors by kind:", "", _md(["target", "endpoint", "errors"], errs)]
     if _e2e_rows(results):
         lines += ["", "## End-to-end with the real client", "", _md(E2E_HEAD, _e2e_rows(results))]
+    lines += responsiveness.report_lines(results)
     if warnings(results):
         lines += ["", "## Warnings", "", *("- " + w for w in warnings(results))]
     return "\n".join(lines) + "\n"

@@ -264,6 +264,28 @@ class Settings(EnvironSettings):
     maximum_concurrency_slot_wait_seconds: float = Field(
         default=30.0, ge=0, validation_alias="PREFECT_SERVER_CONCURRENCY_MAXIMUM_CONCURRENCY_SLOT_WAIT_SECONDS"
     )
+    #: How long a run that finds its deployment's slots all taken waits (ENQUEUE) before
+    #: it is due again.
+    deployment_concurrency_slot_wait_seconds: float = Field(
+        default=30.0, ge=0, validation_alias="PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS"
+    )
+    #: How long a run's lease on its deployment's slot first lasts (unless the deployment's
+    #: `concurrency_options.grace_period_seconds` says otherwise); the client renews it while it runs.
+    initial_deployment_lease_duration: float = Field(
+        default=300.0, ge=30, le=3600, validation_alias="PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION"
+    )
+
+    #: Events older than this are deleted by the event retention service (the reference's default).
+    events_retention_period: timedelta = Field(
+        default=timedelta(days=7),
+        validation_alias=AliasChoices("PREFECT_SERVER_EVENTS_RETENTION_PERIOD", "PREFECT_EVENTS_RETENTION_PERIOD"),
+    )
+    #: `/logs/out` streams live logs (both off by default, as in the reference): stored logs
+    #: are handed to the stream when publishing is on, and sent to subscribers when out is on.
+    logs_stream_out_enabled: bool = Field(default=False, validation_alias="PREFECT_SERVER_LOGS_STREAM_OUT_ENABLED")
+    logs_stream_publishing_enabled: bool = Field(
+        default=False, validation_alias="PREFECT_SERVER_LOGS_STREAM_PUBLISHING_ENABLED"
+    )
 
     services_enabled: dict[str, bool] = Field(default_factory=dict)
     #: Numeric service options, e.g. "scheduler_loop_seconds" from
@@ -286,7 +308,7 @@ class Settings(EnvironSettings):
             raise ValueError(f"must be one of {', '.join(_LEVELS)}")
         return value.upper()
 
-    @field_validator("csrf_token_expiration", mode="before")
+    @field_validator("csrf_token_expiration", "events_retention_period", mode="before")
     @classmethod
     def _read_duration(cls, value: object) -> object:
         return _duration(value)

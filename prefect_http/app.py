@@ -60,6 +60,7 @@ def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | Non
                 async with pipeline.running():
                     app[STORAGE] = storage
                     app[SERVICES] = Services(storage, settings, events=pipeline, broker=broker)
+                    pipeline.observers.append(app[SERVICES].automation_runtime.observe)
                     await app[SERVICES].system_blocks.register()
                     await app[SERVICES].block_documents.prepare()
                     yield

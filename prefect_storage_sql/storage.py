@@ -1,4 +1,4 @@
-"""A `Storage` over SQLAlchemy async engines."""
+"""A `Storage` over SQL engines (`prefect_storage_sql.engine.SqlEngine`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from prefect_core.errors import Conflict, InvalidInput, StorageUnavailable
 from prefect_storage_sql.dialect import SqlDialectSupport
+from prefect_storage_sql.engine import SqlEngine
 from prefect_storage_sql.unit_of_work import SqlUnitOfWork
 
 
@@ -20,7 +20,8 @@ class SqlStorage:
     """Reads and writes through SQLAlchemy Core.
 
     `read_engine` serves read-only units of work; `write_engine` serves writes.
-    They may be the same engine (PostgreSQL). When `serialize_writes` is set
+    They may be the same engine (PostgreSQL: SQLAlchemy's `AsyncEngine`; SQLite: the
+    plugin's aiosqlite engine, `prefect_storage_sqlite.threaded`). When `serialize_writes` is set
     (SQLite), writers in this process queue on an asyncio lock instead of
     contending for the database lock, so none ever sees "database is locked".
     """
@@ -28,8 +29,8 @@ class SqlStorage:
     def __init__(
         self,
         *,
-        read_engine: AsyncEngine,
-        write_engine: AsyncEngine,
+        read_engine: SqlEngine,
+        write_engine: SqlEngine,
         support: SqlDialectSupport,
         serialize_writes: bool,
         description: dict[str, Any],

@@ -6,9 +6,8 @@ import importlib
 from functools import cache
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from prefect_storage_sql.dialect import SqlDialectSupport
+from prefect_storage_sql.engine import SqlConnection
 
 #: Every repository of the unit of work: attribute name -> "module:class". A class
 #: is built with (connection, dialect support). A new resource adds one line here
@@ -43,6 +42,8 @@ REPOSITORIES: dict[str, str] = {
     "artifacts": "prefect_storage_sql.repositories.artifacts:SqlArtifactRepository",
     "artifact_collections": "prefect_storage_sql.repositories.artifacts:SqlArtifactCollectionRepository",
     "saved_searches": "prefect_storage_sql.repositories.saved_searches:SqlSavedSearchRepository",
+    "automations": "prefect_storage_sql.repositories.automations:SqlAutomationRepository",
+    "automation_buckets": "prefect_storage_sql.repositories.automation_buckets:SqlAutomationBucketRepository",
 }
 
 
@@ -59,7 +60,7 @@ def repository_class(name: str) -> Any:
 class SqlUnitOfWork:
     """Implements `prefect_core.ports.UnitOfWork`; repositories are built on first use."""
 
-    def __init__(self, conn: AsyncConnection, support: SqlDialectSupport) -> None:
+    def __init__(self, conn: SqlConnection, support: SqlDialectSupport) -> None:
         self.conn = conn
         self.support = support
 

@@ -1,7 +1,9 @@
-"""Opening a SQLite database: pragmas, one writer, several readers, migrations."""
+"""Opening a SQLite database: pragmas, one writer, a pool of readers (each an aiosqlite
+connection with its own thread), migrations."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -9,50 +11,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.pool import NullPool, QueuePool, StaticPool
+from sqlalchemy.pool import NullPool
 
 from prefect_storage_sql.migrations import upgrade_schema
 from prefect_storage_sql.storage import SqlStorage
 from prefect_storage_sqlite.dialect import SqliteSupport
-from prefect_storage_sqlite.inline import InlineEngine
 from prefect_storage_sqlite.settings import SqliteSettings
-
-
-def _make_engine(url: str, pragmas: Sequence[str], *, writer: bool, pool_size: int) -> InlineEngine:
-    kwargs: dict[str, Any] = {}
-    if writer:
-        kwargs["poolclass"] = StaticPool  # exactly one writer connection
-    else:
-        # Unbounded overflow: a checkout runs on the event loop, so waiting for a free
-        # connection would freeze the whole server. Extra readers (a websocket replay
-        # holding one while it sends) are opened on demand and closed when returned.
-        kwargs.update(poolclass=QueuePool, pool_size=pool_size, max_overflow=-1)
-    # check_same_thread: connections are created and used on the event loop's thread,
-    # but pool clean-up at exit may run elsewhere.
-    engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Let us issue BEGIN ourselves (pysqlite's implicit transactions are off).
-        dbapi_conn.isolation_level = None
-        cursor = dbapi_conn.cursor()
-        for pragma in pragmas:
-            cursor.execute(pragma)
-        cursor.close()
-
-    if writer:
-
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn: Any) -> None:
-            # Writers take the write lock up front, so a transaction never has to
-            # upgrade a read lock halfway through (the source of SQLITE_BUSY).
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    # Readers issue no BEGIN: each statement reads a consistent snapshot on its own,
-    # and a read unit of work is too short-lived for a cross-statement snapshot to
-    # matter (a page and its total count may straddle one write at worst).
-
-    return InlineEngine(engine)
+from prefect_storage_sqlite.statements import StatementCache
+from prefect_storage_sqlite.threaded import ConnectHook, SqliteEngine, sqlite_dialect
 
 
 def migrate_database(
@@ -101,16 +67,30 @@ def _prepare_file(path: Path) -> tuple[Path, str]:
 
 @asynccontextmanager
 async def open_sqlite(
-    path: Path, pragmas: Sequence[str], description: dict[str, Any] | None = None
+    path: Path,
+    pragmas: Sequence[str],
+    description: dict[str, Any] | None = None,
+    *,
+    connect_hooks: Sequence[ConnectHook] = (),
+    idle_readers: int = 4,
 ) -> AsyncIterator[SqlStorage]:
     """Open (creating it if needed) and migrate the database file at `path`, every
-    connection set up with `pragmas`; yield the storage, close every connection on exit."""
+    connection set up with `pragmas` (then `connect_hooks`, in its own thread); yield the
+    storage, close every connection on exit."""
     path, url = _prepare_file(path)
-    # Before any pooled connection opens, so that none caches the old schema.
-    migrate_database(url, pragmas)
-    writer = _make_engine(url, pragmas, writer=True, pool_size=1)
-    # Reads run inline, one at a time, so two kept connections serve nearly all traffic.
-    reader = _make_engine(url, pragmas, writer=False, pool_size=2)
+    # Before any pooled connection opens, so that none caches the old schema; in a thread,
+    # like every other SQLite call, so a long migration leaves the loop free.
+    await asyncio.to_thread(migrate_database, url, pragmas)
+    statements = StatementCache(sqlite_dialect())  # shared: both engines compile alike
+    writer = SqliteEngine(str(path), pragmas, writer=True, connect_hooks=connect_hooks, statements=statements)
+    reader = SqliteEngine(
+        str(path),
+        pragmas,
+        writer=False,
+        idle_connections=idle_readers,
+        connect_hooks=connect_hooks,
+        statements=statements,
+    )
     try:
         yield SqlStorage(
             read_engine=reader,

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from uuid import UUID
 
 from prefect_core.errors import StorageUnavailable
 from prefect_core.events.task_run_recorder import TaskRunRecorder
-from prefect_core.ports import EventBroker, Storage
+from prefect_core.ports import EventBroker, Storage, UnitOfWork
 from prefect_core.schemas.events import Event
 
 log = logging.getLogger(__name__)
+
+#: Called with each batch just stored, in its unit of work (the automations' triggers);
+#: may return a callback to run once that unit of work has committed.
+EventObserver = Callable[[UnitOfWork, Sequence[Event]], Awaitable[Callable[[], None] | None]]
 
 
 class EventPipeline:
@@ -57,6 +61,8 @@ class EventPipeline:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        #: Observers of stored batches (see `EventObserver`), in order.
+        self.observers: list[EventObserver] = []
 
     @property
     def pending(self) -> int:
@@ -113,10 +119,22 @@ class EventPipeline:
         return []
 
     async def _store(self, events: list[Event], *, record: bool) -> list[Event]:
+        """Store events; with `record`, also record task runs and tell the observers,
+        in the same unit of work (so what they count is counted exactly once)."""
+        after_commit: list[Callable[[], None]] = []
         async with self.storage.write() as uow:
             stored = await uow.events.insert_many(events)
             if record and stored:
                 await self.recorder.record(uow, stored)
+                for observer in self.observers:
+                    callback = await observer(uow, stored)
+                    if callback is not None:
+                        after_commit.append(callback)
+        for callback in after_commit:
+            try:
+                callback()
+            except Exception:
+                log.exception("an event observer's after-commit step failed")
         return stored
 
     async def _store_alone(self, event: Event) -> list[Event]:

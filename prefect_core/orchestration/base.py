@@ -13,9 +13,12 @@ from prefect_core.orchestration.effects import CacheWrite as CacheWrite
 from prefect_core.orchestration.effects import Effect as Effect
 from prefect_core.orchestration.effects import EnqueueTaskRun as EnqueueTaskRun
 from prefect_core.orchestration.effects import FlowRunStateChanged as FlowRunStateChanged
+from prefect_core.orchestration.effects import LeaseDeploymentSlot as LeaseDeploymentSlot
+from prefect_core.orchestration.effects import ReleaseDeploymentLease as ReleaseDeploymentLease
+from prefect_core.orchestration.effects import RenewDeploymentLease as RenewDeploymentLease
 from prefect_core.orchestration.effects import SetParentTaskRunState as SetParentTaskRunState
 from prefect_core.orchestration.needs import Need
-from prefect_core.schemas.deployments import DeploymentConcurrency
+from prefect_core.schemas.deployments import DEFAULT_DEPLOYMENT_LEASE_SECONDS, DeploymentConcurrency
 from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.states import State, StateDetails, StateType
 
@@ -67,12 +70,18 @@ class TransitionContext:
     #: Longest cache key a COMPLETED task state may carry.
     max_cache_key_length: int = DEFAULT_MAX_CACHE_KEY_LENGTH
     #: Loaded for `Need.DEPLOYMENT_SLOTS`: for flow runs of a deployment with a
-    #: concurrency limit, the limit, the collision strategy and the slots held by the
-    #: deployment's *other* runs, counted under the deployment's lock. None: no limit
-    #: applies (or no rule of the transition asked).
+    #: concurrency limit, the global limit backing it, its collision strategy and the
+    #: slots held now, read under the limit row's lock. None: no limit applies (or no
+    #: rule of the transition asked).
     deployment_concurrency: DeploymentConcurrency | None = None
+    #: Loaded for `Need.DEPLOYMENT_LEASE`: whether the lease named by the initial state's
+    #: `deployment_concurrency_lease_id` still holds its slot (stored and unexpired).
+    #: None when the initial state names no lease (or no rule asked).
+    deployment_lease_alive: bool | None = None
     #: How long a run that found its deployment full waits before it is due again.
     deployment_slot_wait_seconds: float = DEFAULT_DEPLOYMENT_SLOT_WAIT_SECONDS
+    #: How long a new deployment lease lasts when the deployment sets no grace period.
+    deployment_lease_seconds: float = DEFAULT_DEPLOYMENT_LEASE_SECONDS
 
     @property
     def flow_run(self) -> FlowRun:

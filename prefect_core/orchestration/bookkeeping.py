@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from prefect_core.orchestration.base import Effect, RunKind, SetParentTaskRunState, TransitionContext, with_details
+from prefect_core.orchestration.base import RunKind, TransitionContext, with_details
+from prefect_core.orchestration.effects import Effect, ReleaseDeploymentLease, SetParentTaskRunState
+from prefect_core.run_facts import holds_deployment_slot
 from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.states import State, StateType
 
@@ -30,6 +32,8 @@ def apply(ctx: TransitionContext, run: Any, state: State) -> tuple[State, FlowRu
     updates = _timing(run, initial, state)
     effects: list[Effect] = []
     if ctx.kind is RunKind.FLOW:
+        state, lease_effects = deployment_lease(initial, run, state)
+        effects.extend(lease_effects)
         updates.update(_flow_counts(run, state))
         if run.parent_task_run_id is not None:
             # A subflow's parent task mirrors the subflow's state.
@@ -39,6 +43,20 @@ def apply(ctx: TransitionContext, run: Any, state: State) -> tuple[State, FlowRu
     elif state.type is StateType.RUNNING:
         updates["run_count"] = run.run_count + 1
     return state, run.model_copy(update=updates), effects
+
+
+def deployment_lease(initial: State | None, run: FlowRun, state: State) -> tuple[State, list[Effect]]:
+    """A run holding a deployment lease (named by its current state) keeps it while the new
+    state still holds the slot (PENDING, RUNNING, CANCELLING, an in-process retry wait): the
+    new state names it too. Any other state gives it back."""
+    lease_id = initial.state_details.deployment_concurrency_lease_id if initial is not None else None
+    if lease_id is None:
+        return state, []
+    if holds_deployment_slot(state.type, state.name, run.empirical_policy.retry_type):
+        if state.state_details.deployment_concurrency_lease_id is None:
+            state = with_details(state, deployment_concurrency_lease_id=lease_id)
+        return state, []
+    return state, [ReleaseDeploymentLease(lease_id)]
 
 
 def _unique_timestamp(initial: State | None, state: State) -> State:

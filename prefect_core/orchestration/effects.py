@@ -61,4 +61,40 @@ class FlowRunStateChanged:
     validated_state: State
 
 
-Effect = CacheWrite | SetParentTaskRunState | EnqueueTaskRun | FlowRunStateChanged
+@dataclass(frozen=True)
+class LeaseDeploymentSlot:
+    """Take one slot of the deployment's limit `limit_id` for the flow run `flow_run_id`,
+    held by the lease `lease_id` (named in the written state) for `lease_seconds` unless
+    renewed (in the unit of work, whose limit row the decision read under lock)."""
+
+    lease_id: UUID
+    limit_id: UUID
+    flow_run_id: UUID
+    lease_seconds: float
+
+
+@dataclass(frozen=True)
+class RenewDeploymentLease:
+    """Extend the run's deployment lease by `lease_seconds` from now (in the unit of work)."""
+
+    lease_id: UUID
+    lease_seconds: float
+
+
+@dataclass(frozen=True)
+class ReleaseDeploymentLease:
+    """The run left the states that hold its deployment slot: end the lease and give its
+    slot back, unless the lease is gone already (expired and repossessed; in the unit of work)."""
+
+    lease_id: UUID
+
+
+Effect = (
+    CacheWrite
+    | SetParentTaskRunState
+    | EnqueueTaskRun
+    | FlowRunStateChanged
+    | LeaseDeploymentSlot
+    | RenewDeploymentLease
+    | ReleaseDeploymentLease
+)

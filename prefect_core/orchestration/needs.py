@@ -17,9 +17,12 @@ from enum import Enum
 
 
 class Need(str, Enum):
-    #: `deployment_concurrency`: the deployment's limit and the slots its other runs
-    #: hold, counted under the deployment's lock (flow runs of a deployment).
+    #: `deployment_concurrency`: the global limit backing the deployment's concurrency
+    #: limit, read under its row lock (flow runs of a deployment).
     DEPLOYMENT_SLOTS = "deployment_slots"
+    #: `deployment_lease_alive`: whether the run's deployment lease (named by its
+    #: current state) still holds its slot.
+    DEPLOYMENT_LEASE = "deployment_lease"
     #: `parent_flow_run_state` and `parent_flow_run_run_count` (task runs in a flow).
     PARENT_FLOW_RUN = "parent_flow_run"
     #: `cached_state`: the unexpired cached state under the proposal's cache key

@@ -2,8 +2,8 @@
 
 Order matters: e.g. a cached completion is found before a terminal task is
 protected, and retries are considered only once the scheduled time is checked.
-Deployment concurrency is in; tag concurrency and deployment leases are not yet,
-and their places are marked.
+Deployment concurrency (leased slots of a global limit) is in; tag concurrency rules
+are not (the client's task engine takes tag leases itself), and their places are marked.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from prefect_core.orchestration.rules.cancelling import (
 from prefect_core.orchestration.rules.concurrency import (
     cancel_late_runs_of_full_deployments,
     secure_deployment_slot,
+    validate_deployment_lease_at_running,
 )
 from prefect_core.orchestration.rules.guards import (
     ensure_only_scheduled_flows_marked_late,
@@ -46,23 +47,24 @@ CORE_FLOW = Policy(
     "core_flow",
     RunKind.FLOW,
     (
-        # concurrency: keep the deployment lease id on the proposal (no leases here)
+        # (the deployment lease id is carried from state to state by the bookkeeping)
         prevent_duplicate_transitions,
         handle_flow_terminal_state_transitions,
         enforce_cancelling_to_cancelled_transition,
         bypass_cancelling_flow_runs_with_no_infra,
         prevent_pending_transitions,
-        # concurrency: validate the deployment lease at RUNNING (no leases here)
+        validate_deployment_lease_at_running,
         secure_deployment_slot,
-        # concurrency: drop leases of clients too old to renew them (no leases here)
+        # (leases of clients too old to renew them are not dropped: such clients are not served)
         ensure_only_scheduled_flows_marked_late,
         handle_pausing_flows,
         handle_resuming_paused_flows,
         copy_scheduled_time,
         wait_for_scheduled_time,
         retry_failed_flows,
-        # The deployment slot is released by leaving RUNNING/CANCELLING/PENDING: slots
-        # are counted from the runs' states, so no rule needs to give one back.
+        # The deployment lease is released by the bookkeeping when the written state
+        # leaves RUNNING/CANCELLING/PENDING (whatever the policy, as the reference's
+        # universal transform does).
     ),
     announces_flow_run_states=True,
 )

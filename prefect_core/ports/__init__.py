@@ -7,6 +7,7 @@ One module per resource; this package re-exports them all.
 """
 
 from prefect_core.ports.artifacts import ArtifactCollectionRepository, ArtifactRepository
+from prefect_core.ports.automations import AutomationBucketRepository, AutomationRepository, Bucket
 from prefect_core.ports.blocks import BlockDocumentRepository, BlockSchemaRepository, BlockTypeRepository
 from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository, SlotWaits
 from prefect_core.ports.csrf_tokens import CsrfTokenRepository
@@ -37,9 +38,12 @@ from prefect_core.ports.work_pools import (
 __all__ = [
     "ArtifactCollectionRepository",
     "ArtifactRepository",
+    "AutomationBucketRepository",
+    "AutomationRepository",
     "BlockDocumentRepository",
     "BlockSchemaRepository",
     "BlockTypeRepository",
+    "Bucket",
     "CacheRepository",
     "ClaimedRun",
     "ConcurrencyLeaseRepository",

@@ -54,13 +54,13 @@ class DeploymentRepository(Protocol):
         reaching `min_horizon`; with `updated_since`, only deployments updated since."""
         ...
 
-    async def lock_and_count_active(
-        self, deployment_id: UUID, *, exclude_run_id: UUID | None = None
-    ) -> DeploymentConcurrency | None:
-        """The deployment's concurrency limit, collision strategy and how many of its
-        runs (besides `exclude_run_id`) hold slots; None when it has no limit (or no
-        longer exists). When it has a limit, its row is locked until commit first, so
-        two units of work cannot both count a last free slot as theirs."""
+    async def lock_concurrency(self, deployment_id: UUID) -> DeploymentConcurrency | None:
+        """The global limit backing the deployment's concurrency limit (named by
+        `deployment_limit_name`), its collision strategy and lease period; None when the
+        deployment has no limit (or no longer exists, or its limit is inactive). The limit
+        row is locked until commit, so two units of work cannot both see a last free slot
+        as theirs. A limited deployment stored before limits were leased gets its limit row
+        here, on first use."""
         ...
 
 

@@ -37,6 +37,11 @@ class EventRepository(Protocol):
         """When each matching event occurred (for time-bucketed counts)."""
         ...
 
+    async def delete_older_than(self, cutoff: dt.datetime, limit: int) -> int:
+        """Delete at most `limit` of the oldest events that occurred before `cutoff`, with
+        their resource index rows; returns how many events were deleted."""
+        ...
+
 
 class EventBroker(Protocol):
     """Fans events out to live subscribers (memory in one process; Redis across several)."""

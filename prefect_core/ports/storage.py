@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar, Protocol
 
 from prefect_core.ports.artifacts import ArtifactCollectionRepository, ArtifactRepository
+from prefect_core.ports.automations import AutomationBucketRepository, AutomationRepository
 from prefect_core.ports.blocks import BlockDocumentRepository, BlockSchemaRepository, BlockTypeRepository
 from prefect_core.ports.concurrency_limits import ConcurrencyLeaseRepository, ConcurrencyLimitRepository
 from prefect_core.ports.csrf_tokens import CsrfTokenRepository
@@ -63,6 +64,8 @@ class UnitOfWork(Protocol):
     artifacts: ArtifactRepository
     artifact_collections: ArtifactCollectionRepository
     saved_searches: SavedSearchRepository
+    automations: AutomationRepository
+    automation_buckets: AutomationBucketRepository
 
 
 class Storage(Protocol):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from prefect_core import schema_validation as sv
 from prefect_core.names import run_name
 from prefect_core.schemas.base import ActionModel, DateTime, KeyValueLabels, ORMModel, PrefectModel
 from prefect_core.schemas.runs import CreatedBy, FlowRunPolicy
@@ -19,6 +20,15 @@ from prefect_core.schemas.schedules import (
     DeploymentScheduleUpdate,
 )
 from prefect_core.schemas.states import StateCreate
+
+
+def empty_parameter_schema() -> dict[str, Any]:
+    """The schema of a flow without parameters: what the reference stores for none or `{}`."""
+    return {"type": "object", "properties": {}}
+
+
+def _normalised_schema(value: Any) -> Any:
+    return empty_parameter_schema() if value is None or value == {} else value
 
 
 class DeploymentStatus(str, Enum):
@@ -42,24 +52,38 @@ class ConcurrencyOptions(PrefectModel):
 #: deployment says nothing: it waits (the reference's default).
 DEFAULT_COLLISION_STRATEGY = "ENQUEUE"
 
-#: Namespace of the ids given to deployments' concurrency limits (see `GlobalConcurrencyLimit`).
-_LIMIT_ID_NAMESPACE = uuid.UUID("6f0c5d3e-2b1a-4c8e-9a57-3d2f1e0b7c64")
+#: How long a run's lease on its deployment's slot lasts before its holder must renew it,
+#: unless the deployment's `concurrency_options.grace_period_seconds` says otherwise (the
+#: reference's `PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION` default).
+DEFAULT_DEPLOYMENT_LEASE_SECONDS = 300.0
+
+
+def deployment_limit_name(deployment_id: UUID) -> str:
+    """The name of the global concurrency limit that backs a deployment's `concurrency_limit`."""
+    return f"deployment:{deployment_id}"
 
 
 @dataclass(frozen=True)
 class DeploymentConcurrency:
-    """A deployment's concurrency limit and how many of its runs hold slots.
+    """A deployment's concurrency limit as a transition sees it: the global limit backing it
+    (`deployment:<id>`), read under its row lock, so the slots it shows as free stay free
+    until the transition commits.
 
-    A run holds one of its deployment's slots while it is PENDING, RUNNING or
-    CANCELLING, and while it waits in-process for a retry (SCHEDULED,
-    "AwaitingRetry", retry type "in_process"), as the reference keeps the slot
-    of a run retrying in the same process.
+    A flow run holds one slot through a lease taken when it becomes PENDING (its id in the
+    state's `deployment_concurrency_lease_id`), kept while it is PENDING, RUNNING or
+    CANCELLING or waits in-process for a retry, renewed by the client while it runs, and
+    given back when it leaves those states, or by the repossessor once it expires.
     """
 
     limit: int
     #: "ENQUEUE" or "CANCEL_NEW".
     collision_strategy: str
+    #: Slots held now, by every holder.
     active_slots: int
+    limit_id: UUID = field(default_factory=uuid.uuid4)
+    #: How long a new lease lasts before it must be renewed: the deployment's grace
+    #: period, or None for the server's default.
+    lease_seconds: float | None = None
 
     @property
     def full(self) -> bool:
@@ -67,28 +91,14 @@ class DeploymentConcurrency:
 
 
 class GlobalConcurrencyLimit(ORMModel):
-    """The reference's `GlobalConcurrencyLimitResponse`. A deployment's limit is shown
-    as one named "deployment:<id>", its slots counted from the deployment's runs."""
+    """The reference's `GlobalConcurrencyLimitResponse`: the global limit (named
+    "deployment:<id>") that backs a deployment's `concurrency_limit`."""
 
     active: bool = True
     name: str
     limit: int
     active_slots: int
     slot_decay_per_second: float = 0.0
-
-    @classmethod
-    def for_deployment(
-        cls, deployment_id: UUID, limit: int, active_slots: int, created: Any = None, updated: Any = None
-    ) -> GlobalConcurrencyLimit:
-        name = f"deployment:{deployment_id}"
-        return cls(
-            id=uuid.uuid5(_LIMIT_ID_NAMESPACE, name),
-            created=created,
-            updated=updated,
-            name=name,
-            limit=limit,
-            active_slots=active_slots,
-        )
 
 
 class VersionInfo(BaseModel):
@@ -114,8 +124,7 @@ class Deployment(ORMModel):
     paused: bool = False
     schedules: list[DeploymentSchedule] = Field(default_factory=list)
     concurrency_limit: int | None = None
-    # The reference backs the limit with a global concurrency limit object; here it
-    # is derived on read from `concurrency_limit` and the runs holding slots.
+    # The global limit backing `concurrency_limit` (kept in step with it), as the reference shows it.
     global_concurrency_limit: GlobalConcurrencyLimit | None = None
     concurrency_options: ConcurrencyOptions | None = None
     job_variables: dict[str, Any] = Field(default_factory=dict)
@@ -142,6 +151,11 @@ class Deployment(ORMModel):
     def _none_is_empty(cls, v: Any) -> Any:
         return {} if v is None else v
 
+    @field_validator("parameter_openapi_schema", mode="before")
+    @classmethod
+    def _schema_or_empty(cls, v: Any) -> Any:
+        return _normalised_schema(v)
+
 
 class DeploymentCreate(ActionModel):
     name: str = Field(min_length=1)
@@ -152,7 +166,7 @@ class DeploymentCreate(ActionModel):
     concurrency_options: ConcurrencyOptions | None = None
     global_concurrency_limit_id: UUID | None = None
     enforce_parameter_schema: bool = True
-    parameter_openapi_schema: dict[str, Any] | None = None
+    parameter_openapi_schema: dict[str, Any] | None = Field(default_factory=empty_parameter_schema)
     parameters: dict[str, Any] = Field(default_factory=dict)
     tags: list[str] = Field(default_factory=list)
     labels: KeyValueLabels | None = Field(default_factory=dict)
@@ -167,6 +181,30 @@ class DeploymentCreate(ActionModel):
     entrypoint: str | None = None
     job_variables: dict[str, Any] = Field(default_factory=dict)
     version_info: VersionInfo | None = None
+
+    @field_validator("parameter_openapi_schema", mode="before")
+    @classmethod
+    def _schema_or_empty(cls, v: Any) -> Any:
+        return _normalised_schema(v)
+
+    @model_validator(mode="after")
+    def _parameters_conform(self) -> DeploymentCreate:
+        """With enforcement on, the parameters must fit the schema (required ones aside:
+        runs may give them) and the schema must be one; a 422 otherwise, as the reference."""
+        if self.concurrency_limit and self.global_concurrency_limit_id:
+            raise ValueError("A deployment cannot have both a concurrency limit and a global concurrency limit.")
+        if not self.enforce_parameter_schema or self.parameter_openapi_schema is None:
+            return self
+        try:
+            sv.ensure_valid(self.parameters, self.parameter_openapi_schema, prepare=False, ignore_required=True)
+        except sv.SchemaValidationFailed as exc:
+            raise ValueError(exc.message) from exc
+        except sv.InvalidSchema as exc:
+            reason = str(exc).removeprefix("Invalid schema: ")
+            raise ValueError(f"The provided schema is not a valid json schema. Schema error: {reason}") from exc
+        except sv.CircularSchemaReference as exc:
+            raise ValueError(sv.CIRCULAR_MESSAGE) from exc
+        return self
 
 
 class DeploymentUpdate(ActionModel):
@@ -190,6 +228,17 @@ class DeploymentUpdate(ActionModel):
     infrastructure_document_id: UUID | None = None
     enforce_parameter_schema: bool | None = None
     version_info: VersionInfo | None = None
+
+    @field_validator("parameter_openapi_schema", mode="before")
+    @classmethod
+    def _schema_or_empty(cls, v: Any) -> Any:
+        return _normalised_schema(v)
+
+    @model_validator(mode="after")
+    def _one_kind_of_limit(self) -> DeploymentUpdate:
+        if self.concurrency_limit and self.global_concurrency_limit_id:
+            raise ValueError("A deployment cannot have both a concurrency limit and a global concurrency limit.")
+        return self
 
 
 class DeploymentFlowRunCreate(ActionModel):
@@ -217,6 +266,7 @@ class DeploymentFlowRunCreate(ActionModel):
 
 __all__ = [
     "DEFAULT_COLLISION_STRATEGY",
+    "DEFAULT_DEPLOYMENT_LEASE_SECONDS",
     "ConcurrencyOptions",
     "Deployment",
     "DeploymentConcurrency",
@@ -228,4 +278,5 @@ __all__ = [
     "GlobalConcurrencyLimit",
     "UpdatedBy",
     "VersionInfo",
+    "deployment_limit_name",
 ]

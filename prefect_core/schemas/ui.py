@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from prefect_core.schemas import filters as f
 from prefect_core.schemas.base import DateTime, PrefectModel
@@ -87,3 +88,19 @@ class UITaskRun(TaskRun):
     """A task run with its flow run's name."""
 
     flow_run_name: str | None = None
+
+
+class SchemaValuesBody(BaseModel):
+    """Body of `POST /ui/schemas/validate`: a JSON schema and the values to check against it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    json_schema: dict[str, Any] = Field(alias="schema")
+    values: dict[str, Any]
+
+
+class SchemaValuesValidation(BaseModel):
+    """Its answer: the failures, nested by property and index, and whether there were none."""
+
+    errors: list[Any]
+    valid: bool

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from enum import Enum
 from typing import Any
 from uuid import UUID
@@ -18,6 +20,31 @@ DEFAULT_QUEUE_NAME = "default"
 #: Characters the reference forbids in names used in URLs, as its pattern (the
 #: pattern shows in 422 messages).
 NAME_PATTERN = r"^[^/%&><]+$"
+
+
+#: A `{{ name }}` placeholder in a job configuration (names as Prefect's templating finds them).
+_PLACEHOLDER = re.compile(r"{{\s*([\w\.\-\[\]$]+)\s*}}")
+
+
+def _template_declares_its_variables(template: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A base job template is empty, or has a `job_configuration` and a `variables` schema
+    declaring every variable the configuration's placeholders use (the reference's check)."""
+    if not template:
+        return template
+    job_configuration = template.get("job_configuration")
+    variables = template.get("variables")
+    if not (job_configuration and variables):
+        raise ValueError("The `base_job_template` must contain both a `job_configuration` key and a `variables` key.")
+    values = job_configuration.values() if isinstance(job_configuration, dict) else [job_configuration]
+    used = {name for value in values for name in _PLACEHOLDER.findall(json.dumps(value))}
+    declared = set((variables.get("properties") or {}) if isinstance(variables, dict) else {})
+    missing = used - declared
+    if missing:
+        raise ValueError(
+            "The variables specified in the job configuration template must be present as properties in the "
+            f"variables schema. Your job configuration uses the following undeclared variable(s): {' ,'.join(sorted(missing))}."
+        )
+    return template
 
 
 def _not_empty(value: object) -> object:
@@ -74,6 +101,7 @@ class WorkPoolCreate(ActionModel):
     storage_configuration: WorkPoolStorageConfiguration = Field(default_factory=WorkPoolStorageConfiguration)
 
     _name = field_validator("name", mode="before")(_not_empty)
+    _template = field_validator("base_job_template")(_template_declares_its_variables)
 
 
 class WorkPoolUpdate(ActionModel):
@@ -82,6 +110,8 @@ class WorkPoolUpdate(ActionModel):
     base_job_template: dict[str, Any] | None = None
     concurrency_limit: int | None = Field(default=None, ge=0)
     storage_configuration: WorkPoolStorageConfiguration | None = None
+
+    _template = field_validator("base_job_template")(_template_declares_its_variables)
 
 
 class QueueFilter(PrefectModel):

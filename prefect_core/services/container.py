@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from prefect_core.automations.runtime import AutomationRuntime
 from prefect_core.events.memory_broker import MemoryBroker
 from prefect_core.ports import EventBroker, Storage
 from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.services.artifacts import ArtifactService
+from prefect_core.services.automations import AutomationService
 from prefect_core.services.block_documents import BlockDocumentService
 from prefect_core.services.blocks import BlockSchemaService, BlockTypeService
 from prefect_core.services.concurrency_limits import ConcurrencyLimitService
@@ -53,16 +55,24 @@ class Services:
         self.events: EventSink = events or DiscardingSink()
         self.event_service = EventService(storage, self.events, broker or MemoryBroker())
         self.task_workers = TaskWorkerService(storage)
-        self.orchestration = OrchestrationService(storage, self.events, self.task_workers)
+        waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
+        self.orchestration = OrchestrationService(
+            storage,
+            self.events,
+            self.task_workers,
+            waits,
+            deployment_slot_wait_seconds=settings.deployment_concurrency_slot_wait_seconds,
+            deployment_lease_seconds=settings.initial_deployment_lease_duration,
+        )
         self.flows = FlowService(storage)
         self.flow_runs = FlowRunService(storage, self.orchestration)
         self.task_runs = TaskRunService(storage, self.orchestration)
-        self.logs = LogService(storage)
+        self.logs = LogService(storage, publish=settings.logs_stream_publishing_enabled)
         # deployments and work pools
         self.deployments = DeploymentService(storage)
         self.deployment_runs = DeploymentRunService(storage, self.orchestration)
-        self.work_pools = WorkPoolService(storage)
-        self.workers = WorkerService(storage)
+        self.work_pools = WorkPoolService(storage, self.events)
+        self.workers = WorkerService(storage, events=self.events)
         self.work_pool_status = WorkPoolStatusService(storage)
         # flows and flow runs in bulk; flow run inputs, resume, graphs, log download
         self.bulk = BulkService(storage, self.orchestration)
@@ -75,7 +85,6 @@ class Services:
         self.ui = UiService(storage)
         self.task_worker_tracker = TaskWorkerTracker()
         # global concurrency limits and leases
-        waits = SlotWaits(settings.tag_concurrency_slot_wait_seconds, settings.maximum_concurrency_slot_wait_seconds)
         self.concurrency_limits = ConcurrencyLimitService(storage, self.events, waits)
         self.tag_concurrency_limits = TagConcurrencyLimitService(storage, self.concurrency_limits)
         # blocks
@@ -87,3 +96,7 @@ class Services:
         self.variables = VariableService(storage, self.events)
         self.artifacts = ArtifactService(storage, self.events)
         self.saved_searches = SavedSearchService(storage)
+        # automations
+        self.automations = AutomationService(storage, self.events)
+        # Reactive triggers are part of the TRIGGERS service, as in the reference.
+        self.automation_runtime = AutomationRuntime(self, reactive=settings.service_enabled("triggers"))

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
+from uuid import UUID
 
 from prefect_core.orchestration.base import TransitionContext
 from prefect_core.orchestration.needs import Need
@@ -23,14 +24,27 @@ from prefect_core.schemas.states import StateType
 ContextLoader = Callable[[UnitOfWork, TransitionContext], Awaitable[dict[str, Any]]]
 
 
+def _initial_lease(ctx: TransitionContext) -> UUID | None:
+    return ctx.initial.state_details.deployment_concurrency_lease_id if ctx.initial is not None else None
+
+
 async def _deployment_slots(uow: UnitOfWork, ctx: TransitionContext) -> dict[str, Any]:
     deployment_id = getattr(ctx.run, "deployment_id", None)
     if deployment_id is None:
         return {}
-    # Counted under the deployment's lock, taken after the run's: the decision and
-    # its write then happen before any other run of the deployment can count again.
-    slots = await uow.deployments.lock_and_count_active(deployment_id, exclude_run_id=ctx.run.id)
-    return {"deployment_concurrency": slots}
+    if ctx.proposed.type is StateType.RUNNING and _initial_lease(ctx) is None:
+        return {}  # at RUNNING only a run holding a lease needs its limit
+    # Read under the limit row's lock, taken after the run's: the decision and the slot
+    # it takes are written before any other run of the deployment can read the limit.
+    return {"deployment_concurrency": await uow.deployments.lock_concurrency(deployment_id)}
+
+
+async def _deployment_lease(uow: UnitOfWork, ctx: TransitionContext) -> dict[str, Any]:
+    lease_id = _initial_lease(ctx)
+    if lease_id is None:
+        return {}
+    lease = await uow.concurrency_leases.get(lease_id)
+    return {"deployment_lease_alive": lease is not None and lease.expiration > ctx.now}
 
 
 async def _parent_flow_run(uow: UnitOfWork, ctx: TransitionContext) -> dict[str, Any]:
@@ -55,6 +69,7 @@ async def _cached_state(uow: UnitOfWork, ctx: TransitionContext) -> dict[str, An
 CONTEXT_LOADERS: Mapping[Need, ContextLoader] = MappingProxyType(
     {
         Need.DEPLOYMENT_SLOTS: _deployment_slots,
+        Need.DEPLOYMENT_LEASE: _deployment_lease,
         Need.PARENT_FLOW_RUN: _parent_flow_run,
         Need.CACHED_STATE: _cached_state,
     }

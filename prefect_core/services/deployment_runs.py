@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.errors import BadRequest, Conflict, NotFound
+from prefect_core.events.status_events import deployment_status_events
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.deployments import Deployment, DeploymentFlowRunCreate
@@ -22,6 +24,7 @@ from prefect_core.schemas.runs import CreatedBy, FlowRun
 from prefect_core.schemas.schedules import DeploymentSchedule, DeploymentScheduleCreate, DeploymentScheduleUpdate
 from prefect_core.schemas.sorting import FlowRunSort
 from prefect_core.schemas.states import State, StateDetails, StateType
+from prefect_core.services import schema_checks
 from prefect_core.services import work_pool_lookups as lookups
 from prefect_core.services.deployments import replace_future_runs, schedules_from
 from prefect_core.services.orchestration import OrchestrationService
@@ -46,6 +49,30 @@ async def _deployment(uow: UnitOfWork, deployment_id: UUID, detail: str = "Deplo
     return deployment
 
 
+async def _check_run_against_schemas(
+    uow: UnitOfWork, deployment: Deployment, body: DeploymentFlowRunCreate, parameters: dict[str, Any]
+) -> None:
+    """A run's parameters against the deployment's schema (when enforced: the run's say,
+    else the deployment's), then its job variables against its work pool's template."""
+    enforce = (
+        deployment.enforce_parameter_schema if body.enforce_parameter_schema is None else body.enforce_parameter_schema
+    )
+    if enforce:
+        schema_checks.check_parameters(
+            parameters, deployment.parameter_openapi_schema, prefix="Error creating flow run", ignore_required=False
+        )
+    if deployment.work_pool_name:
+        pool = await uow.work_pools.get_by_name(deployment.work_pool_name)
+        if pool is not None:
+            schema_checks.check_job_variables(
+                pool,
+                deployment.job_variables,
+                body.job_variables,
+                prefix="Error creating flow run",
+                ignore_required=False,
+            )
+
+
 class DeploymentRunService:
     def __init__(self, storage: Storage, orchestration: OrchestrationService, horizon: Horizon | None = None) -> None:
         self.storage = storage
@@ -63,6 +90,10 @@ class DeploymentRunService:
         async with self.orchestration.write() as tx:
             uow = tx.uow
             deployment = await _deployment(uow, deployment_id)
+            parameters = await schema_checks.hydrated(
+                uow, {**deployment.parameters, **body.parameters}, "Error hydrating flow run parameters"
+            )
+            await _check_run_against_schemas(uow, deployment, body, parameters)
             queue_id, queue_name = deployment.work_queue_id, deployment.work_queue_name
             if body.work_queue_name:
                 if deployment.work_pool_name is None:
@@ -77,7 +108,7 @@ class DeploymentRunService:
                 flow_id=deployment.flow_id,
                 deployment_id=deployment.id,
                 deployment_version=deployment.version,
-                parameters={**deployment.parameters, **body.parameters},
+                parameters=parameters,
                 tags=list(dict.fromkeys([*deployment.tags, *body.tags])),
                 labels=deployment_run_labels(deployment, body.labels),
                 infrastructure_document_id=body.infrastructure_document_id or deployment.infrastructure_document_id,
@@ -114,7 +145,9 @@ class DeploymentRunService:
             runs = await uow.flow_runs.filter(query, FlowRunSort.NEXT_SCHEDULED_START_TIME_ASC, 0, limit)
         if deployment_ids:
             async with self.storage.write() as uow:
-                await uow.deployments.mark_polled(timeutil.now(), deployment_ids=deployment_ids)
+                ready = await uow.deployments.mark_polled(timeutil.now(), deployment_ids=deployment_ids)
+                changed = await deployment_status_events(uow, ready, "READY")
+            await self.orchestration.events.emit(changed)
         return runs
 
     async def schedule_runs(

@@ -8,15 +8,19 @@ from uuid import UUID
 from prefect_core import timeutil
 from prefect_core.errors import Conflict, InvalidInput, NotFound
 from prefect_core.ports import Storage, UnitOfWork
+from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody, page_count
+from prefect_core.schemas.concurrency_limits import ConcurrencyLimitV2
 from prefect_core.schemas.deployments import (
     Deployment,
     DeploymentCreate,
     DeploymentStatus,
     DeploymentUpdate,
+    deployment_limit_name,
 )
 from prefect_core.schemas.runs import CreatedBy
 from prefect_core.schemas.schedules import DeploymentSchedule, DeploymentScheduleCreate, DeploymentScheduleUpdate
+from prefect_core.services import schema_checks
 from prefect_core.services import work_pool_lookups as lookups
 
 #: Create-body fields that are not stored as given.
@@ -65,6 +69,23 @@ async def replace_future_runs(uow: UnitOfWork, deployment_id: UUID) -> None:
     await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=True, after=timeutil.now())
 
 
+async def sync_backing_limit(uow: UnitOfWork, deployment_id: UUID, limit: int | None) -> None:
+    """Keep the global limit backing a deployment's `concurrency_limit` in step with it:
+    created with the first limit, changed with it, deleted when it is unset (the leases on
+    it then hold nothing) or the deployment goes."""
+    now = timeutil.now()
+    waits = SlotWaits()
+    existing = await uow.concurrency_limits.get_by_name(deployment_limit_name(deployment_id), now, waits)
+    if limit is None:
+        if existing is not None:
+            await uow.concurrency_limits.delete(existing.id)
+    elif existing is None:
+        backing = ConcurrencyLimitV2(name=deployment_limit_name(deployment_id), limit=limit, created=now, updated=now)
+        await uow.concurrency_limits.insert(backing, now)
+    elif existing.limit != limit:
+        await uow.concurrency_limits.update(existing.id, {"limit": limit}, now, waits)
+
+
 class DeploymentService:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
@@ -79,7 +100,11 @@ class DeploymentService:
             if flow is None:
                 raise _integrity_conflict()
             if body.work_pool_name and body.work_pool_name != lookups.DEFAULT_AGENT_POOL:
-                await lookups.pool_by_name(uow, body.work_pool_name)
+                pool = await lookups.pool_by_name(uow, body.work_pool_name)
+                if body.job_variables:
+                    schema_checks.check_job_variables(
+                        pool, body.job_variables, prefix="Error creating deployment", ignore_required=True
+                    )
             data = body.model_dump(exclude=_NOT_COPIED)
             if data.get("pull_steps") is None:
                 data["pull_steps"] = []  # the reference answers [] when none were given
@@ -92,6 +117,8 @@ class DeploymentService:
             fields |= {"labels", "updated_by"}
             candidate = Deployment(**data, created_by=created_by, status=DeploymentStatus.NOT_READY)
             stored, created = await uow.deployments.upsert(candidate, fields)
+            if "concurrency_limit" in given:
+                await sync_backing_limit(uow, stored.id, body.concurrency_limit)
             await replace_future_runs(uow, stored.id)
             await uow.deployment_schedules.delete_all(stored.id)
             await uow.deployment_schedules.insert_many(stored.id, schedules_from(stored.id, body.schedules))
@@ -139,6 +166,14 @@ class DeploymentService:
             existing = await uow.deployments.get(deployment_id)
             if existing is None:
                 raise NotFound("Deployment not found.")
+            if body.work_pool_name:
+                pool = await lookups.pool_by_name(uow, body.work_pool_name)
+                schema_checks.job_variable_errors_for_update(pool, body.job_variables)
+            if body.parameters is not None:
+                body.parameters = await schema_checks.hydrated(
+                    uow, body.parameters, "Error hydrating deployment parameters"
+                )
+            _check_updated_parameters(existing, body)
             values = body.model_dump(mode="json", include=set(given) - _NOT_COPIED)
             if "work_pool_name" in given or "work_queue_name" in given:
                 queue = await resolve_queue(uow, body.work_pool_name, body.work_queue_name)
@@ -151,6 +186,8 @@ class DeploymentService:
                 values["work_queue_name"] = (await lookups.default_queue(uow, body.work_pool_name)).name
             if values:
                 await uow.deployments.update(deployment_id, values)
+            if "concurrency_limit" in given:
+                await sync_backing_limit(uow, deployment_id, body.concurrency_limit)
             await replace_future_runs(uow, deployment_id)
             if "schedules" in given:
                 await _update_schedules(uow, existing, body.schedules)
@@ -160,6 +197,7 @@ class DeploymentService:
             await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=False, after=None)
             if not await uow.deployments.delete(deployment_id):
                 raise NotFound(NOT_FOUND)
+            await sync_backing_limit(uow, deployment_id, None)
 
     async def bulk_delete(self, query: DeploymentQuery) -> list[UUID]:
         async with self.storage.write() as uow:
@@ -167,6 +205,7 @@ class DeploymentService:
             for deployment in found:
                 await uow.scheduled_runs.delete_unstarted(deployment.id, auto_scheduled_only=False, after=None)
                 await uow.deployments.delete(deployment.id)
+                await sync_backing_limit(uow, deployment.id, None)
         return [d.id for d in found]
 
     async def set_paused(self, deployment_id: UUID, paused: bool) -> None:
@@ -176,6 +215,19 @@ class DeploymentService:
                 raise NotFound(NOT_FOUND)
             if paused:
                 await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=True, after=None)
+
+
+def _check_updated_parameters(existing: Deployment, body: DeploymentUpdate) -> None:
+    """With enforcement on (the PATCH's say, else the deployment's), the parameters it will
+    have must fit the schema it will have; required ones are not checked (runs may give them)."""
+    enforce = (
+        existing.enforce_parameter_schema if body.enforce_parameter_schema is None else body.enforce_parameter_schema
+    )
+    if not enforce:
+        return
+    parameters = existing.parameters if body.parameters is None else body.parameters
+    schema = body.parameter_openapi_schema or existing.parameter_openapi_schema
+    schema_checks.check_parameters(parameters, schema, prefix="Error updating deployment", ignore_required=True)
 
 
 def _check_unique_slugs(slugs: list[str | None]) -> None:

@@ -7,13 +7,25 @@ handler here, in one `register` line).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Protocol
 
 from prefect_core.events.state_events import flow_run_state_change_event
-from prefect_core.orchestration.effects import CacheWrite, EnqueueTaskRun, FlowRunStateChanged, SetParentTaskRunState
+from prefect_core.orchestration.effects import (
+    CacheWrite,
+    EnqueueTaskRun,
+    FlowRunStateChanged,
+    LeaseDeploymentSlot,
+    ReleaseDeploymentLease,
+    RenewDeploymentLease,
+    SetParentTaskRunState,
+)
+from prefect_core.ports.concurrency_limits import SlotWaits
+from prefect_core.schemas.concurrency_limits import ConcurrencyLease, ConcurrencyLeaseHolder
 from prefect_core.schemas.events import Event
 from prefect_core.schemas.runs import FlowRun, TaskRun
 from prefect_core.schemas.states import State
+from prefect_core.services.concurrency_limits import release
 from prefect_core.services.effects import Applied, EffectDispatcher, Transaction
 from prefect_core.services.events_sink import EventSink
 
@@ -32,9 +44,13 @@ class Transitions(Protocol):
     ) -> object: ...
 
 
-def core_effect_dispatcher(*, events: EventSink, task_queue: TaskQueue, transitions: Transitions) -> EffectDispatcher:
-    """A dispatcher with a handler for every core effect."""
+def core_effect_dispatcher(
+    *, events: EventSink, task_queue: TaskQueue, transitions: Transitions, waits: SlotWaits | None = None
+) -> EffectDispatcher:
+    """A dispatcher with a handler for every core effect (`waits`: how denied slots of
+    global limits decay, for the deployment leases' limits)."""
     dispatcher = EffectDispatcher()
+    slot_waits = waits or SlotWaits()
 
     async def write_cache(effect: CacheWrite, applied: Applied) -> None:
         if applied.state is None:
@@ -71,7 +87,33 @@ def core_effect_dispatcher(*, events: EventSink, task_queue: TaskQueue, transiti
     async def publish(event: Event) -> None:
         await events.emit([event])
 
+    async def lease_deployment_slot(effect: LeaseDeploymentSlot, applied: Applied) -> None:
+        # The decision read the limit under its row lock and saw a free slot: taking it succeeds.
+        now = applied.now
+        if not await applied.uow.concurrency_limits.increment([effect.limit_id], 1, now, slot_waits):
+            raise RuntimeError(f"The deployment concurrency slot of limit {effect.limit_id} was taken meanwhile")
+        lease = ConcurrencyLease(
+            id=effect.lease_id,
+            limit_ids=[effect.limit_id],
+            slots=1,
+            created=now,
+            expiration=now + dt.timedelta(seconds=effect.lease_seconds),
+            holder=ConcurrencyLeaseHolder(type="flow_run", id=effect.flow_run_id),
+        )
+        await applied.uow.concurrency_leases.insert(lease)
+
+    async def renew_deployment_lease(effect: RenewDeploymentLease, applied: Applied) -> None:
+        expiration = applied.now + dt.timedelta(seconds=effect.lease_seconds)
+        await applied.uow.concurrency_leases.renew(effect.lease_id, expiration, applied.now)
+
+    async def release_deployment_lease(effect: ReleaseDeploymentLease, applied: Applied) -> None:
+        # Gone already (expired and repossessed, or its limit removed): nothing to give back.
+        await release(applied.uow, effect.lease_id, applied.now, slot_waits)
+
     dispatcher.register(CacheWrite, write_cache)
+    dispatcher.register(LeaseDeploymentSlot, lease_deployment_slot)
+    dispatcher.register(RenewDeploymentLease, renew_deployment_lease)
+    dispatcher.register(ReleaseDeploymentLease, release_deployment_lease)
     dispatcher.register(SetParentTaskRunState, mirror_on_parent_task)
     dispatcher.register(EnqueueTaskRun, run_to_queue, after_commit=hand_to_task_worker)
     dispatcher.register(FlowRunStateChanged, state_change_event, after_commit=publish)

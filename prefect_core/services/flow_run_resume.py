@@ -6,12 +6,14 @@ import json
 from typing import Any
 from uuid import UUID
 
-from prefect_core import timeutil
+from prefect_core import schema_hydration, timeutil
+from prefect_core import schema_validation as sv
 from prefect_core.errors import Conflict, NotFound
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.flow_run_inputs import FlowRunInput
 from prefect_core.schemas.responses import OrchestrationResult, SetStateStatus, StateAbortDetails
 from prefect_core.schemas.states import State, StateDetails, StateType
+from prefect_core.services import schema_checks
 from prefect_core.services.orchestration import OrchestrationService
 
 
@@ -31,9 +33,8 @@ class FlowRunResumeService:
         """Propose RUNNING (or, for a suspended run, SCHEDULED "Resuming") to a paused
         run; the pause rules decide. When the pause waits for input (a keyset in its
         state), the run's schema input must exist and parse, and an accepted resume
-        stores `run_input` under the keyset's response key.
-
-        The input is not validated against that schema (no JSON-schema engine here).
+        stores `run_input` under the keyset's response key. An input that does not satisfy
+        the schema is refused (REJECT, the run stays paused) with the reference's reason.
         """
         async with self.storage.read() as uow:
             run = await uow.flow_runs.get(run_id)
@@ -45,8 +46,12 @@ class FlowRunResumeService:
             keyset = paused.state_details.run_input_keyset
             response_key = keyset.get("response") if keyset else None
             if keyset:
-                run_input = run_input or {}
-                problem = await _schema_problem(uow, run_id, keyset)
+                try:
+                    variables = await schema_checks.workspace_variables(uow, run_input or {})
+                    run_input = schema_hydration.hydrate(run_input or {}, variables)
+                except schema_hydration.HydrationFailed as exc:
+                    return _refused(paused, SetStateStatus.REJECT, f"Error hydrating run input: {exc.message}")
+                problem = await _input_problem(uow, run_id, keyset, run_input)
                 if problem is not None:
                     return _refused(paused, SetStateStatus.REJECT, problem)
                 if run_input and response_key and await uow.flow_run_inputs.get(run_id, response_key):
@@ -68,14 +73,27 @@ class FlowRunResumeService:
         return result
 
 
-async def _schema_problem(uow: UnitOfWork, run_id: UUID, keyset: dict[str, str]) -> str | None:
-    """Why the run input schema the pause names is unusable, or None."""
+async def _input_problem(
+    uow: UnitOfWork, run_id: UUID, keyset: dict[str, str], run_input: dict[str, Any]
+) -> str | None:
+    """Why the run input cannot resume the pause (its schema is missing or unusable, or
+    the input does not satisfy it), or None."""
     schema_key = keyset.get("schema")
-    schema = await uow.flow_run_inputs.get(run_id, schema_key) if schema_key else None
-    if schema is None:
+    stored = await uow.flow_run_inputs.get(run_id, schema_key) if schema_key else None
+    if stored is None:
         return "Run input schema not found."
     try:
-        json.loads(schema.value)
+        schema = json.loads(stored.value)
     except ValueError:
         return "Run input schema is not valid JSON."
+    if not isinstance(schema, dict):
+        return "Reason: Validation failed. Failure reason: the run input schema is not an object."
+    try:
+        sv.ensure_valid(run_input, schema)
+    except sv.SchemaValidationFailed as exc:
+        return f"Reason: {exc.message}"
+    except sv.CircularSchemaReference:
+        return sv.CIRCULAR_MESSAGE
+    except sv.InvalidSchema as exc:
+        return f"Reason: {exc}"
     return None

@@ -9,10 +9,17 @@ from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.errors import NotFound
-from prefect_core.orchestration.base import Decision, RunKind, TransitionContext
+from prefect_core.orchestration.base import (
+    DEFAULT_DEPLOYMENT_SLOT_WAIT_SECONDS,
+    Decision,
+    RunKind,
+    TransitionContext,
+)
 from prefect_core.orchestration.engine import run_policy
 from prefect_core.orchestration.policies import resolve
 from prefect_core.ports import Storage, UnitOfWork
+from prefect_core.ports.concurrency_limits import SlotWaits
+from prefect_core.schemas.deployments import DEFAULT_DEPLOYMENT_LEASE_SECONDS
 from prefect_core.schemas.responses import (
     OrchestrationResult,
     SetStateStatus,
@@ -48,10 +55,21 @@ def result_of(decision: Decision) -> OrchestrationResult:
 class OrchestrationService:
     """Proposing states for runs: load what the rules need, decide, write, apply the effects."""
 
-    def __init__(self, storage: Storage, events: EventSink, task_queue: TaskQueue) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        events: EventSink,
+        task_queue: TaskQueue,
+        waits: SlotWaits | None = None,
+        *,
+        deployment_slot_wait_seconds: float = DEFAULT_DEPLOYMENT_SLOT_WAIT_SECONDS,
+        deployment_lease_seconds: float = DEFAULT_DEPLOYMENT_LEASE_SECONDS,
+    ) -> None:
         self.storage = storage
         self.events = events
-        self.effects = core_effect_dispatcher(events=events, task_queue=task_queue, transitions=self)
+        self.deployment_slot_wait_seconds = deployment_slot_wait_seconds
+        self.deployment_lease_seconds = deployment_lease_seconds
+        self.effects = core_effect_dispatcher(events=events, task_queue=task_queue, transitions=self, waits=waits)
 
     def write(self) -> AbstractAsyncContextManager[Transaction]:
         """A write unit of work in which runs may change state: the after-commit part of
@@ -135,6 +153,8 @@ class OrchestrationService:
             now=now or timeutil.now(),
             force=force,
             client_version=client_version,
+            deployment_slot_wait_seconds=self.deployment_slot_wait_seconds,
+            deployment_lease_seconds=self.deployment_lease_seconds,
         )
         chosen = resolve(policy, ctx)
         ctx = await load_context(tx.uow, ctx, chosen.needs(ctx))

@@ -7,7 +7,9 @@ from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.errors import BadRequest, Conflict, Forbidden, NotFound, ObjectNotFound
+from prefect_core.events.status_events import work_pool_status_event, work_queue_status_events
 from prefect_core.ports import Storage, UnitOfWork
+from prefect_core.schemas.events import Event
 from prefect_core.schemas.filters import WorkPoolFilter, WorkQueueFilter
 from prefect_core.schemas.work_pools import (
     WorkPool,
@@ -20,7 +22,9 @@ from prefect_core.schemas.work_pools import (
     WorkQueueStatusDetail,
     WorkQueueUpdate,
 )
+from prefect_core.services import schema_checks
 from prefect_core.services import work_pool_lookups as lookups
+from prefect_core.services.events_sink import DiscardingSink, EventSink
 
 _RESERVED = "prefect"
 
@@ -48,14 +52,17 @@ async def _with_queue_slots(uow: UnitOfWork, queues: list[WorkQueue]) -> list[Wo
 
 
 class WorkPoolService:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, events: EventSink | None = None) -> None:
         self.storage = storage
+        #: Where status-change events go (a pool or queue paused, resumed).
+        self.events: EventSink = events or DiscardingSink()
 
     # --- pools ---------------------------------------------------------------
 
     async def create_pool(self, body: WorkPoolCreate) -> WorkPool:
         if _reserved(body.name):
             raise Forbidden("Work pools starting with 'Prefect' are reserved for internal use.")
+        schema_checks.check_template_defaults(body.base_job_template)
         async with self.storage.write() as uow:
             pool = await lookups.create_pool(uow, body)
         if pool.concurrency_limit is not None:
@@ -89,6 +96,7 @@ class WorkPoolService:
                 "Work pools starting with 'Prefect' are reserved for internal use "
                 "and can only be updated to set concurrency limits or pause."
             )
+        changed: list[Event] = []
         async with self.storage.write() as uow:
             pool = await lookups.pool_by_name(uow, name)
             if values.get("is_paused") is not None:
@@ -96,8 +104,10 @@ class WorkPoolService:
                 status = lookups.pool_status(pool.type, paused=values["is_paused"], online_workers=online)
                 if status is not None and status != pool.status:
                     values.update(status=status.value, last_transitioned_status_at=timeutil.now())
+                    changed = [work_pool_status_event(pool, status.value)]
             if values:
                 await uow.work_pools.update(pool.id, values)
+        await self.events.emit(changed)
 
     async def delete_pool(self, name: str) -> None:
         if _reserved(name):
@@ -132,7 +142,8 @@ class WorkPoolService:
         async with self.storage.write() as uow:
             await lookups.pool_by_name(uow, pool_name)  # an unknown pool is named as such here
             queue = await lookups.queue_by_name(uow, pool_name, queue_name)
-            await self._update_queue(uow, queue, body)
+            changed = await self._update_queue(uow, queue, body)
+        await self.events.emit(changed)
 
     async def delete_queue(self, pool_name: str, queue_name: str) -> None:
         async with self.storage.write() as uow:
@@ -176,7 +187,8 @@ class WorkPoolService:
             queue = await uow.work_queues.get(queue_id)
             if queue is None:
                 raise NotFound(f"Work Queue {queue_id} not found")
-            await self._update_queue(uow, queue, body)
+            changed = await self._update_queue(uow, queue, body)
+        await self.events.emit(changed)
 
     async def delete_queue_by_id(self, queue_id: UUID) -> None:
         async with self.storage.write() as uow:
@@ -203,7 +215,8 @@ class WorkPoolService:
 
     # --- shared --------------------------------------------------------------
 
-    async def _update_queue(self, uow: UnitOfWork, queue: WorkQueue, body: WorkQueueUpdate) -> None:
+    async def _update_queue(self, uow: UnitOfWork, queue: WorkQueue, body: WorkQueueUpdate) -> list[Event]:
+        """Apply the update; returns the status event to emit after the commit, if the status changed."""
         values: dict[str, Any] = body.model_dump(mode="json", exclude_unset=True)
         if "is_paused" in values:
             if values["is_paused"] and queue.status != WorkQueueStatus.PAUSED:
@@ -220,6 +233,9 @@ class WorkPoolService:
             await uow.work_queues.update(queue.id, values)
         if priority is not None and queue.work_pool_id is not None:
             await lookups.apply_priority(uow, queue.work_pool_id, {queue.id: priority})
+        if "status" in values and values["status"] != queue.status:
+            return await work_queue_status_events(uow, [queue.id], values["status"])
+        return []
 
     async def _delete_queue(self, uow: UnitOfWork, default_queue_id: UUID | None, queue: WorkQueue) -> None:
         if queue.id == default_queue_id:

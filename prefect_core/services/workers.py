@@ -8,8 +8,10 @@ from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.errors import NotFound
+from prefect_core.events.status_events import deployment_status_events, work_pool_status_event, work_queue_status_events
 from prefect_core.ports import Storage, UnitOfWork, WorkerRunQuery
 from prefect_core.schemas.bodies.queries import RunFilterBody
+from prefect_core.schemas.events import Event
 from prefect_core.schemas.filters import FlowRunFilter, FlowRunFilterId, WorkerFilter
 from prefect_core.schemas.sorting import FlowRunSort
 from prefect_core.schemas.work_pools import (
@@ -21,6 +23,7 @@ from prefect_core.schemas.work_pools import (
     WorkQueue,
 )
 from prefect_core.services import work_pool_lookups as lookups
+from prefect_core.services.events_sink import DiscardingSink, EventSink
 
 #: How long a run handed to one poll is withheld from the others. Workers
 #: propose PENDING right after a poll; a run whose worker never does is handed
@@ -37,14 +40,17 @@ class ChannelRefused(Exception):
 
 
 class WorkerService:
-    def __init__(self, storage: Storage, claim_seconds: float = CLAIM_SECONDS) -> None:
+    def __init__(self, storage: Storage, claim_seconds: float = CLAIM_SECONDS, events: EventSink | None = None) -> None:
         self.storage = storage
         self.claim_seconds = claim_seconds
+        #: Where status-change events go (deployments, queues and pools that became READY).
+        self.events: EventSink = events or DiscardingSink()
 
     async def heartbeat(self, pool_name: str, worker_name: str, interval: int | None) -> None:
         async with self.storage.write() as uow:
             pool = await lookups.pool_by_name(uow, pool_name)
-            await _record_heartbeat(uow, pool, worker_name, interval)
+            changed = await _record_heartbeat(uow, pool, worker_name, interval)
+        await self.events.emit(changed)
 
     async def filter(self, pool_name: str, flt: WorkerFilter | None, offset: int, limit: int | None) -> list[Worker]:
         async with self.storage.read() as uow:
@@ -94,8 +100,11 @@ class WorkerService:
                 runs = {run.id: run for run in found}
         # Recording the poll is bookkeeping: a separate, short transaction.
         async with self.storage.write() as uow:
-            await uow.work_queues.mark_polled([q.id for q in queues], now)
-            await uow.deployments.mark_polled(now, work_queue_ids=[q.id for q in queues])
+            ready_queues = await uow.work_queues.mark_polled([q.id for q in queues], now)
+            ready_deployments = await uow.deployments.mark_polled(now, work_queue_ids=[q.id for q in queues])
+            changed = await work_queue_status_events(uow, ready_queues, "READY")
+            changed += await deployment_status_events(uow, ready_deployments, "READY")
+        await self.events.emit(changed)
         return [
             WorkerFlowRunResponse(
                 work_pool_id=c.work_pool_id, work_queue_id=c.work_queue_id, flow_run=runs[c.flow_run_id]
@@ -130,9 +139,10 @@ class WorkerService:
                     queues.append(queue)
             else:
                 queues = await uow.work_queues.list(pool.id, None, 0, None)
-            await _record_heartbeat(uow, pool, hello["worker_name"], hello.get("heartbeat_interval_seconds"))
+            changed = await _record_heartbeat(uow, pool, hello["worker_name"], hello.get("heartbeat_interval_seconds"))
             fresh = await uow.work_pools.get(pool.id)
             assert fresh is not None
+        await self.events.emit(changed)
         return fresh, queues
 
     async def pool_snapshot(self, pool_id: UUID) -> WorkPool | None:
@@ -145,12 +155,16 @@ class WorkerService:
             pool = await uow.work_pools.get(pool_id)
             if pool is None:
                 return False
-            await _record_heartbeat(uow, pool, worker_name, interval)
+            changed = await _record_heartbeat(uow, pool, worker_name, interval)
+        await self.events.emit(changed)
         return True
 
 
-async def _record_heartbeat(uow: UnitOfWork, pool: WorkPool, worker_name: str, interval: int | None) -> None:
+async def _record_heartbeat(uow: UnitOfWork, pool: WorkPool, worker_name: str, interval: int | None) -> list[Event]:
+    """Record the heartbeat; a NOT_READY pool becomes READY (its event is returned, to emit after the commit)."""
     now = timeutil.now()
     await uow.workers.heartbeat(pool.id, worker_name, interval, now)
     if pool.status == WorkPoolStatus.NOT_READY:
         await uow.work_pools.update(pool.id, {"status": WorkPoolStatus.READY.value, "last_transitioned_status_at": now})
+        return [work_pool_status_event(pool, WorkPoolStatus.READY.value)]
+    return []

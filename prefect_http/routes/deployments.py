@@ -12,6 +12,7 @@ from prefect_core.schemas.bodies.deployments import DeploymentBulkDelete, Deploy
 from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody
 from prefect_core.schemas.deployments import DeploymentCreate, DeploymentFlowRunCreate, DeploymentUpdate
 from prefect_core.schemas.schedules import DeploymentScheduleCreate, DeploymentScheduleUpdate
+from prefect_core.services.schema_checks import ParametersRefused
 from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.params import path_uuid
@@ -106,6 +107,10 @@ async def create_flow_runs(request: web.Request) -> web.Response:
         try:
             run, _ = await services.deployment_runs.create_flow_run(deployment_id, body)
             results.append({"flow_run_id": str(run.id), "status": "CREATED", "error": None})
+        except ParametersRefused as exc:
+            results.append(
+                {"flow_run_id": None, "status": "FAILED", "error": f"Parameter validation failed: {exc.reason}"}
+            )
         except DomainError as exc:
             results.append({"flow_run_id": None, "status": "FAILED", "error": exc.detail})
     return respond({"results": results})

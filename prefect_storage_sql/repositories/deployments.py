@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 
-from prefect_core import run_facts, timeutil
+from prefect_core import timeutil
 from prefect_core.schemas.deployments import (
     DEFAULT_COLLISION_STRATEGY,
     Deployment,
@@ -17,6 +17,7 @@ from prefect_core.schemas.deployments import (
     DeploymentSort,
     DeploymentStatus,
     GlobalConcurrencyLimit,
+    deployment_limit_name,
 )
 from prefect_core.schemas.schedules import DeploymentSchedule
 from prefect_storage_sql import tables
@@ -24,7 +25,7 @@ from prefect_storage_sql.filters import deployments_matching
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, page, prebuilt
 
 d, s = tables.deployment, tables.deployment_schedule
-fr, wq, wp = tables.flow_run, tables.work_queue, tables.work_pool
+fr, wq, wp, cl = tables.flow_run, tables.work_queue, tables.work_pool, tables.concurrency_limit_v2
 
 _SORTS = {
     DeploymentSort.CREATED_DESC: (d.c.created.desc(),),
@@ -53,37 +54,17 @@ def _schedule(row: sa.Row[Any]) -> DeploymentSchedule:
     return DeploymentSchedule.model_validate(dict(row._mapping))
 
 
-def _holds_slot() -> sa.ColumnElement[bool]:
-    """A flow run holding one of its deployment's concurrency slots, as the core
-    defines it (`prefect_core.run_facts.holds_deployment_slot`)."""
-    wait = run_facts.IN_PROCESS_RETRY_WAIT
-    retry_type = sa.type_coerce(fr.c.empirical_policy, sa.JSON)["retry_type"].as_string()
-    return sa.or_(
-        fr.c.state_type.in_(sorted(state.value for state in run_facts.DEPLOYMENT_SLOT_STATES)),
-        sa.and_(
-            fr.c.state_type == wait.state_type.value, fr.c.state_name == wait.state_name, retry_type == wait.retry_type
-        ),
-    )
-
-
 def _limit_select() -> sa.Select[Any]:
     return sa.select(d.c.concurrency_limit, d.c.concurrency_options).where(by_id(d))
 
 
-def _active_slots_select() -> sa.Select[Any]:
-    return (
-        sa.select(sa.func.count())
-        .select_from(fr)
-        .where(
-            fr.c.deployment_id == sa.bindparam("_deployment_id", type_=fr.c.deployment_id.type),
-            fr.c.id != sa.bindparam("_exclude_run_id", type_=fr.c.id.type),
-            _holds_slot(),
-        )
-    )
+def _backing_limit_select() -> sa.Select[Any]:
+    return sa.select(cl).where(cl.c.name == sa.bindparam("_name", type_=cl.c.name.type))
 
 
-#: Stands for "no run" where a run id must be bound (`id != NULL` matches nothing).
-_NO_RUN = UUID(int=0)
+def _shown_limit(row: Any) -> GlobalConcurrencyLimit:
+    fields = ("id", "created", "updated", "active", "name", "limit", "active_slots", "slot_decay_per_second")
+    return GlobalConcurrencyLimit.model_validate({name: row[name] for name in fields})
 
 
 class SqlDeploymentRepository(SqlRepository):
@@ -97,51 +78,55 @@ class SqlDeploymentRepository(SqlRepository):
         for row in await self.conn.execute(stmt_s):
             schedules[row._mapping["deployment_id"]].append(_schedule(row))
         limited = [row._mapping["id"] for row in rows if row._mapping["concurrency_limit"] is not None]
-        active = await self._active_slots(limited) if limited else {}
+        backing = await self._backing_limits(limited) if limited else {}
         loaded = []
         for row in rows:
             m = row._mapping
-            limit = None
-            if m["concurrency_limit"] is not None:
-                limit = GlobalConcurrencyLimit.for_deployment(
-                    m["id"], m["concurrency_limit"], active.get(m["id"], 0), m["created"], m["updated"]
-                )
+            limit = backing.get(deployment_limit_name(m["id"])) if m["concurrency_limit"] is not None else None
             loaded.append(
                 Deployment.model_validate({**m, "schedules": schedules[m["id"]], "global_concurrency_limit": limit})
             )
         return loaded
 
-    async def _active_slots(self, ids: list[UUID]) -> dict[UUID, int]:
-        stmt = (
-            sa.select(fr.c.deployment_id, sa.func.count())
-            .where(fr.c.deployment_id.in_(ids), _holds_slot())
-            .group_by(fr.c.deployment_id)
-        )
-        return {row[0]: int(row[1]) for row in await self.conn.execute(stmt)}
+    async def _backing_limits(self, ids: list[UUID]) -> dict[str, GlobalConcurrencyLimit]:
+        stmt = sa.select(cl).where(cl.c.name.in_([deployment_limit_name(i) for i in ids]))
+        return {row._mapping["name"]: _shown_limit(row._mapping) for row in await self.conn.execute(stmt)}
 
-    async def lock_and_count_active(
-        self, deployment_id: UUID, *, exclude_run_id: UUID | None = None
-    ) -> DeploymentConcurrency | None:
-        # Unlimited deployments (the usual case) are only read: their runs need not queue.
+    async def lock_concurrency(self, deployment_id: UUID) -> DeploymentConcurrency | None:
+        # Unlimited deployments (the usual case) cost one read and lock nothing.
         limits = prebuilt(("deployment", "limit"), _limit_select)
         row = (await self.conn.execute(limits, {"_row_id": deployment_id})).first()
         if row is None or row.concurrency_limit is None:
             return None
-        if self.support.locks_rows:
-            locked = prebuilt(
-                ("deployment", "limit", "locked", self.support.name),
-                lambda: self.support.lock_for_update(_limit_select()),
+        name = deployment_limit_name(deployment_id)
+        locked = prebuilt(
+            ("deployment", "backing_limit", "locked", self.support.name),
+            lambda: self.support.lock_for_update(_backing_limit_select()),
+        )
+        backing = (await self.conn.execute(locked, {"_name": name})).first()
+        if backing is None:
+            # Limited before limits were leased: its runs held no leases, so it starts empty.
+            now = timeutil.now()
+            values = {"id": uuid4(), "created": now, "updated": now, "name": name, "limit": row.concurrency_limit}
+            values.update(active=True, active_slots=0, denied_slots=0, slot_decay_per_second=0.0)
+            await self.conn.execute(
+                sa.insert(cl).values(**values, avg_slot_occupancy_seconds=2.0, slots_as_of=now.timestamp())
             )
-            # Read again under the lock: the limit may have changed meanwhile.
-            row = (await self.conn.execute(locked, {"_row_id": deployment_id})).first()
-            if row is None or row.concurrency_limit is None:
-                return None
-        count = prebuilt(("deployment", "active_slots"), _active_slots_select)
-        params = {"_deployment_id": deployment_id, "_exclude_run_id": exclude_run_id or _NO_RUN}
-        active = int((await self.conn.execute(count, params)).scalar_one())
+            backing = (await self.conn.execute(locked, {"_name": name})).first()
+            assert backing is not None
+        m = backing._mapping
+        if not m["active"]:
+            return None
         options = row.concurrency_options or {}
         strategy = options.get("collision_strategy") or DEFAULT_COLLISION_STRATEGY
-        return DeploymentConcurrency(limit=row.concurrency_limit, collision_strategy=strategy, active_slots=active)
+        grace = options.get("grace_period_seconds")
+        return DeploymentConcurrency(
+            limit=m["limit"],
+            collision_strategy=strategy,
+            active_slots=m["active_slots"],
+            limit_id=m["id"],
+            lease_seconds=float(grace) if grace else None,
+        )
 
     async def get(self, deployment_id: UUID) -> Deployment | None:
         found = await self._load(_select().where(d.c.id == deployment_id))

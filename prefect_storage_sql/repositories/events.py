@@ -67,6 +67,9 @@ def _sorted_counts(counts: Iterable[EventCount]) -> list[EventCount]:
 
 
 class SqlEventRepository(SqlRepository):
+    async def delete_older_than(self, cutoff: dt.datetime, limit: int) -> int:
+        return await delete_events_before(self.conn, cutoff, limit)
+
     async def insert_many(self, events: Sequence[Event]) -> list[Event]:
         unique: list[Event] = []
         seen: set[Any] = set()
@@ -216,3 +219,19 @@ class SqlEventRepository(SqlRepository):
             return [event.occurred async for event in self._scan(filter)]
         stmt = sa.select(t.c.occurred).where(*q.where)
         return [row[0] for row in await self.conn.execute(stmt)]
+
+
+async def delete_events_before(conn: Any, cutoff: dt.datetime, limit: int) -> int:
+    """Delete at most `limit` of the oldest events that occurred before `cutoff`, and
+    their resource rows; how many events went (see `SqlEventRepository.delete_older_than`)."""
+    ids = [
+        row.id
+        for row in await conn.execute(
+            sa.select(t.c.id).where(t.c.occurred < cutoff).order_by(t.c.occurred).limit(limit)
+        )
+    ]
+    if not ids:
+        return 0
+    # Resource rows first: their foreign key would otherwise be checked (or cascaded) row by row.
+    await conn.execute(sa.delete(r).where(r.c.event_id.in_(ids)))
+    return int((await conn.execute(sa.delete(t).where(t.c.id.in_(ids)))).rowcount)

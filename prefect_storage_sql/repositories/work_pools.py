@@ -116,14 +116,18 @@ class SqlWorkQueueRepository(SqlRepository):
         for queue_id, priority in priorities.items():
             await self.conn.execute(sa.update(q).where(q.c.id == queue_id).values(priority=priority))
 
-    async def mark_polled(self, queue_ids: Sequence[UUID], now: dt.datetime) -> None:
+    async def mark_polled(self, queue_ids: Sequence[UUID], now: dt.datetime) -> builtins.list[UUID]:
         if not queue_ids:
-            return
+            return []
         ids = list(queue_ids)
         await self.conn.execute(sa.update(q).where(q.c.id.in_(ids)).values(last_polled=now))
-        await self.conn.execute(
-            sa.update(q).where(q.c.id.in_(ids), q.c.is_paused.is_(False)).values(status=WorkQueueStatus.READY.value)
+        became_ready = (
+            sa.update(q)
+            .where(q.c.id.in_(ids), q.c.is_paused.is_(False), q.c.status != WorkQueueStatus.READY.value)
+            .values(status=WorkQueueStatus.READY.value)
+            .returning(q.c.id)
         )
+        return [row[0] for row in await self.conn.execute(became_ready)]
 
     # `builtins.list`: in this class body `list` names the method above.
     async def mark_unpolled(self, polled_before: dt.datetime) -> builtins.list[UUID]:

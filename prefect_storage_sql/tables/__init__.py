@@ -6,6 +6,12 @@ One module per resource; this package re-exports them all.
 """
 
 from prefect_storage_sql.tables.artifacts import artifact, artifact_collection
+from prefect_storage_sql.tables.automations import (
+    automation,
+    automation_bucket,
+    automation_related_resource,
+    composite_trigger_child_firing,
+)
 from prefect_storage_sql.tables.base import metadata, run_timing, stamps, state_table
 from prefect_storage_sql.tables.blocks import (
     block_document,
@@ -35,12 +41,16 @@ from prefect_storage_sql.tables.work_pools import work_pool, work_queue, worker
 __all__ = [
     "artifact",
     "artifact_collection",
+    "automation",
+    "automation_bucket",
+    "automation_related_resource",
     "block_document",
     "block_document_reference",
     "block_encryption_key",
     "block_schema",
     "block_schema_reference",
     "block_type",
+    "composite_trigger_child_firing",
     "concurrency_lease",
     "concurrency_lease_limit",
     "concurrency_limit_v2",

@@ -9,7 +9,17 @@ import pytest
 
 from tests.conftest import backend_env
 
-SERVICES = ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS", "REPOSSESSOR")
+SERVICES = (
+    "SCHEDULER",
+    "LATE_RUNS",
+    "FOREMAN",
+    "CANCELLATION_CLEANUP",
+    "PAUSE_EXPIRATIONS",
+    "REPOSSESSOR",
+    "EVENT_RETENTION",
+    "TRIGGERS",
+    "ACTIONS",
+)
 
 
 @pytest.fixture

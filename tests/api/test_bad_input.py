@@ -32,13 +32,16 @@ from aiohttp import web
 CONTRACT = json.loads((Path(__file__).resolve().parents[1] / "data" / "api_contract.json").read_text())["operations"]
 
 #: Routes that upgrade to a websocket: a plain GET is not what they are for.
-WEBSOCKET_ROUTES = {"/api/events/in", "/api/events/out"}
+WEBSOCKET_ROUTES = {"/api/events/in", "/api/events/out", "/api/logs/out"}
 
 #: Body bytes that are not a JSON document the API can use.
 MALFORMED = [b'{"name": ', b"\xff\xfe{\x00", b"{'single': 'quotes'}", b'{"a": 1e400}', b"[" * 1100 + b"]" * 1100]
 #: JSON documents of the wrong kind.
 NOT_AN_OBJECT = [[], [{"a": 1}], "a string", 42, None, True]
 NOT_AN_ARRAY = [{}, {"name": "x"}, "a string", 42, None]
+NOT_A_STRING = [{}, [], 42, True]
+#: Routes whose body is one JSON string (a template), which the contract records as a fieldless object.
+STRING_BODY_ROUTES = {"/api/templates/validate", "/api/automations/templates/validate"}
 
 HUGE = 2**63  # one past the largest 64-bit signed integer: fine in JSON, too big for any column
 NUL = "nul\x00byte"
@@ -400,6 +403,8 @@ async def sweep(client: Any, app: web.Application, stored: Stored | None, backen
             for i, raw in enumerate(MALFORMED):
                 await out.send(route, url, f"{variant}/malformed-{i}", raw=raw, invalid_body=takes_body)
             wrong_containers = NOT_AN_ARRAY if schema and schema["array"] else NOT_AN_OBJECT
+            if route.path in STRING_BODY_ROUTES:
+                wrong_containers = NOT_A_STRING
             for i, body in enumerate(wrong_containers):
                 await out.send(
                     route, url, f"{variant}/container-{i}", body=body, invalid_body=takes_body and body is not None

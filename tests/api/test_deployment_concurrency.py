@@ -96,10 +96,13 @@ async def test_slots_are_per_deployment_and_runs_without_limit_are_free(client) 
     assert (await _propose(client, await _run(client, limited), "PENDING"))["status"] == "ACCEPT"
     for _ in range(3):
         assert (await _propose(client, await _run(client, free), "PENDING"))["status"] == "ACCEPT"
-    # A run created straight into PENDING holds a slot too.
+    # A run created straight into PENDING is forced there (as in the reference): it takes no slot.
     direct = await _run(client, limited, state={"type": "PENDING"})
-    assert direct["state_type"] == "PENDING"
-    assert (await _limit(client, limited))["active_slots"] == 2
+    assert (
+        direct["state_type"] == "PENDING"
+        and direct["state"]["state_details"]["deployment_concurrency_lease_id"] is None
+    )
+    assert (await _limit(client, limited))["active_slots"] == 1
 
 
 async def test_a_run_retrying_in_process_keeps_its_slot(client) -> None:

@@ -15,7 +15,8 @@ async def _pool(client, name: str = "tp", **body) -> dict:
 async def test_pool_crud_with_default_queue(client) -> None:
     assert (await client.get("/api/work_pools/tp")).status == 404
     assert await (await client.get("/api/work_pools/tp")).json() == {"detail": 'Work pool "tp" not found.'}
-    pool = await _pool(client, base_job_template={"job_configuration": {}, "variables": {}})
+    template = {"job_configuration": {"command": "{{ command }}"}, "variables": {"properties": {"command": {}}}}
+    pool = await _pool(client, base_job_template=template)
     assert pool["status"] == "NOT_READY" and pool["default_queue_id"]
     assert pool["storage_configuration"] == {
         "bundle_upload_step": None,

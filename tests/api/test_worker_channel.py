@@ -7,7 +7,7 @@ import uuid
 
 from prefect_http.ws import workers as ws_workers
 
-TEMPLATE = {"job_configuration": {"command": "{{ command }}"}, "variables": {"properties": {}}}
+TEMPLATE = {"job_configuration": {"command": "{{ command }}"}, "variables": {"properties": {"command": {}}}}
 
 
 def _hello(**changes) -> dict:

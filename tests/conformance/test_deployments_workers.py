@@ -8,6 +8,8 @@ schedules turn into runs within a second or two.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import json
 import sys
 import time
 from collections.abc import Iterator
@@ -24,6 +26,8 @@ from tests.support.server import ServerProcess, start_server
 pytestmark = pytest.mark.conformance
 
 FAST_SERVICES = {
+    # a run that finds its deployment full is due again soon (the reference's default: 30 s)
+    "PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS": "2",
     "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
     "PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS": "1",
     "PREFECT_SERVER_SERVICES_FOREMAN_LOOP_SECONDS": "2",
@@ -353,3 +357,65 @@ def test_task_worker_runs_delayed_tasks(api: Api, env: dict[str, str], workdir: 
         for run_id in result["ids"]:
             run = api.task_run(run_id)
             assert run["state_type"] == "COMPLETED" and run["flow_run_id"] is None
+
+
+LIMITED_SOURCE = """
+import json, time
+from pathlib import Path
+from prefect import flow
+from prefect.runtime import flow_run
+
+@flow
+def one_at_a_time(out: str):
+    start = time.time()
+    time.sleep(3)
+    Path(out, f"{flow_run.id}.json").write_text(json.dumps({"start": start, "end": time.time()}))
+"""
+
+DEPLOY_LIMITED = """
+from prefect import flow
+source, pool = sys.argv[2:4]
+deployment_id = flow.from_source(source=source, entrypoint="limited.py:one_at_a_time").deploy(
+    name="one", work_pool_name=pool, build=False, push=False, concurrency_limit=1
+)
+report(id=str(deployment_id))
+"""
+
+TRIGGER_WITH = """
+from prefect.deployments import run_deployment
+run = run_deployment(sys.argv[2], parameters={"out": sys.argv[3]}, timeout=0)
+report(id=str(run.id))
+"""
+
+
+def test_a_deployment_with_concurrency_limit_one_runs_its_runs_one_after_another(
+    api: Api, env: dict[str, str], workdir: Path, pool: str
+) -> None:
+    source = workdir / "src"
+    source.mkdir(exist_ok=True)
+    (source / "limited.py").write_text(LIMITED_SOURCE)
+    out = workdir / "out"
+    out.mkdir()
+    deployment_id = _client_script(workdir, env, DEPLOY_LIMITED, str(source), pool)["id"]
+    deployment = api.get(f"/deployments/{deployment_id}")
+    assert deployment["concurrency_limit"] == 1
+    limit = deployment["global_concurrency_limit"]
+    assert (limit["name"], limit["limit"]) == (f"deployment:{deployment_id}", 1)
+
+    run_ids = [_client_script(workdir, env, TRIGGER_WITH, "one-at-a-time/one", str(out))["id"] for _ in range(3)]
+    with _worker(pool, env, workdir) as worker:
+
+        def all_done() -> bool:
+            return all(_state(api, run_id) in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") for run_id in run_ids)
+
+        wait_for(all_done, 150, what=f"the three runs to finish\n{worker.log()}")
+    assert [_state(api, run_id) for run_id in run_ids] == ["COMPLETED"] * 3
+    spans = sorted((s["start"], s["end"]) for s in (json.loads((out / f"{r}.json").read_text()) for r in run_ids))
+    for (_, earlier_end), (later_start, _) in itertools.pairwise(spans):
+        assert later_start >= earlier_end, f"runs overlapped: {spans}"
+    # the runs waited their turn, and every slot came back
+    waited = [s["name"] for run_id in run_ids for s in api.flow_run_states(run_id)]
+    assert "AwaitingConcurrencySlot" in waited
+    leases = {s["state_details"]["deployment_concurrency_lease_id"] for r in run_ids for s in api.flow_run_states(r)}
+    assert len(leases - {None}) == 3  # one lease per run, as the engine renewed it
+    assert api.get(f"/v2/concurrency_limits/{limit['id']}")["active_slots"] == 0

@@ -34,6 +34,8 @@ def servers(
     workdir = tmp_path_factory.mktemp(f"conc-races-{backend}")
     env = backend_env(backend, workdir, request)
     env["PREFECT_SERVER_SERVICES_REPOSSESSOR_ENABLED"] = "false"
+    # runs of a full deployment are due again at once (a run may not start before it is due)
+    env["PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS"] = "0"
     started = [start_server(env, workdir)]
     try:
         if backend == "postgres":
@@ -133,3 +135,40 @@ async def test_a_lease_is_given_back_once(servers: list[ServerProcess]) -> None:
         assert await _active(https[0], name) == 0
         gone = await https[-1].post(f"/v2/concurrency_limits/leases/{leases[0]}/renew", json={})
         assert gone.status_code == 410
+
+
+async def test_deployment_runs_racing_for_slots_never_exceed_the_limit(servers: list[ServerProcess]) -> None:
+    """Runs of a deployment with `concurrency_limit=LIMIT` (on PostgreSQL spread over two
+    server processes) propose PENDING all at once, round after round: each round at most
+    LIMIT are let in, the winners finish and give their slots back, and the losers (put back
+    as "AwaitingConcurrencySlot") try again until every run has completed."""
+    async with clients(servers) as https:
+        flow = await _ok(await https[0].post("/flows/", json={"name": f"dep-race-{uuid.uuid4().hex[:8]}"}))
+        body = {"name": "d", "flow_id": flow["id"], "concurrency_limit": LIMIT}
+        deployment = await _ok(await https[0].post("/deployments/", json=body))
+        runs = [
+            (await _ok(await https[0].post(f"/deployments/{deployment['id']}/create_flow_run", json={})))["id"]
+            for _ in range(CLIENTS)
+        ]
+        limit_name = f"deployment:{deployment['id']}"
+
+        async def propose(http: httpx.AsyncClient, run_id: str, type_: str) -> dict:
+            return await _ok(await http.post(f"/flow_runs/{run_id}/set_state", json={"state": {"type": type_}}))
+
+        waiting = list(runs)
+        for _ in range(CLIENTS):  # every round lets at least one run through
+            answers = await asyncio.gather(
+                *(propose(https[i % CLIENTS], run_id, "PENDING") for i, run_id in enumerate(waiting))
+            )
+            winners = [run_id for run_id, a in zip(waiting, answers, strict=True) if a["status"] == "ACCEPT"]
+            assert 1 <= len(winners) <= LIMIT, answers
+            assert all(a["state"]["name"] == "AwaitingConcurrencySlot" for a in answers if a["status"] == "REJECT")
+            assert await _active(https[0], limit_name) == len(winners)
+            for i, run_id in enumerate(winners):
+                assert (await propose(https[i], run_id, "RUNNING"))["status"] == "ACCEPT"
+                assert (await propose(https[-1 - i], run_id, "COMPLETED"))["status"] == "ACCEPT"
+            waiting = [run_id for run_id in waiting if run_id not in winners]
+            if not waiting:
+                break
+        assert not waiting
+        assert await _active(https[-1], limit_name) == 0

@@ -62,7 +62,17 @@ def test_every_legacy_ledger_fixture_is_known() -> None:
 #: The rows are read back as stored: no background service may add or change any meanwhile.
 QUIET = {
     f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false"
-    for name in ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS", "REPOSSESSOR")
+    for name in (
+        "SCHEDULER",
+        "LATE_RUNS",
+        "FOREMAN",
+        "CANCELLATION_CLEANUP",
+        "PAUSE_EXPIRATIONS",
+        "REPOSSESSOR",
+        "EVENT_RETENTION",
+        "TRIGGERS",
+        "ACTIONS",
+    )
 }
 
 

@@ -34,18 +34,27 @@ KEYS = 20_000
 def captured(storage: Any) -> Iterator[list[tuple[str, Any]]]:
     """The (statement, driver parameters) pairs `storage` sends inside the block."""
     seen: list[tuple[str, Any]] = []
-    engines = {id(e): e.sync_engine for e in (storage.read_engine, storage.write_engine)}
+    engines = {id(e): e for e in (storage.read_engine, storage.write_engine)}
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         seen.append((statement, parameters))
 
+    def heard(statement: str, parameters: Any) -> None:  # the SQLite engine's listeners
+        seen.append((statement, parameters))
+
     for engine in engines.values():
-        sa.event.listen(engine, "before_cursor_execute", record)
+        if hasattr(engine, "statement_listeners"):
+            engine.statement_listeners.append(heard)
+        else:
+            sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
         for engine in engines.values():
-            sa.event.remove(engine, "before_cursor_execute", record)
+            if hasattr(engine, "statement_listeners"):
+                engine.statement_listeners.remove(heard)
+            else:
+                sa.event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def _fill(storage: Any) -> dict[str, Any]:

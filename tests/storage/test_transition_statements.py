@@ -18,6 +18,7 @@ from prefect_core.schemas.flows import Flow
 from prefect_core.schemas.runs import FlowRunCreate, TaskRunCreate
 from prefect_core.schemas.states import State, StateCreate, StateDetails, StateType
 from prefect_core.services.container import Services
+from prefect_core.services.deployments import sync_backing_limit
 from tests.support.statements import counting_statements
 
 pytestmark = pytest.mark.timeout(60)
@@ -45,6 +46,7 @@ async def _deployment(storage, flow: Flow, limit: int | None) -> Deployment:
         deployment, _ = await uow.deployments.upsert(
             Deployment(name=f"d-{limit}", flow_id=flow.id, concurrency_limit=limit), set()
         )
+        await sync_backing_limit(uow, deployment.id, limit)
     return deployment
 
 
@@ -75,6 +77,10 @@ async def measure(storage, services: Services) -> dict[str, int]:
         label = "no limit" if limit is None else "limit"
         await count(
             f"deployment ({label}): SCHEDULED -> PENDING", orch.set_flow_run_state(dep_run.id, _state(S.PENDING))
+        )
+        await count(f"deployment ({label}): PENDING -> RUNNING", orch.set_flow_run_state(dep_run.id, _state(S.RUNNING)))
+        await count(
+            f"deployment ({label}): RUNNING -> COMPLETED", orch.set_flow_run_state(dep_run.id, _state(S.COMPLETED))
         )
     late_body = FlowRunCreate(
         flow_id=flow.id,
@@ -122,8 +128,12 @@ async def measure(storage, services: Services) -> dict[str, int]:
         "Completed",  # the plain run
         "Scheduled",
         "Pending",
+        "Running",
+        "Completed",
         "Scheduled",
-        "Pending",  # the deployment runs
+        "Pending",
+        "Running",
+        "Completed",  # the deployment runs
         "Scheduled",
         "Late",  # the late one
         "Running",  # the parent
@@ -145,7 +155,14 @@ BUDGET: dict[str, tuple[int, int]] = {
     "flow: PENDING -> RUNNING": (5, 5),
     "flow: RUNNING -> COMPLETED": (5, 5),
     "deployment (no limit): SCHEDULED -> PENDING": (6, 6),
-    "deployment (limit): SCHEDULED -> PENDING": (7, 8),
+    "deployment (no limit): PENDING -> RUNNING": (5, 5),
+    "deployment (no limit): RUNNING -> COMPLETED": (5, 5),
+    # Leased slots: the deployment's limit, the locked global limit row; taking a slot
+    # adds its increment and the lease (two rows), RUNNING reads and renews the lease,
+    # leaving the slot takes the lease back and gives back the slot.
+    "deployment (limit): SCHEDULED -> PENDING": (10, 11),
+    "deployment (limit): PENDING -> RUNNING": (10, 10),
+    "deployment (limit): RUNNING -> COMPLETED": (8, 9),
     "deployment (limit): mark late": (7, 8),
     "task: create (PENDING)": (7, 6),
     "task: PENDING -> RUNNING": (5, 5),

@@ -1,8 +1,9 @@
 """Counting the SQL statements a piece of code sends, on either SQL backend.
 
-Both SQL storages expose their engines (`read_engine`, `write_engine`), each with a
-synchronous `sync_engine` SQLAlchemy emits cursor events on; counting those events
-counts what reaches the database driver (transaction BEGIN/COMMIT excluded).
+Both SQL storages expose their engines (`read_engine`, `write_engine`): SQLAlchemy's
+async engines (PostgreSQL) have a synchronous `sync_engine` that emits cursor events; the
+SQLite engine calls its `statement_listeners` with each statement's SQL and parameters. Either way what
+reaches the database driver is counted (transaction BEGIN/COMMIT excluded).
 """
 
 from __future__ import annotations
@@ -32,15 +33,24 @@ class StatementLog:
 def counting_statements(storage: Any) -> Iterator[StatementLog]:
     """Record every statement `storage`'s engines execute inside the block."""
     log = StatementLog()
-    engines = {id(e): e.sync_engine for e in (storage.read_engine, storage.write_engine)}
+    engines = {id(e): e for e in (storage.read_engine, storage.write_engine)}
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         log.statements.append(statement)
 
+    def heard(statement: str, parameters: Any) -> None:
+        log.statements.append(statement)
+
     for engine in engines.values():
-        sa.event.listen(engine, "before_cursor_execute", record)
+        if hasattr(engine, "statement_listeners"):
+            engine.statement_listeners.append(heard)
+        else:
+            sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
         yield log
     finally:
         for engine in engines.values():
-            sa.event.remove(engine, "before_cursor_execute", record)
+            if hasattr(engine, "statement_listeners"):
+                engine.statement_listeners.remove(heard)
+            else:
+                sa.event.remove(engine.sync_engine, "before_cursor_execute", record)

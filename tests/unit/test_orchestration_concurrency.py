@@ -1,4 +1,6 @@
-"""Deployment concurrency limits: the pure rules, fed the slots the service would count."""
+"""Deployment concurrency limits: the pure rules, fed the limit the service would read, and
+the leases they declare (taken at PENDING, renewed at RUNNING, carried and given back by
+the bookkeeping)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,12 @@ from uuid import uuid4
 import pytest
 
 from prefect_core.orchestration import Need, orchestrate, orchestrate_late
+from prefect_core.orchestration.effects import (
+    FlowRunStateChanged,
+    LeaseDeploymentSlot,
+    ReleaseDeploymentLease,
+    RenewDeploymentLease,
+)
 from prefect_core.orchestration.policies import CORE_FLOW, MARK_LATE, MINIMAL_FLOW
 from prefect_core.schemas.deployments import DeploymentConcurrency
 from prefect_core.schemas.states import State, StateDetails
@@ -16,8 +24,11 @@ from tests.unit.orchestration_builders import NOW, S, ago, flow, flow_ctx, flow_
 DEPLOYMENT = uuid4()
 
 
+LIMIT_ID = uuid4()
+
+
 def slots(active: int, limit: int = 1, strategy: str = "ENQUEUE") -> DeploymentConcurrency:
-    return DeploymentConcurrency(limit=limit, collision_strategy=strategy, active_slots=active)
+    return DeploymentConcurrency(limit=limit, collision_strategy=strategy, active_slots=active, limit_id=LIMIT_ID)
 
 
 def run_of_deployment(initial: State | None, **fields):
@@ -37,8 +48,11 @@ def test_a_free_slot_lets_the_run_become_pending(active, limit):
     decision = propose_pending(slots(active, limit))
     assert decision.status == "ACCEPT"
     assert decision.state.type is S.PENDING
-    # Slots are counted from states: taking one needs no effect or lease.
-    assert decision.state.state_details.deployment_concurrency_lease_id is None
+    # The slot is leased: the state names the lease, an effect takes it.
+    lease_id = decision.state.state_details.deployment_concurrency_lease_id
+    assert lease_id is not None
+    [taken] = [e for e in decision.effects if isinstance(e, LeaseDeploymentSlot)]
+    assert taken.lease_id == lease_id and taken.limit_id == LIMIT_ID and taken.lease_seconds == 300.0
 
 
 def test_no_limit_means_no_opinion():
@@ -132,6 +146,80 @@ def test_other_transitions_ignore_the_limit():
     initial = state(S.PENDING, at=ago(5))
     decision = flow(initial, state(S.RUNNING), run_of_deployment(initial), deployment_concurrency=slots(9))
     assert decision.status == "ACCEPT"
+    assert not [e for e in decision.effects if not isinstance(e, FlowRunStateChanged)]
+
+
+# --- the lease at RUNNING and after ---------------------------------------------------
+
+LEASE = uuid4()
+
+
+def start(alive: bool | None, concurrency: DeploymentConcurrency | None):
+    initial = state(S.PENDING, at=ago(5), deployment_concurrency_lease_id=str(LEASE))
+    return flow(
+        initial,
+        state(S.RUNNING),
+        run_of_deployment(initial),
+        deployment_concurrency=concurrency,
+        deployment_lease_alive=alive,
+    )
+
+
+def test_a_live_lease_is_kept_and_renewed_at_running():
+    decision = start(True, slots(1, 1))
+    assert decision.status == "ACCEPT"
+    assert decision.state.state_details.deployment_concurrency_lease_id == LEASE
+    assert RenewDeploymentLease(LEASE, 300.0) in decision.effects
+
+
+def test_a_lost_lease_is_taken_again_when_a_slot_is_free():
+    decision = start(False, slots(0, 1))
+    assert decision.status == "ACCEPT"
+    new_lease = decision.state.state_details.deployment_concurrency_lease_id
+    assert new_lease not in (None, LEASE)
+    assert [e.lease_id for e in decision.effects if isinstance(e, LeaseDeploymentSlot)] == [new_lease]
+
+
+def test_a_lost_lease_without_a_free_slot_cancels_the_run():
+    decision = start(False, slots(1, 1))
+    assert decision.status == "REJECT" and decision.state.type is S.CANCELLED
+    assert decision.reason == "Deployment concurrency limit reached after lease expiry."
+    # the old lease is given back (a no-op when it is gone): nothing leaks
+    assert ReleaseDeploymentLease(LEASE) in decision.effects
+
+
+def test_a_lease_whose_limit_was_removed_is_carried_along():
+    decision = start(None, None)
+    assert decision.status == "ACCEPT"
+    assert decision.state.state_details.deployment_concurrency_lease_id == LEASE
+
+
+@pytest.mark.parametrize(
+    "current,proposed,released",
+    [
+        (S.RUNNING, S.COMPLETED, True),
+        (S.RUNNING, S.FAILED, True),
+        (S.RUNNING, S.CRASHED, True),
+        (S.CANCELLING, S.CANCELLED, True),
+        (S.PENDING, S.SCHEDULED, True),
+        (S.RUNNING, S.PAUSED, True),
+        (S.RUNNING, S.CANCELLING, False),
+        (S.PENDING, S.CANCELLING, False),
+    ],
+)
+def test_leaving_the_holding_states_gives_the_lease_back(current, proposed, released):
+    initial = state(current, at=ago(5), deployment_concurrency_lease_id=str(LEASE))
+    decision = flow(initial, state(proposed), run_of_deployment(initial))
+    assert decision.writes_state
+    assert (ReleaseDeploymentLease(LEASE) in decision.effects) is released
+    carried = decision.state.state_details.deployment_concurrency_lease_id
+    assert carried == (None if released else LEASE)
+
+
+def test_forced_terminal_states_give_the_lease_back_too():
+    initial = state(S.RUNNING, at=ago(5), deployment_concurrency_lease_id=str(LEASE))
+    decision = flow(initial, state(S.CANCELLED), run_of_deployment(initial), force=True)
+    assert ReleaseDeploymentLease(LEASE) in decision.effects
 
 
 # --- the late-runs policy --------------------------------------------------------
@@ -169,12 +257,12 @@ def test_otherwise_a_late_run_is_just_late(concurrency):
         (S.PAUSED, S.PENDING, True),
         (S.PENDING, S.PENDING, False),
         (S.RUNNING, S.PENDING, False),
-        (S.PENDING, S.RUNNING, False),
+        (S.PENDING, S.RUNNING, True),  # the lease is checked (read only for runs holding one)
         (S.RUNNING, S.COMPLETED, False),
         (S.SCHEDULED, S.SCHEDULED, False),
     ],
 )
-def test_the_core_policy_needs_the_slots_only_to_take_one(initial, proposed, expected):
+def test_the_core_policy_needs_the_limit_only_to_take_or_check_a_slot(initial, proposed, expected):
     current = state(initial, at=ago(5)) if initial else None
     ctx = flow_ctx(current, state(proposed), run_of_deployment(current))
     assert (Need.DEPLOYMENT_SLOTS in CORE_FLOW.needs(ctx)) is expected

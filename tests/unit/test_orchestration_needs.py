@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -16,6 +17,7 @@ from tests.unit.orchestration_builders import S, flow_ctx, flow_run, state, task
 #: The context fields each need fills.
 FIELDS = {
     Need.DEPLOYMENT_SLOTS: ("deployment_concurrency",),
+    Need.DEPLOYMENT_LEASE: ("deployment_lease_alive",),
     Need.PARENT_FLOW_RUN: ("parent_flow_run_state", "parent_flow_run_run_count"),
     Need.CACHED_STATE: ("cached_state",),
 }
@@ -42,7 +44,7 @@ def test_a_rule_reading_loaded_context_declares_the_need(rule: Rule) -> None:
     "policy,initial,proposed,expected",
     [
         (CORE_FLOW, S.RUNNING, S.COMPLETED, set()),
-        (CORE_FLOW, S.PENDING, S.RUNNING, set()),
+        (CORE_FLOW, S.PENDING, S.RUNNING, {Need.DEPLOYMENT_SLOTS, Need.DEPLOYMENT_LEASE}),
         (CORE_FLOW, S.SCHEDULED, S.PENDING, {Need.DEPLOYMENT_SLOTS}),
         (MINIMAL_FLOW, S.SCHEDULED, S.PENDING, set()),
         (CORE_TASK, S.PENDING, S.RUNNING, {Need.PARENT_FLOW_RUN, Need.CACHED_STATE}),
@@ -72,6 +74,9 @@ async def test_loaders_read_nothing_for_runs_that_have_nothing_of_the_kind() -> 
     uow: Any = NoStorage()
     flow_transition = flow_ctx(state(S.SCHEDULED), state(S.PENDING), flow_run(state(S.SCHEDULED)))
     assert await load_context(uow, flow_transition, {Need.DEPLOYMENT_SLOTS}) is flow_transition
+    # A run starting without a deployment lease needs neither its limit nor a lease.
+    starting = flow_ctx(state(S.PENDING), state(S.RUNNING), flow_run(state(S.PENDING), deployment_id=uuid4()))
+    assert await load_context(uow, starting, {Need.DEPLOYMENT_SLOTS, Need.DEPLOYMENT_LEASE}) is starting
     orphan_task = task_ctx(state(S.PENDING), state(S.RUNNING), task_run(state(S.PENDING)))
     assert await load_context(uow, orphan_task, {Need.PARENT_FLOW_RUN}) is orphan_task
     # Without a cache key (or with refresh_cache) there is nothing to look up.

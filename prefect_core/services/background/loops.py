@@ -79,7 +79,9 @@ class BackgroundServiceKind(Protocol):
 
 def build_loops(services: Services, settings: Settings) -> list[Loop]:
     """The loops of every enabled service, configured from `settings`."""
+    from prefect_core.services.background.automations import AutomationActions, ProactiveTriggers
     from prefect_core.services.background.cancellation import CancellationCleanup
+    from prefect_core.services.background.event_retention import EventRetention
     from prefect_core.services.background.foreman import Foreman
     from prefect_core.services.background.late_runs import LateRuns
     from prefect_core.services.background.pauses import PauseExpirations
@@ -93,6 +95,9 @@ def build_loops(services: Services, settings: Settings) -> list[Loop]:
         CancellationCleanup,
         PauseExpirations,
         Repossessor,
+        EventRetention,
+        ProactiveTriggers,
+        AutomationActions,
     ]
     loops: list[Loop] = []
     for service in kinds:

@@ -1,0 +1,1 @@
+"""Automations at work: templates, trigger evaluation, actions."""

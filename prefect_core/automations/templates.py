@@ -1,0 +1,86 @@
+"""User templates (automation action parameters, webhook bodies), rendered by Jinja2 in
+its immutable sandbox, with the reference's limits on loops and ranges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+#: A template may hold this many for-loops, nested this deep, and ranges this long.
+MAX_LOOPS = 10
+MAX_LOOP_DEPTH = 2
+MAX_RANGE = 100
+
+
+def _bounded_range(*args: int) -> range:
+    values = range(*args)
+    if len(values) > MAX_RANGE:
+        raise OverflowError(f"Range too big. The sandbox blocks ranges larger than MAX_TEMPLATE_RANGE={MAX_RANGE}.")
+    return values
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    def __init__(self) -> None:
+        super().__init__(undefined=ChainableUndefined, autoescape=False)
+        self.globals["range"] = _bounded_range
+
+
+ENVIRONMENT = _Environment()
+
+
+@dataclass(frozen=True)
+class TemplateProblem(Exception):
+    """A template that does not parse or breaks a sandbox limit, with the line it is on."""
+
+    message: str
+    line: int
+
+
+def _depth(node: nodes.Node, depth: int = 0) -> int:
+    if isinstance(node, nodes.For):
+        depth += 1
+    return max([depth, *(_depth(child, depth) for child in node.iter_child_nodes())])
+
+
+def validate(template: str) -> None:
+    """Raise `TemplateProblem` unless the template parses and keeps within the limits."""
+    try:
+        root = ENVIRONMENT.parse(template)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(exc.message or str(exc), exc.lineno) from None
+    loops = list(root.find_all(nodes.For))
+    if len(loops) > MAX_LOOPS:
+        raise TemplateProblem(
+            f"Contains {len(loops)} for loops. Templates can contain no more than {MAX_LOOPS} for loops.", 0
+        )
+    depth = _depth(root)
+    if depth > MAX_LOOP_DEPTH:
+        raise TemplateProblem(
+            f"Contains nested for loops at a depth of {depth}. Templates can nest for loops no more than "
+            f"{MAX_LOOP_DEPTH} loops deep.",
+            0,
+        )
+
+
+def render(template: str, context: dict[str, Any]) -> str:
+    """Render a validated template in the sandbox."""
+    validate(template)
+    return ENVIRONMENT.from_string(template).render(**context)
+
+
+def render_values(value: Any, context: dict[str, Any]) -> Any:
+    """Render every string inside a JSON-like value; a string without template syntax is kept as is."""
+    if isinstance(value, str):
+        if "{{" not in value and "{%" not in value:
+            return value
+        return render(value, context)
+    if isinstance(value, dict):
+        if "__prefect_kind" in value and value.get("__prefect_kind") == "jinja" and "template" in value:
+            return render(str(value["template"]), context)
+        return {k: render_values(v, context) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render_values(v, context) for v in value]
+    return value

@@ -1,0 +1,138 @@
+"""Hydrating the placeholders Prefect's forms write into parameters and run inputs.
+
+The UI's schema forms send a value they could not type as a placeholder object, e.g.
+`{"__prefect_kind": "json", "value": "[1, 2]"}`, and the reference server turns these into
+values before it validates or stores them:
+
+- `"none"`: the `value` itself (hydrated in turn);
+- `"json"`: the `value` parsed as JSON (a non-string `value` is taken as it is); without a
+  `value` the placeholder is dropped from its object or list;
+- any kind this module does not know: its `value` (or null).
+
+- `"workspace_variable"`: the value of the variable `variable_name` (when the caller passes
+  the variables; `variable_names` says which to read); without a `variable_name` the
+  placeholder is dropped.
+
+`"jinja"` placeholders are left as they are (templates are not rendered here).
+
+A placeholder that cannot be hydrated is an error: `hydrate` raises `HydrationFailed`
+("Invalid JSON: ...", "Missing 'value' key in __prefect object"); `hydrate_collecting`
+keeps going and reports where each one was, as the UI's validation does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["KIND_KEY", "HydrationFailed", "hydrate", "hydrate_collecting", "variable_names"]
+
+KIND_KEY = "__prefect_kind"
+_VARIABLE = "workspace_variable"
+
+
+class HydrationFailed(Exception):
+    """A placeholder that cannot become a value; the message is the reference's."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _Removed:
+    """Stands for a placeholder that is dropped from its container."""
+
+
+_REMOVED = _Removed()
+Path = tuple[str | int, ...]
+
+
+class _Hydrator:
+    def __init__(self, raise_on_error: bool, variables: Mapping[str, Any] | None) -> None:
+        self.raise_on_error = raise_on_error
+        self.variables = variables
+        self.errors: list[tuple[Path, str]] = []
+
+    def fail(self, path: Path, message: str) -> None:
+        if self.raise_on_error:
+            raise HydrationFailed(message)
+        self.errors.append((path, message))
+
+    def placeholder(self, obj: dict[str, Any], path: Path) -> Any:
+        kind = obj[KIND_KEY]
+        if kind == "jinja":
+            return obj
+        if kind == _VARIABLE:
+            return self.variable(obj, path)
+        if kind == "none":
+            if "value" not in obj:
+                self.fail(path, "Missing 'value' key in __prefect object")
+                return None
+            return self.value(obj["value"], path)
+        if kind == "json":
+            if "value" not in obj:
+                return _REMOVED
+            raw = obj["value"]
+            if isinstance(raw, dict):
+                raw = self.value(raw, path)
+            if not isinstance(raw, str):
+                return raw
+            try:
+                return json.loads(raw)
+            except ValueError as exc:
+                self.fail(path, f"Invalid JSON: {exc}")
+                return None
+        return obj.get("value")
+
+    def variable(self, obj: dict[str, Any], path: Path) -> Any:
+        if "variable_name" not in obj:
+            return _REMOVED
+        name = obj["variable_name"]
+        if isinstance(name, dict):
+            name = self.value(name, path)
+        if self.variables is None:
+            return obj
+        if isinstance(name, str) and name in self.variables:
+            return self.variables[name]
+        self.fail(path, f"Variable '{name}' not found in workspace.")
+        return None
+
+    def value(self, obj: Any, path: Path) -> Any:
+        if isinstance(obj, dict):
+            if KIND_KEY in obj:
+                return self.placeholder(obj, path)
+            hydrated = {key: self.value(item, (*path, key)) for key, item in obj.items()}
+            return {key: item for key, item in hydrated.items() if item is not _REMOVED}
+        if isinstance(obj, list):
+            items = [self.value(item, (*path, index)) for index, item in enumerate(obj)]
+            return [item for item in items if item is not _REMOVED]
+        return obj
+
+
+def variable_names(values: Any) -> set[str]:
+    """The workspace variables `values`' placeholders name (what `hydrate` needs given)."""
+    if isinstance(values, list):
+        return set().union(*(variable_names(item) for item in values))
+    if not isinstance(values, dict):
+        return set()
+    if values.get(KIND_KEY) == _VARIABLE and isinstance(values.get("variable_name"), str):
+        return {values["variable_name"]}
+    return set().union(*(variable_names(item) for item in values.values()))
+
+
+def hydrate(values: dict[str, Any], variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`values` with their placeholders hydrated (workspace variables from `variables`, when
+    given; else left as placeholders); `HydrationFailed` for the first bad one."""
+    result = _Hydrator(True, variables).value(values, ())
+    return result if isinstance(result, dict) else {}
+
+
+def hydrate_collecting(
+    values: dict[str, Any], variables: Mapping[str, Any] | None = None
+) -> tuple[dict[str, Any], list[tuple[Path, str]]]:
+    """`values` hydrated as far as possible, and (path, message) for each placeholder that
+    could not be (its place holds null)."""
+    hydrator = _Hydrator(False, variables)
+    result = hydrator.value(values, ())
+    return (result if isinstance(result, dict) else {}), hydrator.errors

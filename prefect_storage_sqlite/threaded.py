@@ -1,0 +1,376 @@
+"""SQLite through aiosqlite: every SQLite call runs in a connection's own thread.
+
+Each connection is an aiosqlite connection (one thread, one stdlib `sqlite3` connection).
+A statement is compiled and its parameters bound on the event loop
+(`prefect_storage_sqlite.statements`, cached per statement shape); the worker thread then
+runs BEGIN (when a transaction is pending), the statement, `fetchall`, `rowcount` and the
+conversion of the rows in one go, so a statement costs one thread hop. SQLite releases the
+GIL while it steps through a query, so a long read runs beside the loop.
+
+The engine offers the slice of SQLAlchemy's `AsyncEngine` the shared kit uses
+(`prefect_storage_sql.engine.SqlEngine`): `connect()`/`begin()` yielding a connection with
+`execute`, `stream`, `run_sync`, `commit`, `rollback`. The writer engine holds one
+connection (one holder at a time; transactions start with `BEGIN IMMEDIATE`); a reader
+engine keeps a few idle connections and opens more on demand, so a long read never makes
+another read wait (and, in WAL mode, readers never wait for the writer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import aiosqlite
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.pool import StaticPool
+
+from prefect_storage_sqlite.results import SqliteResult, SqliteStream
+from prefect_storage_sqlite.statements import Prepared, RowShape, StatementCache, distill
+
+T = TypeVar("T")
+#: Called in a new connection's thread with its `sqlite3.Connection` (tests trace with it).
+ConnectHook = Callable[[sqlite3.Connection], None]
+#: Called on the loop with each statement's SQL and driver parameters before it is sent
+#: (tests count and explain what the repositories send).
+StatementListener = Callable[[str, Any], None]
+
+#: Rows per thread hop when a result is streamed.
+STREAM_CHUNK = 256
+
+
+def sqlite_dialect() -> sa.Dialect:
+    """SQLAlchemy's pysqlite dialect, initialised against this machine's SQLite library."""
+    engine = sa.create_engine("sqlite://", poolclass=StaticPool)
+    with engine.connect():
+        pass
+    dialect = engine.dialect
+    engine.dispose()
+    return dialect
+
+
+class SqliteConnection:
+    """One aiosqlite connection with `AsyncConnection`'s awaitable methods."""
+
+    def __init__(self, engine: SqliteEngine, driver: aiosqlite.Connection, db: sqlite3.Connection) -> None:
+        self._engine = engine
+        self._driver = driver
+        self._db = db  # only ever used inside the driver's thread
+        # The BEGIN to send with the next statement (read and cleared in the thread only, so a
+        # statement still queued when its caller is cancelled runs in its transaction, and the
+        # ROLLBACK queued behind it undoes it).
+        self._begin: str | None = None
+        self._transactional = False  # inside begin(): commit/rollback end what BEGIN began
+        self._queued = False  # a statement was queued since begin()
+        self._cursors: set[sqlite3.Cursor] = set()  # streams not read to the end
+        self._sync: sa.Connection | None = None  # for run_sync, built in the thread
+        self.closed = False
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        self._queued = self._transactional
+        return await self._in_thread(fn, *args)
+
+    async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        # aiosqlite's one entry point for "run this function in the connection's thread".
+        return await self._driver._execute(fn, *args)
+
+    def _start(self, begin: str) -> None:
+        self._begin, self._transactional, self._queued = begin, True, False
+
+    def _run_begin(self) -> None:
+        # In the thread, before the statement that needs the transaction.
+        begin, self._begin = self._begin, None
+        if begin is not None:
+            self._db.execute(begin)
+
+    def _execute_in_thread(self, prepared: Prepared, sql: str, params: Any, many: bool) -> SqliteResult:
+        self._run_begin()
+        cursor = self._db.executemany(sql, params) if many else self._db.execute(sql, params)
+        try:
+            description = cursor.description
+            if description is None:
+                return SqliteResult([], (), cursor.rowcount)
+            rows = cursor.fetchall()
+            rowcount = cursor.rowcount
+        finally:
+            cursor.close()
+        shape = prepared.shape_for(description, self._engine.statements.dialect)
+        if self._engine.map_rows_in_thread:
+            return SqliteResult(shape.rows(rows), shape.keys, rowcount)
+        return SqliteResult(rows, shape.keys, rowcount, shape)
+
+    def _bind(self, statement: Any, parameters: Any) -> tuple[Any, str, Any, bool]:
+        groups = distill(parameters)
+        many = len(groups) > 1
+        names = tuple(sorted(groups[0])) if groups else ()
+        prepared, extracted = self._engine.statements.prepare(statement, names, many)
+        if many:
+            bound = [prepared.bind(g, extracted, i) for i, g in enumerate(groups)]
+            sql, params = bound[0][0], [p for _, p in bound]
+        else:
+            sql, params = prepared.bind(groups[0] if groups else None, extracted, 0)
+        for listener in self._engine.statement_listeners:
+            listener(sql, params)
+        return prepared, sql, params, many
+
+    async def execute(self, statement: Any, parameters: Any = None) -> SqliteResult:
+        prepared, sql, params, many = self._bind(statement, parameters)
+        try:
+            result = await self._call(self._execute_in_thread, prepared, sql, params, many)
+        except sqlite3.Error as exc:
+            raise _wrapped(exc, sql, params) from exc
+        return result.mapped()
+
+    async def stream(self, statement: Any, parameters: Any = None) -> SqliteStream:
+        """The rows of a (long) read, fetched `STREAM_CHUNK` at a time."""
+        prepared, sql, params, _ = self._bind(statement, parameters)
+
+        dialect = self._engine.statements.dialect
+
+        def first_chunk() -> tuple[sqlite3.Cursor, RowShape, list[Any]]:
+            self._run_begin()
+            cursor = self._db.execute(sql, params)
+            self._cursors.add(cursor)
+            shape = prepared.shape_for(cursor.description or (), dialect)
+            return cursor, shape, shape.rows(cursor.fetchmany(STREAM_CHUNK))
+
+        def next_chunk(cursor: sqlite3.Cursor, shape: RowShape) -> list[Any]:
+            rows = cursor.fetchmany(STREAM_CHUNK)
+            if not rows:
+                cursor.close()
+                self._cursors.discard(cursor)
+            return shape.rows(rows)
+
+        try:
+            cursor, shape, rows = await self._call(first_chunk)
+        except sqlite3.Error as exc:
+            raise _wrapped(exc, sql, params) from exc
+
+        async def more() -> list[Any]:
+            try:
+                return await self._call(next_chunk, cursor, shape)
+            except sqlite3.Error as exc:
+                raise _wrapped(exc, sql, params) from exc
+
+        return SqliteStream(rows, more)
+
+    async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(sync_connection, *args)` in the connection's thread, inside this connection's
+        transaction (a SQLAlchemy `Connection` over the same sqlite3 connection, whose own
+        commit and rollback do nothing: the unit of work ends the transaction)."""
+
+        def call() -> T:
+            self._run_begin()
+            if self._sync is None:
+                self._sync = _sync_connection(self._db)
+            try:
+                return fn(self._sync, *args)
+            finally:
+                self._sync.rollback()  # resets SQLAlchemy's own transaction state only
+                if not self._transactional and self._db.in_transaction:
+                    self._db.execute("ROLLBACK")  # whatever `fn` began outside a unit of work
+
+        return await self._call(call)
+
+    async def commit(self) -> None:
+        await self._end("COMMIT")
+
+    async def rollback(self) -> None:
+        await self._end("ROLLBACK")
+
+    async def _end(self, verb: str) -> None:
+        if not self._transactional:
+            return
+        queued, self._transactional, self._queued = self._queued, False, False
+        if not queued:  # nothing reached the thread: no BEGIN was sent
+            self._begin = None
+            return
+
+        def end() -> None:
+            begun = self._begin is None
+            self._begin = None
+            if begun and self._db.in_transaction:  # SQLite may have rolled back by itself on an error
+                self._db.execute(verb)
+
+        try:
+            await self._in_thread(end)
+        except sqlite3.Error as exc:
+            raise _wrapped(exc, verb, ()) from exc
+
+    async def _reset(self) -> None:
+        """Before the connection goes back to its pool: no open statement, no transaction."""
+        if self._cursors:
+
+            def close_cursors() -> None:
+                for cursor in self._cursors:
+                    cursor.close()
+                self._cursors.clear()
+
+            await self._in_thread(close_cursors)
+        await self.rollback()
+
+    async def close(self) -> None:
+        """Close the connection once its queued statements ran, and end its thread (idempotent)."""
+        if self.closed:
+            return
+        self.closed = True
+
+        def close_sync() -> None:
+            if self._sync is not None:
+                self._sync.close()
+                self._sync = None
+
+        try:
+            await self._in_thread(close_sync)
+        finally:
+            await self._driver.close()
+
+
+class SqliteEngine:
+    """The writer (one connection, one holder at a time) or the readers (a small pool
+    that grows on demand) of one database file."""
+
+    def __init__(
+        self,
+        database: str,
+        pragmas: Sequence[str],
+        *,
+        writer: bool,
+        idle_connections: int = 2,
+        connect_hooks: Sequence[ConnectHook] = (),
+        statements: StatementCache | None = None,
+        map_rows_in_thread: bool = True,
+    ) -> None:
+        self.database = database
+        self.pragmas = list(pragmas)
+        self.writer = writer
+        self.statements = statements or StatementCache(sqlite_dialect())
+        self.statement_listeners: list[StatementListener] = []
+        #: Convert fetched rows (JSON, timestamps, UUIDs) in the connection's thread: a large
+        #: result then yields the GIL to the loop every switch interval instead of holding
+        #: the loop for the whole conversion (measured: docs/architecture.md).
+        self.map_rows_in_thread = map_rows_in_thread
+        self._connect_hooks = list(connect_hooks)
+        self._idle: list[SqliteConnection] = []
+        self._idle_max = 1 if writer else idle_connections
+        self._open: set[SqliteConnection] = set()
+        self._single = asyncio.Lock() if writer else None
+        self._begin_sql = "BEGIN IMMEDIATE" if writer else "BEGIN"
+        self._disposed = False
+
+    async def _new_connection(self) -> SqliteConnection:
+        driver = aiosqlite.connect(self.database, isolation_level=None)
+        driver._thread.daemon = True  # an unclosed connection must not keep the process alive
+        await driver
+        db = driver._conn
+
+        def set_up() -> None:
+            for pragma in self.pragmas:
+                db.execute(pragma).close()
+            for hook in self._connect_hooks:
+                hook(db)
+
+        await driver._execute(set_up)
+        conn = SqliteConnection(self, driver, db)
+        self._open.add(conn)
+        return conn
+
+    async def _acquire(self) -> SqliteConnection:
+        if self._disposed:
+            raise sa_exc.InterfaceError("engine disposed", None, Exception("the SQLite engine is closed"))
+        if self._single is not None:
+            await self._single.acquire()
+        try:
+            return self._idle.pop() if self._idle else await self._new_connection()
+        except BaseException:
+            if self._single is not None:
+                self._single.release()
+            raise
+
+    async def _release(self, conn: SqliteConnection) -> None:
+        try:
+            if conn.closed:  # by dispose(), while it was held
+                self._open.discard(conn)
+                return
+            await conn._reset()
+            if len(self._idle) < self._idle_max and not self._disposed:
+                self._idle.append(conn)
+            else:
+                self._open.discard(conn)
+                await conn.close()
+        except BaseException:
+            self._open.discard(conn)
+            await conn.close()
+            raise
+        finally:
+            if self._single is not None:
+                self._single.release()
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[SqliteConnection]:
+        """A connection without a transaction (each statement on its own), given back on exit."""
+        conn = await self._acquire()
+        try:
+            yield conn
+        finally:
+            await asyncio.shield(self._release(conn))
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[SqliteConnection]:
+        """A connection in a transaction (BEGIN sent with the first statement), committed
+        on a normal exit and rolled back on an exception."""
+        conn = await self._acquire()
+        try:
+            conn._start(self._begin_sql)
+            try:
+                yield conn
+            except BaseException:
+                await asyncio.shield(conn.rollback())
+                raise
+            await conn.commit()
+        finally:
+            await asyncio.shield(self._release(conn))
+
+    async def dispose(self) -> None:
+        """Close every connection, held ones too (after what they have queued), so that no
+        worker thread outlives the event loop; a holder's further statements fail."""
+        self._disposed = True
+        self._idle = []
+        connections, self._open = list(self._open), set()
+        for conn in connections:
+            await conn.close()
+
+
+def _wrapped(exc: sqlite3.Error, sql: str, params: Any) -> sa_exc.DBAPIError:
+    """The driver's error as SQLAlchemy's matching class (OperationalError, IntegrityError, ...)."""
+    wrapped = sa_exc.DBAPIError.instance(sql, params, exc, sqlite3.Error)
+    assert isinstance(wrapped, sa_exc.DBAPIError)  # always, for a driver error
+    return wrapped
+
+
+class _Borrowed:
+    """The sqlite3 connection as SQLAlchemy's DBAPI connection, minus the transaction and
+    lifetime calls (the owning `SqliteConnection` commits, rolls back and closes)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _sync_connection(db: sqlite3.Connection) -> sa.Connection:
+    engine = sa.create_engine("sqlite://", creator=lambda: _Borrowed(db), poolclass=StaticPool)
+    return engine.connect()
