@@ -66,8 +66,9 @@ def row_class(keys: tuple[str, ...]) -> type[SqlRow]:
     if cls is None:
         attributes: dict[str, Any] = {"__slots__": (), "_fields": keys}
         for index, key in reversed(list(enumerate(keys))):  # the first of duplicate keys wins
-            # tuple's own methods (count, index) keep their meaning, as on SQLAlchemy's Row.
-            if key.isidentifier() and not hasattr(tuple, key) and not key.startswith("_"):
+            # A column named like a tuple method (count, index) wins over the method, as on
+            # SQLAlchemy's Row (`row.count` is the column); names with "_" are Row's own API.
+            if key.isidentifier() and not key.startswith("_"):
                 attributes[key] = property(itemgetter(index))
         cls = _ROW_CLASSES[keys] = type("SqlRow", (SqlRow,), attributes)
     return cls

@@ -96,3 +96,12 @@ async def test_in_lists_defaults_executemany_returning_and_rows(sqlite_storage) 
         (ids[0], True, 2, 0),
         (ids[1], True, 0, 0),
     ]
+
+
+async def test_columns_named_like_tuple_methods_read_as_columns(sqlite_storage) -> None:
+    # As on SQLAlchemy's Row (PostgreSQL's path): `row.count` is the column, not tuple.count.
+    stmt = sa.select(sa.func.count().label("count"), sa.func.max(flow.c.name).label("index")).select_from(flow)
+    async with sqlite_storage.read() as uow:
+        row = (await uow.conn.execute(stmt)).one()
+    assert (row.count, row.index) == (3, "c")
+    assert tuple(row) == (3, "c") and row._mapping["count"] == 3
