@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from prefect_core.schemas.event_filters import EventFilter
 from prefect_core.schemas.events import ClientEvent, Event
 from prefect_http.keys import SERVICES
-from prefect_http.ws.protocol import accept, receive_json
+from prefect_http.ws.protocol import accept, receive_filter
 
 log = logging.getLogger(__name__)
 
@@ -67,20 +67,10 @@ async def events_out(request: web.Request) -> web.WebSocketResponse:
     ws, ok = await accept(request)
     if not ok:
         return ws
-    try:
-        message = await receive_json(ws)
-    except ValueError:
-        message = {}
-    if message is None:
+    received = await receive_filter(ws, EventFilter)
+    if received is None:
         return ws
-    if not isinstance(message, dict) or message.get("type") != "filter":
-        await ws.close(code=WSCloseCode.PROTOCOL_ERROR, message=b"Expected 'filter' message")
-        return ws
-    try:
-        filter = EventFilter.model_validate(message.get("filter") or {})
-    except ValidationError as exc:
-        await ws.close(code=WSCloseCode.PROTOCOL_ERROR, message=f"Invalid filter: {exc}"[:120].encode())
-        return ws
+    filter, message = received
 
     service = request.app[SERVICES].event_service
     async with service.subscribe(filter, backfill=bool(message.get("backfill", True))) as stream:

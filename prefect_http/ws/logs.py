@@ -14,12 +14,11 @@ import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import WSCloseCode, web
-from pydantic import ValidationError
 
 from prefect_core.schemas.filters.logs import LogFilter
 from prefect_core.schemas.logs import Log
 from prefect_http.keys import SERVICES, SETTINGS
-from prefect_http.ws.protocol import accept, receive_json
+from prefect_http.ws.protocol import accept, receive_filter
 
 log = logging.getLogger(__name__)
 
@@ -41,20 +40,10 @@ async def logs_out(request: web.Request) -> web.WebSocketResponse:
     ws, ok = await accept(request)
     if not ok:
         return ws
-    try:
-        message = await receive_json(ws)
-    except ValueError:
-        message = {}
-    if message is None:
+    received = await receive_filter(ws, LogFilter)
+    if received is None:
         return ws
-    if not isinstance(message, dict) or message.get("type") != "filter":
-        await ws.close(code=WSCloseCode.PROTOCOL_ERROR, message=b"Expected 'filter' message")
-        return ws
-    try:
-        flt = LogFilter.model_validate(message.get("filter") or {})
-    except ValidationError as exc:
-        await ws.close(code=WSCloseCode.PROTOCOL_ERROR, message=f"Invalid filter: {exc}"[:120].encode())
-        return ws
+    flt, _ = received
     if not request.app[SETTINGS].logs_stream_out_enabled:
         await _drain(ws)
         return ws

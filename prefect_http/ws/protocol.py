@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import logging
 import weakref
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from aiohttp import WSCloseCode, WSMsgType, web
+from pydantic import BaseModel, ValidationError
 
 from prefect_http.auth import matches
 from prefect_http.keys import SETTINGS
@@ -45,6 +46,30 @@ async def receive_json(ws: web.WebSocketResponse) -> Any | None:
     if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
         raise ValueError(f"unexpected websocket frame {msg.type!r}")
     return orjson.loads(msg.data)
+
+
+F = TypeVar("F", bound=BaseModel)
+
+
+async def receive_filter(ws: web.WebSocketResponse, model: type[F]) -> tuple[F, dict[str, Any]] | None:
+    """The subscriber's `{"type": "filter", "filter": {...}}` message, its filter parsed as
+    `model`; None when the client went away or the socket was closed with 1002 for a
+    message that is not such a filter (the reference's reasons)."""
+    try:
+        message = await receive_json(ws)
+    except ValueError:
+        message = {}
+    if message is None:
+        return None
+    if not isinstance(message, dict) or message.get("type") != "filter":
+        await ws.close(code=WSCloseCode.PROTOCOL_ERROR, message=b"Expected 'filter' message")
+        return None
+    try:
+        parsed = model.model_validate(message.get("filter") or {})
+    except ValidationError as exc:
+        await ws.close(code=WSCloseCode.PROTOCOL_ERROR, message=f"Invalid filter: {exc}"[:120].encode())
+        return None
+    return parsed, message
 
 
 def install(app: web.Application) -> None:
