@@ -239,6 +239,9 @@ class Settings(EnvironSettings):
         default=None,
         validation_alias=AliasChoices("PREFECT_SERVER_UI_API_URL", "PREFECT_UI_API_URL", "PREFECT_API_URL"),
     )
+    #: The UI's address for links in automation templates (`ui_url`); None: the API URL
+    #: without its `/api` when PREFECT_API_URL (or the UI's API URL) is set, else no links.
+    ui_url: str | None = Field(default=None, validation_alias="PREFECT_UI_URL")
     #: The URL path the V1 UI is served under (V2 under `<it>/v2`).
     ui_serve_base: str = Field(
         default="/", validation_alias=AliasChoices("PREFECT_SERVER_UI_SERVE_BASE", "PREFECT_UI_SERVE_BASE")
@@ -323,6 +326,15 @@ class Settings(EnvironSettings):
     def resolved_ui_api_url(self) -> str:
         """The API URL /ui-settings gives the UI (the reference's default when none is set)."""
         return self.ui_api_url or f"http://{self.api_host}:{self.api_port}/api"
+
+    @property
+    def resolved_ui_url(self) -> str | None:
+        """The UI's address for links (the reference infers it from the API URL likewise)."""
+        if self.ui_url:
+            return self.ui_url
+        if self.ui_api_url:
+            return self.ui_api_url.removesuffix("/").removesuffix("/api")
+        return None
 
     def service_enabled(self, name: str, default: bool = True) -> bool:
         """Whether the background service `name` should run."""
