@@ -21,7 +21,11 @@ SECRET_TOKEN = "s3cret-token-value"
 
 @pytest.fixture
 def server_env(server_env: dict[str, str]) -> dict[str, str]:
-    return {**server_env, "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "true"}
+    return {
+        **server_env,
+        "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "true",
+        "PREFECT_UI_URL": "http://ui.example:4200",
+    }
 
 
 @dataclass
@@ -342,3 +346,22 @@ async def test_action_templates_are_checked_when_the_automation_is_written(clien
     assert resp.status == 201, await resp.text()
     stored = (await resp.json())["actions"][0]
     assert stored["payload"] == '{\n  "message": "{{ event.event }}"\n}'
+
+
+async def test_templates_link_to_the_ui(client, receiver: Receiver) -> None:
+    flow = await (await client.post("/api/flows/", json={"name": "f"})).json()
+    run = await (await client.post("/api/flow_runs/", json={"flow_id": flow["id"]})).json()
+    block_id = await _block(client, "webhook", {"url": f"{receiver.base}/links"})
+    payload = "{{ flow_run|ui_url }} {{ automation|ui_url }} {{ event.resource|ui_resource_events_url }}"
+    event = {
+        "id": str(uuid.uuid4()),
+        "occurred": timeutil.now().isoformat(),
+        "event": "ext.go",
+        "resource": {"prefect.resource.id": f"prefect.flow-run.{run['id']}"},
+    }
+    fired = await _fire(client, [{"type": "call-webhook", "block_document_id": block_id, "payload": payload}], event)
+    assert fired["outcomes"][0]["event"] == "prefect.automation.action.executed"
+    run_link, automation_link, events_link = receiver.got[0]["body"].split(" ")
+    assert run_link == f"http://ui.example:4200/runs/flow-run/{run['id']}"
+    assert automation_link.startswith("http://ui.example:4200/automations/automation/")
+    assert events_link == f"http://ui.example:4200/events?resource=prefect.flow-run.{run['id']}"
