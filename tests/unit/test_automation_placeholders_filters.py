@@ -6,9 +6,12 @@ import uuid
 
 import pytest
 
+from prefect_core.automations.action_base import ActionFailed
+from prefect_core.automations.notifications import SENDERS
 from prefect_core.automations.placeholders import MISSING, apply_placeholders, placeholder_names
 from prefect_core.automations.template_filters import UI_URL_KEY, Kinded, Labels
 from prefect_core.automations.templates import render
+from prefect_core.schemas.blocks import BlockDocument
 from prefect_http.outbound import is_restricted_address
 
 VALUES = {"subject": "S", "body": "B", "name": "N", "tok": "T", "n": 3, "deep": {"list": [1, {"x": "y"}]}}
@@ -92,3 +95,33 @@ def test_ui_resource_events_url_and_flow_run_id() -> None:
 )
 def test_restricted_addresses(address: str, restricted: bool) -> None:
     assert is_restricted_address(address) is restricted
+
+
+def _document(data: dict) -> BlockDocument:
+    return BlockDocument(data=data, block_schema_id=uuid.uuid4(), block_type_id=uuid.uuid4())
+
+
+def test_teams_and_discord_messages() -> None:
+    teams_url = "https://prod.example.logic.azure.com/workflows/w/triggers/manual/paths/invoke?sig=abc"
+    (request,), secrets = SENDERS["ms-teams-webhook"](_document({"url": teams_url, "wrap": False}), "S", "B")
+    assert request.method == "POST" and request.url == teams_url and request.has_json
+    card = request.json["attachments"][0]
+    assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert [(t["text"], t["wrap"]) for t in card["content"]["body"]] == [("S", False), ("B", False)]
+    assert secrets.scrub(f"echo {teams_url}") == "echo ********"
+
+    discord = {"webhook_id": "1234", "webhook_token": "tok-abc", "botname": "bot", "tts": True}
+    (request,), secrets = SENDERS["discord-webhook"](_document(discord), "S", "B" * 3000)
+    assert request.url == "https://discord.com/api/webhooks/1234/tok-abc"
+    assert request.json["content"].startswith("**S**\nB") and len(request.json["content"]) == 2000
+    assert request.json["username"] == "bot" and request.json["tts"] is True
+    assert secrets.scrub("tok-abc") == "********"
+
+
+def test_a_custom_webhook_with_both_bodies_or_an_unknown_placeholder_is_invalid() -> None:
+    both = {"name": "n", "url": "http://x", "json_data": {"a": "b"}, "form_data": {"c": "d"}}
+    with pytest.raises(ActionFailed, match="both `Form Data` and `JSON Data`"):
+        SENDERS["custom-webhook"](_document(both), "S", "B")
+    unknown = {"name": "n", "url": "http://x/{{ who }}"}
+    with pytest.raises(ActionFailed, match=r"url uses the placeholder \{\{ who \}\}"):
+        SENDERS["custom-webhook"](_document(unknown), "S", "B")
