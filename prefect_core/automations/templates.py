@@ -26,7 +26,12 @@ def _bounded_range(*args: int) -> range:
 
 class _Environment(ImmutableSandboxedEnvironment):
     def __init__(self) -> None:
-        super().__init__(undefined=ChainableUndefined, autoescape=False)
+        super().__init__(
+            undefined=ChainableUndefined,
+            autoescape=False,
+            # humanize_naturaltime, humanize_naturaldelta, ... as in the reference
+            extensions=["jinja2_humanize_extension.HumanizeExtension"],
+        )
         self.globals["range"] = _bounded_range
         self.filters.update(FILTERS)
 

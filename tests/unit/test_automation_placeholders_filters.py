@@ -125,3 +125,7 @@ def test_a_custom_webhook_with_both_bodies_or_an_unknown_placeholder_is_invalid(
     unknown = {"name": "n", "url": "http://x/{{ who }}"}
     with pytest.raises(ActionFailed, match=r"url uses the placeholder \{\{ who \}\}"):
         SENDERS["custom-webhook"](_document(unknown), "S", "B")
+
+
+def test_humanize_filters_are_offered() -> None:
+    assert render("{{ 1234567|humanize_intcomma }} {{ 3|humanize_ordinal }}", {}) == "1,234,567 3rd"
