@@ -4,14 +4,21 @@ blocks' secrets never reach the stored events."""
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
 import json
 import socket
+import ssl
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from aiohttp import web
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from prefect_core import timeutil
 from prefect_http.keys import SERVICES
@@ -365,3 +372,55 @@ async def test_templates_link_to_the_ui(client, receiver: Receiver) -> None:
     assert run_link == f"http://ui.example:4200/runs/flow-run/{run['id']}"
     assert automation_link.startswith("http://ui.example:4200/automations/automation/")
     assert events_link == f"http://ui.example:4200/events?resource=prefect.flow-run.{run['id']}"
+
+
+def _self_signed_context(directory) -> ssl.SSLContext:
+    """A server TLS context with a certificate for 127.0.0.1 that no one has signed."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    return context
+
+
+async def test_verify_and_redirects(client, aiohttp_server, tmp_path) -> None:
+    got: list[str] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        got.append(request.path)
+        if request.path == "/moved":
+            raise web.HTTPFound("/elsewhere")
+        return web.Response(text="tls ok")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    server = await aiohttp_server(app, ssl=_self_signed_context(tmp_path))
+    base = f"https://127.0.0.1:{server.port}"
+    checked = await _block(client, "webhook", {"url": f"{base}/checked"})
+    unchecked = await _block(client, "webhook", {"url": f"{base}/unchecked", "verify": False})
+    moved = await _block(client, "webhook", {"url": f"{base}/moved", "verify": False})
+    fired = await _fire(client, [{"type": "call-webhook", "block_document_id": b} for b in (checked, unchecked, moved)])
+    first, second, third = fired["outcomes"]
+    assert first["event"] == "prefect.automation.action.failed"
+    assert first["payload"]["reason"] == "Webhook call failed: The TLS connection failed."
+    assert second["event"] == "prefect.automation.action.executed" and second["payload"]["response_body"] == "tls ok"
+    # A redirect is the answer; it is not followed.
+    assert third["payload"]["status_code"] == 302 and third["payload"]["response_headers"]["Location"] == "/elsewhere"
+    assert got == ["/unchecked", "/moved"]
