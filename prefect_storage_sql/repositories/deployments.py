@@ -20,8 +20,10 @@ from prefect_core.schemas.deployments import (
 )
 from prefect_core.schemas.schedules import DeploymentSchedule
 from prefect_storage_sql import tables
+from prefect_storage_sql.dialect import SqlDialectSupport
 from prefect_storage_sql.filters import deployments_matching
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, page, prebuilt
+from prefect_storage_sql.repositories.concurrency_limits import slot_decay
 
 d, s = tables.deployment, tables.deployment_schedule
 fr, wq, wp, cl = tables.flow_run, tables.work_queue, tables.work_pool, tables.concurrency_limit_v2
@@ -57,8 +59,12 @@ def _limit_select() -> sa.Select[Any]:
     return sa.select(d.c.concurrency_limit_id, d.c.concurrency_options).where(by_id(d))
 
 
-def _linked_limit_select() -> sa.Select[Any]:
-    return sa.select(cl).where(cl.c.id == sa.bindparam("_limit_id", type_=cl.c.id.type))
+def _linked_limit_select(support: SqlDialectSupport) -> sa.Select[Any]:
+    # Slots held as of now: a rate limit's (one linked by the user) decay as time passes.
+    held = slot_decay(support).active.label("active_slots")
+    return sa.select(cl.c.id, cl.c.limit, cl.c.active, held).where(
+        cl.c.id == sa.bindparam("_limit_id", type_=cl.c.id.type)
+    )
 
 
 def _shown_limit(row: Any) -> GlobalConcurrencyLimit:
@@ -103,9 +109,10 @@ class SqlDeploymentRepository(SqlRepository):
             return None
         locked = prebuilt(
             ("deployment", "linked_limit", "locked", self.support.name),
-            lambda: self.support.lock_for_update(_linked_limit_select()),
+            lambda: self.support.lock_for_update(_linked_limit_select(self.support)),
         )
-        backing = (await self.conn.execute(locked, {"_limit_id": row.concurrency_limit_id})).first()
+        params = {"_limit_id": row.concurrency_limit_id, "_now": timeutil.now().timestamp()}
+        backing = (await self.conn.execute(locked, params)).first()
         if backing is None or not backing._mapping["active"]:
             return None
         m = backing._mapping

@@ -88,6 +88,18 @@ async def test_a_linked_limit_is_the_one_read_and_locked(storage) -> None:
         assert (await uow.deployments.get(dep.id)).global_concurrency_limit is None
 
 
+async def test_a_linked_rate_limits_slots_are_read_as_decayed(storage) -> None:
+    now = timeutil.now()
+    rate = ConcurrencyLimitV2(name="rate", limit=1, slot_decay_per_second=1000.0, created=now, updated=now)
+    async with storage.write() as uow:
+        await uow.concurrency_limits.insert(rate, now)
+    dep = await _deployment(storage, None, global_concurrency_limit_id=rate.id)
+    await _take(storage, await _lock(storage, dep))
+    await asyncio.sleep(0.01)  # at 1000 slots a second, the slot has decayed by now
+    found = await _lock(storage, dep)
+    assert (found.active_slots, found.full) == (0, False)
+
+
 async def test_an_inactive_limit_limits_nothing(storage) -> None:
     dep = await _deployment(storage, 1)
     found = await _lock(storage, dep)
