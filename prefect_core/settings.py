@@ -278,6 +278,14 @@ class Settings(EnvironSettings):
         default=300.0, ge=30, le=3600, validation_alias="PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION"
     )
 
+    #: The most runs a deployment schedule may ask for (`max_scheduled_runs`); more is a 422.
+    deployment_schedule_max_scheduled_runs: int = Field(
+        default=50,
+        validation_alias=AliasChoices(
+            "PREFECT_SERVER_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS", "PREFECT_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS"
+        ),
+    )
+
     #: Events older than this are deleted by the event retention service (the reference's default).
     events_retention_period: timedelta = Field(
         default=timedelta(days=7),

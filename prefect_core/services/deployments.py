@@ -8,23 +8,26 @@ from uuid import UUID
 from prefect_core import timeutil
 from prefect_core.errors import Conflict, InvalidInput, NotFound
 from prefect_core.ports import Storage, UnitOfWork
-from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody, page_count
-from prefect_core.schemas.concurrency_limits import ConcurrencyLimitV2
 from prefect_core.schemas.deployments import (
     Deployment,
     DeploymentCreate,
     DeploymentStatus,
     DeploymentUpdate,
-    deployment_limit_name,
 )
 from prefect_core.schemas.runs import CreatedBy
 from prefect_core.schemas.schedules import DeploymentSchedule, DeploymentScheduleCreate, DeploymentScheduleUpdate
 from prefect_core.services import schema_checks
 from prefect_core.services import work_pool_lookups as lookups
+from prefect_core.services.deployment_limits import (
+    LIMIT_FIELDS,
+    apply_limit_fields,
+    delete_own_limit,
+    ensure_limit_exists,
+)
 
-#: Create-body fields that are not stored as given.
-_NOT_COPIED = {"schedules", "work_pool_name", "version_info", "global_concurrency_limit_id"}
+#: Create-body fields that are not stored as given (the limits: `deployment_limits`).
+_NOT_COPIED = {"schedules", "work_pool_name", "version_info", *LIMIT_FIELDS}
 
 NOT_FOUND = "Deployment not found"
 
@@ -69,23 +72,6 @@ async def replace_future_runs(uow: UnitOfWork, deployment_id: UUID) -> None:
     await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=True, after=timeutil.now())
 
 
-async def sync_backing_limit(uow: UnitOfWork, deployment_id: UUID, limit: int | None) -> None:
-    """Keep the global limit backing a deployment's `concurrency_limit` in step with it:
-    created with the first limit, changed with it, deleted when it is unset (the leases on
-    it then hold nothing) or the deployment goes."""
-    now = timeutil.now()
-    waits = SlotWaits()
-    existing = await uow.concurrency_limits.get_by_name(deployment_limit_name(deployment_id), now, waits)
-    if limit is None:
-        if existing is not None:
-            await uow.concurrency_limits.delete(existing.id)
-    elif existing is None:
-        backing = ConcurrencyLimitV2(name=deployment_limit_name(deployment_id), limit=limit, created=now, updated=now)
-        await uow.concurrency_limits.insert(backing, now)
-    elif existing.limit != limit:
-        await uow.concurrency_limits.update(existing.id, {"limit": limit}, now, waits)
-
-
 class DeploymentService:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
@@ -105,6 +91,7 @@ class DeploymentService:
                     schema_checks.check_job_variables(
                         pool, body.job_variables, prefix="Error creating deployment", ignore_required=True
                     )
+            await ensure_limit_exists(uow, body.global_concurrency_limit_id)
             data = body.model_dump(exclude=_NOT_COPIED)
             if data.get("pull_steps") is None:
                 data["pull_steps"] = []  # the reference answers [] when none were given
@@ -117,8 +104,7 @@ class DeploymentService:
             fields |= {"labels", "updated_by"}
             candidate = Deployment(**data, created_by=created_by, status=DeploymentStatus.NOT_READY)
             stored, created = await uow.deployments.upsert(candidate, fields)
-            if "concurrency_limit" in given:
-                await sync_backing_limit(uow, stored.id, body.concurrency_limit)
+            await apply_limit_fields(uow, stored, given)
             await replace_future_runs(uow, stored.id)
             await uow.deployment_schedules.delete_all(stored.id)
             await uow.deployment_schedules.insert_many(stored.id, schedules_from(stored.id, body.schedules))
@@ -174,6 +160,7 @@ class DeploymentService:
                     uow, body.parameters, "Error hydrating deployment parameters"
                 )
             _check_updated_parameters(existing, body)
+            await ensure_limit_exists(uow, body.global_concurrency_limit_id)
             values = body.model_dump(mode="json", include=set(given) - _NOT_COPIED)
             if "work_pool_name" in given or "work_queue_name" in given:
                 queue = await resolve_queue(uow, body.work_pool_name, body.work_queue_name)
@@ -186,8 +173,7 @@ class DeploymentService:
                 values["work_queue_name"] = (await lookups.default_queue(uow, body.work_pool_name)).name
             if values:
                 await uow.deployments.update(deployment_id, values)
-            if "concurrency_limit" in given:
-                await sync_backing_limit(uow, deployment_id, body.concurrency_limit)
+            await apply_limit_fields(uow, existing, given)
             await replace_future_runs(uow, deployment_id)
             if "schedules" in given:
                 await _update_schedules(uow, existing, body.schedules)
@@ -197,7 +183,7 @@ class DeploymentService:
             await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=False, after=None)
             if not await uow.deployments.delete(deployment_id):
                 raise NotFound(NOT_FOUND)
-            await sync_backing_limit(uow, deployment_id, None)
+            await delete_own_limit(uow, deployment_id)
 
     async def bulk_delete(self, query: DeploymentQuery) -> list[UUID]:
         async with self.storage.write() as uow:
@@ -205,7 +191,7 @@ class DeploymentService:
             for deployment in found:
                 await uow.scheduled_runs.delete_unstarted(deployment.id, auto_scheduled_only=False, after=None)
                 await uow.deployments.delete(deployment.id)
-                await sync_backing_limit(uow, deployment.id, None)
+                await delete_own_limit(uow, deployment.id)
         return [d.id for d in found]
 
     async def set_paused(self, deployment_id: UUID, paused: bool) -> None:
