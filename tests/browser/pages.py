@@ -83,8 +83,9 @@ V2_PAGES = [
     UiPage("artifact", "/artifacts/artifact/{artifact_id}", "all good"),
     UiPage("flow-run-artifacts", "/runs/flow-run/{artifacts_run_id}?tab=Artifacts", "{artifact_key}"),
     UiPage("automations", "/automations", "{automation_name}"),
-    UiPage("automation", "/automations/automation/{automation_id}", "{automation_name}"),
-    UiPage("automation-edit", "/automations/automation/{automation_id}/edit", "Trigger Template"),
+    # the detail page names the deployment its run-deployment action starts (read by id)
+    UiPage("automation", "/automations/automation/{automation_id}", "{deployment_name}"),
+    UiPage("automation-edit", "/automations/automation/{automation_id}/edit", "browser.test.never-emitted"),
     UiPage("automation-create", "/automations/create", "Trigger Template"),
     UiPage("blocks", "/blocks", "{block_name}"),
     UiPage("block", "/blocks/block/{block_id}", "{block_name}"),

@@ -128,3 +128,30 @@ def test_disable_and_enable_an_automation_from_the_list(
     assert [action["type"] for action in stored["actions"]] == ["run-deployment", "pause-work-queue"]
     assert stored["trigger"]["expect"] == ["browser.test.never-emitted"]
     _clean(page_log)
+
+
+def test_edit_an_automation_in_the_wizard(
+    ui_page: Any, page_log: PageLog, ui_base: str, ui_server: ServerProcess, ui_data: dict[str, Any], backend: str
+) -> None:
+    """The edit wizard sends the whole automation back (PUT) as it read it, with the change:
+    what we serve must survive the UI's own form unchanged."""
+    automation_id = ui_data["automation_id"]
+    description = f"edited in the UI ({backend})"
+    with httpx.Client(base_url=ui_server.api_url, timeout=30) as api:
+        before = api.get(f"/automations/{automation_id}").json()
+        ui_page.goto(f"{ui_base}/v2/automations/automation/{automation_id}/edit", wait_until="networkidle")
+        ui_page.get_by_role("button", name="Next").click()
+        ui_page.get_by_role("button", name="Next").click()
+        ui_page.get_by_label("Description (Optional)").fill(description)
+        with ui_page.expect_response(_answer_to("PUT", f"/api/automations/{automation_id}")) as answer:
+            ui_page.get_by_role("button", name="Save", exact=True).click()
+        assert answer.value.status == 204, answer.value.text()
+        ui_page.wait_for_url("**/v2/automations")
+        after = api.get(f"/automations/{automation_id}").json()
+    assert after["description"] == description
+    assert after["name"] == before["name"] and after["enabled"] == before["enabled"]
+    # the form sends the trigger without its id, so it gets a new one (as with the reference)
+    assert {**after["trigger"], "id": None} == {**before["trigger"], "id": None}
+    assert after["actions"] == before["actions"]
+    assert after["actions"][0]["parameters"] == {"msg": "from the automation"}
+    _clean(page_log)
