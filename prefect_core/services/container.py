@@ -72,7 +72,7 @@ class Services:
         self.task_runs = TaskRunService(storage, self.orchestration)
         self.logs = LogService(storage, publish=settings.logs_stream_publishing_enabled)
         # deployments and work pools
-        self.deployments = DeploymentService(storage)
+        self.deployments = DeploymentService(storage, self.events)
         self.deployment_runs = DeploymentRunService(storage, self.orchestration)
         self.work_pools = WorkPoolService(storage, self.events)
         self.workers = WorkerService(storage, events=self.events)

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.errors import Conflict, InvalidInput, NotFound
+from prefect_core.events.lifecycle_events import DEPLOYMENT_EVENT_FIELDS, changed_fields, deployment_event
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody, page_count
 from prefect_core.schemas.deployments import (
@@ -15,6 +16,7 @@ from prefect_core.schemas.deployments import (
     DeploymentStatus,
     DeploymentUpdate,
 )
+from prefect_core.schemas.events import Event
 from prefect_core.schemas.runs import CreatedBy
 from prefect_core.schemas.schedules import DeploymentSchedule, DeploymentScheduleCreate, DeploymentScheduleUpdate
 from prefect_core.services import schema_checks
@@ -25,6 +27,7 @@ from prefect_core.services.deployment_limits import (
     delete_own_limit,
     ensure_limit_exists,
 )
+from prefect_core.services.events_sink import DiscardingSink, EventSink
 
 #: Create-body fields that are not stored as given (the limits: `deployment_limits`).
 _NOT_COPIED = {"schedules", "work_pool_name", "version_info", *LIMIT_FIELDS}
@@ -73,8 +76,10 @@ async def replace_future_runs(uow: UnitOfWork, deployment_id: UUID) -> None:
 
 
 class DeploymentService:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, events: EventSink | None = None) -> None:
         self.storage = storage
+        #: Where `prefect.deployment.created` / `.updated` / `.deleted` go.
+        self.events: EventSink = events or DiscardingSink()
 
     async def create(self, body: DeploymentCreate, created_by: CreatedBy | None = None) -> tuple[Deployment, bool]:
         """Create a deployment, or update the one with the same (flow, name).
@@ -103,13 +108,16 @@ class DeploymentService:
             data["labels"] = {**(flow.labels or {}), "prefect.flow.id": str(flow.id), **(body.labels or {})}
             fields |= {"labels", "updated_by"}
             candidate = Deployment(**data, created_by=created_by, status=DeploymentStatus.NOT_READY)
+            before = await uow.deployments.get_by_name(flow.name, body.name)
             stored, created = await uow.deployments.upsert(candidate, fields)
             await apply_limit_fields(uow, stored, given)
             await replace_future_runs(uow, stored.id)
             await uow.deployment_schedules.delete_all(stored.id)
             await uow.deployment_schedules.insert_many(stored.id, schedules_from(stored.id, body.schedules))
             result = await uow.deployments.get(stored.id)
-        assert result is not None
+            assert result is not None
+            event = await _lifecycle_event(uow, before, result)
+        await self.events.emit([event] if event else [])
         return result, created
 
     async def read(self, deployment_id: UUID) -> Deployment:
@@ -177,30 +185,52 @@ class DeploymentService:
             await replace_future_runs(uow, deployment_id)
             if "schedules" in given:
                 await _update_schedules(uow, existing, body.schedules)
+            event = await _lifecycle_event(uow, existing, await uow.deployments.get(deployment_id))
+        await self.events.emit([event] if event else [])
 
     async def delete(self, deployment_id: UUID) -> None:
         async with self.storage.write() as uow:
+            existing = await uow.deployments.get(deployment_id)
+            if existing is None:
+                raise NotFound(NOT_FOUND)
+            event = await deployment_event(uow, "deleted", existing)
             await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=False, after=None)
             if not await uow.deployments.delete(deployment_id):
                 raise NotFound(NOT_FOUND)
             await delete_own_limit(uow, deployment_id)
+        await self.events.emit([event])
 
     async def bulk_delete(self, query: DeploymentQuery) -> list[UUID]:
         async with self.storage.write() as uow:
             found = await uow.deployments.filter(query, query.sort, 0, query.limit)
+            events = [await deployment_event(uow, "deleted", d) for d in found]
             for deployment in found:
                 await uow.scheduled_runs.delete_unstarted(deployment.id, auto_scheduled_only=False, after=None)
                 await uow.deployments.delete(deployment.id)
                 await delete_own_limit(uow, deployment.id)
+        await self.events.emit(events)
         return [d.id for d in found]
 
     async def set_paused(self, deployment_id: UUID, paused: bool) -> None:
         """Pause (dropping unstarted auto-scheduled runs) or resume a deployment."""
         async with self.storage.write() as uow:
-            if not await uow.deployments.update(deployment_id, {"paused": paused}):
+            existing = await uow.deployments.get(deployment_id)
+            if existing is None or not await uow.deployments.update(deployment_id, {"paused": paused}):
                 raise NotFound(NOT_FOUND)
             if paused:
                 await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=True, after=None)
+            event = await _lifecycle_event(uow, existing, await uow.deployments.get(deployment_id))
+        await self.events.emit([event] if event else [])
+
+
+async def _lifecycle_event(uow: UnitOfWork, before: Deployment | None, after: Deployment | None) -> Event | None:
+    """`.created` when there was no `before`; `.updated` naming what changed, if anything did."""
+    if after is None:
+        return None
+    if before is None:
+        return await deployment_event(uow, "created", after)
+    changes = changed_fields(before.model_dump(mode="json"), after.model_dump(mode="json"), DEPLOYMENT_EVENT_FIELDS)
+    return await deployment_event(uow, "updated", after, changes) if changes else None
 
 
 def _check_updated_parameters(existing: Deployment, body: DeploymentUpdate) -> None:
