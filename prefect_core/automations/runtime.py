@@ -76,7 +76,11 @@ class AutomationRuntime:
         """Act on every queued firing (waiting up to `wait` seconds for the first); how many."""
         done = 0
         try:
-            first = await asyncio.wait_for(self._pending.get(), timeout=wait) if wait else self._pending.get_nowait()
+            if wait:
+                async with asyncio.timeout(wait):  # not wait_for: it can swallow a cancellation on 3.11
+                    first = await self._pending.get()
+            else:
+                first = self._pending.get_nowait()
         except (TimeoutError, asyncio.QueueEmpty):
             return 0
         firing: AutomationFiring | None = first

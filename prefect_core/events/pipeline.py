@@ -162,7 +162,8 @@ class EventPipeline:
     async def _run(self) -> None:
         while not self._stopping:
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.flush_interval)
+                async with asyncio.timeout(self.flush_interval):  # not wait_for (see loops.run_loop)
+                    await self._wake.wait()
             except TimeoutError:
                 pass
             self._wake.clear()

@@ -83,7 +83,8 @@ class TaskWorkerService:
                 return None
             self._changed.clear()
             try:
-                await asyncio.wait_for(self._changed.wait(), timeout=remaining)
+                async with asyncio.timeout(remaining):  # not wait_for: it can swallow a cancellation on 3.11
+                    await self._changed.wait()
             except TimeoutError:
                 return None
 

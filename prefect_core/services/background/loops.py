@@ -33,7 +33,13 @@ async def run_loop(loop: Loop) -> None:
     """Tick until cancelled. A failing or overlong tick is logged; the loop goes on."""
     while True:
         try:
-            await asyncio.wait_for(loop.tick(), timeout=loop.timeout)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that arrives as the tick ends, and the loop would then outlive its stop().
+            async with asyncio.timeout(loop.timeout):
+                await loop.tick()
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():  # the tick absorbed a stop(): honour it
+                raise asyncio.CancelledError
         except asyncio.CancelledError:
             raise
         except StorageUnavailable as exc:
@@ -56,10 +62,15 @@ class LoopRunner:
         self._tasks = [asyncio.create_task(run_loop(loop), name=f"service:{loop.name}") for loop in self.loops]
 
     async def stop(self, timeout: float = 10.0) -> None:
-        for task in self._tasks:
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=timeout)
+        deadline = asyncio.get_running_loop().time() + timeout
+        pending = set(self._tasks)
+        # A tick's own code may absorb one cancellation (a library's wait_for): ask again.
+        while pending and asyncio.get_running_loop().time() < deadline:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(
+                pending, timeout=min(0.5, max(0.0, deadline - asyncio.get_running_loop().time()))
+            )
         self._tasks = []
 
 
