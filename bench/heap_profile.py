@@ -39,8 +39,8 @@ def serve() -> None:
     """The server, traced from its first import (called with `--serve`)."""
     import tracemalloc
 
-    out = os.environ.get(SNAPSHOT_ENV, "")
-    if out:
+    out = os.environ[SNAPSHOT_ENV]
+    if os.environ.get("PREFECT_BENCH_HEAP_TRACE") == "1":
         tracemalloc.start(int(os.environ.get("PREFECT_BENCH_HEAP_FRAMES", "1")))
     taken = [0]
 
@@ -145,7 +145,8 @@ def profile(requests: int, top: int, trace: bool, frames: int) -> None:
             port = sock.getsockname()[1]
         env = {
             **os.environ,
-            SNAPSHOT_ENV: scratch if trace else "",
+            SNAPSHOT_ENV: scratch,
+            "PREFECT_BENCH_HEAP_TRACE": "1" if trace else "0",
             "PREFECT_BENCH_HEAP_FRAMES": str(frames),
             "PREFECT_DATABASE_BACKEND": "sqlite",
             "PREFECT_DATABASE_PATH": os.path.join(scratch, "heap.db"),
