@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,15 +61,19 @@ class SqliteSupport:
 @compiles(seconds_between, "sqlite")
 def _seconds_between(element: seconds_between, compiler: Any, **kw: Any) -> str:
     # Timestamps are stored as `YYYY-MM-DDTHH:MM:SS.ffffffZ`: whole seconds through
-    # strftime('%s') on the first 19 characters (exact), the fraction from the text itself.
-    # (strftime of the whole text would round the fraction to milliseconds, and a
+    # unixepoch() / strftime('%s') of the first 19 characters (exact), the fraction from the
+    # text itself. (Either of the whole text would round the fraction to milliseconds, and a
     # fraction of .9995 or more up into the next second.)
+    # unixepoch() (SQLite 3.38+) parses about twice as fast as strftime('%s') and casting.
     later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    seconds = _EPOCH_SECONDS
     return (
-        f"((CAST(strftime('%s', substr({later}, 1, 19)) AS INTEGER)"
-        f" - CAST(strftime('%s', substr({earlier}, 1, 19)) AS INTEGER))"
+        f"(({seconds.format(f'substr({later}, 1, 19)')} - {seconds.format(f'substr({earlier}, 1, 19)')})"
         f" + (CAST(substr({later}, 20, 7) AS REAL) - CAST(substr({earlier}, 20, 7) AS REAL)))"
     )
+
+
+_EPOCH_SECONDS = "unixepoch({})" if sqlite3.sqlite_version_info >= (3, 38, 0) else "CAST(strftime('%s', {}) AS INTEGER)"
 
 
 @compiles(at_least_zero, "sqlite")
