@@ -6,7 +6,7 @@ import json
 import math
 from pathlib import Path
 
-from bench import responsiveness
+from bench import growth, responsiveness
 from bench.phases import ENDPOINT_KEYS, LABELS
 
 
@@ -216,6 +216,7 @@ def terminal(results: dict) -> str:
     if _e2e_rows(results):
         parts += ["", "== end-to-end (real client) ==", _table(E2E_HEAD, _e2e_rows(results))]
     parts += responsiveness.report_lines(results)
+    parts += growth.report_lines(results)
     if warnings(results):
         parts += ["", "WARNINGS:", *("  - " + w for w in warnings(results))]
     return "\n".join(parts)
@@ -265,6 +266,7 @@ def markdown(results: dict, chart_name: str | None) -> str:
     if _e2e_rows(results):
         lines += ["", "## End-to-end with the real client", "", _md(E2E_HEAD, _e2e_rows(results))]
     lines += responsiveness.report_lines(results)
+    lines += growth.report_lines(results)
     if warnings(results):
         lines += ["", "## Warnings", "", *("- " + w for w in warnings(results))]
     return "\n".join(lines) + "\n"

@@ -150,6 +150,11 @@ def measure_target(target: Target, args: argparse.Namespace, scratch: Path, pin:
                 res["responsiveness"] = responsiveness.run(
                     server.base_url, args.responsiveness, args.responsiveness_duration, log
                 )
+                if server.alive():  # issue #13, part 3: the seed endpoints again, on the seeded data
+                    c = args.client_counts[0]
+                    log(f"  -- {c} client(s) again, at {res['responsiveness'].get('seeded', {}).get('flow_runs')} runs")
+                    results = run_phase(server, seeds, c, args.duration, scratch, args.endpoint_keys, log)
+                    res["phases_seeded"] = {"clients": c, "results": results}
             res["rss_mb"]["end"] = server.rss_mb()
             if not server.alive():
                 res["error"] = f"server died during the run:\n{server.log_tail()}"

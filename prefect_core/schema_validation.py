@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import jsonschema
-import referencing
-import referencing.exceptions
-from jsonschema.exceptions import ValidationError as _JsonSchemaError
-from jsonschema.validators import Draft202012Validator
+if TYPE_CHECKING:  # imported when a schema is first checked: most servers rarely do (~2 MiB)
+    import referencing
+    from jsonschema.exceptions import ValidationError as _JsonSchemaError
 
 __all__ = [
     "CircularSchemaReference",
@@ -66,6 +64,8 @@ class CircularSchemaReference(Exception):
 
 def _registry() -> referencing.Registry[Any]:
     # An explicit, empty registry: local references resolve, remote ones fail without fetching.
+    import referencing
+
     return referencing.Registry()
 
 
@@ -137,6 +137,9 @@ def without_required(schema: Any) -> Any:
 
 def check_schema(schema: dict[str, Any]) -> None:
     """Raise `InvalidSchema` ("Invalid schema: <why>") unless `schema` is valid JSON Schema 2020-12."""
+    import jsonschema
+    from jsonschema.validators import Draft202012Validator
+
     try:
         Draft202012Validator.check_schema(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     except jsonschema.SchemaError as exc:
@@ -172,6 +175,9 @@ def find_errors(
     Raises `CircularSchemaReference` for looping references and `SchemaValidationFailed`
     for a reference that cannot be resolved.
     """
+    import referencing.exceptions
+    from jsonschema.validators import Draft202012Validator
+
     schema = _prepared(
         schema, prepare=prepare, ignore_required=ignore_required, allow_none_with_default=allow_none_with_default
     )
@@ -187,6 +193,8 @@ def find_errors(
 
 def first_error(errors: Iterable[_JsonSchemaError]) -> _JsonSchemaError | None:
     """The error jsonschema itself would report first (its "best match")."""
+    import jsonschema.exceptions
+
     return jsonschema.exceptions.best_match(errors)
 
 

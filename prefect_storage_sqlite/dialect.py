@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 
 from prefect_core.ports import WorkerRunQuery
 from prefect_storage_sql.dialect import register_dialect_support
+from prefect_storage_sql.repositories.run_history import at_least_zero, seconds_between
 from prefect_storage_sql.stored_forms import TEXT_FORMS
 from prefect_storage_sqlite import worker_runs
 
@@ -53,6 +56,30 @@ class SqliteSupport:
 
     def scheduled_runs_to_claim(self, query: WorkerRunQuery) -> sa.Select[Any]:
         return worker_runs.scheduled_runs_to_claim(query)
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    # Timestamps are stored as `YYYY-MM-DDTHH:MM:SS.ffffffZ`: whole seconds through
+    # unixepoch() / strftime('%s') of the first 19 characters (exact), the fraction from the
+    # text itself. (Either of the whole text would round the fraction to milliseconds, and a
+    # fraction of .9995 or more up into the next second.)
+    # unixepoch() (SQLite 3.38+) parses about twice as fast as strftime('%s') and casting.
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    seconds = _EPOCH_SECONDS
+    return (
+        f"(({seconds.format(f'substr({later}, 1, 19)')} - {seconds.format(f'substr({earlier}, 1, 19)')})"
+        f" + (CAST(substr({later}, 20, 7) AS REAL) - CAST(substr({earlier}, 20, 7) AS REAL)))"
+    )
+
+
+_EPOCH_SECONDS = "unixepoch({})" if sqlite3.sqlite_version_info >= (3, 38, 0) else "CAST(strftime('%s', {}) AS INTEGER)"
+
+
+@compiles(at_least_zero, "sqlite")
+def _at_least_zero(element: at_least_zero, compiler: Any, **kw: Any) -> str:
+    (value,) = (compiler.process(c, **kw) for c in element.clauses)
+    return f"max({value}, 0.0)"  # SQLite's scalar max of two values
 
 
 register_dialect_support(SqliteSupport())

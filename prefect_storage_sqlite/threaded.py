@@ -30,6 +30,7 @@ from sqlalchemy.pool import StaticPool
 
 from prefect_storage_sqlite.results import SqliteResult, SqliteStream
 from prefect_storage_sqlite.statements import Prepared, RowShape, StatementCache, distill
+from prefect_storage_sqlite.sync_bridge import sync_connection
 
 T = TypeVar("T")
 #: Called in a new connection's thread with its `sqlite3.Connection` (tests trace with it).
@@ -63,6 +64,9 @@ class SqliteConnection:
         # statement still queued when its caller is cancelled runs in its transaction, and the
         # ROLLBACK queued behind it undoes it).
         self._begin: str | None = None
+        # Writes whose results nobody reads (`defer`), sent in the thread before the next
+        # statement or the COMMIT; swapped out in the thread only, for the same reason.
+        self._deferred: list[tuple[str, Any, bool]] = []
         self._transactional = False  # inside begin(): commit/rollback end what BEGIN began
         self._queued = False  # a statement was queued since begin()
         self._cursors: set[sqlite3.Cursor] = set()  # streams not read to the end
@@ -81,10 +85,18 @@ class SqliteConnection:
         self._begin, self._transactional, self._queued = begin, True, False
 
     def _run_begin(self) -> None:
-        # In the thread, before the statement that needs the transaction.
+        # In the thread, before the statement that needs the transaction: the pending
+        # BEGIN, then the deferred writes, in the order they were issued.
         begin, self._begin = self._begin, None
         if begin is not None:
             self._db.execute(begin)
+        if self._deferred:
+            deferred, self._deferred = self._deferred, []
+            for sql, params, many in deferred:
+                try:
+                    (self._db.executemany(sql, params) if many else self._db.execute(sql, params)).close()
+                except sqlite3.Error as exc:
+                    raise _wrapped(exc, sql, params) from exc
 
     def _execute_in_thread(self, prepared: Prepared, sql: str, params: Any, many: bool) -> SqliteResult:
         self._run_begin()
@@ -123,6 +135,18 @@ class SqliteConnection:
         except sqlite3.Error as exc:
             raise _wrapped(exc, sql, params) from exc
         return result.mapped()
+
+    async def defer(self, statement: Any, parameters: Any = None) -> None:
+        """Execute a write whose result the caller never reads: inside a transaction it is
+        bound now and sent with the connection's next statement or its COMMIT (one thread
+        hop fewer); outside one, at once. Its error, if any, is raised by that later call,
+        still inside the unit of work, whose rollback then undoes it with the rest."""
+        if not self._transactional:
+            await self.execute(statement, parameters)
+            return
+        _, sql, params, many = self._bind(statement, parameters)
+        self._deferred.append((sql, params, many))
+        self._queued = True  # the transaction's end has something to send
 
     async def stream(self, statement: Any, parameters: Any = None) -> SqliteStream:
         """The rows of a (long) read, fetched `STREAM_CHUNK` at a time."""
@@ -165,7 +189,7 @@ class SqliteConnection:
         def call() -> T:
             self._run_begin()
             if self._sync is None:
-                self._sync = _sync_connection(self._db)
+                self._sync = sync_connection(self._db)
             try:
                 return fn(self._sync, *args)
             finally:
@@ -190,6 +214,14 @@ class SqliteConnection:
             return
 
         def end() -> None:
+            if verb == "COMMIT":
+                try:
+                    self._run_begin()  # deferred writes (and their BEGIN) ride with the COMMIT
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+            self._deferred = []  # on ROLLBACK: never sent, nothing to undo
             begun = self._begin is None
             self._begin = None
             if begun and self._db.in_transaction:  # SQLite may have rolled back by itself on an error
@@ -349,28 +381,3 @@ def _wrapped(exc: sqlite3.Error, sql: str, params: Any) -> sa_exc.DBAPIError:
     wrapped = sa_exc.DBAPIError.instance(sql, params, exc, sqlite3.Error)
     assert isinstance(wrapped, sa_exc.DBAPIError)  # always, for a driver error
     return wrapped
-
-
-class _Borrowed:
-    """The sqlite3 connection as SQLAlchemy's DBAPI connection, minus the transaction and
-    lifetime calls (the owning `SqliteConnection` commits, rolls back and closes)."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._db, name)
-
-    def commit(self) -> None:
-        pass
-
-    def rollback(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _sync_connection(db: sqlite3.Connection) -> sa.Connection:
-    engine = sa.create_engine("sqlite://", creator=lambda: _Borrowed(db), poolclass=StaticPool)
-    return engine.connect()

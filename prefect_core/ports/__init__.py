@@ -20,7 +20,7 @@ from prefect_core.ports.flows import FlowRepository
 from prefect_core.ports.logs import LogRepository
 from prefect_core.ports.observed_states import ObservedStateRepository
 from prefect_core.ports.outbound_http import OutboundHttp, OutboundHttpError, OutboundRequest, OutboundResponse
-from prefect_core.ports.run_filters import DeploymentFilters, RunFilters
+from prefect_core.ports.run_filters import DeploymentFilters, HistoryCount, RunFilters
 from prefect_core.ports.saved_searches import SavedSearchRepository
 from prefect_core.ports.states import StateRepository
 from prefect_core.ports.storage import Storage, StorageBackend, StorageBackendFactory, UnitOfWork
@@ -61,6 +61,7 @@ __all__ = [
     "FlowRunRelativesRepository",
     "FlowRunRepository",
     "FlowRunStartRepository",
+    "HistoryCount",
     "LogRepository",
     "ObservedStateRepository",
     "OutboundHttp",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from prefect_core.ports.run_filters import RunFilters
+from prefect_core.ports.run_filters import HistoryCount, RunFilters
 from prefect_core.schemas.runs import FlowRun
 from prefect_core.schemas.sorting import FlowRunSort
 from prefect_core.schemas.states import StateType
@@ -26,8 +26,11 @@ class FlowRunRepository(Protocol):
     async def delete(self, run_id: UUID) -> bool: ...
     async def filter(self, filters: RunFilters, sort: FlowRunSort, offset: int, limit: int | None) -> list[FlowRun]: ...
     async def count(self, filters: RunFilters) -> int: ...
-    async def timings(self, filters: RunFilters, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
-        """Expected start, state and estimated run time/lateness of matching runs expected in [start, end)."""
+    async def history(
+        self, filters: RunFilters, start: dt.datetime, interval_seconds: float, count: int, now: dt.datetime
+    ) -> list[HistoryCount]:
+        """Matching runs with a state expected in `count` intervals of `interval_seconds`
+        from `start`, counted per interval and state, their estimates taken at `now`."""
         ...
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
-from prefect_core.ports.run_filters import RunFilters
+from prefect_core.ports.run_filters import HistoryCount, RunFilters
 from prefect_core.schemas.runs import TaskRun
 from prefect_core.schemas.sorting import TaskRunSort
 from prefect_core.schemas.states import State
@@ -26,8 +26,11 @@ class TaskRunRepository(Protocol):
     async def delete(self, run_id: UUID) -> bool: ...
     async def filter(self, filters: RunFilters, sort: TaskRunSort, offset: int, limit: int | None) -> list[TaskRun]: ...
     async def count(self, filters: RunFilters) -> int: ...
-    async def timings(self, filters: RunFilters, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
-        """Expected start, state and estimated run time/lateness of matching runs expected in [start, end)."""
+    async def history(
+        self, filters: RunFilters, start: dt.datetime, interval_seconds: float, count: int, now: dt.datetime
+    ) -> list[HistoryCount]:
+        """Matching runs with a state expected in `count` intervals of `interval_seconds`
+        from `start`, counted per interval and state, their estimates taken at `now`."""
         ...
 
     async def get_many(self, run_ids: Sequence[UUID]) -> list[TaskRun]:

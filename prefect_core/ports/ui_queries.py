@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from prefect_core.schemas.bodies.queries import RunFilterBody
+from prefect_core.schemas.sorting import FlowRunSort
 
 
 class UiQueryRepository(Protocol):
@@ -20,6 +21,14 @@ class UiQueryRepository(Protocol):
     async def next_scheduled_runs(self, flow_ids: Sequence[UUID]) -> list[dict[str, Any]]:
         """Per flow with a SCHEDULED run, the one due first: id, flow_id, name, state_name,
         state_type, next_scheduled_start_time."""
+        ...
+
+    async def flow_run_points(
+        self, filters: RunFilterBody, sort: FlowRunSort, offset: int, limit: int
+    ) -> list[dict[str, Any]]:
+        """The page of matching flow runs `flow_runs.filter` would return, each as its id,
+        state_type, start_time, expected_start_time, total_run_time and state_timestamp
+        (the facts a history point is made of, without reading the whole run)."""
         ...
 
     async def task_run_counts(self, flow_run_ids: Sequence[UUID]) -> dict[UUID, int]:

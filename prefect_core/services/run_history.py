@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from prefect_core import timeutil
+from prefect_core.ports.run_filters import HistoryCount
 from prefect_core.schemas.base import DateTime, PrefectModel
 from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.filters import WorkQueueFilter
@@ -55,34 +57,27 @@ def interval_count(start: dt.datetime, end: dt.datetime, interval: dt.timedelta)
     return min(math.ceil(elapsed / interval.total_seconds()), MAX_INTERVALS)
 
 
-def bucket(
-    rows: Iterable[dict[str, Any]], start: dt.datetime, interval: dt.timedelta, count: int
+def intervals(
+    counts: Iterable[HistoryCount], start: dt.datetime, interval: dt.timedelta, count: int
 ) -> list[HistoryInterval]:
-    """Group runs (expected_start_time, state_type, state_name, estimated_run_time,
-    estimated_start_time_delta) into `count` intervals from `start`, by state."""
-    width = interval.total_seconds()
-    totals: dict[int, dict[tuple[str, str], list[float]]] = defaultdict(dict)
-    for row in rows:
-        expected = row["expected_start_time"]
-        if expected is None or row["state_type"] is None:
-            continue
-        index = int((expected - start).total_seconds() // width)
-        if not 0 <= index < count:
-            continue
-        key = (row["state_type"], row["state_name"] or "")
-        acc = totals[index].setdefault(key, [0, 0.0, 0.0])
-        acc[0] += 1
-        acc[1] += max(0.0, row["estimated_run_time"] or 0.0)
-        acc[2] += max(0.0, row["estimated_start_time_delta"] or 0.0)
+    """`count` intervals from `start`, each with its states' counts (ordered by type, name)."""
+    by_bucket: dict[int, list[HistoryCount]] = defaultdict(list)
+    for c in counts:
+        if 0 <= c.bucket < count:
+            by_bucket[c.bucket].append(c)
     return [
         HistoryInterval(
             interval_start=start + i * interval,
             interval_end=start + (i + 1) * interval,
             states=[
                 HistoryState(
-                    state_type=t, state_name=n, count_runs=int(c), sum_estimated_run_time=r, sum_estimated_lateness=late
+                    state_type=c.state_type,
+                    state_name=c.state_name,
+                    count_runs=c.runs,
+                    sum_estimated_run_time=c.run_time,
+                    sum_estimated_lateness=c.lateness,
                 )
-                for (t, n), (c, r, late) in sorted(totals[i].items())
+                for c in sorted(by_bucket[i], key=lambda c: (c.state_type, c.state_name))
             ],
         )
         for i in range(count)
@@ -90,13 +85,16 @@ def bucket(
 
 
 async def run_history(storage: Any, kind: str, query: HistoryQuery) -> list[HistoryInterval]:
-    """The history of flow runs (`kind="flow"`) or task runs (`kind="task"`) for `query`."""
+    """The history of flow runs (`kind="flow"`) or task runs (`kind="task"`) for `query`.
+
+    The database counts and sums per interval and state (a 7-day hourly history of
+    100,000 runs is at most 168 x a few states rows), so the event loop never walks the runs.
+    """
     interval = dt.timedelta(seconds=query.history_interval_seconds)
     count = interval_count(query.history_start, query.history_end, interval)
     if count == 0:
         return []
-    end = query.history_start + count * interval
     async with storage.read() as uow:
         runs = uow.flow_runs if kind == "flow" else uow.task_runs
-        rows = await runs.timings(query, query.history_start, end)
-    return bucket(rows, query.history_start, interval, count)
+        counts = await runs.history(query, query.history_start, query.history_interval_seconds, count, timeutil.now())
+    return intervals(counts, query.history_start, interval, count)

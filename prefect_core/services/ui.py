@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 from uuid import UUID
 
-from prefect_core import timeutil
+from prefect_core import run_facts, timeutil
 from prefect_core.errors import InvalidInput, NotFound
 from prefect_core.ports import Storage
 from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.filters import TaskRunFilterState, TaskRunFilterStateType
-from prefect_core.schemas.states import TERMINAL_STATES
+from prefect_core.schemas.states import TERMINAL_STATES, StateType
 from prefect_core.schemas.ui import (
     DASHBOARD_BUCKETS,
     CountByState,
@@ -47,17 +47,24 @@ class UiService:
 
     async def flow_run_history(self, query: FlowRunHistoryQuery) -> list[SimpleFlowRun]:
         async with self.storage.read() as uow:
-            runs = await uow.flow_runs.filter(query, query.sort, query.offset, query.limit)
-        return [
-            SimpleFlowRun(
-                id=run.id,
-                state_type=run.state_type,
-                timestamp=run.start_time or run.expected_start_time,
-                duration=run.estimated_run_time,
-                lateness=run.estimated_start_time_delta,
+            rows = await uow.ui_queries.flow_run_points(query, query.sort, query.offset, query.limit)
+        now = timeutil.now()
+        points = []
+        for row in rows:
+            state_type = None if row["state_type"] is None else StateType(row["state_type"])
+            start, expected = row["start_time"], row["expected_start_time"]
+            points.append(
+                SimpleFlowRun(
+                    id=row["id"],
+                    state_type=state_type,
+                    timestamp=start or expected,
+                    duration=run_facts.estimated_run_time(
+                        row["total_run_time"], state_type, row["state_timestamp"], now
+                    ),
+                    lateness=run_facts.lateness_seconds(expected, start, state_type, now),
+                )
             )
-            for run in runs
-        ]
+        return points
 
     async def task_run_counts(self, flow_run_ids: Sequence[UUID]) -> dict[UUID, int]:
         """Task runs per asked flow run, not counting subflow runs' tasks."""

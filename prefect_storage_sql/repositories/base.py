@@ -30,6 +30,21 @@ def by_id(table: sa.Table) -> sa.ColumnElement[bool]:
     return table.c.id == sa.bindparam("_row_id", type_=table.c.id.type)
 
 
+async def execute_unread(conn: Any, statement: Any, parameters: Any = None) -> None:
+    """Execute a write whose result the caller never reads (no rowcount, no rows).
+
+    An engine that can (SQLite's: `SqliteConnection.defer`) sends it together with the
+    connection's next statement or its COMMIT, one thread hop fewer; any other executes it
+    now. Its error, if any, then comes from that later call, inside the same unit of work,
+    so a caller must not expect to catch it here (none of the callers does).
+    """
+    defer = getattr(conn, "defer", None)
+    if defer is None:
+        await conn.execute(statement, parameters)
+    else:
+        await defer(statement, parameters)
+
+
 class SqlRepository:
     def __init__(self, conn: AsyncConnection, support: SqlDialectSupport) -> None:
         self.conn = conn
@@ -40,6 +55,12 @@ class SqlRepository:
         stmt = prebuilt(("update", table.name), lambda: sa.update(table).where(by_id(table)))
         result = await self.conn.execute(stmt, {**values, "updated": timeutil.now(), "_row_id": row_id})
         return result.rowcount > 0
+
+    async def _update_unread(self, table: sa.Table, row_id: Any, values: dict[str, Any]) -> None:
+        """`_update_by_id` for a caller that does not need to know whether the row exists
+        (`execute_unread`: on SQLite, sent with the next statement or the COMMIT)."""
+        stmt = prebuilt(("update", table.name), lambda: sa.update(table).where(by_id(table)))
+        await execute_unread(self.conn, stmt, {**values, "updated": timeutil.now(), "_row_id": row_id})
 
     async def _delete_by_id(self, table: sa.Table, row_id: Any) -> bool:
         stmt = prebuilt(("delete", table.name), lambda: sa.delete(table).where(by_id(table)))

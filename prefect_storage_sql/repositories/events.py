@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from prefect_core.schemas.event_filters import EventFilter, EventOrder
 from prefect_core.schemas.events import Event, EventCount
 from prefect_storage_sql import tables
-from prefect_storage_sql.repositories.base import SqlRepository, page
+from prefect_storage_sql.repositories.base import SqlRepository, execute_unread, page
 from prefect_storage_sql.repositories.event_queries import event_query
 
 t = tables.events
@@ -87,8 +87,9 @@ class SqlEventRepository(SqlRepository):
         if not new:
             return []
         # Ignoring conflicts as well covers another process inserting the same id meanwhile.
-        await self.conn.execute(self.support.insert_ignoring_conflicts(t, ["id"]), [_row(e) for e in new])
-        await self.conn.execute(sa.insert(r), [row for e in new for row in _resource_rows(e)])
+        # Neither result is read (on SQLite they ride with the batch's next statement or COMMIT).
+        await execute_unread(self.conn, self.support.insert_ignoring_conflicts(t, ["id"]), [_row(e) for e in new])
+        await execute_unread(self.conn, sa.insert(r), [row for e in new for row in _resource_rows(e)])
         return new
 
     def _ordered(self, f: EventFilter, where: list[sa.ColumnElement[bool]]) -> sa.Select[Any]:

@@ -11,7 +11,7 @@ from prefect_core.schemas.runs import FlowRun
 from prefect_core.schemas.sorting import FlowRunSort
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import flow_runs_in_deployments_and_queues, flow_runs_matching
-from prefect_storage_sql.repositories.base import prebuilt
+from prefect_storage_sql.repositories.base import execute_unread, prebuilt
 from prefect_storage_sql.repositories.runs import RunRepository
 
 t = tables.flow_run
@@ -77,7 +77,8 @@ class SqlFlowRunRepository(RunRepository[FlowRun]):
                 assert existing is not None
                 return existing
         else:
-            await self.conn.execute(prebuilt(("flow_run", "insert"), lambda: sa.insert(t)), values)
+            # Sent with the read below (on SQLite, one thread hop for both).
+            await execute_unread(self.conn, prebuilt(("flow_run", "insert"), lambda: sa.insert(t)), values)
         stored = await self.get(run.id)
         assert stored is not None
         return stored

@@ -12,7 +12,7 @@ from prefect_core.schemas.logs import Log
 from prefect_core.schemas.sorting import LogSort
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import log_condition
-from prefect_storage_sql.repositories.base import SqlRepository, page
+from prefect_storage_sql.repositories.base import SqlRepository, execute_unread, page
 
 t = tables.log
 _SORTS = {LogSort.TIMESTAMP_ASC: (t.c.timestamp.asc(),), LogSort.TIMESTAMP_DESC: (t.c.timestamp.desc(),)}
@@ -37,7 +37,7 @@ class SqlLogRepository(SqlRepository):
             }
             for log in logs
         ]
-        await self.conn.execute(sa.insert(t), rows)
+        await execute_unread(self.conn, sa.insert(t), rows)
 
     async def filter(self, filter: LogFilter | None, sort: LogSort, offset: int, limit: int | None) -> list[Log]:
         stmt = page(sa.select(t).where(log_condition(filter)).order_by(*_SORTS[sort], t.c.id), offset, limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -9,8 +10,10 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 
 from prefect_core import run_facts, timeutil
+from prefect_core.ports.run_filters import HistoryCount
 from prefect_core.schemas.states import State
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged_prebuilt, prebuilt
+from prefect_storage_sql.repositories.run_history import history_counts, history_select
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -93,6 +96,10 @@ class RunRepository(SqlRepository, Generic[M]):
     def _matching(self, filters: Any) -> sa.ColumnElement[bool]:
         raise NotImplementedError
 
+    def matching(self, filters: Any) -> sa.ColumnElement[bool]:
+        """The WHERE condition of this table's rows matching a run filter body."""
+        return self._matching(filters)
+
     async def filter(self, filters: Any, sort: Any, offset: int, limit: int | None) -> list[M]:
         if no_criteria(filters) and limit is not None:
             stmt = paged_prebuilt(
@@ -104,19 +111,12 @@ class RunRepository(SqlRepository, Generic[M]):
         stmt = page(stmt.order_by(*self.sorts[sort], self.table.c.id), offset, limit)
         return [self._to_model(row) for row in await self.conn.execute(stmt)]
 
-    async def timings(self, filters: Any, start: Any, end: Any) -> list[dict[str, Any]]:
-        """Expected start, state and estimated timings of matching runs expected in [start, end)."""
-        t = self.table
-        cols = ("expected_start_time", "start_time", "state_type", "state_name", "state_timestamp", "total_run_time")
-        stmt = sa.select(*(t.c[c] for c in cols)).where(
-            self._matching(filters), t.c.expected_start_time >= start, t.c.expected_start_time < end
-        )
-        rows = []
-        for row in await self.conn.execute(stmt):
-            data = dict(row._mapping)
-            data.update(self._computed(data))
-            rows.append(data)
-        return rows
+    async def history(
+        self, filters: Any, start: dt.datetime, interval_seconds: float, count: int, now: dt.datetime
+    ) -> list[HistoryCount]:
+        """Runs per interval and state, counted and summed by the database (`run_history`)."""
+        stmt = history_select(self.table, self._matching(filters), self.support, start, interval_seconds, count, now)
+        return history_counts(await self.conn.execute(stmt), count)
 
     async def count(self, filters: Any) -> int:
         stmt = sa.select(sa.func.count()).select_from(self.table).where(self._matching(filters))

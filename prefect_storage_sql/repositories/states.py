@@ -13,7 +13,7 @@ from prefect_core import timeutil
 from prefect_core.schemas.states import State
 from prefect_storage_sql import tables
 from prefect_storage_sql.dialect import SqlDialectSupport
-from prefect_storage_sql.repositories.base import SqlRepository, by_id, prebuilt
+from prefect_storage_sql.repositories.base import SqlRepository, by_id, execute_unread, prebuilt
 from prefect_storage_sql.repositories.runs import state_from_row
 
 
@@ -41,19 +41,17 @@ class SqlStateRepository(SqlRepository):
         self.run_table = run_table
 
     async def add(self, run_id: UUID, state: State, run_values: dict[str, Any] | None = None) -> None:
+        # Neither result is read: on SQLite both ride with the next statement or the COMMIT.
         insert = prebuilt(("insert", self.table.name), lambda: sa.insert(self.table))
-        await self.conn.execute(insert, state_row(run_id, state))
-        await self._update_by_id(
-            self.run_table,
-            run_id,
-            {
-                **(run_values or {}),
-                "state_id": state.id,
-                "state_type": state.type.value,
-                "state_name": state.name,
-                "state_timestamp": state.timestamp,
-            },
-        )
+        await execute_unread(self.conn, insert, state_row(run_id, state))
+        values = {
+            **(run_values or {}),
+            "state_id": state.id,
+            "state_type": state.type.value,
+            "state_name": state.name,
+            "state_timestamp": state.timestamp,
+        }
+        await self._update_unread(self.run_table, run_id, values)
 
     async def get(self, state_id: UUID) -> State | None:
         stmt = prebuilt(("get", self.table.name), lambda: sa.select(self.table).where(by_id(self.table)))

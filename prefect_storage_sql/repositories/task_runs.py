@@ -75,7 +75,7 @@ class SqlTaskRunRepository(RunRepository[TaskRun]):
         await self.conn.execute(self.support.insert_ignoring_conflicts(tables.task_run_state, ["id"]), rows)
 
     async def set_current_state(self, run_id: UUID, state: State, values: dict[str, Any]) -> None:
-        await self._update_by_id(
+        await self._update_unread(
             t,
             run_id,
             {

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from prefect_core.schemas.states import StateType
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import TRUE, flow_runs_in_deployments_and_queues, task_runs_matching
-from prefect_storage_sql.repositories.base import SqlRepository
+from prefect_storage_sql.repositories.base import SqlRepository, page
+from prefect_storage_sql.repositories.flow_runs import SqlFlowRunRepository
 
 fr, tr, d = tables.flow_run, tables.task_run, tables.deployment
 _FAILED = (StateType.FAILED.value, StateType.CRASHED.value)
@@ -44,6 +45,15 @@ class SqlUiQueryRepository(SqlRepository):
             .order_by(fr.c.flow_id, fr.c.id)
         )
         return [dict(row._mapping) for row in await self.conn.execute(stmt)]
+
+    async def flow_run_points(self, filters: Any, sort: Any, offset: int, limit: int) -> list[dict[str, Any]]:
+        # The rows and order of `flow_runs.filter`, but six columns instead of a whole run
+        # with its state to validate: a dashboard's page of points costs the loop little.
+        runs = SqlFlowRunRepository(self.conn, self.support)
+        cols = ("id", "state_type", "start_time", "expected_start_time", "total_run_time", "state_timestamp")
+        stmt = sa.select(*(fr.c[c] for c in cols)).where(runs.matching(filters))
+        stmt = page(stmt.order_by(*runs.sorts[sort], fr.c.id), offset, limit)
+        return [dict(zip(cols, row, strict=True)) for row in await self.conn.execute(stmt)]
 
     async def task_run_counts(self, flow_run_ids: Sequence[UUID]) -> dict[UUID, int]:
         if not flow_run_ids:
