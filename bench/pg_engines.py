@@ -103,7 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2000, help="calls per figure (bounded)")
     parser.add_argument("--url", default=None, help="an empty database (default: a throw-away cluster)")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, of: " + ", ".join(ENGINES))
+    parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop", help="uvloop: as the server runs")
     args = parser.parse_args(argv)
+    if args.loop == "uvloop":
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     print(f"load average before: {os.getloadavg()}", file=sys.stderr)
     engines = args.engines.split(",")
     if args.url:
