@@ -12,12 +12,17 @@ values before it validates or stores them:
 - `"workspace_variable"`: the value of the variable `variable_name` (when the caller passes
   the variables; `variable_names` says which to read); without a `variable_name` the
   placeholder is dropped.
-
-`"jinja"` placeholders are left as they are (templates are not rendered here).
+- `"jinja"`: its `template` (hydrated first when it is an object), checked in Jinja2's
+  immutable sandbox with the automations' limits (`prefect_core.automations.templates`:
+  loops, nesting, ranges), then rendered to a string with the caller's context (none, for
+  deployment parameters: as in the reference, a template there sees no variables, and an
+  unknown name renders empty). A string without `{{` or `{%` is kept as it is.
+  `hydrate_collecting` (the UI's validation) only checks the template: a valid one stands
+  for any value (`ValidTemplate`), as the reference's validation skips it.
 
 A placeholder that cannot be hydrated is an error: `hydrate` raises `HydrationFailed`
-("Invalid JSON: ...", "Missing 'value' key in __prefect object"); `hydrate_collecting`
-keeps going and reports where each one was, as the UI's validation does.
+("Invalid JSON: ...", "Missing 'value' key in __prefect object", "Invalid jinja: ...");
+`hydrate_collecting` keeps going and reports where each one was, as the UI's validation does.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["KIND_KEY", "HydrationFailed", "hydrate", "hydrate_collecting", "variable_names"]
+from prefect_core.automations import templates
+
+__all__ = ["KIND_KEY", "HydrationFailed", "ValidTemplate", "hydrate", "hydrate_collecting", "variable_names"]
 
 KIND_KEY = "__prefect_kind"
 _VARIABLE = "workspace_variable"
@@ -48,10 +55,28 @@ _REMOVED = _Removed()
 Path = tuple[str | int, ...]
 
 
+class ValidTemplate:
+    """Stands for a valid, unrendered Jinja template (`hydrate_collecting`): a value the
+    schema's checks say nothing of, as the reference's validation skips it."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+
+    def __repr__(self) -> str:
+        return f"ValidTemplate({self.template!r})"
+
+
 class _Hydrator:
-    def __init__(self, raise_on_error: bool, variables: Mapping[str, Any] | None) -> None:
+    def __init__(
+        self,
+        raise_on_error: bool,
+        variables: Mapping[str, Any] | None,
+        jinja_context: Mapping[str, Any] | None = None,
+    ) -> None:
         self.raise_on_error = raise_on_error
         self.variables = variables
+        #: None: templates are checked, not rendered.
+        self.jinja_context = jinja_context
         self.errors: list[tuple[Path, str]] = []
 
     def fail(self, path: Path, message: str) -> None:
@@ -62,7 +87,7 @@ class _Hydrator:
     def placeholder(self, obj: dict[str, Any], path: Path) -> Any:
         kind = obj[KIND_KEY]
         if kind == "jinja":
-            return obj
+            return self.jinja(obj, path)
         if kind == _VARIABLE:
             return self.variable(obj, path)
         if kind == "none":
@@ -84,6 +109,35 @@ class _Hydrator:
                 self.fail(path, f"Invalid JSON: {exc}")
                 return None
         return obj.get("value")
+
+    def jinja(self, obj: dict[str, Any], path: Path) -> Any:
+        if "template" not in obj:
+            self.fail(path, "Missing 'template' key in __prefect object")
+            return None
+        template = obj["template"]
+        if isinstance(template, dict):
+            failures = len(self.errors)
+            template = self.value(template, path)
+            if len(self.errors) > failures:
+                return None  # reported where it failed
+            if template is _REMOVED or _is_placeholder(template):
+                return template  # still a placeholder (a variable not read, say): kept as it is
+        # Jinja reads any value as its text (the reference fails on some; none is worth a 500).
+        text = template if isinstance(template, str) else str(template)
+        try:
+            templates.validate(text)
+        except templates.TemplateProblem as exc:
+            self.fail(path, f"Invalid jinja: {exc.message}")
+            return None
+        if self.jinja_context is None:
+            return ValidTemplate(text)
+        if "{{" not in text and "{%" not in text:
+            return text
+        try:
+            return templates.ENVIRONMENT.from_string(text).render(**self.jinja_context)
+        except Exception as exc:  # whatever the template raised is the user's error, reported as such
+            self.fail(path, f"Invalid jinja: Failed to render template due to the following error: {exc!r}")
+            return None
 
     def variable(self, obj: dict[str, Any], path: Path) -> Any:
         if "variable_name" not in obj:
@@ -110,6 +164,10 @@ class _Hydrator:
         return obj
 
 
+def _is_placeholder(value: Any) -> bool:
+    return isinstance(value, ValidTemplate) or (isinstance(value, dict) and KIND_KEY in value)
+
+
 def variable_names(values: Any) -> set[str]:
     """The workspace variables `values`' placeholders name (what `hydrate` needs given)."""
     if isinstance(values, list):
@@ -121,10 +179,16 @@ def variable_names(values: Any) -> set[str]:
     return set().union(*(variable_names(item) for item in values.values()))
 
 
-def hydrate(values: dict[str, Any], variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def hydrate(
+    values: dict[str, Any],
+    variables: Mapping[str, Any] | None = None,
+    *,
+    jinja_context: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """`values` with their placeholders hydrated (workspace variables from `variables`, when
-    given; else left as placeholders); `HydrationFailed` for the first bad one."""
-    result = _Hydrator(True, variables).value(values, ())
+    given; else left as placeholders; templates rendered with `jinja_context`, by default
+    none); `HydrationFailed` for the first bad one."""
+    result = _Hydrator(True, variables, jinja_context or {}).value(values, ())
     return result if isinstance(result, dict) else {}
 
 
@@ -132,7 +196,8 @@ def hydrate_collecting(
     values: dict[str, Any], variables: Mapping[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[tuple[Path, str]]]:
     """`values` hydrated as far as possible, and (path, message) for each placeholder that
-    could not be (its place holds null)."""
+    could not be (its place holds null); templates are checked, not rendered (a valid one
+    holds a `ValidTemplate`)."""
     hydrator = _Hydrator(False, variables)
     result = hydrator.value(values, ())
     return (result if isinstance(result, dict) else {}), hydrator.errors

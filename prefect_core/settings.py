@@ -239,6 +239,9 @@ class Settings(EnvironSettings):
         default=None,
         validation_alias=AliasChoices("PREFECT_SERVER_UI_API_URL", "PREFECT_UI_API_URL", "PREFECT_API_URL"),
     )
+    #: The UI's address for links in automation templates (`ui_url`); None: the API URL
+    #: without its `/api` when PREFECT_API_URL (or the UI's API URL) is set, else no links.
+    ui_url: str | None = Field(default=None, validation_alias="PREFECT_UI_URL")
     #: The URL path the V1 UI is served under (V2 under `<it>/v2`).
     ui_serve_base: str = Field(
         default="/", validation_alias=AliasChoices("PREFECT_SERVER_UI_SERVE_BASE", "PREFECT_UI_SERVE_BASE")
@@ -273,6 +276,14 @@ class Settings(EnvironSettings):
     #: `concurrency_options.grace_period_seconds` says otherwise); the client renews it while it runs.
     initial_deployment_lease_duration: float = Field(
         default=300.0, ge=30, le=3600, validation_alias="PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION"
+    )
+
+    #: The most runs a deployment schedule may ask for (`max_scheduled_runs`); more is a 422.
+    deployment_schedule_max_scheduled_runs: int = Field(
+        default=50,
+        validation_alias=AliasChoices(
+            "PREFECT_SERVER_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS", "PREFECT_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS"
+        ),
     )
 
     #: Events older than this are deleted by the event retention service (the reference's default).
@@ -323,6 +334,15 @@ class Settings(EnvironSettings):
     def resolved_ui_api_url(self) -> str:
         """The API URL /ui-settings gives the UI (the reference's default when none is set)."""
         return self.ui_api_url or f"http://{self.api_host}:{self.api_port}/api"
+
+    @property
+    def resolved_ui_url(self) -> str | None:
+        """The UI's address for links (the reference infers it from the API URL likewise)."""
+        if self.ui_url:
+            return self.ui_url
+        if self.ui_api_url:
+            return self.ui_api_url.removesuffix("/").removesuffix("/api")
+        return None
 
     def service_enabled(self, name: str, default: bool = True) -> bool:
         """Whether the background service `name` should run."""

@@ -20,6 +20,7 @@ from prefect_http.csrf import csrf_middleware
 from prefect_http.errors import error_middleware
 from prefect_http.keys import SERVICES, SETTINGS, STORAGE
 from prefect_http.openapi import endpoints as openapi_endpoints
+from prefect_http.outbound import AiohttpOutboundHttp
 from prefect_http.registry import ROUTE_MODULES
 from prefect_http.ui import site as ui_site
 from prefect_http.ws import protocol as ws_protocol
@@ -53,13 +54,13 @@ def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | Non
     broker = make_event_broker(pm, settings)
 
     async def storage_ctx(app: web.Application) -> AsyncIterator[None]:
-        async with backend.open() as storage:
+        async with backend.open() as storage, AiohttpOutboundHttp() as http:
             # The pipeline stops (flushing what it holds) before storage closes.
             pipeline = EventPipeline(storage, broker, flush_interval=settings.event_flush_interval)
             try:
                 async with pipeline.running():
                     app[STORAGE] = storage
-                    app[SERVICES] = Services(storage, settings, events=pipeline, broker=broker)
+                    app[SERVICES] = Services(storage, settings, events=pipeline, broker=broker, http=http)
                     pipeline.observers.append(app[SERVICES].automation_runtime.observe)
                     await app[SERVICES].system_blocks.register()
                     await app[SERVICES].block_documents.prepare()

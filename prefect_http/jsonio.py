@@ -184,25 +184,32 @@ def _errors(exc: ValidationError, prefix: tuple[str, ...], *, embedded: bool = F
     return out
 
 
-def validate(model: type[M], data: Any, *, loc: tuple[str, ...] = ("body",)) -> M:
-    """Validate `data` as `model`, raising a 422-shaped error on failure."""
+def validate(
+    model: type[M], data: Any, *, loc: tuple[str, ...] = ("body",), context: dict[str, Any] | None = None
+) -> M:
+    """Validate `data` as `model` (validators see `context`), raising a 422-shaped error on failure."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         errors = _errors(exc, loc, embedded=issubclass(model, EmbeddedBody))
         raise RequestValidationError(orjson.loads(orjson.dumps(errors, default=str)), data) from None
 
 
-def validate_as(adapter: TypeAdapter[Any], data: Any, *, loc: tuple[str, ...] = ("body",)) -> Any:
+def validate_as(
+    adapter: TypeAdapter[Any], data: Any, *, loc: tuple[str, ...] = ("body",), context: dict[str, Any] | None = None
+) -> Any:
     try:
-        return adapter.validate_python(data)
+        return adapter.validate_python(data, context=context)
     except ValidationError as exc:
         raise RequestValidationError(orjson.loads(orjson.dumps(_errors(exc, loc), default=str)), data) from None
 
 
-async def body_as(request: web.Request, model: type[M], *, default: Any = _EMPTY) -> M:
-    """Parse the JSON body into `model` (422 on malformed JSON or schema mismatch)."""
-    return validate(model, await read_json(request, default=default))
+async def body_as(
+    request: web.Request, model: type[M], *, default: Any = _EMPTY, context: dict[str, Any] | None = None
+) -> M:
+    """Parse the JSON body into `model` (422 on malformed JSON or schema mismatch); its
+    validators see `context` (server settings a body is checked against)."""
+    return validate(model, await read_json(request, default=default), context=context)
 
 
 def embedded(data: Any, key: str) -> Any:

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from prefect_core import timeutil
-from prefect_core.automations.firing import Firing
-from prefect_core.automations.templates import TemplateProblem, render_values
+from prefect_core.automations.action_base import ActionFailed, TriggeredAction
+from prefect_core.automations.notifications import send_notification
+from prefect_core.automations.template_filters import UI_URL_KEY, Kinded, Labels
+from prefect_core.automations.templates import TemplateProblem, TemplateRenderError, render_values
+from prefect_core.automations.webhooks import call_webhook
 from prefect_core.errors import DomainError
 from prefect_core.schemas import automation_actions as a
-from prefect_core.schemas.automations import Automation
 from prefect_core.schemas.deployments import DeploymentFlowRunCreate
 from prefect_core.schemas.events import Event, RelatedResource
 from prefect_core.schemas.responses import SetStateStatus
@@ -30,32 +31,13 @@ if TYPE_CHECKING:
     from prefect_core.services.container import Services
 
 
-class ActionFailed(Exception):
-    """An action could not be carried out; `reason` says why."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass
-class TriggeredAction:
-    """One action of one automation, for one firing."""
-
-    automation: Automation
-    action: a.ActionBase
-    action_index: int
-    firing: Firing
-    triggering_event: Event | None
-    state_change_event_id: UUID | None
-    id: UUID = field(default_factory=uuid4)
-    triggered: dt.datetime = field(default_factory=timeutil.now)
-    #: What the action touched and what it found out (for its executed/failed event).
-    resulting: list[RelatedResource] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def idempotency_key(self) -> str:
-        return f"automation {self.automation.id}, action {self.action_index}, invocation {self.id}"
+def reason_from_error(action_type: str, exc: DomainError) -> str:
+    """Why an action failed when a use case refused it, in the words the reference uses for
+    the API answer that use case stands for (422 and 409 name the detail; other statuses
+    only the status)."""
+    if exc.status in (409, 422):
+        return f"Validation error occurred for {action_type!r}" + (f" - {exc.detail}" if exc.detail else "")
+    return f"Unexpected status from {action_type!r} action: {exc.status}"
 
 
 def _first_of_kind(event: Event | None, kind: str) -> UUID | None:
@@ -93,24 +75,12 @@ def _flow_run_id(ta: TriggeredAction) -> UUID:
     return found
 
 
-class _Labels(dict[str, str]):
-    """A resource's labels in templates, with `.id` and `.name` as the reference offers."""
-
-    @property
-    def id(self) -> str | None:
-        return self.get("prefect.resource.id")
-
-    @property
-    def name(self) -> str | None:
-        return self.get("prefect.resource.name")
-
-
 def _event_context(event: Event | None) -> dict[str, Any] | None:
     if event is None:
         return None
-    data = event.model_dump(mode="json")
-    data["resource"] = _Labels(event.resource.root)
-    data["related"] = [_Labels(r.root) for r in event.related]
+    data = Kinded("received-event", event.model_dump(mode="json"))
+    data["resource"] = Labels(event.resource.root)
+    data["related"] = [Labels(r.root) for r in event.related]
     return data
 
 
@@ -135,6 +105,8 @@ class ActionExecutor:
             a.ResumeWorkQueue: self._resume_work_queue,
             a.PauseAutomation: self._pause_automation,
             a.ResumeAutomation: self._resume_automation,
+            a.CallWebhook: self._call_webhook,
+            a.SendNotification: self._send_notification,
         }
 
     async def execute(self, ta: TriggeredAction) -> None:
@@ -148,20 +120,28 @@ class ActionExecutor:
             raise
         except DomainError as exc:
             ta.details.setdefault("status_code", exc.status)
-            raise ActionFailed(exc.detail) from None
+            if exc.status == 409:
+                ta.details.setdefault("validation_error", exc.detail)
+            raise ActionFailed(reason_from_error(ta.action.type, exc)) from None
         except TemplateProblem as exc:
             raise ActionFailed(f"Invalid template: {exc.message}") from None
+        except TemplateRenderError as exc:
+            ta.details["template_error"] = str(exc)
+            ta.details["template_source"] = exc.template
+            raise ActionFailed(f"Template rendering failed: {exc.error!r}") from None
 
     async def template_context(self, ta: TriggeredAction) -> dict[str, Any]:
         """What templates see: the event, the automation, the firing's labels, and the
         flow run, flow, deployment, work pool and work queue the event names (when stored)."""
         context: dict[str, Any] = {
-            "automation": ta.automation.model_dump(mode="json"),
+            UI_URL_KEY: self.services.settings.resolved_ui_url,
+            "automation": Kinded("automation", ta.automation.model_dump(mode="json")),
             "event": _event_context(ta.triggering_event),
             "labels": ta.firing.triggering_labels,
             "firing": ta.firing.model_dump(mode="json"),
         }
         services = self.services
+        # name in the context: (resource kind, reader)
         readers: dict[str, tuple[str, Callable[[UUID], Awaitable[Any]]]] = {
             "flow_run": ("prefect.flow-run", services.flow_runs.read),
             "flow": ("prefect.flow", services.flows.read),
@@ -174,7 +154,8 @@ class ActionExecutor:
             if object_id is None:
                 continue
             try:
-                context[name] = (await read(object_id)).model_dump(mode="json")
+                found = (await read(object_id)).model_dump(mode="json")
+                context[name] = Kinded(kind.removeprefix("prefect."), found)
             except DomainError:
                 continue
         return context
@@ -323,6 +304,12 @@ class ActionExecutor:
             )
         )
         await self.services.automations.set_enabled(automation_id, AutomationPartialUpdate(enabled=enabled))
+
+    async def _call_webhook(self, ta: TriggeredAction) -> None:
+        await call_webhook(self.services, ta, await self.template_context(ta))
+
+    async def _send_notification(self, ta: TriggeredAction) -> None:
+        await send_notification(self.services, ta, await self.template_context(ta))
 
     async def _pause_automation(self, ta: TriggeredAction) -> None:
         await self._automation(ta, False)

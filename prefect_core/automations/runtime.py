@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from prefect_core import timeutil
-from prefect_core.automations.actions import ActionExecutor, ActionFailed, TriggeredAction
+from prefect_core.automations.action_base import ActionFailed, TriggeredAction
+from prefect_core.automations.actions import ActionExecutor
 from prefect_core.automations.events import action_events, state_change_event
 from prefect_core.automations.triggers import AutomationFiring, TriggerEvaluator
 from prefect_core.ports import UnitOfWork

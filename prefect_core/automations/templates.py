@@ -9,6 +9,8 @@ from typing import Any
 from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from prefect_core.automations.template_filters import FILTERS
+
 #: A template may hold this many for-loops, nested this deep, and ranges this long.
 MAX_LOOPS = 10
 MAX_LOOP_DEPTH = 2
@@ -24,8 +26,14 @@ def _bounded_range(*args: int) -> range:
 
 class _Environment(ImmutableSandboxedEnvironment):
     def __init__(self) -> None:
-        super().__init__(undefined=ChainableUndefined, autoescape=False)
+        super().__init__(
+            undefined=ChainableUndefined,
+            autoescape=False,
+            # humanize_naturaltime, humanize_naturaldelta, ... as in the reference
+            extensions=["jinja2_humanize_extension.HumanizeExtension"],
+        )
         self.globals["range"] = _bounded_range
+        self.filters.update(FILTERS)
 
 
 ENVIRONMENT = _Environment()
@@ -65,10 +73,22 @@ def validate(template: str) -> None:
         )
 
 
+class TemplateRenderError(Exception):
+    """A valid template that failed while rendering (e.g. an operation the sandbox refuses)."""
+
+    def __init__(self, error: Exception, template: str) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.template = template
+
+
 def render(template: str, context: dict[str, Any]) -> str:
-    """Render a validated template in the sandbox."""
+    """Render a validated template in the sandbox (`TemplateRenderError` if rendering fails)."""
     validate(template)
-    return ENVIRONMENT.from_string(template).render(**context)
+    try:
+        return ENVIRONMENT.from_string(template).render(**context)
+    except Exception as exc:  # anything a user's template can raise is the template's failure
+        raise TemplateRenderError(exc, template) from None
 
 
 def render_values(value: Any, context: dict[str, Any]) -> Any:

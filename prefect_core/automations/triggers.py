@@ -19,6 +19,7 @@ from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.automations.firing import Firing, opening_bucket, step
+from prefect_core.automations.ordering import CausalOrdering
 from prefect_core.ports import UnitOfWork
 from prefect_core.ports.automations import Bucket
 from prefect_core.schemas.automations import (
@@ -52,9 +53,10 @@ class AutomationFiring:
 class TriggerEvaluator:
     """Holds the enabled automations (reloaded when told they changed) and evaluates them."""
 
-    def __init__(self) -> None:
+    def __init__(self, ordering: CausalOrdering | None = None) -> None:
         self._automations: list[Automation] | None = None
         self._loaded_at = 0.0
+        self.ordering = ordering or CausalOrdering()
 
     def invalidate(self) -> None:
         """Automations changed: reread them before the next evaluation."""
@@ -67,11 +69,18 @@ class TriggerEvaluator:
         return self._automations
 
     async def evaluate_events(self, uow: UnitOfWork, events: Sequence[Event]) -> list[AutomationFiring]:
-        """Count each event (in the order they occurred) for every trigger that covers it."""
+        """Count each event (in the order they occurred, a follower after the event it
+        follows) for every trigger that covers it."""
         automations = await self.automations(uow)
         if not automations:
             return []
-        ordered = sorted(events, key=lambda e: (e.occurred, str(e.id)))
+        triggers = [t for a in automations for t in a.event_triggers()]
+        ordered = await self.ordering.arrange(uow, events, lambda e: any(t.covers(e) for t in triggers), timeutil.now())
+        return await self._count(uow, automations, ordered)
+
+    async def _count(
+        self, uow: UnitOfWork, automations: list[Automation], ordered: list[Event]
+    ) -> list[AutomationFiring]:
         work = [
             (event, automation, trigger)
             for event in ordered
@@ -156,16 +165,17 @@ class TriggerEvaluator:
         """Evaluate the proactive triggers at `now`: open a window for those that have
         none (no `for_each`, no `after`), and close those whose window has ended."""
         now = now or timeutil.now()
-        fired: list[AutomationFiring] = []
         by_id: dict[UUID, tuple[Automation, EventTrigger]] = {}
         automations = await self.automations(uow)
         if not automations:
             return []
+        # Held followers whose leader has been stored since, or that waited long enough.
+        fired = await self._count(uow, automations, await self.ordering.release_due(uow))
         proactive = [a.id for a in automations if any(t.posture is Posture.Proactive for t in a.event_triggers())]
         proactive_triggers = [t.id for a in automations for t in a.event_triggers() if t.posture is Posture.Proactive]
         await uow.automation_buckets.sweep(now - EXPIRED_BUCKET_BUFFER, proactive_triggers)
         if not proactive:
-            return []
+            return fired
         present = await uow.automations.lock(proactive)
         for automation in automations:
             if automation.id not in present:

@@ -19,6 +19,7 @@ from prefect_core.ports.flow_runs import FlowRunRepository, FlowRunStartReposito
 from prefect_core.ports.flows import FlowRepository
 from prefect_core.ports.logs import LogRepository
 from prefect_core.ports.observed_states import ObservedStateRepository
+from prefect_core.ports.outbound_http import OutboundHttp, OutboundHttpError, OutboundRequest, OutboundResponse
 from prefect_core.ports.run_filters import DeploymentFilters, RunFilters
 from prefect_core.ports.saved_searches import SavedSearchRepository
 from prefect_core.ports.states import StateRepository
@@ -62,6 +63,10 @@ __all__ = [
     "FlowRunStartRepository",
     "LogRepository",
     "ObservedStateRepository",
+    "OutboundHttp",
+    "OutboundHttpError",
+    "OutboundRequest",
+    "OutboundResponse",
     "Relative",
     "RunFilters",
     "RunStart",

@@ -55,12 +55,12 @@ class DeploymentRepository(Protocol):
         ...
 
     async def lock_concurrency(self, deployment_id: UUID) -> DeploymentConcurrency | None:
-        """The global limit backing the deployment's concurrency limit (named by
-        `deployment_limit_name`), its collision strategy and lease period; None when the
+        """The global limit that governs the deployment (the one its `concurrency_limit_id`
+        names: its own `deployment_limit_name` limit or one linked with
+        `global_concurrency_limit_id`), its collision strategy and lease period; None when the
         deployment has no limit (or no longer exists, or its limit is inactive). The limit
         row is locked until commit, so two units of work cannot both see a last free slot
-        as theirs. A limited deployment stored before limits were leased gets its limit row
-        here, on first use."""
+        as theirs."""
         ...
 
 

@@ -8,10 +8,11 @@ business. The union is discriminated by `type` (an action sent without one is
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, Literal, Self
 from uuid import UUID
 
-from pydantic import Discriminator, Field, PlainSerializer, Tag, model_validator
+from pydantic import Discriminator, Field, PlainSerializer, Tag, ValidationInfo, field_validator, model_validator
 
 from prefect_core.schemas.base import PrefectModel
 from prefect_core.schemas.states import StateType
@@ -88,10 +89,35 @@ class DeleteFlowRun(ActionBase):
     type: Literal["delete-flow-run"] = "delete-flow-run"
 
 
+def _valid_template(value: str, field: str) -> str:
+    """A template that does not parse (or breaks the sandbox's limits) is refused (422)."""
+    from prefect_core.automations.templates import TemplateProblem, validate
+
+    try:
+        validate(value)
+    except TemplateProblem as exc:
+        raise ValueError(f"{field!r} is not a valid template: {exc.message}") from None
+    return value
+
+
 class CallWebhook(ActionBase):
     type: Literal["call-webhook"] = "call-webhook"
     block_document_id: UUID
     payload: str = ""
+
+    @field_validator("payload", mode="before")
+    @classmethod
+    def _payload_text(cls, value: Any) -> Any:
+        # Older clients and stored rows send the payload as an object (the reference turns
+        # it into indented JSON text the same way).
+        if isinstance(value, dict):
+            return json.dumps(value, indent=2)
+        return value
+
+    @field_validator("payload")
+    @classmethod
+    def _payload_template(cls, value: str) -> str:
+        return _valid_template(value, "payload") if value else value
 
 
 class SendNotification(ActionBase):
@@ -99,6 +125,11 @@ class SendNotification(ActionBase):
     block_document_id: UUID
     subject: str = "Prefect automated notification"
     body: str
+
+    @field_validator("subject", "body")
+    @classmethod
+    def _templates(cls, value: str, info: ValidationInfo) -> str:
+        return _valid_template(value, str(info.field_name))
 
 
 class WorkPoolAction(ActionBase):

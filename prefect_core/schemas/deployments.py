@@ -59,15 +59,15 @@ DEFAULT_DEPLOYMENT_LEASE_SECONDS = 300.0
 
 
 def deployment_limit_name(deployment_id: UUID) -> str:
-    """The name of the global concurrency limit that backs a deployment's `concurrency_limit`."""
+    """The name of a deployment's own global concurrency limit, the one made for its `concurrency_limit`."""
     return f"deployment:{deployment_id}"
 
 
 @dataclass(frozen=True)
 class DeploymentConcurrency:
-    """A deployment's concurrency limit as a transition sees it: the global limit backing it
-    (`deployment:<id>`), read under its row lock, so the slots it shows as free stay free
-    until the transition commits.
+    """A deployment's concurrency limit as a transition sees it: the global limit that governs
+    it (its own `deployment:<id>` or one linked with `global_concurrency_limit_id`), read under
+    its row lock, so the slots it shows as free stay free until the transition commits.
 
     A flow run holds one slot through a lease taken when it becomes PENDING (its id in the
     state's `deployment_concurrency_lease_id`), kept while it is PENDING, RUNNING or
@@ -91,8 +91,8 @@ class DeploymentConcurrency:
 
 
 class GlobalConcurrencyLimit(ORMModel):
-    """The reference's `GlobalConcurrencyLimitResponse`: the global limit (named
-    "deployment:<id>") that backs a deployment's `concurrency_limit`."""
+    """The reference's `GlobalConcurrencyLimitResponse`: the global limit that governs a
+    deployment (its own "deployment:<id>", or one linked with `global_concurrency_limit_id`)."""
 
     active: bool = True
     name: str
@@ -123,8 +123,9 @@ class Deployment(ORMModel):
     flow_id: UUID
     paused: bool = False
     schedules: list[DeploymentSchedule] = Field(default_factory=list)
+    #: Deprecated: always answered null, as the reference does (read `global_concurrency_limit`).
     concurrency_limit: int | None = None
-    # The global limit backing `concurrency_limit` (kept in step with it), as the reference shows it.
+    # The global limit that governs the deployment, as the reference shows it.
     global_concurrency_limit: GlobalConcurrencyLimit | None = None
     concurrency_options: ConcurrencyOptions | None = None
     job_variables: dict[str, Any] = Field(default_factory=dict)

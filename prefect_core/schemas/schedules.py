@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -203,6 +204,19 @@ class DeploymentSchedule(ORMModel):
     slug: str | None = None
 
 
+#: The key of the validation context (`model_validate(..., context=...)`) holding the most
+#: runs a schedule may ask for (PREFECT_SERVER_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS). Bodies
+#: validated without it are not checked (the server's routes always give it).
+MAX_SCHEDULED_RUNS_CONTEXT = "deployment_schedule_max_scheduled_runs"
+
+
+def _within_server_maximum(value: int | None, info: ValidationInfo) -> int | None:
+    limit = (info.context or {}).get(MAX_SCHEDULED_RUNS_CONTEXT)
+    if value is not None and limit is not None and value > limit:
+        raise ValueError(f"`max_scheduled_runs` must be less than or equal to {limit}.")
+    return value
+
+
 class DeploymentScheduleCreate(ActionModel):
     active: bool = True
     schedule: WrittenSchedule
@@ -210,6 +224,11 @@ class DeploymentScheduleCreate(ActionModel):
     parameters: dict[str, Any] = Field(default_factory=dict)
     slug: str | None = None
     replaces: str | None = None
+
+    @field_validator("max_scheduled_runs")
+    @classmethod
+    def _max_scheduled_runs(cls, value: int | None, info: ValidationInfo) -> int | None:
+        return _within_server_maximum(value, info)
 
 
 class DeploymentScheduleUpdate(ActionModel):
@@ -220,6 +239,11 @@ class DeploymentScheduleUpdate(ActionModel):
     slug: str | None = None
     replaces: str | None = None
 
+    @field_validator("max_scheduled_runs")
+    @classmethod
+    def _max_scheduled_runs(cls, value: int | None, info: ValidationInfo) -> int | None:
+        return _within_server_maximum(value, info)
+
 
 def schedule_display_name(schedule: Schedule) -> str:
     """What the reference writes as `created_by.display_value` for a schedule without slug."""
@@ -227,6 +251,7 @@ def schedule_display_name(schedule: Schedule) -> str:
 
 
 __all__ = [
+    "MAX_SCHEDULED_RUNS_CONTEXT",
     "CronSchedule",
     "DeploymentSchedule",
     "DeploymentScheduleCreate",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect_core.automations.runtime import AutomationRuntime
 from prefect_core.events.memory_broker import MemoryBroker
-from prefect_core.ports import EventBroker, Storage
+from prefect_core.ports import EventBroker, OutboundHttp, Storage
 from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.services.artifacts import ArtifactService
 from prefect_core.services.automations import AutomationService
@@ -49,8 +49,11 @@ class Services:
         settings: Settings,
         events: EventSink | None = None,
         broker: EventBroker | None = None,
+        http: OutboundHttp | None = None,
     ) -> None:
         self.storage = storage
+        #: Calls to other servers (webhooks, notifications); None where the app wired none.
+        self.http = http
         self.settings = settings
         self.events: EventSink = events or DiscardingSink()
         self.event_service = EventService(storage, self.events, broker or MemoryBroker())
@@ -69,7 +72,7 @@ class Services:
         self.task_runs = TaskRunService(storage, self.orchestration)
         self.logs = LogService(storage, publish=settings.logs_stream_publishing_enabled)
         # deployments and work pools
-        self.deployments = DeploymentService(storage)
+        self.deployments = DeploymentService(storage, self.events)
         self.deployment_runs = DeploymentRunService(storage, self.orchestration)
         self.work_pools = WorkPoolService(storage, self.events)
         self.workers = WorkerService(storage, events=self.events)

@@ -7,24 +7,30 @@ from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.errors import Conflict, InvalidInput, NotFound
+from prefect_core.events.lifecycle_events import DEPLOYMENT_EVENT_FIELDS, changed_fields, deployment_event
 from prefect_core.ports import Storage, UnitOfWork
-from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody, page_count
-from prefect_core.schemas.concurrency_limits import ConcurrencyLimitV2
 from prefect_core.schemas.deployments import (
     Deployment,
     DeploymentCreate,
     DeploymentStatus,
     DeploymentUpdate,
-    deployment_limit_name,
 )
+from prefect_core.schemas.events import Event
 from prefect_core.schemas.runs import CreatedBy
 from prefect_core.schemas.schedules import DeploymentSchedule, DeploymentScheduleCreate, DeploymentScheduleUpdate
 from prefect_core.services import schema_checks
 from prefect_core.services import work_pool_lookups as lookups
+from prefect_core.services.deployment_limits import (
+    LIMIT_FIELDS,
+    apply_limit_fields,
+    delete_own_limit,
+    ensure_limit_exists,
+)
+from prefect_core.services.events_sink import DiscardingSink, EventSink
 
-#: Create-body fields that are not stored as given.
-_NOT_COPIED = {"schedules", "work_pool_name", "version_info", "global_concurrency_limit_id"}
+#: Create-body fields that are not stored as given (the limits: `deployment_limits`).
+_NOT_COPIED = {"schedules", "work_pool_name", "version_info", *LIMIT_FIELDS}
 
 NOT_FOUND = "Deployment not found"
 
@@ -69,26 +75,11 @@ async def replace_future_runs(uow: UnitOfWork, deployment_id: UUID) -> None:
     await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=True, after=timeutil.now())
 
 
-async def sync_backing_limit(uow: UnitOfWork, deployment_id: UUID, limit: int | None) -> None:
-    """Keep the global limit backing a deployment's `concurrency_limit` in step with it:
-    created with the first limit, changed with it, deleted when it is unset (the leases on
-    it then hold nothing) or the deployment goes."""
-    now = timeutil.now()
-    waits = SlotWaits()
-    existing = await uow.concurrency_limits.get_by_name(deployment_limit_name(deployment_id), now, waits)
-    if limit is None:
-        if existing is not None:
-            await uow.concurrency_limits.delete(existing.id)
-    elif existing is None:
-        backing = ConcurrencyLimitV2(name=deployment_limit_name(deployment_id), limit=limit, created=now, updated=now)
-        await uow.concurrency_limits.insert(backing, now)
-    elif existing.limit != limit:
-        await uow.concurrency_limits.update(existing.id, {"limit": limit}, now, waits)
-
-
 class DeploymentService:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, events: EventSink | None = None) -> None:
         self.storage = storage
+        #: Where `prefect.deployment.created` / `.updated` / `.deleted` go.
+        self.events: EventSink = events or DiscardingSink()
 
     async def create(self, body: DeploymentCreate, created_by: CreatedBy | None = None) -> tuple[Deployment, bool]:
         """Create a deployment, or update the one with the same (flow, name).
@@ -105,6 +96,7 @@ class DeploymentService:
                     schema_checks.check_job_variables(
                         pool, body.job_variables, prefix="Error creating deployment", ignore_required=True
                     )
+            await ensure_limit_exists(uow, body.global_concurrency_limit_id)
             data = body.model_dump(exclude=_NOT_COPIED)
             if data.get("pull_steps") is None:
                 data["pull_steps"] = []  # the reference answers [] when none were given
@@ -116,14 +108,16 @@ class DeploymentService:
             data["labels"] = {**(flow.labels or {}), "prefect.flow.id": str(flow.id), **(body.labels or {})}
             fields |= {"labels", "updated_by"}
             candidate = Deployment(**data, created_by=created_by, status=DeploymentStatus.NOT_READY)
+            before = await uow.deployments.get_by_name(flow.name, body.name)
             stored, created = await uow.deployments.upsert(candidate, fields)
-            if "concurrency_limit" in given:
-                await sync_backing_limit(uow, stored.id, body.concurrency_limit)
+            await apply_limit_fields(uow, stored, given)
             await replace_future_runs(uow, stored.id)
             await uow.deployment_schedules.delete_all(stored.id)
             await uow.deployment_schedules.insert_many(stored.id, schedules_from(stored.id, body.schedules))
             result = await uow.deployments.get(stored.id)
-        assert result is not None
+            assert result is not None
+            event = await _lifecycle_event(uow, before, result)
+        await self.events.emit([event] if event else [])
         return result, created
 
     async def read(self, deployment_id: UUID) -> Deployment:
@@ -174,6 +168,7 @@ class DeploymentService:
                     uow, body.parameters, "Error hydrating deployment parameters"
                 )
             _check_updated_parameters(existing, body)
+            await ensure_limit_exists(uow, body.global_concurrency_limit_id)
             values = body.model_dump(mode="json", include=set(given) - _NOT_COPIED)
             if "work_pool_name" in given or "work_queue_name" in given:
                 queue = await resolve_queue(uow, body.work_pool_name, body.work_queue_name)
@@ -186,35 +181,56 @@ class DeploymentService:
                 values["work_queue_name"] = (await lookups.default_queue(uow, body.work_pool_name)).name
             if values:
                 await uow.deployments.update(deployment_id, values)
-            if "concurrency_limit" in given:
-                await sync_backing_limit(uow, deployment_id, body.concurrency_limit)
+            await apply_limit_fields(uow, existing, given)
             await replace_future_runs(uow, deployment_id)
             if "schedules" in given:
                 await _update_schedules(uow, existing, body.schedules)
+            event = await _lifecycle_event(uow, existing, await uow.deployments.get(deployment_id))
+        await self.events.emit([event] if event else [])
 
     async def delete(self, deployment_id: UUID) -> None:
         async with self.storage.write() as uow:
+            existing = await uow.deployments.get(deployment_id)
+            if existing is None:
+                raise NotFound(NOT_FOUND)
+            event = await deployment_event(uow, "deleted", existing)
             await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=False, after=None)
             if not await uow.deployments.delete(deployment_id):
                 raise NotFound(NOT_FOUND)
-            await sync_backing_limit(uow, deployment_id, None)
+            await delete_own_limit(uow, deployment_id)
+        await self.events.emit([event])
 
     async def bulk_delete(self, query: DeploymentQuery) -> list[UUID]:
         async with self.storage.write() as uow:
             found = await uow.deployments.filter(query, query.sort, 0, query.limit)
+            events = [await deployment_event(uow, "deleted", d) for d in found]
             for deployment in found:
                 await uow.scheduled_runs.delete_unstarted(deployment.id, auto_scheduled_only=False, after=None)
                 await uow.deployments.delete(deployment.id)
-                await sync_backing_limit(uow, deployment.id, None)
+                await delete_own_limit(uow, deployment.id)
+        await self.events.emit(events)
         return [d.id for d in found]
 
     async def set_paused(self, deployment_id: UUID, paused: bool) -> None:
         """Pause (dropping unstarted auto-scheduled runs) or resume a deployment."""
         async with self.storage.write() as uow:
-            if not await uow.deployments.update(deployment_id, {"paused": paused}):
+            existing = await uow.deployments.get(deployment_id)
+            if existing is None or not await uow.deployments.update(deployment_id, {"paused": paused}):
                 raise NotFound(NOT_FOUND)
             if paused:
                 await uow.scheduled_runs.delete_unstarted(deployment_id, auto_scheduled_only=True, after=None)
+            event = await _lifecycle_event(uow, existing, await uow.deployments.get(deployment_id))
+        await self.events.emit([event] if event else [])
+
+
+async def _lifecycle_event(uow: UnitOfWork, before: Deployment | None, after: Deployment | None) -> Event | None:
+    """`.created` when there was no `before`; `.updated` naming what changed, if anything did."""
+    if after is None:
+        return None
+    if before is None:
+        return await deployment_event(uow, "created", after)
+    changes = changed_fields(before.model_dump(mode="json"), after.model_dump(mode="json"), DEPLOYMENT_EVENT_FIELDS)
+    return await deployment_event(uow, "updated", after, changes) if changes else None
 
 
 def _check_updated_parameters(existing: Deployment, body: DeploymentUpdate) -> None:

@@ -39,13 +39,23 @@ async def workspace_variables(uow: UnitOfWork, values: Any) -> dict[str, Any]:
     return found
 
 
+class HydrationRefused(BadRequest):
+    """A placeholder that cannot be hydrated (400); `reason` is the hydrator's sentence alone,
+    for answers that word it otherwise (a bulk run creation's result)."""
+
+    def __init__(self, detail: str, reason: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
 async def hydrated(uow: UnitOfWork, values: dict[str, Any], prefix: str) -> dict[str, Any]:
     """`values` with the forms' placeholders hydrated (`schema_hydration`, workspace variables
-    read in `uow`); the reference's 400 ("<prefix>: <why>") for one that cannot be."""
+    read in `uow`, templates rendered with no variables, as the reference renders them); the
+    reference's 400 ("<prefix>: <why>") for one that cannot be."""
     try:
         return schema_hydration.hydrate(values, await workspace_variables(uow, values))
     except schema_hydration.HydrationFailed as exc:
-        raise BadRequest(f"{prefix}: {exc.message}") from exc
+        raise HydrationRefused(f"{prefix}: {exc.message}", exc.message) from exc
 
 
 class ParametersRefused(Conflict):
@@ -186,7 +196,12 @@ def report_for_ui(
     # Where a placeholder could not be hydrated, its own message replaces what the
     # schema says of the value standing in for it (as the reference reports it).
     broken = {path for path, _ in placeholder_errors}
-    kept = [e for e in errors if tuple(e.relative_path) not in broken]
+    # A valid template stands for any value: what the schema says of it is dropped (as there).
+    kept = [
+        e
+        for e in errors
+        if tuple(e.relative_path) not in broken and not isinstance(e.instance, schema_hydration.ValidTemplate)
+    ]
     report = sv.error_report(kept)
     for path, message in placeholder_errors:
         sv.add_to_report(report, path, message)

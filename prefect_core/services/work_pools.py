@@ -7,6 +7,13 @@ from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.errors import BadRequest, Conflict, Forbidden, NotFound, ObjectNotFound
+from prefect_core.events.lifecycle_events import (
+    WORK_POOL_EVENT_FIELDS,
+    WORK_QUEUE_EVENT_FIELDS,
+    changed_fields,
+    work_pool_event,
+    work_queue_event,
+)
 from prefect_core.events.status_events import work_pool_status_event, work_queue_status_events
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.events import Event
@@ -54,7 +61,7 @@ async def _with_queue_slots(uow: UnitOfWork, queues: list[WorkQueue]) -> list[Wo
 class WorkPoolService:
     def __init__(self, storage: Storage, events: EventSink | None = None) -> None:
         self.storage = storage
-        #: Where status-change events go (a pool or queue paused, resumed).
+        #: Where lifecycle and status-change events go (created, updated, deleted, paused, ...).
         self.events: EventSink = events or DiscardingSink()
 
     # --- pools ---------------------------------------------------------------
@@ -65,6 +72,10 @@ class WorkPoolService:
         schema_checks.check_template_defaults(body.base_job_template)
         async with self.storage.write() as uow:
             pool = await lookups.create_pool(uow, body)
+            default_queue = await uow.work_queues.get(pool.default_queue_id) if pool.default_queue_id else None
+            created = [await work_queue_event(uow, "created", default_queue)] if default_queue else []
+            created.append(work_pool_event("created", pool))
+        await self.events.emit(created)
         if pool.concurrency_limit is not None:
             pool.active_slots = 0
         return pool
@@ -107,6 +118,13 @@ class WorkPoolService:
                     changed = [work_pool_status_event(pool, status.value)]
             if values:
                 await uow.work_pools.update(pool.id, values)
+                after = await uow.work_pools.get(pool.id)
+                fields = [f for f in WORK_POOL_EVENT_FIELDS if f in values]
+                changes = (
+                    changed_fields(pool.model_dump(mode="json"), after.model_dump(mode="json"), fields) if after else {}
+                )
+                if changes and after is not None:
+                    changed.insert(0, work_pool_event("updated", after, changes))
         await self.events.emit(changed)
 
     async def delete_pool(self, name: str) -> None:
@@ -114,7 +132,12 @@ class WorkPoolService:
             raise Forbidden("Work pools starting with 'Prefect' are reserved for internal use and can not be deleted.")
         async with self.storage.write() as uow:
             pool = await lookups.pool_by_name(uow, name)
+            deleted = [
+                await work_queue_event(uow, "deleted", q) for q in await uow.work_queues.list(pool.id, None, 0, None)
+            ]
+            deleted.append(work_pool_event("deleted", pool))
             await uow.work_pools.delete(pool.id)
+        await self.events.emit(deleted)
 
     # --- pool-scoped queues --------------------------------------------------
 
@@ -122,6 +145,8 @@ class WorkPoolService:
         async with self.storage.write() as uow:
             pool = await lookups.pool_by_name(uow, pool_name)
             queue = await lookups.create_queue(uow, pool, body)
+            created = await work_queue_event(uow, "created", queue)
+        await self.events.emit([created])
         if queue.concurrency_limit is not None:
             queue.active_slots = 0
         return queue
@@ -149,7 +174,8 @@ class WorkPoolService:
         async with self.storage.write() as uow:
             pool = await lookups.pool_by_name(uow, pool_name)
             queue = await lookups.queue_by_name(uow, pool_name, queue_name)
-            await self._delete_queue(uow, pool.default_queue_id, queue)
+            deleted = await self._delete_queue(uow, pool.default_queue_id, queue)
+        await self.events.emit(deleted)
 
     # --- legacy /work_queues -------------------------------------------------
 
@@ -159,6 +185,8 @@ class WorkPoolService:
             if body.name == pool.name or await uow.work_queues.get_by_name(pool.id, body.name):
                 raise Conflict("A work queue with this name already exists.")
             queue = await lookups.create_queue(uow, pool, body)
+            created = await work_queue_event(uow, "created", queue)
+        await self.events.emit([created])
         if queue.concurrency_limit is not None:
             queue.active_slots = 0
         return queue
@@ -196,7 +224,8 @@ class WorkPoolService:
             if queue is None or queue.work_pool_id is None:
                 raise NotFound("work queue not found")
             pool = await uow.work_pools.get(queue.work_pool_id)
-            await self._delete_queue(uow, pool.default_queue_id if pool else None, queue)
+            deleted = await self._delete_queue(uow, pool.default_queue_id if pool else None, queue)
+        await self.events.emit(deleted)
 
     async def queue_status(self, queue_id: UUID) -> WorkQueueStatusDetail:
         async with self.storage.read() as uow:
@@ -216,7 +245,8 @@ class WorkPoolService:
     # --- shared --------------------------------------------------------------
 
     async def _update_queue(self, uow: UnitOfWork, queue: WorkQueue, body: WorkQueueUpdate) -> list[Event]:
-        """Apply the update; returns the status event to emit after the commit, if the status changed."""
+        """Apply the update; returns the events to emit after the commit (updated, and the
+        status event if the status changed)."""
         values: dict[str, Any] = body.model_dump(mode="json", exclude_unset=True)
         if "is_paused" in values:
             if values["is_paused"] and queue.status != WorkQueueStatus.PAUSED:
@@ -233,13 +263,22 @@ class WorkPoolService:
             await uow.work_queues.update(queue.id, values)
         if priority is not None and queue.work_pool_id is not None:
             await lookups.apply_priority(uow, queue.work_pool_id, {queue.id: priority})
+        events: list[Event] = []
+        after = await uow.work_queues.get(queue.id)
+        fields = [f for f in WORK_QUEUE_EVENT_FIELDS if f in values or (f == "priority" and priority is not None)]
+        if after is not None and fields:
+            changes = changed_fields(queue.model_dump(mode="json"), after.model_dump(mode="json"), fields)
+            if changes:
+                events.append(await work_queue_event(uow, "updated", after, changes))
         if "status" in values and values["status"] != queue.status:
-            return await work_queue_status_events(uow, [queue.id], values["status"])
-        return []
+            events += await work_queue_status_events(uow, [queue.id], values["status"])
+        return events
 
-    async def _delete_queue(self, uow: UnitOfWork, default_queue_id: UUID | None, queue: WorkQueue) -> None:
+    async def _delete_queue(self, uow: UnitOfWork, default_queue_id: UUID | None, queue: WorkQueue) -> list[Event]:
         if queue.id == default_queue_id:
             raise BadRequest("Can't delete a pool's default queue.")
+        deleted = await work_queue_event(uow, "deleted", queue)
         await uow.work_queues.delete(queue.id)
         if queue.work_pool_id is not None:
             await lookups.apply_priority(uow, queue.work_pool_id, {})
+        return [deleted]

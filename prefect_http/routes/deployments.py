@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from aiohttp import web
 from pydantic import TypeAdapter
@@ -11,10 +12,14 @@ from prefect_core.errors import BadRequest, DomainError
 from prefect_core.schemas.bodies.deployments import DeploymentBulkDelete, DeploymentSchedulesBody, RunnerPoll
 from prefect_core.schemas.bodies.queries import DeploymentPage, DeploymentQuery, RunFilterBody
 from prefect_core.schemas.deployments import DeploymentCreate, DeploymentFlowRunCreate, DeploymentUpdate
-from prefect_core.schemas.schedules import DeploymentScheduleCreate, DeploymentScheduleUpdate
-from prefect_core.services.schema_checks import ParametersRefused
+from prefect_core.schemas.schedules import (
+    MAX_SCHEDULED_RUNS_CONTEXT,
+    DeploymentScheduleCreate,
+    DeploymentScheduleUpdate,
+)
+from prefect_core.services.schema_checks import HydrationRefused, ParametersRefused
 from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
-from prefect_http.keys import SERVICES
+from prefect_http.keys import SERVICES, SETTINGS
 from prefect_http.params import path_uuid
 
 routes = web.RouteTableDef()
@@ -24,9 +29,15 @@ _RUN_BODIES = TypeAdapter(list[DeploymentFlowRunCreate])
 BULK_CREATE_LIMIT = 100
 
 
+def _schedule_limits(request: web.Request) -> dict[str, Any]:
+    """The validation context of bodies holding schedules: the server's `max_scheduled_runs` cap."""
+    return {MAX_SCHEDULED_RUNS_CONTEXT: request.app[SETTINGS].deployment_schedule_max_scheduled_runs}
+
+
 @routes.post("/api/deployments/")
 async def create_deployment(request: web.Request) -> web.Response:
-    deployment, created = await request.app[SERVICES].deployments.create(await body_as(request, DeploymentCreate))
+    body = await body_as(request, DeploymentCreate, context=_schedule_limits(request))
+    deployment, created = await request.app[SERVICES].deployments.create(body)
     return respond(deployment, status=201 if created else 200)
 
 
@@ -76,7 +87,8 @@ async def read_deployment(request: web.Request) -> web.Response:
 @routes.patch("/api/deployments/{id}")
 async def update_deployment(request: web.Request) -> web.Response:
     deployment_id = path_uuid(request)
-    await request.app[SERVICES].deployments.update(deployment_id, await body_as(request, DeploymentUpdate))
+    body = await body_as(request, DeploymentUpdate, context=_schedule_limits(request))
+    await request.app[SERVICES].deployments.update(deployment_id, body)
     return no_content()
 
 
@@ -111,6 +123,8 @@ async def create_flow_runs(request: web.Request) -> web.Response:
             results.append(
                 {"flow_run_id": None, "status": "FAILED", "error": f"Parameter validation failed: {exc.reason}"}
             )
+        except HydrationRefused as exc:  # the reference words it without the single run's prefix
+            results.append({"flow_run_id": None, "status": "FAILED", "error": exc.reason})
         except DomainError as exc:
             results.append({"flow_run_id": None, "status": "FAILED", "error": exc.detail})
     return respond({"results": results})
@@ -153,14 +167,14 @@ async def read_schedules(request: web.Request) -> web.Response:
 @routes.post("/api/deployments/{id}/schedules")
 async def create_schedules(request: web.Request) -> web.Response:
     deployment_id = path_uuid(request)
-    bodies = validate_as(_SCHEDULES, await read_json(request))
+    bodies = validate_as(_SCHEDULES, await read_json(request), context=_schedule_limits(request))
     return respond(await request.app[SERVICES].deployment_runs.add_schedules(deployment_id, bodies), status=201)
 
 
 @routes.patch("/api/deployments/{id}/schedules/{schedule_id}")
 async def update_schedule(request: web.Request) -> web.Response:
     deployment_id, schedule_id = path_uuid(request), path_uuid(request, "schedule_id")
-    body = await body_as(request, DeploymentScheduleUpdate)
+    body = await body_as(request, DeploymentScheduleUpdate, context=_schedule_limits(request))
     await request.app[SERVICES].deployment_runs.update_schedule(deployment_id, schedule_id, body)
     return no_content()
 

@@ -46,14 +46,7 @@ def deployment_condition(flt: f.DeploymentFilter | None, support: SqlDialectSupp
             out.append(combine(flt.tags.operator, tags))
     if flt.work_queue_name is not None:
         out += id_criteria(d.c.work_queue_name, flt.work_queue_name)
-    if flt.concurrency_limit is not None:
-        crit = flt.concurrency_limit
-        if crit.ge_ is not None:
-            out.append(d.c.concurrency_limit >= crit.ge_)
-        if crit.le_ is not None:
-            out.append(d.c.concurrency_limit <= crit.le_)
-        if crit.is_null_ is not None:
-            out.append(d.c.concurrency_limit.is_(None) if crit.is_null_ else d.c.concurrency_limit.is_not(None))
+    # `concurrency_limit` (deprecated) is accepted and ignored, as the reference does.
     return combine(flt.operator, out)
 
 

@@ -70,10 +70,15 @@ _DECAY: dict[str, _Decay] = {}
 
 
 def _decay(support: SqlDialectSupport) -> _Decay:
+    """The decay expressions for `support`'s dialect (built once per dialect)."""
     found = _DECAY.get(support.name)
     if found is None:
         found = _DECAY[support.name] = _Decay(support)
     return found
+
+
+#: For other repositories that read a limit's slots (a deployment's limit, under its row lock).
+slot_decay = _decay
 
 
 def _params(now: dt.datetime, waits: SlotWaits, **more: Any) -> dict[str, Any]:

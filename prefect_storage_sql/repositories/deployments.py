@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import sqlalchemy as sa
 
@@ -17,12 +17,13 @@ from prefect_core.schemas.deployments import (
     DeploymentSort,
     DeploymentStatus,
     GlobalConcurrencyLimit,
-    deployment_limit_name,
 )
 from prefect_core.schemas.schedules import DeploymentSchedule
 from prefect_storage_sql import tables
+from prefect_storage_sql.dialect import SqlDialectSupport
 from prefect_storage_sql.filters import deployments_matching
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, page, prebuilt
+from prefect_storage_sql.repositories.concurrency_limits import slot_decay
 
 d, s = tables.deployment, tables.deployment_schedule
 fr, wq, wp, cl = tables.flow_run, tables.work_queue, tables.work_pool, tables.concurrency_limit_v2
@@ -55,11 +56,15 @@ def _schedule(row: sa.Row[Any]) -> DeploymentSchedule:
 
 
 def _limit_select() -> sa.Select[Any]:
-    return sa.select(d.c.concurrency_limit, d.c.concurrency_options).where(by_id(d))
+    return sa.select(d.c.concurrency_limit_id, d.c.concurrency_options).where(by_id(d))
 
 
-def _backing_limit_select() -> sa.Select[Any]:
-    return sa.select(cl).where(cl.c.name == sa.bindparam("_name", type_=cl.c.name.type))
+def _linked_limit_select(support: SqlDialectSupport) -> sa.Select[Any]:
+    # Slots held as of now: a rate limit's (one linked by the user) decay as time passes.
+    held = slot_decay(support).active.label("active_slots")
+    return sa.select(cl.c.id, cl.c.limit, cl.c.active, held).where(
+        cl.c.id == sa.bindparam("_limit_id", type_=cl.c.id.type)
+    )
 
 
 def _shown_limit(row: Any) -> GlobalConcurrencyLimit:
@@ -77,46 +82,40 @@ class SqlDeploymentRepository(SqlRepository):
         stmt_s = sa.select(s).where(s.c.deployment_id.in_(ids)).order_by(s.c.updated.desc(), s.c.id)
         for row in await self.conn.execute(stmt_s):
             schedules[row._mapping["deployment_id"]].append(_schedule(row))
-        limited = [row._mapping["id"] for row in rows if row._mapping["concurrency_limit"] is not None]
-        backing = await self._backing_limits(limited) if limited else {}
+        linked = [row._mapping["concurrency_limit_id"] for row in rows if row._mapping["concurrency_limit_id"]]
+        limits = await self._linked_limits(linked) if linked else {}
         loaded = []
         for row in rows:
             m = row._mapping
-            limit = backing.get(deployment_limit_name(m["id"])) if m["concurrency_limit"] is not None else None
+            shown = limits.get(m["concurrency_limit_id"]) if m["concurrency_limit_id"] is not None else None
+            # The deprecated `concurrency_limit` is answered null, as the reference does
+            # (`global_concurrency_limit` says which limit governs the deployment).
             loaded.append(
-                Deployment.model_validate({**m, "schedules": schedules[m["id"]], "global_concurrency_limit": limit})
+                Deployment.model_validate(
+                    {**m, "concurrency_limit": None, "schedules": schedules[m["id"]], "global_concurrency_limit": shown}
+                )
             )
         return loaded
 
-    async def _backing_limits(self, ids: list[UUID]) -> dict[str, GlobalConcurrencyLimit]:
-        stmt = sa.select(cl).where(cl.c.name.in_([deployment_limit_name(i) for i in ids]))
-        return {row._mapping["name"]: _shown_limit(row._mapping) for row in await self.conn.execute(stmt)}
+    async def _linked_limits(self, ids: list[UUID]) -> dict[UUID, GlobalConcurrencyLimit]:
+        stmt = sa.select(cl).where(cl.c.id.in_(ids))
+        return {row._mapping["id"]: _shown_limit(row._mapping) for row in await self.conn.execute(stmt)}
 
     async def lock_concurrency(self, deployment_id: UUID) -> DeploymentConcurrency | None:
         # Unlimited deployments (the usual case) cost one read and lock nothing.
         limits = prebuilt(("deployment", "limit"), _limit_select)
         row = (await self.conn.execute(limits, {"_row_id": deployment_id})).first()
-        if row is None or row.concurrency_limit is None:
+        if row is None or row.concurrency_limit_id is None:
             return None
-        name = deployment_limit_name(deployment_id)
         locked = prebuilt(
-            ("deployment", "backing_limit", "locked", self.support.name),
-            lambda: self.support.lock_for_update(_backing_limit_select()),
+            ("deployment", "linked_limit", "locked", self.support.name),
+            lambda: self.support.lock_for_update(_linked_limit_select(self.support)),
         )
-        backing = (await self.conn.execute(locked, {"_name": name})).first()
-        if backing is None:
-            # Limited before limits were leased: its runs held no leases, so it starts empty.
-            now = timeutil.now()
-            values = {"id": uuid4(), "created": now, "updated": now, "name": name, "limit": row.concurrency_limit}
-            values.update(active=True, active_slots=0, denied_slots=0, slot_decay_per_second=0.0)
-            await self.conn.execute(
-                sa.insert(cl).values(**values, avg_slot_occupancy_seconds=2.0, slots_as_of=now.timestamp())
-            )
-            backing = (await self.conn.execute(locked, {"_name": name})).first()
-            assert backing is not None
-        m = backing._mapping
-        if not m["active"]:
+        params = {"_limit_id": row.concurrency_limit_id, "_now": timeutil.now().timestamp()}
+        backing = (await self.conn.execute(locked, params)).first()
+        if backing is None or not backing._mapping["active"]:
             return None
+        m = backing._mapping
         options = row.concurrency_options or {}
         strategy = options.get("collision_strategy") or DEFAULT_COLLISION_STRATEGY
         grace = options.get("grace_period_seconds")

@@ -17,7 +17,12 @@ deployment = sa.Table(
     sa.Column("description", sa.Text),
     sa.Column("flow_id", Uuid(), sa.ForeignKey("flow.id", ondelete="CASCADE"), nullable=False),
     sa.Column("paused", sa.Boolean, nullable=False, default=False),
+    # The deployment's `concurrency_limit` as last set (deprecated: the limit that governs the
+    # deployment is the global limit `concurrency_limit_id` names).
     sa.Column("concurrency_limit", sa.Integer),
+    # The global concurrency limit its runs lease slots of: its own (`deployment:<id>`, made for
+    # `concurrency_limit`) or one chosen with `global_concurrency_limit_id`.
+    sa.Column("concurrency_limit_id", Uuid(), sa.ForeignKey("concurrency_limit_v2.id", ondelete="SET NULL")),
     sa.Column("concurrency_options", Json()),
     sa.Column("job_variables", Json(), nullable=False),
     sa.Column("parameters", Json(), nullable=False),
@@ -39,6 +44,7 @@ deployment = sa.Table(
     sa.Index(None, "flow_id", "name", unique=True),
     sa.Index(None, "work_queue_id"),
     sa.Index(None, "updated"),
+    sa.Index(None, "concurrency_limit_id"),
 )
 
 

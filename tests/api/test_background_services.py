@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import types
 
 from prefect_core import timeutil
+from prefect_core.services.background import scheduler as scheduler_module
 from prefect_core.services.background.cancellation import CancellationCleanup
 from prefect_core.services.background.foreman import Foreman
 from prefect_core.services.background.late_runs import LateRuns
@@ -30,7 +32,16 @@ async def _runs(client, dep_id: str) -> list[dict]:
     return await (await client.post("/api/flow_runs/filter", json=body)).json()
 
 
-async def test_scheduler_fills_horizon_idempotently(client) -> None:
+def _freeze_scheduler_clock(monkeypatch) -> None:
+    """The scheduler's "now" stays put, so a horizon cannot slide past a cron slot between two ticks."""
+    frozen = timeutil.now()
+    clock = types.SimpleNamespace(**{k: getattr(timeutil, k) for k in dir(timeutil) if not k.startswith("__")})
+    clock.now = lambda: frozen
+    monkeypatch.setattr(scheduler_module, "timeutil", clock)
+
+
+async def test_scheduler_fills_horizon_idempotently(client, monkeypatch) -> None:
+    _freeze_scheduler_clock(monkeypatch)
     dep = await _deployment(client, schedules=[{"schedule": {"cron": "*/5 * * * *"}}])
     scheduler = Scheduler(_services(client).storage, Horizon(min_time=dt.timedelta(hours=1)))
     first = await scheduler.tick()

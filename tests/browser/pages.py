@@ -1,9 +1,8 @@
 """Every UI page the browser tests load, with the data each needs and a text that proves it
 rendered that data (not just the app's frame).
 
-`path` and `expect` are format strings over the keys `ui_data` reports. Pages of groups this
-server does not serve yet (blocks, block catalog, variables, artifacts, automations) go here
-once their routes exist: add the data section in `ui_data.SECTIONS`, then the pages.
+`path` and `expect` are format strings over the keys `ui_data` reports. A page that needs new
+data: add the data section in `ui_data.SECTIONS`, then the page.
 """
 
 from __future__ import annotations
@@ -80,14 +79,14 @@ V2_PAGES = [
     UiPage("variables", "/variables", "{variable_name}"),
     UiPage("artifacts", "/artifacts", "{artifact_key}"),
     UiPage("artifact-key", "/artifacts/key/{artifact_key}", "{artifact_key}"),
-    UiPage(
-        "artifact",
-        "/artifacts/artifact/{artifact_id}",
-        "Browser report",
-        known="an artifact made in a flow (no task run) makes the page ask /task_runs/filter for the id '': "
-        "422, from the reference too (docs/compatibility.md)",
-    ),
+    # made in a flow outside any task: the page asks for the task run `""` (docs/compatibility.md)
+    UiPage("artifact", "/artifacts/artifact/{artifact_id}", "all good"),
     UiPage("flow-run-artifacts", "/runs/flow-run/{artifacts_run_id}?tab=Artifacts", "{artifact_key}"),
+    UiPage("automations", "/automations", "{automation_name}"),
+    # the detail page names the deployment its run-deployment action starts (read by id)
+    UiPage("automation", "/automations/automation/{automation_id}", "{deployment_name}"),
+    UiPage("automation-edit", "/automations/automation/{automation_id}/edit", "browser.test.never-emitted"),
+    UiPage("automation-create", "/automations/create", "Trigger Template"),
     UiPage("blocks", "/blocks", "{block_name}"),
     UiPage("block", "/blocks/block/{block_id}", "{block_name}"),
     UiPage("block-edit", "/blocks/block/{block_id}/edit", "{block_name}"),

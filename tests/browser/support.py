@@ -19,19 +19,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 #: Screenshots of every page (git-ignored).
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
-#: API calls the UI makes to endpoint groups other parts of the project have not added yet.
-#: An allowance covers only the router's own 404 "Not Found" for that exact method and path,
-#: so it lapses by itself once the route exists (then the call must succeed like any other).
-PENDING_GROUPS = {
-    "/api/artifacts": "artifacts",
-    "/api/block_documents": "blocks",
-    "/api/block_types": "blocks",
-    "/api/block_schemas": "blocks",
-    "/api/block_capabilities": "blocks",
-    "/api/variables": "variables",
-    "/api/automations": "automations",
-    "/api/saved_searches": "saved searches",
-}
+#: API calls the UI makes to endpoint groups other parts of the project have not added yet, by
+#: path prefix. An allowance covers only the router's own 404 "Not Found" for that exact method
+#: and path, so it lapses by itself once the route exists. Every group the UI calls is served
+#: now, so none is allowed: any refused call fails its page.
+PENDING_GROUPS: dict[str, str] = {}
 
 
 @dataclass
@@ -105,27 +97,3 @@ def watch(page: Any, base: str, log: PageLog) -> None:
     page.on("response", on_response)
     page.on("requestfailed", on_failed)
     page.on("pageerror", lambda error: log.page_errors.append(str(error)))
-
-
-#: Reads of not-yet-served groups that break a page of ours (the V2 deployment page turns into
-#: its error state when `related-to` is refused), with the reference's answer when nothing is
-#: related. Only the interaction tests use them, to exercise our page meanwhile.
-BRIDGES: dict[str, Any] = {"/api/automations/related-to/": []}
-
-
-def bridge_pending(page: Any, base: str) -> None:
-    """Answer a BRIDGES read with the reference's empty answer, but only while the server's
-    router itself answers it 404 "Not Found": once the route exists its real answer passes
-    through, so the bridge lapses by itself."""
-
-    def handle(route: Any) -> None:
-        response = route.fetch()
-        path = urlsplit(route.request.url).path
-        empty = next((answer for prefix, answer in BRIDGES.items() if path.startswith(prefix)), None)
-        if route.request.method == "GET" and response.status == 404 and '"Not Found"' in response.text():
-            route.fulfill(status=200, json=empty)
-        else:
-            route.fulfill(response=response)
-
-    for prefix in BRIDGES:
-        page.route(f"{base}{prefix}**", handle)

@@ -3,12 +3,14 @@ read back through the API, and no call on the way may fail."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from tests.browser.support import ARTIFACTS, PageLog, bridge_pending
+from tests.browser.support import ARTIFACTS, PageLog
 from tests.conformance.support import eventually
 from tests.support.server import ServerProcess
 
@@ -34,7 +36,6 @@ def test_quick_run_from_the_deployment_page(
     deployment_id = ui_data["deployment_id"]
     with httpx.Client(base_url=ui_server.api_url, timeout=30) as api:
         before = {run["id"] for run in _manual_runs(api, deployment_id)}
-        bridge_pending(ui_page, ui_base)  # the page needs automations' related-to (not served yet)
         ui_page.goto(f"{ui_base}/v2/deployments/deployment/{deployment_id}", wait_until="networkidle")
         ui_page.get_by_role("button", name="Run", exact=True).click()
         ui_page.get_by_role("menuitem", name="Quick run").click()
@@ -120,3 +121,42 @@ def test_create_a_process_work_pool_in_the_wizard(
     ui_page.wait_for_load_state("networkidle")
     ui_page.screenshot(path=str(ARTIFACTS / f"interaction-pool-created-{backend}.png"))
     _clean(page_log)
+
+
+def test_create_a_variable_in_its_dialog(
+    ui_page: Any, page_log: PageLog, ui_base: str, ui_server: ServerProcess, ui_data: dict[str, Any], backend: str
+) -> None:
+    from playwright.sync_api import expect
+
+    name = f"made_in_the_ui_{ui_data['variable_name']}"
+    value = {"retries": 3, "regions": ["eu", "us"], "nested": {"on": True, "ratio": 0.5}, "none": None}
+    ui_page.goto(f"{ui_base}/v2/variables", wait_until="networkidle")
+    ui_page.get_by_role("button", name="Add variable").click()
+    dialog = ui_page.get_by_role("dialog")
+    dialog.get_by_label("Name").fill(name)
+    # the value is a code editor (CodeMirror): focus it and insert the text, as a paste would
+    dialog.locator(".cm-content").click()
+    ui_page.keyboard.insert_text(json.dumps(value))
+    tags = dialog.get_by_placeholder("Enter tags")
+    for tag in ("from-the-ui", "browser"):
+        tags.fill(tag)
+        tags.press("Enter")
+    with ui_page.expect_response(_answer_to("POST", "/api/variables/")) as answer:
+        dialog.get_by_role("button", name="Create").click()
+    assert answer.value.status == 201, answer.value.text()
+    expect(dialog).to_be_hidden()
+    expect(ui_page.get_by_text(name).first).to_be_visible()
+    with httpx.Client(base_url=ui_server.api_url, timeout=30) as api:
+        stored = api.get(f"/variables/name/{name}")
+    assert stored.status_code == 200, stored.text
+    variable = stored.json()
+    assert variable["name"] == name and variable["value"] == value
+    assert variable["tags"] == ["from-the-ui", "browser"]
+    ui_page.wait_for_load_state("networkidle")
+    ui_page.screenshot(path=str(ARTIFACTS / f"interaction-variable-created-{backend}.png"))
+    _clean(page_log)
+
+
+def _answer_to(method: str, path: str) -> Any:
+    """A predicate for `page.expect_response`: the answer to `method path` (path as the UI sends it)."""
+    return lambda response: response.request.method == method and urlsplit(response.url).path == path

@@ -2,7 +2,7 @@
 
 `SECTIONS` are pieces of one client script; each makes one kind of data and reports the keys
 the pages need (`report(key=value)`). A page names the keys it needs (`pages.UiPage.needs`),
-so a new group (blocks, variables, artifacts, automations) adds a section here and its pages
+so a new group adds a section here and its pages
 there. After the script, `settle()` reads back from the API what only the server knows (task
 run ids, event ids) and waits for what arrives late (task runs and events come through the
 event pipeline).
@@ -46,7 +46,7 @@ failed = failing(return_state=True)
 report(
     flow_run_id=str(state.state_details.flow_run_id),
     flow_state=state.type.value, failed_run_id=str(failed.state_details.flow_run_id),
-    failed_state=failed.type.value, flow_name=f"browser-{SUFFIX}",
+    failed_state=failed.type.value, flow_name=f"browser-{SUFFIX}", failed_flow_name=f"browser-failing-{SUFFIX}",
 )
 """
 
@@ -133,8 +133,32 @@ block_id = Secret(value="not-for-screens").save(f"browser-secret-{SUFFIX}")
 report(block_id=str(block_id), block_name=f"browser-secret-{SUFFIX}", block_type_slug="secret")
 """
 
+# After DEPLOYMENT (it names `deployment_id` and `pool`). The trigger waits for an event nobody
+# emits, so the automation never fires: its actions would start a run and pause the queue the
+# interaction tests use.
+AUTOMATIONS = """
+from prefect.automations import Automation
+from prefect.events.actions import PauseWorkQueue, RunDeployment
+from prefect.events.schemas.automations import EventTrigger, Posture
+
+with get_client(sync_client=True) as client:
+    queue = client.read_work_queue_by_name("default", work_pool_name=pool)
+automation = Automation(
+    name=f"browser-automation-{SUFFIX}", description="made by the browser test",
+    trigger=EventTrigger(
+        match={"prefect.resource.id": f"prefect.deployment.{deployment_id}"},
+        expect={"browser.test.never-emitted"}, posture=Posture.Reactive, threshold=1, within=0,
+    ),
+    actions=[
+        RunDeployment(source="selected", deployment_id=deployment_id, parameters={"msg": "from the automation"}),
+        PauseWorkQueue(source="selected", work_queue_id=queue.id),
+    ],
+).create()
+report(automation_id=str(automation.id), automation_name=automation.name, work_queue_id=str(queue.id))
+"""
+
 #: The pieces of the client script, in order. Other groups append theirs (and their keys).
-SECTIONS: list[str] = [FLOWS, DEPLOYMENT, CONCURRENCY, EVENTS, VARIABLES, ARTIFACTS, BLOCKS]
+SECTIONS: list[str] = [FLOWS, DEPLOYMENT, CONCURRENCY, EVENTS, VARIABLES, ARTIFACTS, BLOCKS, AUTOMATIONS]
 
 
 def make(runner: ClientRunner) -> dict[str, Any]:
@@ -163,11 +187,13 @@ def settle(api_url: str, data: dict[str, Any]) -> dict[str, Any]:
 
         event = eventually(events, bool)[0]
         flow_id = http.get(f"/flow_runs/{data['flow_run_id']}").json()["flow_id"]
+        failed_flow_id = http.get(f"/flow_runs/{data['failed_run_id']}").json()["flow_id"]
         deployed_flow_id = http.get(f"/deployments/{data['deployment_id']}").json()["flow_id"]
     # the UI's event route names the day as the browser sees it; the test browser runs in UTC
     return {
         **data,
         "flow_id": flow_id,
+        "failed_flow_id": failed_flow_id,
         "deployed_flow_id": deployed_flow_id,
         "task_run_id": task_run["id"],
         "event_date": event["occurred"][:10],

@@ -398,7 +398,7 @@ def test_a_deployment_with_concurrency_limit_one_runs_its_runs_one_after_another
     out.mkdir()
     deployment_id = _client_script(workdir, env, DEPLOY_LIMITED, str(source), pool)["id"]
     deployment = api.get(f"/deployments/{deployment_id}")
-    assert deployment["concurrency_limit"] == 1
+    assert deployment["concurrency_limit"] is None  # deprecated: null, as the reference answers it
     limit = deployment["global_concurrency_limit"]
     assert (limit["name"], limit["limit"]) == (f"deployment:{deployment_id}", 1)
 

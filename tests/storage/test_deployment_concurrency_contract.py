@@ -1,6 +1,6 @@
-"""The deployment repository's view of the global limit backing a deployment's concurrency
-limit, on every backend: read under the limit row's lock, made on first use for deployments
-limited before limits were leased, and one reader at a time."""
+"""The deployment repository's view of the global limit that governs a deployment, on every
+backend: its own limit or one linked to it, read under the limit row's lock, one reader at a
+time."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from prefect_core import timeutil
 from prefect_core.ports.concurrency_limits import SlotWaits
+from prefect_core.schemas.concurrency_limits import ConcurrencyLimitV2
 from prefect_core.schemas.deployments import (
     ConcurrencyOptions,
     Deployment,
@@ -17,20 +18,17 @@ from prefect_core.schemas.deployments import (
     deployment_limit_name,
 )
 from prefect_core.schemas.flows import Flow
-from prefect_core.services.deployments import sync_backing_limit
+from prefect_core.services.deployment_limits import apply_limit_fields
 
 pytestmark = pytest.mark.timeout(60)
 
 
-async def _deployment(storage, limit: int | None, options: ConcurrencyOptions | None = None, *, backed: bool = True):
+async def _deployment(storage, limit: int | None, options: ConcurrencyOptions | None = None, **given):
     async with storage.write() as uow:
         flow = await uow.flows.get_or_create(Flow(name="f", tags=["ft"]))
-        candidate = Deployment(
-            name=f"d{limit}{options}", flow_id=flow.id, concurrency_limit=limit, concurrency_options=options
-        )
+        candidate = Deployment(name=f"d{limit}{options}{given}", flow_id=flow.id, concurrency_options=options)
         deployment, _ = await uow.deployments.upsert(candidate, set())
-        if backed:
-            await sync_backing_limit(uow, deployment.id, limit)
+        await apply_limit_fields(uow, deployment, {"concurrency_limit": limit, **given})
     return deployment
 
 
@@ -72,15 +70,34 @@ async def test_the_backing_limit_its_strategy_and_lease_period(storage) -> None:
     assert (plain.collision_strategy, plain.lease_seconds) == ("ENQUEUE", None)  # None: the server's default
 
 
-async def test_a_deployment_limited_before_leases_gets_its_limit_on_first_use(storage) -> None:
-    dep = await _deployment(storage, 2, backed=False)
+async def test_a_linked_limit_is_the_one_read_and_locked(storage) -> None:
+    now = timeutil.now()
+    shared = ConcurrencyLimitV2(name="shared", limit=4, active_slots=1, created=now, updated=now)
+    async with storage.write() as uow:
+        await uow.concurrency_limits.insert(shared, now)
+    dep = await _deployment(storage, None, global_concurrency_limit_id=shared.id)
+    found = await _lock(storage, dep)
+    assert (found.limit_id, found.limit, found.active_slots) == (shared.id, 4, 1)
+    async with storage.read() as uow:
+        assert (await uow.deployments.get(dep.id)).global_concurrency_limit.name == "shared"
+    # The limit deleted: the foreign key unlinks it, and the deployment is unlimited.
+    async with storage.write() as uow:
+        await uow.concurrency_limits.delete(shared.id)
+    assert await _lock(storage, dep) is None
     async with storage.read() as uow:
         assert (await uow.deployments.get(dep.id)).global_concurrency_limit is None
+
+
+async def test_a_linked_rate_limits_slots_are_read_as_decayed(storage) -> None:
+    now = timeutil.now()
+    rate = ConcurrencyLimitV2(name="rate", limit=1, slot_decay_per_second=1000.0, created=now, updated=now)
+    async with storage.write() as uow:
+        await uow.concurrency_limits.insert(rate, now)
+    dep = await _deployment(storage, None, global_concurrency_limit_id=rate.id)
+    await _take(storage, await _lock(storage, dep))
+    await asyncio.sleep(0.01)  # at 1000 slots a second, the slot has decayed by now
     found = await _lock(storage, dep)
-    assert (found.limit, found.active_slots) == (2, 0)
-    assert (await _lock(storage, dep)).limit_id == found.limit_id  # made once
-    async with storage.read() as uow:
-        assert (await uow.deployments.get(dep.id)).global_concurrency_limit.name == deployment_limit_name(dep.id)
+    assert (found.active_slots, found.full) == (0, False)
 
 
 async def test_an_inactive_limit_limits_nothing(storage) -> None:

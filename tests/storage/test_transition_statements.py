@@ -18,7 +18,7 @@ from prefect_core.schemas.flows import Flow
 from prefect_core.schemas.runs import FlowRunCreate, TaskRunCreate
 from prefect_core.schemas.states import State, StateCreate, StateDetails, StateType
 from prefect_core.services.container import Services
-from prefect_core.services.deployments import sync_backing_limit
+from prefect_core.services.deployment_limits import apply_limit_fields
 from tests.support.statements import counting_statements
 
 pytestmark = pytest.mark.timeout(60)
@@ -43,10 +43,8 @@ async def _flow(storage) -> Flow:
 
 async def _deployment(storage, flow: Flow, limit: int | None) -> Deployment:
     async with storage.write() as uow:
-        deployment, _ = await uow.deployments.upsert(
-            Deployment(name=f"d-{limit}", flow_id=flow.id, concurrency_limit=limit), set()
-        )
-        await sync_backing_limit(uow, deployment.id, limit)
+        deployment, _ = await uow.deployments.upsert(Deployment(name=f"d-{limit}", flow_id=flow.id), set())
+        await apply_limit_fields(uow, deployment, {"concurrency_limit": limit})
     return deployment
 
 

@@ -1,7 +1,7 @@
 """Rules for deployment concurrency limits, on leased slots of a global limit.
 
-A deployment with a `concurrency_limit` is backed by the global concurrency limit
-`deployment:<id>`. A flow run takes one of its slots by moving to PENDING: the rule
+A deployment is governed by a global concurrency limit: its own `deployment:<id>` (made for
+its `concurrency_limit`) or one linked with `global_concurrency_limit_id`. A flow run takes one of its slots by moving to PENDING: the rule
 names a new lease in the accepted state (`deployment_concurrency_lease_id`) and declares
 a `LeaseDeploymentSlot` effect, which the dispatcher applies in the same unit of work.
 The client's flow engine renews that lease while the run runs; the engine's bookkeeping

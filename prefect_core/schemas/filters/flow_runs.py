@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from prefect_core.schemas.base import DateTime
-from prefect_core.schemas.filters.base import FilterModel, Operator
+from prefect_core.schemas.filters.base import BlankableIds, FilterModel, Operator
 from prefect_core.schemas.states import StateType
 
 
@@ -50,7 +50,7 @@ class FlowRunFilterFlowVersion(FilterModel):
 class FlowRunFilterId(FilterModel):
     """Filter by `FlowRun.id`."""
 
-    any_: list[UUID] | None = None
+    any_: BlankableIds | None = None
     not_any_: list[UUID] | None = None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from prefect_core.schemas.base import DateTime
-from prefect_core.schemas.filters.base import FilterModel, Operator
+from prefect_core.schemas.filters.base import BlankableIds, FilterModel, Operator
 from prefect_core.schemas.states import StateType
 
 
@@ -35,7 +35,7 @@ class TaskRunFilterFlowRunId(FilterModel):
 class TaskRunFilterId(FilterModel):
     """Filter by `TaskRun.id`."""
 
-    any_: list[UUID] | None = None
+    any_: BlankableIds | None = None
 
 
 class TaskRunFilterName(FilterModel):
