@@ -114,6 +114,12 @@ async def _open_inline(path: Path, pragmas: list[str]) -> AsyncIterator[Any]:
 
 async def seed(path: Path, runs: int) -> list[Any]:
     """`runs` flow runs over the last 7 days, each with a final state; their ids."""
+    async with open_storage("aiosqlite", path) as storage:
+        return await seed_runs(storage, runs)
+
+
+async def seed_runs(storage: Any, runs: int) -> list[Any]:
+    """`runs` flow runs over the last 7 days written to `storage` (shared with bench/pg_engines.py)."""
     from prefect_core import timeutil
     from prefect_core.schemas.flows import Flow
     from prefect_core.schemas.runs import FlowRun
@@ -122,24 +128,23 @@ async def seed(path: Path, runs: int) -> list[Any]:
     rng = random.Random(13)
     now = timeutil.now()
     ids: list[Any] = []
-    async with open_storage("aiosqlite", path) as storage:
+    async with storage.write() as uow:
+        flows = [await uow.flows.get_or_create(Flow(name=f"flow-{i}")) for i in range(20)]
+    for start in range(0, runs, 1000):
         async with storage.write() as uow:
-            flows = [await uow.flows.get_or_create(Flow(name=f"flow-{i}")) for i in range(20)]
-        for start in range(0, runs, 1000):
-            async with storage.write() as uow:
-                for _ in range(min(1000, runs - start)):
-                    when = now - dt.timedelta(seconds=rng.uniform(0, 7 * 86400))
-                    run = await uow.flow_runs.insert(
-                        FlowRun(
-                            flow_id=rng.choice(flows).id,
-                            tags=rng.sample(["etl", "daily", "prod", "dev", "ml"], 2),
-                            expected_start_time=when,
-                            start_time=when,
-                        )
+            for _ in range(min(1000, runs - start)):
+                when = now - dt.timedelta(seconds=rng.uniform(0, 7 * 86400))
+                run = await uow.flow_runs.insert(
+                    FlowRun(
+                        flow_id=rng.choice(flows).id,
+                        tags=rng.sample(["etl", "daily", "prod", "dev", "ml"], 2),
+                        expected_start_time=when,
+                        start_time=when,
                     )
-                    kind = rng.choice([StateType.COMPLETED, StateType.COMPLETED, StateType.FAILED])
-                    await uow.flow_run_states.add(run.id, State(type=kind, timestamp=when))
-                    ids.append(run.id)
+                )
+                kind = rng.choice([StateType.COMPLETED, StateType.COMPLETED, StateType.FAILED])
+                await uow.flow_run_states.add(run.id, State(type=kind, timestamp=when))
+                ids.append(run.id)
     return ids
 
 
@@ -157,7 +162,9 @@ async def _time(label: str, repeat: int, call: Callable[[int], Any]) -> tuple[st
     return label, ((time.perf_counter() - start) / repeat * 1e6, (time.thread_time() - cpu) / repeat * 1e6)
 
 
-async def micro(runs: int, repeat: int, engines: list[str]) -> dict[str, dict[str, tuple[float, float]]]:
+async def storage_figures(storage: Any, ids: list[Any], repeat: int) -> list[tuple[str, tuple[float, float]]]:
+    """The four micro figures on one open storage whose database holds the runs `ids`
+    (shared with bench/pg_engines.py)."""
     import sqlalchemy as sa
 
     from prefect_core.schemas import filters as f
@@ -167,38 +174,43 @@ async def micro(runs: int, repeat: int, engines: list[str]) -> dict[str, dict[st
     from prefect_storage_sql import tables
     from prefect_storage_sql.repositories.base import by_id, prebuilt
 
+    point = prebuilt(("bench", "point"), lambda: sa.select(tables.flow_run).where(by_id(tables.flow_run)))
+    body = RunFilterBody(flow_runs=f.FlowRunFilter.model_validate({"tags": {"all_": ["etl"]}}))
+    figures = []
+    async with storage.read() as uow:
+        conn = uow.conn
+
+        async def statement(i: int, conn: Any = conn) -> None:
+            (await conn.execute(point, {"_row_id": ids[i % len(ids)]})).first()
+
+        figures.append(await _time("point read, one statement", repeat, statement))
+
+    async def read(i: int) -> None:
+        async with storage.read() as uow:
+            await uow.flow_runs.get(ids[i % len(ids)])
+
+    async def page(i: int) -> None:
+        async with storage.read() as uow:
+            await uow.flow_runs.filter(body, FlowRunSort.EXPECTED_START_TIME_DESC, 0, 10)
+
+    async def write(i: int) -> None:
+        async with storage.write() as uow:
+            await uow.flow_run_states.add(ids[i % len(ids)], State(type=StateType.RUNNING))
+
+    figures.append(await _time("point read, unit of work + repository", repeat, read))
+    figures.append(await _time("filter page (10 runs by tag, sorted)", max(1, repeat // 4), page))
+    figures.append(await _time("set_state-like write (INSERT+UPDATE+COMMIT)", max(1, repeat // 2), write))
+    return figures
+
+
+async def micro(runs: int, repeat: int, engines: list[str]) -> dict[str, dict[str, tuple[float, float]]]:
     results: dict[str, dict[str, tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "micro.db"
         ids = await seed(path, runs)
-        point = prebuilt(("bench", "point"), lambda: sa.select(tables.flow_run).where(by_id(tables.flow_run)))
-        body = RunFilterBody(flow_runs=f.FlowRunFilter.model_validate({"tags": {"all_": ["etl"]}}))
         for engine in [*engines, *engines]:  # twice, interleaved; the lower figure is kept
             async with open_storage(engine, path) as storage:
-                figures = []
-                async with storage.read() as uow:
-                    conn = uow.conn
-
-                    async def statement(i: int, conn: Any = conn) -> None:
-                        (await conn.execute(point, {"_row_id": ids[i % len(ids)]})).first()
-
-                    figures.append(await _time("point read, one statement", repeat, statement))
-
-                async def read(i: int) -> None:
-                    async with storage.read() as uow:
-                        await uow.flow_runs.get(ids[i % len(ids)])
-
-                async def page(i: int) -> None:
-                    async with storage.read() as uow:
-                        await uow.flow_runs.filter(body, FlowRunSort.EXPECTED_START_TIME_DESC, 0, 10)
-
-                async def write(i: int) -> None:
-                    async with storage.write() as uow:
-                        await uow.flow_run_states.add(ids[i % len(ids)], State(type=StateType.RUNNING))
-
-                figures.append(await _time("point read, unit of work + repository", repeat, read))
-                figures.append(await _time("filter page (10 runs by tag, sorted)", max(1, repeat // 4), page))
-                figures.append(await _time("set_state-like write (INSERT+UPDATE+COMMIT)", max(1, repeat // 2), write))
+                figures = await storage_figures(storage, ids, repeat)
                 kept = results.setdefault(engine, {})
                 for label, figure in figures:
                     kept[label] = min(kept.get(label, figure), figure)

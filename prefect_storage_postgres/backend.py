@@ -1,13 +1,17 @@
-"""Opening a PostgreSQL database: one pooled asyncpg engine, migrations under a lock."""
+"""Opening a PostgreSQL database: migrations under a lock (SQLAlchemy's engine, at start
+only), then one pool of asyncpg connections for reads and writes
+(`prefect_storage_postgres.engine`)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from prefect_core.errors import ConfigurationError
 from prefect_storage_postgres.connection import ConnectionTarget, connect_failure
@@ -22,18 +26,20 @@ from prefect_storage_sql.stored_forms import dumps
 MIGRATION_LOCK_KEY = 0x7072_6566_6563_7401  # "prefect" + 1, fits a signed bigint
 
 
+#: How SQLAlchemy's dialect writes and reads JSON (the same JSON text SQLite stores); the
+#: asyncpg engine compiles with that dialect and decodes with the same codecs.
+DIALECT_OPTIONS: dict[str, Any] = {"json_serializer": dumps, "json_deserializer": orjson.loads}
+
+
 def make_engine(target: ConnectionTarget, settings: PostgresSettings) -> AsyncEngine:
-    """The pooled engine every unit of work draws its connection from."""
+    """SQLAlchemy's engine for the start-up check and migrations (no pool: a connection
+    each, closed after use); requests go through `prefect_storage_postgres.engine`."""
     return create_async_engine(
         # Everything about where to connect travels in connect_args["dsn"].
         "postgresql+asyncpg://",
         connect_args=target.connect_args(settings),
-        pool_size=settings.pool_size,
-        max_overflow=settings.pool_max_overflow,
-        pool_pre_ping=True,  # a connection the server dropped is replaced, not handed out
-        pool_use_lifo=True,  # reuse warm connections; idle extras can time out after a spike
-        json_serializer=dumps,  # the same JSON text SQLite stores
-        json_deserializer=orjson.loads,
+        poolclass=NullPool,
+        **DIALECT_OPTIONS,
     )
 
 
@@ -108,19 +114,49 @@ class PostgresBackend:
                     raise
                 raise failure from None
             await migrate_database(engine)
-            # Same pool; read units of work see one snapshot and cannot write by mistake.
-            reader = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-            yield SqlStorage(
-                read_engine=reader,
-                write_engine=engine,
-                support=PostgresSupport(),
-                serialize_writes=False,  # row locks (SELECT ... FOR UPDATE) order writers
-                description={
-                    "backend": "postgres",
-                    "url": target.display,
-                    "pool_size": settings.pool_size,
-                    "pool_max_overflow": settings.pool_max_overflow,
-                },
-            )
         finally:
+            dialect = engine.dialect  # initialised on the first connection: the server's version
             await engine.dispose()
+        async with _storage(target, settings, dialect) as storage:
+            yield storage
+
+
+@asynccontextmanager
+async def _storage(
+    target: ConnectionTarget, settings: PostgresSettings, dialect: sa.Dialect
+) -> AsyncIterator[SqlStorage]:
+    from prefect_storage_postgres.engine import READ_ONLY_BEGIN, PgConnection, PgEngine, setup_codecs
+    from prefect_storage_postgres.pool import PgPool
+    from prefect_storage_sqlite.statements import StatementCache
+
+    async def connect() -> PgConnection:
+        import asyncpg
+
+        raw = await asyncpg.connect(**target.connect_args(settings))
+        try:
+            await setup_codecs(raw)
+        except BaseException:
+            raw.terminate()
+            raise
+        return PgConnection(raw)
+
+    pool = PgPool(connect, settings.pool_size, settings.pool_max_overflow)
+    statements = StatementCache(dialect)  # shared: reader and writer compile alike
+    writer = PgEngine(pool, statements, dialect_options=DIALECT_OPTIONS)
+    # Same pool; read units of work see one snapshot and cannot write by mistake.
+    reader = PgEngine(pool, statements, begin_sql=READ_ONLY_BEGIN, dialect_options=DIALECT_OPTIONS)
+    try:
+        yield SqlStorage(
+            read_engine=reader,
+            write_engine=writer,
+            support=PostgresSupport(),
+            serialize_writes=False,  # row locks (SELECT ... FOR UPDATE) order writers
+            description={
+                "backend": "postgres",
+                "url": target.display,
+                "pool_size": settings.pool_size,
+                "pool_max_overflow": settings.pool_max_overflow,
+            },
+        )
+    finally:
+        await pool.close()

@@ -1,10 +1,11 @@
 """The engine interface the shared SQL kit runs on.
 
 `SqlStorage` and the repositories need only this slice of SQLAlchemy's `AsyncEngine` /
-`AsyncConnection` / `Result`. SQLAlchemy's async engine satisfies it (the PostgreSQL plugin,
-asyncpg underneath), and so does the SQLite plugin's aiosqlite engine
-(`prefect_storage_sqlite.threaded`), which executes Core statements without SQLAlchemy's
-per-execution machinery. A repository written against these methods runs on both.
+`AsyncConnection` / `Result`. SQLAlchemy's async engine satisfies it, and so do the plugins'
+engines, which execute Core statements without SQLAlchemy's per-execution machinery: the
+SQLite plugin's aiosqlite engine (`prefect_storage_sqlite.threaded`) and the PostgreSQL
+plugin's asyncpg engine (`prefect_storage_postgres.engine`). A repository written against
+these methods runs on both.
 """
 
 from __future__ import annotations

@@ -20,8 +20,9 @@ class SqlStorage:
     """Reads and writes through SQLAlchemy Core.
 
     `read_engine` serves read-only units of work; `write_engine` serves writes.
-    They may be the same engine (PostgreSQL: SQLAlchemy's `AsyncEngine`; SQLite: the
-    plugin's aiosqlite engine, `prefect_storage_sqlite.threaded`). When `serialize_writes` is set
+    They may be the same engine (PostgreSQL: two engines on one asyncpg pool,
+    `prefect_storage_postgres.engine`; SQLite: the plugin's aiosqlite engines,
+    `prefect_storage_sqlite.threaded`). When `serialize_writes` is set
     (SQLite), writers in this process queue on an asyncio lock instead of
     contending for the database lock, so none ever sees "database is locked".
     """

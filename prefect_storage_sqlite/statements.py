@@ -35,6 +35,11 @@ CACHE_SIZE = 1000
 
 Processor = Callable[[Any], Any]
 
+#: Result processors for types whose SQLAlchemy processor depends on the driver's column type
+#: code, which these engines do not read (asyncpg's numerics): by the type's dialect-level
+#: class, registered by the plugin whose dialect has them (`prefect_storage_postgres.engine`).
+VALUE_PROCESSORS: dict[type, Callable[[Any, sa.Dialect], Processor | None]] = {}
+
 
 class SqlRow(tuple[Any, ...]):
     """A result row: a tuple whose columns are also attributes and `_mapping` keys."""
@@ -164,6 +169,9 @@ def result_processor(type_: Any, dialect: sa.Dialect) -> Processor | None:
     wrapping they cost about three times as much, and a flow run row holds 22 of them.
     """
     form = _portable_form(type_, dialect)
+    by_value = VALUE_PROCESSORS.get(type(type_.dialect_impl(dialect))) if VALUE_PROCESSORS else None
+    if by_value is not None:
+        return by_value(type_, dialect)
     if form is None:
         processor: Processor | None = type_._cached_result_processor(dialect, None)
         return processor

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,13 +40,6 @@ class Filters:
     flows: Any = None
     flow_runs: Any = None
     task_runs: Any = None
-
-
-@pytest.fixture
-def pg_url(postgres_server: PostgresServer) -> Iterator[str]:
-    url = postgres_server.create_database()
-    yield url
-    postgres_server.drop_database(url)
 
 
 @pytest.fixture
@@ -248,7 +241,7 @@ async def test_pool_and_session_settings(pg_url: str) -> None:
     )
     async with select_storage_backend(make_plugin_manager(), settings).open() as storage:
         pool = storage.write_engine.pool
-        assert (pool.size(), pool._max_overflow) == (3, 2)  # type: ignore[attr-defined]
+        assert (pool.size(), pool.max_overflow) == (3, 2)  # type: ignore[attr-defined]
         assert storage.read_engine.pool is pool  # one pool for reads and writes
         assert storage.describe()["url"] == _with_password(pg_url, "***")
         assert await scalar(storage, "SELECT current_setting('application_name')") == "prefect-server-py"

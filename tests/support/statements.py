@@ -1,9 +1,10 @@
 """Counting the SQL statements a piece of code sends, on either SQL backend.
 
-Both SQL storages expose their engines (`read_engine`, `write_engine`): SQLAlchemy's
-async engines (PostgreSQL) have a synchronous `sync_engine` that emits cursor events; the
-SQLite engine calls its `statement_listeners` with each statement's SQL and parameters. Either way what
-reaches the database driver is counted (transaction BEGIN/COMMIT excluded).
+Both SQL storages expose their engines (`read_engine`, `write_engine`): the SQLite and the
+PostgreSQL engines call their `statement_listeners` with each statement's SQL and parameters;
+a SQLAlchemy async engine (bench/pg_engines.py's former set-up) has a synchronous
+`sync_engine` that emits cursor events. Either way what reaches the database driver is
+counted (transaction BEGIN/COMMIT excluded).
 """
 
 from __future__ import annotations
