@@ -127,7 +127,7 @@ async def _storage(
 ) -> AsyncIterator[SqlStorage]:
     from prefect_storage_postgres.engine import READ_ONLY_BEGIN, PgConnection, PgEngine, setup_codecs
     from prefect_storage_postgres.pool import PgPool
-    from prefect_storage_sqlite.statements import StatementCache
+    from prefect_storage_sql.statements import StatementCache
 
     async def connect() -> PgConnection:
         import asyncpg

@@ -6,7 +6,7 @@ each pooled connection on checkout. This engine keeps only what the shared kit n
 (`prefect_storage_sql.engine.SqlEngine`):
 
 - statements are compiled for SQLAlchemy's `postgresql+asyncpg` dialect once per shape and
-  bound with the column types' processors (`prefect_storage_sqlite.statements`, shared with
+  bound with the column types' processors (`prefect_storage_sql.statements`, shared with
   the SQLite engine: nothing there is SQLite's own), so the SQL text and the values asyncpg
   receives are the ones SQLAlchemy would send ($n parameters, casts, expanded IN lists,
   column defaults);
@@ -42,8 +42,8 @@ from sqlalchemy.engine import processors as sa_processors
 from prefect_storage_postgres.errors import wrapped
 from prefect_storage_postgres.pool import PgPool
 from prefect_storage_postgres.sync_bridge import run_on_sync_connection
-from prefect_storage_sqlite.results import SqliteResult as PgResult
-from prefect_storage_sqlite.statements import VALUE_PROCESSORS, Prepared, Processor, RowShape, StatementCache, distill
+from prefect_storage_sql.results import BufferedResult as PgResult
+from prefect_storage_sql.statements import VALUE_PROCESSORS, Prepared, Processor, RowShape, StatementCache, distill
 
 T = TypeVar("T")
 #: Called with each statement's SQL and driver parameters before it is sent (tests count

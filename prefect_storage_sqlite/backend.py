@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import NullPool
 
+from prefect_storage_sql.statements import StatementCache
 from prefect_storage_sql.storage import SqlStorage
 from prefect_storage_sqlite.dialect import SqliteSupport
 from prefect_storage_sqlite.fresh_schema import schema_without_alembic
 from prefect_storage_sqlite.settings import SqliteSettings
-from prefect_storage_sqlite.statements import StatementCache
 from prefect_storage_sqlite.threaded import ConnectHook, SqliteEngine, sqlite_dialect
 
 

@@ -2,7 +2,7 @@
 
 Each connection is an aiosqlite connection (one thread, one stdlib `sqlite3` connection).
 A statement is compiled and its parameters bound on the event loop
-(`prefect_storage_sqlite.statements`, cached per statement shape); the worker thread then
+(`prefect_storage_sql.statements`, cached per statement shape); the worker thread then
 runs BEGIN (when a transaction is pending), the statement, `fetchall`, `rowcount` and the
 conversion of the rows in one go, so a statement costs one thread hop. SQLite releases the
 GIL while it steps through a query, so a long read runs beside the loop.
@@ -28,8 +28,8 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
 
-from prefect_storage_sqlite.results import SqliteResult, SqliteStream
-from prefect_storage_sqlite.statements import Prepared, RowShape, StatementCache, distill
+from prefect_storage_sql.results import BufferedResult, StreamedResult
+from prefect_storage_sql.statements import Prepared, RowShape, StatementCache, distill
 from prefect_storage_sqlite.sync_bridge import sync_connection
 
 T = TypeVar("T")
@@ -98,21 +98,21 @@ class SqliteConnection:
                 except sqlite3.Error as exc:
                     raise _wrapped(exc, sql, params) from exc
 
-    def _execute_in_thread(self, prepared: Prepared, sql: str, params: Any, many: bool) -> SqliteResult:
+    def _execute_in_thread(self, prepared: Prepared, sql: str, params: Any, many: bool) -> BufferedResult:
         self._run_begin()
         cursor = self._db.executemany(sql, params) if many else self._db.execute(sql, params)
         try:
             description = cursor.description
             if description is None:
-                return SqliteResult([], (), cursor.rowcount)
+                return BufferedResult([], (), cursor.rowcount)
             rows = cursor.fetchall()
             rowcount = cursor.rowcount
         finally:
             cursor.close()
         shape = prepared.shape_for(description, self._engine.statements.dialect)
         if self._engine.map_rows_in_thread:
-            return SqliteResult(shape.rows(rows), shape.keys, rowcount)
-        return SqliteResult(rows, shape.keys, rowcount, shape)
+            return BufferedResult(shape.rows(rows), shape.keys, rowcount)
+        return BufferedResult(rows, shape.keys, rowcount, shape)
 
     def _bind(self, statement: Any, parameters: Any) -> tuple[Any, str, Any, bool]:
         groups = distill(parameters)
@@ -128,7 +128,7 @@ class SqliteConnection:
             listener(sql, params)
         return prepared, sql, params, many
 
-    async def execute(self, statement: Any, parameters: Any = None) -> SqliteResult:
+    async def execute(self, statement: Any, parameters: Any = None) -> BufferedResult:
         prepared, sql, params, many = self._bind(statement, parameters)
         try:
             result = await self._call(self._execute_in_thread, prepared, sql, params, many)
@@ -148,7 +148,7 @@ class SqliteConnection:
         self._deferred.append((sql, params, many))
         self._queued = True  # the transaction's end has something to send
 
-    async def stream(self, statement: Any, parameters: Any = None) -> SqliteStream:
+    async def stream(self, statement: Any, parameters: Any = None) -> StreamedResult:
         """The rows of a (long) read, fetched `STREAM_CHUNK` at a time."""
         prepared, sql, params, _ = self._bind(statement, parameters)
 
@@ -179,7 +179,7 @@ class SqliteConnection:
             except sqlite3.Error as exc:
                 raise _wrapped(exc, sql, params) from exc
 
-        return SqliteStream(rows, more)
+        return StreamedResult(rows, more)
 
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(sync_connection, *args)` in the connection's thread, inside this connection's

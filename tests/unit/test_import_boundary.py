@@ -28,3 +28,36 @@ def test_prefect_core_imports_no_adapter_library() -> None:
     result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+PLUGIN_SCRIPT = """
+import importlib, pkgutil, sys
+
+plugin, other = sys.argv[1], sys.argv[2]
+
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == other:
+            raise ImportError(plugin + " imported " + name)
+        return None
+
+sys.meta_path.insert(0, Block())
+package = importlib.import_module(plugin)
+for mod in pkgutil.walk_packages(package.__path__, plugin + "."):
+    importlib.import_module(mod.name)
+print("ok")
+"""
+
+
+def test_each_storage_plugin_installs_without_the_other() -> None:
+    # A PostgreSQL-only install must not need the SQLite plugin, nor the reverse: what both use
+    # lives in prefect_storage_sql.
+    for plugin, other in [
+        ("prefect_storage_postgres", "prefect_storage_sqlite"),
+        ("prefect_storage_sqlite", "prefect_storage_postgres"),
+    ]:
+        result = subprocess.run(
+            [sys.executable, "-c", PLUGIN_SCRIPT, plugin, other], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "ok"

@@ -1,4 +1,4 @@
-"""Results of the SQLite engine's statements, with the slice of SQLAlchemy's `Result` API
+"""Results of the engines' statements (SQLite's and PostgreSQL's), with the slice of SQLAlchemy's `Result` API
 the repositories use (`first()`, `all()`, `scalar_one()`, `scalars()`, `mappings()`,
 `rowcount`, iteration, and async iteration for streamed results)."""
 
@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import exc as sa_exc
 
-from prefect_storage_sqlite.statements import RowShape
+from prefect_storage_sql.statements import RowShape
 
 
-class SqliteResult:
+class BufferedResult:
     """The rows of one executed statement (already fetched, in one thread hop): `SqlRow`s,
     or their first values after `scalars()`, or dicts after `mappings()`."""
 
@@ -26,7 +26,7 @@ class SqliteResult:
         #: Rows the statement changed (INSERT/UPDATE/DELETE), as the driver reports it.
         self.rowcount = rowcount
 
-    def mapped(self) -> SqliteResult:
+    def mapped(self) -> BufferedResult:
         """This result with its rows converted (if the worker thread left that to the loop)."""
         if self._shape is not None:
             self._rows, self._shape = self._shape.rows(self._rows), None
@@ -83,29 +83,29 @@ class SqliteResult:
         row = self.one_or_none()
         return None if row is None else row[0]
 
-    def scalars(self, index: int = 0) -> SqliteResult:
+    def scalars(self, index: int = 0) -> BufferedResult:
         rows, self._rows = self._rows, []
-        return SqliteResult([row[index] for row in rows], ("",), self.rowcount)
+        return BufferedResult([row[index] for row in rows], ("",), self.rowcount)
 
-    def mappings(self) -> SqliteResult:
+    def mappings(self) -> BufferedResult:
         rows, self._rows = self._rows, []
-        return SqliteResult([row._mapping for row in rows], self.keys_, self.rowcount)
+        return BufferedResult([row._mapping for row in rows], self.keys_, self.rowcount)
 
-    def tuples(self) -> SqliteResult:
+    def tuples(self) -> BufferedResult:
         return self
 
     def close(self) -> None:
         self._rows = []
 
 
-class SqliteStream:
+class StreamedResult:
     """Rows fetched in chunks, one thread hop per chunk (`AsyncConnection.stream`)."""
 
     def __init__(self, first: list[Any], fetch_more: Callable[[], Awaitable[list[Any]]] | None) -> None:
         self._buffered = deque(first)
         self._fetch_more = fetch_more
 
-    def __aiter__(self) -> SqliteStream:
+    def __aiter__(self) -> StreamedResult:
         return self
 
     async def __anext__(self) -> Any:

@@ -1,10 +1,11 @@
 """SQLAlchemy Core statements turned into SQL text and driver parameters, without an engine.
 
-The SQLite engine (`prefect_storage_sqlite.threaded`) hands the stdlib driver plain
-`(sql, parameters)` pairs in a worker thread, so what SQLAlchemy's execution context does
-on the way in and out is done here, once per statement shape where possible:
+Both plugins' engines use it: SQLite's (`prefect_storage_sqlite.threaded`) hands the stdlib
+driver plain `(sql, parameters)` pairs in a worker thread, PostgreSQL's
+(`prefect_storage_postgres.engine`) hands them to asyncpg. So what SQLAlchemy's execution
+context does on the way in and out is done here, once per statement shape where possible:
 
-- compiling for the SQLite dialect, cached by the statement object itself (the repositories'
+- compiling for the plugin's dialect, cached by the statement object itself (the repositories'
   prebuilt statements are long-lived objects) and by SQLAlchemy's cache key (statements
   built per call), each together with the parameter names the call supplies;
 - column defaults (`default=` on a column), expanding `IN` lists, and each bound value
