@@ -43,7 +43,8 @@ def test_page_loads_clean(
 
     missing = ui.needs() - ui_data.keys()
     assert not missing, f"no data section reports {sorted(missing)}: add it to ui_data.SECTIONS"
-    expected = ui_page.get_by_text(ui.expect.format(**ui_data)).first if ui.expect else None
+    # Only a visible match counts: a page may also hold the text hidden (the artifact page's Raw tab).
+    expected = ui_page.get_by_text(ui.expect.format(**ui_data)).filter(visible=True).first if ui.expect else None
     ui_page.goto(ui.url(ui_base, ui_data), wait_until="networkidle")
     frame = "link" if ui.ui == "v2" else "button"  # the app's navigation is up
     expect(ui_page.get_by_role(frame, name="Dashboard").first).to_be_visible(timeout=SHOW)
