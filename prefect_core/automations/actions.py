@@ -62,6 +62,13 @@ def _target(ta: TriggeredAction, selected: UUID | None, source: str, kind: str, 
     return found
 
 
+def _targeted(ta: TriggeredAction, kind: str, object_id: UUID) -> None:
+    """Record the object the action acted on as its event's `target` related resource."""
+    ta.resulting.append(
+        RelatedResource({"prefect.resource.id": f"{kind}.{object_id}", "prefect.resource.role": "target"})
+    )
+
+
 def _flow_run_id(ta: TriggeredAction) -> UUID:
     labelled = ta.firing.triggering_labels.get("prefect.resource.id", "")
     if labelled.startswith("prefect.flow-run."):
@@ -167,11 +174,7 @@ class ActionExecutor:
         action = ta.action
         assert isinstance(action, a.RunDeployment)
         deployment_id = _target(ta, action.deployment_id, action.source, "prefect.deployment", "deployment")
-        ta.resulting.append(
-            RelatedResource(
-                {"prefect.resource.id": f"prefect.deployment.{deployment_id}", "prefect.resource.role": "target"}
-            )
-        )
+        _targeted(ta, "prefect.deployment", deployment_id)
         context = await self.template_context(ta)
         when = timeutil.now() + action.schedule_after
         body = DeploymentFlowRunCreate(
@@ -195,11 +198,7 @@ class ActionExecutor:
         action = ta.action
         assert isinstance(action, a.DeploymentAction)
         deployment_id = _target(ta, action.deployment_id, action.source, "prefect.deployment", "deployment")
-        ta.resulting.append(
-            RelatedResource(
-                {"prefect.resource.id": f"prefect.deployment.{deployment_id}", "prefect.resource.role": "target"}
-            )
-        )
+        _targeted(ta, "prefect.deployment", deployment_id)
         await self.services.deployments.set_paused(deployment_id, paused)
 
     async def _pause_deployment(self, ta: TriggeredAction) -> None:
@@ -210,9 +209,7 @@ class ActionExecutor:
 
     async def _propose(self, ta: TriggeredAction, state: StateCreate, force: bool = False) -> None:
         run_id = _flow_run_id(ta)
-        ta.resulting.append(
-            RelatedResource({"prefect.resource.id": f"prefect.flow-run.{run_id}", "prefect.resource.role": "target"})
-        )
+        _targeted(ta, "prefect.flow-run", run_id)
         result = await self.services.orchestration.set_flow_run_state(run_id, state, force=force)
         if result.status is not SetStateStatus.ACCEPT:
             raise ActionFailed(f"Failed to set state: {getattr(result.details, 'reason', None)}")
@@ -239,18 +236,14 @@ class ActionExecutor:
 
     async def _resume_flow_run(self, ta: TriggeredAction) -> None:
         run_id = _flow_run_id(ta)
-        ta.resulting.append(
-            RelatedResource({"prefect.resource.id": f"prefect.flow-run.{run_id}", "prefect.resource.role": "target"})
-        )
+        _targeted(ta, "prefect.flow-run", run_id)
         result = await self.services.flow_run_resume.resume(run_id, None)
         if result.status is not SetStateStatus.ACCEPT:
             raise ActionFailed(f"Failed to resume flow run: {getattr(result.details, 'reason', None)}")
 
     async def _delete_flow_run(self, ta: TriggeredAction) -> None:
         run_id = _flow_run_id(ta)
-        ta.resulting.append(
-            RelatedResource({"prefect.resource.id": f"prefect.flow-run.{run_id}", "prefect.resource.role": "target"})
-        )
+        _targeted(ta, "prefect.flow-run", run_id)
         await self.services.flow_runs.delete(run_id)
 
     async def _work_pool(self, ta: TriggeredAction, paused: bool) -> None:
@@ -279,11 +272,7 @@ class ActionExecutor:
         action = ta.action
         assert isinstance(action, a.WorkQueueAction)
         queue_id = _target(ta, action.work_queue_id, action.source, "prefect.work-queue", "work queue")
-        ta.resulting.append(
-            RelatedResource(
-                {"prefect.resource.id": f"prefect.work-queue.{queue_id}", "prefect.resource.role": "target"}
-            )
-        )
+        _targeted(ta, "prefect.work-queue", queue_id)
         await self.services.work_pools.update_queue_by_id(queue_id, WorkQueueUpdate(is_paused=paused))
 
     async def _pause_work_queue(self, ta: TriggeredAction) -> None:
@@ -298,11 +287,7 @@ class ActionExecutor:
         action = ta.action
         assert isinstance(action, a.AutomationAction)
         automation_id = _target(ta, action.automation_id, action.source, "prefect.automation", "automation")
-        ta.resulting.append(
-            RelatedResource(
-                {"prefect.resource.id": f"prefect.automation.{automation_id}", "prefect.resource.role": "target"}
-            )
-        )
+        _targeted(ta, "prefect.automation", automation_id)
         await self.services.automations.set_enabled(automation_id, AutomationPartialUpdate(enabled=enabled))
 
     async def _call_webhook(self, ta: TriggeredAction) -> None:

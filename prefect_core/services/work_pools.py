@@ -264,9 +264,9 @@ class WorkPoolService:
         if priority is not None and queue.work_pool_id is not None:
             await lookups.apply_priority(uow, queue.work_pool_id, {queue.id: priority})
         events: list[Event] = []
-        after = await uow.work_queues.get(queue.id)
         fields = [f for f in WORK_QUEUE_EVENT_FIELDS if f in values or (f == "priority" and priority is not None)]
-        if after is not None and fields:
+        after = await uow.work_queues.get(queue.id) if fields else None  # reread only when an event may name it
+        if after is not None:
             changes = changed_fields(queue.model_dump(mode="json"), after.model_dump(mode="json"), fields)
             if changes:
                 events.append(await work_queue_event(uow, "updated", after, changes))

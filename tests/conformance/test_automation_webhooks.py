@@ -14,9 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conformance.background import wait_for
-from tests.conformance.support import Api, ClientRunner, client_env, unique_suffix
-from tests.conftest import backend_env
-from tests.support.server import ServerProcess, start_server
+from tests.conformance.support import Api, ClientRunner, unique_suffix
 
 pytestmark = pytest.mark.conformance
 
@@ -66,33 +64,6 @@ def receiver() -> Iterator[_Receiver]:
         yield found
     finally:
         found.close()
-
-
-@pytest.fixture(scope="module")
-def server(
-    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[ServerProcess]:
-    home = tmp_path_factory.mktemp("webhook-server")
-    process = start_server(backend_env(backend, home, request), home, timeout=60.0)
-    try:
-        yield process
-    finally:
-        process.stop()
-
-
-@pytest.fixture(scope="module")
-def api(server: ServerProcess) -> Iterator[Api]:
-    client = Api(server.api_url)
-    try:
-        yield client
-    finally:
-        client.close()
-
-
-@pytest.fixture(scope="module")
-def prefect(server: ServerProcess, tmp_path_factory: pytest.TempPathFactory) -> ClientRunner:
-    home = tmp_path_factory.mktemp("webhook-client")
-    return ClientRunner(home, client_env(server.api_url, home))
 
 
 CALL_WEBHOOK = """
