@@ -14,7 +14,7 @@ from prefect_core.schemas.automations import Automation, AutomationSort
 from prefect_core.schemas.filters.automations import AutomationFilter
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters.automations import automation_condition
-from prefect_storage_sql.repositories.base import SqlRepository, page
+from prefect_storage_sql.repositories.base import SqlRepository, page, prebuilt
 
 t = tables.automation
 r = tables.automation_related_resource
@@ -86,7 +86,10 @@ class SqlAutomationRepository(SqlRepository):
         return {row[0] for row in await self.conn.execute(stmt)}
 
     async def enabled(self) -> list[Automation]:
-        stmt = sa.select(t).where(t.c.enabled.is_(True)).order_by(t.c.created, t.c.id)
+        # Built once: the triggers' loops ask for it every few seconds.
+        stmt = prebuilt(
+            ("automation", "enabled"), lambda: sa.select(t).where(t.c.enabled.is_(True)).order_by(t.c.created, t.c.id)
+        )
         return [_model(row) for row in await self.conn.execute(stmt)]
 
     async def relate(self, automation_id: UUID, resource_id: str, owned: bool) -> None:

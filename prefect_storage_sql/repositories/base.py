@@ -72,6 +72,15 @@ class SqlRepository:
         return int((await self.conn.execute(counted)).scalar_one())
 
 
+def unpolled(table: sa.Table, ready: str) -> sa.Select[Any]:
+    """The ids of `table`'s rows in status `ready` not polled since `:_polled_before` (or never):
+    what the readiness loops of deployments and work queues look for, to build once."""
+    polled_before = sa.bindparam("_polled_before", type_=table.c.last_polled.type)
+    return sa.select(table.c.id).where(
+        table.c.status == ready, sa.or_(table.c.last_polled.is_(None), table.c.last_polled < polled_before)
+    )
+
+
 def no_criteria(filters: Any) -> bool:
     """True when a filter body names no criterion at all (the common "list everything")."""
     for name in ("flows", "flow_runs", "task_runs", "deployments", "work_pools", "work_pool_queues", "work_queues"):

@@ -16,7 +16,7 @@ from prefect_core.schemas.bodies.blocks import BlockDocumentSort
 from prefect_core.schemas.filters.blocks import BlockDocumentFilter, BlockSchemaFilter, BlockTypeFilter
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters.blocks import block_document_condition
-from prefect_storage_sql.repositories.base import SqlRepository, page
+from prefect_storage_sql.repositories.base import SqlRepository, page, prebuilt
 
 bd, bdr, drs = tables.block_document, tables.block_document_reference, tables.default_result_storage
 bek = tables.block_encryption_key
@@ -124,7 +124,8 @@ class SqlBlockDocumentRepository(SqlRepository):
             await self.conn.execute(sa.insert(bdr), rows)
 
     async def default_storage(self) -> UUID | None:
-        found = (await self.conn.execute(sa.select(drs.c.block_document_id).where(drs.c.id == 1))).scalar()
+        stmt = prebuilt(("default_storage", "get"), lambda: sa.select(drs.c.block_document_id).where(drs.c.id == 1))
+        found = (await self.conn.execute(stmt)).scalar()
         return found if found is None else UUID(str(found))
 
     async def set_default_storage(self, document_id: UUID | None) -> None:

@@ -112,8 +112,16 @@ class SqlConcurrencyLeaseRepository(SqlRepository):
         return taken[0] if taken else None
 
     async def take_expired(self, now: dt.datetime, limit: int) -> list[ConcurrencyLease]:
-        stmt = sa.select(lease_t.c.id).where(lease_t.c.expiration < now).order_by(lease_t.c.expiration).limit(limit)
-        ids = list((await self.conn.execute(stmt)).scalars())
+        stmt = prebuilt(
+            ("clease", "expired"),
+            lambda: (
+                sa.select(lease_t.c.id)
+                .where(lease_t.c.expiration < sa.bindparam("_now", type_=lease_t.c.expiration.type))
+                .order_by(lease_t.c.expiration)
+                .limit(sa.bindparam("_limit"))
+            ),
+        )
+        ids = list((await self.conn.execute(stmt, {"_now": now, "_limit": limit})).scalars())
         return await self._take(ids, now) if ids else []
 
     async def of_limit(self, limit_id: UUID, now: dt.datetime | None = None) -> list[ConcurrencyLease]:

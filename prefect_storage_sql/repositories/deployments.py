@@ -22,7 +22,7 @@ from prefect_core.schemas.schedules import DeploymentSchedule
 from prefect_storage_sql import tables
 from prefect_storage_sql.dialect import SqlDialectSupport
 from prefect_storage_sql.filters import deployments_matching
-from prefect_storage_sql.repositories.base import SqlRepository, by_id, page, prebuilt
+from prefect_storage_sql.repositories.base import SqlRepository, by_id, page, prebuilt, unpolled
 from prefect_storage_sql.repositories.concurrency_limits import slot_decay
 
 d, s = tables.deployment, tables.deployment_schedule
@@ -182,11 +182,8 @@ class SqlDeploymentRepository(SqlRepository):
         return newly_ready
 
     async def mark_unpolled(self, polled_before: dt.datetime) -> list[UUID]:
-        stale = sa.and_(
-            d.c.status == DeploymentStatus.READY.value,
-            sa.or_(d.c.last_polled.is_(None), d.c.last_polled < polled_before),
-        )
-        ids = [row[0] for row in await self.conn.execute(sa.select(d.c.id).where(stale))]
+        stale = prebuilt(("deployment", "unpolled"), lambda: unpolled(d, DeploymentStatus.READY.value))
+        ids = [row[0] for row in await self.conn.execute(stale, {"_polled_before": polled_before})]
         if ids:
             await self.conn.execute(sa.update(d).where(d.c.id.in_(ids)).values(status=DeploymentStatus.NOT_READY.value))
         return ids

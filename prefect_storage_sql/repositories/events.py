@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from prefect_core.schemas.event_filters import EventFilter, EventOrder
 from prefect_core.schemas.events import Event, EventCount
 from prefect_storage_sql import tables
-from prefect_storage_sql.repositories.base import SqlRepository, execute_unread, page
+from prefect_storage_sql.repositories.base import SqlRepository, execute_unread, page, prebuilt
 from prefect_storage_sql.repositories.event_queries import event_query
 
 t = tables.events
@@ -66,6 +66,14 @@ def _sorted_counts(counts: Iterable[EventCount]) -> list[EventCount]:
     return sorted(counts, key=lambda c: (-c.count, c.label))
 
 
+def _stored_ids() -> sa.Select[Any]:
+    """`SELECT id FROM events WHERE id IN :_ids`, built once (the event pipeline runs it per batch)."""
+    return prebuilt(
+        ("event", "stored_ids"),
+        lambda: sa.select(t.c.id).where(t.c.id.in_(sa.bindparam("_ids", expanding=True, type_=t.c.id.type))),
+    )
+
+
 class SqlEventRepository(SqlRepository):
     async def delete_older_than(self, cutoff: dt.datetime, limit: int) -> int:
         return await delete_events_before(self.conn, cutoff, limit)
@@ -82,14 +90,18 @@ class SqlEventRepository(SqlRepository):
         stored: set[Any] = set()
         for start in range(0, len(unique), _ID_CHUNK):
             chunk = [e.id for e in unique[start : start + _ID_CHUNK]]
-            stored.update(row[0] for row in await self.conn.execute(sa.select(t.c.id).where(t.c.id.in_(chunk))))
+            stored.update(row[0] for row in await self.conn.execute(_stored_ids(), {"_ids": chunk}))
         new = [e for e in unique if e.id not in stored]
         if not new:
             return []
         # Ignoring conflicts as well covers another process inserting the same id meanwhile.
         # Neither result is read (on SQLite they ride with the batch's next statement or COMMIT).
-        await execute_unread(self.conn, self.support.insert_ignoring_conflicts(t, ["id"]), [_row(e) for e in new])
-        await execute_unread(self.conn, sa.insert(r), [row for e in new for row in _resource_rows(e)])
+        insert = prebuilt(
+            ("event", "insert", self.support.name), lambda: self.support.insert_ignoring_conflicts(t, ["id"])
+        )
+        await execute_unread(self.conn, insert, [_row(e) for e in new])
+        insert_resources = prebuilt(("insert", r.name), lambda: sa.insert(r))
+        await execute_unread(self.conn, insert_resources, [row for e in new for row in _resource_rows(e)])
         return new
 
     def _ordered(self, f: EventFilter, where: list[sa.ColumnElement[bool]]) -> sa.Select[Any]:

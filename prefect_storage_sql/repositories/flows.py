@@ -44,8 +44,11 @@ class SqlFlowRepository(SqlRepository):
         now = timeutil.now()
         values = flow.model_dump(include={"id", "name", "tags", "labels"}, mode="json")
         values.update(id=flow.id, created=now, updated=now)
-        stmt = self.support.insert_ignoring_conflicts(t, ["name"]).values(**values)
-        await self.conn.execute(stmt)
+        # Built once per dialect and bound per call: POST /flows/ runs it for every flow and subflow call.
+        stmt = prebuilt(
+            ("flow", "insert", self.support.name), lambda: self.support.insert_ignoring_conflicts(t, ["name"])
+        )
+        await self.conn.execute(stmt, values)
         stored = await self.get_by_name(flow.name)
         assert stored is not None
         return stored

@@ -16,7 +16,7 @@ from prefect_core.schemas.filters import WorkerFilter, WorkPoolFilter, WorkQueue
 from prefect_core.schemas.work_pools import Worker, WorkerStatus, WorkPool, WorkQueue, WorkQueueStatus
 from prefect_storage_sql import tables, worker_runs
 from prefect_storage_sql.filters import work_pool_condition, work_queue_condition, worker_condition
-from prefect_storage_sql.repositories.base import SqlRepository, page
+from prefect_storage_sql.repositories.base import SqlRepository, page, prebuilt, unpolled
 
 p, q, w, fr = tables.work_pool, tables.work_queue, tables.worker, tables.flow_run
 
@@ -131,11 +131,8 @@ class SqlWorkQueueRepository(SqlRepository):
 
     # `builtins.list`: in this class body `list` names the method above.
     async def mark_unpolled(self, polled_before: dt.datetime) -> builtins.list[UUID]:
-        stale = sa.and_(
-            q.c.status == WorkQueueStatus.READY.value,
-            sa.or_(q.c.last_polled.is_(None), q.c.last_polled < polled_before),
-        )
-        ids = [row[0] for row in await self.conn.execute(sa.select(q.c.id).where(stale))]
+        stale = prebuilt(("work_queue", "unpolled"), lambda: unpolled(q, WorkQueueStatus.READY.value))
+        ids = [row[0] for row in await self.conn.execute(stale, {"_polled_before": polled_before})]
         if ids:
             await self.conn.execute(sa.update(q).where(q.c.id.in_(ids)).values(status=WorkQueueStatus.NOT_READY.value))
         return ids
@@ -189,8 +186,11 @@ class SqlWorkerRepository(SqlRepository):
         return result.rowcount > 0
 
     async def mark_offline(self, now: dt.datetime, *, default_interval: int, multiple: float) -> list[UUID]:
-        online = sa.select(w.c.id, w.c.work_pool_id, w.c.last_heartbeat_time, w.c.heartbeat_interval_seconds).where(
-            w.c.status == WorkerStatus.ONLINE.value
+        online = prebuilt(
+            ("worker", "online"),
+            lambda: sa.select(w.c.id, w.c.work_pool_id, w.c.last_heartbeat_time, w.c.heartbeat_interval_seconds).where(
+                w.c.status == WorkerStatus.ONLINE.value
+            ),
         )
         silent: list[tuple[UUID, UUID]] = []
         for row in await self.conn.execute(online):
