@@ -198,37 +198,54 @@ class SqlDeploymentRepository(SqlRepository):
         after_id: UUID | None,
         limit: int,
     ) -> list[UUID]:
-        # The runs a schedule made carry its id in created_by (see the scheduler).
-        made_by_schedule = sa.type_coerce(fr.c.created_by, sa.JSON)["id"].as_string() == sa.cast(s.c.id, sa.String)
-        future_runs = sa.and_(
-            fr.c.deployment_id == s.c.deployment_id,
-            fr.c.state_type == "SCHEDULED",
-            fr.c.next_scheduled_start_time >= now,
-            fr.c.auto_scheduled.is_(True),
-            made_by_schedule,
+        # Built once per combination of the optional bounds: the scheduler asks every few seconds.
+        stmt = prebuilt(
+            ("deployment", "needing_runs", updated_since is None, after_id is None),
+            lambda: _needing_runs(with_updated_since=updated_since is not None, with_after_id=after_id is not None),
         )
-        run_count = sa.select(sa.func.count()).select_from(fr).where(future_runs).correlate(s).scalar_subquery()
-        last_run = (
-            sa.select(sa.func.max(fr.c.next_scheduled_start_time)).where(future_runs).correlate(s).scalar_subquery()
-        )
-        needs = (
-            sa.select(sa.literal(1))
-            .select_from(s)
-            .where(
-                s.c.deployment_id == d.c.id,
-                s.c.active.is_(True),
-                sa.or_(run_count < min_runs, last_run < min_horizon),
-            )
-            .correlate(d)
-            .exists()
-        )
-        stmt = sa.select(d.c.id).where(d.c.paused.is_(False), needs)
+        params = {"_now": now, "_min_runs": min_runs, "_min_horizon": min_horizon, "_limit": limit}
         if updated_since is not None:
-            stmt = stmt.where(d.c.updated >= updated_since)
+            params["_updated_since"] = updated_since
         if after_id is not None:
-            stmt = stmt.where(d.c.id > after_id)
-        stmt = stmt.order_by(d.c.id).limit(limit)
-        return [row[0] for row in await self.conn.execute(stmt)]
+            params["_after_id"] = after_id
+        return [row[0] for row in await self.conn.execute(stmt, params)]
+
+
+def _needing_runs(*, with_updated_since: bool, with_after_id: bool) -> sa.Select[Any]:
+    """The ids of unpaused deployments with an active schedule short of `:_min_runs` future runs
+    or of runs up to `:_min_horizon` (see `needing_runs`), in id order, `:_limit` of them."""
+    when = fr.c.next_scheduled_start_time.type
+    # The runs a schedule made carry its id in created_by (see the scheduler).
+    made_by_schedule = sa.type_coerce(fr.c.created_by, sa.JSON)["id"].as_string() == sa.cast(s.c.id, sa.String)
+    future_runs = sa.and_(
+        fr.c.deployment_id == s.c.deployment_id,
+        fr.c.state_type == "SCHEDULED",
+        fr.c.next_scheduled_start_time >= sa.bindparam("_now", type_=when),
+        fr.c.auto_scheduled.is_(True),
+        made_by_schedule,
+    )
+    run_count = sa.select(sa.func.count()).select_from(fr).where(future_runs).correlate(s).scalar_subquery()
+    last_run = sa.select(sa.func.max(fr.c.next_scheduled_start_time)).where(future_runs).correlate(s).scalar_subquery()
+    needs = (
+        sa.select(sa.literal(1))
+        .select_from(s)
+        .where(
+            s.c.deployment_id == d.c.id,
+            s.c.active.is_(True),
+            sa.or_(
+                run_count < sa.bindparam("_min_runs", type_=sa.Integer),
+                last_run < sa.bindparam("_min_horizon", type_=when),
+            ),
+        )
+        .correlate(d)
+        .exists()
+    )
+    stmt = sa.select(d.c.id).where(d.c.paused.is_(False), needs)
+    if with_updated_since:
+        stmt = stmt.where(d.c.updated >= sa.bindparam("_updated_since", type_=d.c.updated.type))
+    if with_after_id:
+        stmt = stmt.where(d.c.id > sa.bindparam("_after_id", type_=d.c.id.type))
+    return stmt.order_by(d.c.id).limit(sa.bindparam("_limit"))
 
 
 class SqlDeploymentScheduleRepository(SqlRepository):
