@@ -53,7 +53,7 @@ async def hydrated(uow: UnitOfWork, values: dict[str, Any], prefix: str) -> dict
     read in `uow`, templates rendered with no variables, as the reference renders them); the
     reference's 400 ("<prefix>: <why>") for one that cannot be."""
     try:
-        return schema_hydration.hydrate(values, await workspace_variables(uow, values))
+        return await schema_hydration.hydrate(values, await workspace_variables(uow, values))
     except schema_hydration.HydrationFailed as exc:
         raise HydrationRefused(f"{prefix}: {exc.message}", exc.message) from exc
 

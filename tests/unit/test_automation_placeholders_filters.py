@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -10,7 +11,7 @@ from prefect_core.automations.action_base import ActionFailed
 from prefect_core.automations.notifications import SENDERS
 from prefect_core.automations.placeholders import MISSING, apply_placeholders, placeholder_names
 from prefect_core.automations.template_filters import UI_URL_KEY, Kinded, Labels
-from prefect_core.automations.templates import render
+from prefect_core.automations.templates import render as render_async
 from prefect_core.schemas.blocks import BlockDocument
 from prefect_http.outbound import is_restricted_address
 
@@ -46,6 +47,10 @@ def test_placeholders_inside_text_and_containers() -> None:
         "prefect.blocks.secret.x",
         "$HOME",
     }
+
+
+def render(template: str, context: dict[str, object]) -> str:
+    return asyncio.run(render_async(template, context))
 
 
 def _render(template: str, **context: object) -> str:
