@@ -35,7 +35,15 @@ from typing import Any
 
 from prefect_core.automations import render_pool, templates
 
-__all__ = ["KIND_KEY", "HydrationFailed", "ValidTemplate", "hydrate", "hydrate_collecting", "variable_names"]
+__all__ = [
+    "KIND_KEY",
+    "HydrationFailed",
+    "ValidTemplate",
+    "hydrate",
+    "hydrate_collecting",
+    "prerender",
+    "variable_names",
+]
 
 KIND_KEY = "__prefect_kind"
 _VARIABLE = "workspace_variable"
@@ -78,23 +86,11 @@ class _Deferred:
         self.as_json = as_json
 
 
-async def _render(deferred: _Deferred, context: Mapping[str, Any]) -> Any:
-    source = deferred.source
-    if deferred.as_json:
-        text = await _render(source, context) if isinstance(source, _Deferred) else source
-        try:
-            return json.loads(text)
-        except ValueError as exc:
-            raise HydrationFailed(f"Invalid JSON: {exc}") from None
-    if isinstance(source, _Deferred):
-        rendered = await _render(source, context)
-        source = rendered if isinstance(rendered, str) else str(rendered)
-        try:
-            templates.validate(source)
-        except templates.TemplateProblem as exc:
-            raise HydrationFailed(f"Invalid jinja: {exc.message}") from None
-        if not templates.has_syntax(source):
-            return source
+#: Templates rendered ahead (`prerender`): their text, or the failure's message.
+Rendered = Mapping[str, str | HydrationFailed]
+
+
+async def _render_text(source: str, context: Mapping[str, Any]) -> str:
     try:
         return await render_pool.POOL.render(source, dict(context))
     except render_pool.RenderRefused as exc:  # the user's template failed or broke a limit
@@ -103,14 +99,67 @@ async def _render(deferred: _Deferred, context: Mapping[str, Any]) -> Any:
         ) from None
 
 
-async def _rendered(value: Any, context: Mapping[str, Any]) -> Any:
+async def _render(deferred: _Deferred, context: Mapping[str, Any], ahead: Rendered) -> Any:
+    source = deferred.source
+    if deferred.as_json:
+        text = await _render(source, context, ahead) if isinstance(source, _Deferred) else source
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise HydrationFailed(f"Invalid JSON: {exc}") from None
+    if isinstance(source, _Deferred):
+        rendered = await _render(source, context, ahead)
+        source = rendered if isinstance(rendered, str) else str(rendered)
+        try:
+            templates.validate(source)
+        except templates.TemplateProblem as exc:
+            raise HydrationFailed(f"Invalid jinja: {exc.message}") from None
+        if not templates.has_syntax(source):
+            return source
+    if not context and source in ahead:
+        done = ahead[source]
+        if isinstance(done, HydrationFailed):
+            raise done
+        return done
+    return await _render_text(source, context)
+
+
+async def _rendered(value: Any, context: Mapping[str, Any], ahead: Rendered) -> Any:
     if isinstance(value, _Deferred):
-        return await _render(value, context)
+        return await _render(value, context, ahead)
     if isinstance(value, dict):
-        return {key: await _rendered(item, context) for key, item in value.items()}
+        return {key: await _rendered(item, context, ahead) for key, item in value.items()}
     if isinstance(value, list):
-        return [await _rendered(item, context) for item in value]
+        return [await _rendered(item, context, ahead) for item in value]
     return value
+
+
+def _plain_templates(values: Any) -> set[str]:
+    if isinstance(values, list):
+        return set().union(*(_plain_templates(item) for item in values))
+    if not isinstance(values, dict):
+        return set()
+    if values.get(KIND_KEY) == "jinja":
+        template = values.get("template")
+        return {template} if isinstance(template, str) and templates.has_syntax(template) else set()
+    return set().union(*(_plain_templates(item) for item in values.values()))
+
+
+async def prerender(values: Any) -> dict[str, str | HydrationFailed]:
+    """Render ahead, with no variables, the valid templates `values`' jinja placeholders hold
+    as text, for `hydrate(..., rendered=...)`: a caller renders them before it opens a
+    write transaction, which then does not wait on a (possibly slow, hostile) render."""
+    done: dict[str, str | HydrationFailed] = {}
+    for text in sorted(_plain_templates(values)):
+        try:
+            templates.validate(text)
+        except templates.TemplateProblem:
+            continue  # `hydrate` reports it where it is
+        try:
+            done[text] = await _render_text(text, {})
+        except HydrationFailed as exc:
+            done[text] = exc
+    return done
 
 
 class _Hydrator:
@@ -231,14 +280,16 @@ async def hydrate(
     variables: Mapping[str, Any] | None = None,
     *,
     jinja_context: Mapping[str, Any] | None = None,
+    rendered: Rendered | None = None,
 ) -> dict[str, Any]:
     """`values` with their placeholders hydrated (workspace variables from `variables`, when
     given; else left as placeholders; templates rendered with `jinja_context`, by default
     none, in a worker process with resource limits: `render_pool`); `HydrationFailed` for
     the first bad one (a template that fails to render is reported after every other
-    placeholder has been checked)."""
+    placeholder has been checked). `rendered` (from `prerender`) holds templates already
+    rendered with no variables."""
     context = jinja_context or {}
-    result = await _rendered(_Hydrator(True, variables, context).value(values, ()), context)
+    result = await _rendered(_Hydrator(True, variables, context).value(values, ()), context, rendered or {})
     return result if isinstance(result, dict) else {}
 
 
