@@ -22,12 +22,13 @@ import datetime as dt
 import types
 import typing
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from prefect_core import timeutil
+from prefect_core import run_facts, timeutil
 from prefect_core.schemas.runs import TaskInput
 from prefect_core.schemas.states import DEFAULT_NAMES, State, StateDetails, StateType
 
@@ -122,29 +123,60 @@ def _converter(name: str, annotation: Any) -> Convert:
     return _same
 
 
-def column_converters(model: type[BaseModel], columns: set[str]) -> list[tuple[str, Convert]]:
-    """For each field of `model` stored in a column of that name, how to make its value JSON-ready."""
-    return [(name, _converter(name, field.annotation)) for name, field in model.model_fields.items() if name in columns]
-
-
 _DETAILS = _Nested(StateDetails)
 _STATE_TYPES = {kind.value: kind for kind in StateType}
 
 
-def state_document(mapping: dict[str, Any], prefix: str) -> dict[str, Any] | None:
-    """The run's current state (joined columns named `prefix` + field), as `State` serialises it."""
-    state_id = mapping[f"{prefix}id"]
+_STATE_FIELDS = ("id", "type", "name", "timestamp", "message", "data", "state_details")
+
+
+def _state(values: tuple[Any, ...]) -> dict[str, Any] | None:
+    """The run's current state from its joined columns (in `_STATE_FIELDS` order), as `State` serialises it."""
+    state_id, kind, name, timestamp, message, data, details = values
     if state_id is None:
         return None
-    kind, name = mapping[f"{prefix}type"], mapping[f"{prefix}name"]
     if kind not in _STATE_TYPES:  # not a stored form the model accepts: let it say so
-        return State.model_validate({c: mapping[f"{prefix}{c}"] for c in State.model_fields}).model_dump(mode="json")
+        return State.model_validate(dict(zip(_STATE_FIELDS, values, strict=True))).model_dump(mode="json")
     return {
         "id": as_uuid(state_id),
         "type": kind,
         "name": DEFAULT_NAMES[_STATE_TYPES[kind]] if name is None else name,
-        "timestamp": _utc(mapping[f"{prefix}timestamp"]),
-        "message": mapping[f"{prefix}message"],
-        "data": mapping[f"{prefix}data"],
-        "state_details": _DETAILS(mapping[f"{prefix}state_details"]),
+        "timestamp": _utc(timestamp),
+        "message": message,
+        "data": data,
+        "state_details": _DETAILS(details),
     }
+
+
+class DocumentShape:
+    """How to turn the rows of one result shape (its column keys) into documents of `model`:
+    the run's columns, its state joined as `state__<field>` columns, and the estimates."""
+
+    def __init__(self, model: type[BaseModel], columns: set[str], keys: Sequence[str]) -> None:
+        index: dict[str, int] = {}
+        for position, key in enumerate(keys):
+            index.setdefault(key, position)  # the first of duplicate keys wins, as on `_mapping`
+        stored = [(name, _converter(name, field.annotation)) for name, field in model.model_fields.items()]
+        stored = [(name, convert) for name, convert in stored if name in columns]
+        self.plain_names = tuple(name for name, convert in stored if convert is _same)
+        self.plain = itemgetter(*(index[name] for name in self.plain_names))
+        self.converted = [(name, index[name], convert) for name, convert in stored if convert is not _same]
+        self.state = itemgetter(*(index[f"state__{name}"] for name in _STATE_FIELDS))
+        self.facts = itemgetter(
+            *(
+                index[c]
+                for c in ("total_run_time", "state_type", "state_timestamp", "expected_start_time", "start_time")
+            )
+        )
+
+    def document(self, row: Sequence[Any], now: dt.datetime) -> dict[str, Any]:
+        doc = dict(zip(self.plain_names, self.plain(row), strict=True))
+        for name, position, convert in self.converted:
+            doc[name] = convert(row[position])
+        doc["state"] = _state(self.state(row))
+        total, state_type, state_timestamp, expected, start = self.facts(row)
+        state_timestamp, expected, start = _utc(state_timestamp), _utc(expected), _utc(start)
+        # The estimates as the model path computes them (`RunRepository._computed`).
+        doc["estimated_run_time"] = run_facts.estimated_run_time(total, state_type, state_timestamp, now)
+        doc["estimated_start_time_delta"] = run_facts.lateness_seconds(expected, start, state_type, now)
+        return doc

@@ -13,7 +13,7 @@ from prefect_core import run_facts, timeutil
 from prefect_core.ports.run_filters import HistoryCount
 from prefect_core.schemas.states import State
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged_prebuilt, prebuilt
-from prefect_storage_sql.repositories.run_documents import Convert, column_converters, state_document
+from prefect_storage_sql.repositories.run_documents import DocumentShape
 from prefect_storage_sql.repositories.run_history import history_counts, history_select
 
 M = TypeVar("M", bound=BaseModel)
@@ -49,19 +49,18 @@ class RunRepository(SqlRepository, Generic[M]):
         data.update(self._computed(data))
         return self.model.model_validate(data)
 
-    _converters: list[tuple[str, Convert]] | None = None
+    _shapes: dict[tuple[str, ...], DocumentShape]
 
     def _to_document(self, row: Any) -> dict[str, Any]:
         """The row as the JSON-ready dict its model serialises to, without building the model
         (see `run_documents`; the hot list and read endpoints answer these)."""
-        m = row._mapping
-        converters = type(self)._converters
-        if converters is None:
-            converters = type(self)._converters = column_converters(self.model, set(self.table.c.keys()))
-        doc = {name: convert(m[name]) for name, convert in converters}
-        doc["state"] = state_document(m, "state__")
-        doc.update(self._computed(m))
-        return doc
+        shapes = type(self).__dict__.get("_shapes")
+        if shapes is None:
+            shapes = type(self)._shapes = {}
+        shape = shapes.get(row._fields)
+        if shape is None:
+            shape = shapes[row._fields] = DocumentShape(self.model, set(self.table.c.keys()), row._fields)
+        return shape.document(row, timeutil.now())
 
     def _computed(self, data: dict[str, Any]) -> dict[str, Any]:
         """Fields derived at read time, as the core defines them (`prefect_core.run_facts`)."""
