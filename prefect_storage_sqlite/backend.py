@@ -82,7 +82,7 @@ async def open_sqlite(
     *,
     connect_hooks: Sequence[ConnectHook] = (),
     readers: int = 2,
-    reader_wait: float = 0.05,
+    reader_wait: float = 0.01,
     idle_readers: int = 4,
     map_rows_in_thread: bool = True,
 ) -> AsyncIterator[SqlStorage]:

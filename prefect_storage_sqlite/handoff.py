@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
@@ -48,3 +49,29 @@ class Handoff(Generic[T]):
                 waiter.set_result(item)
                 return True
         return False
+
+
+class BusySince:
+    """When each held reader's current read began, to decide how long a new read waits.
+
+    A read that finds every reader busy waits for one only while the youngest busy read is
+    younger than `patience`: short reads (the common case under load) free a reader within
+    that, while a read queued behind long ones only (a history, a count over every run)
+    opens a connection of its own at once instead of sitting out the whole `patience`.
+    """
+
+    def __init__(self, patience: float) -> None:
+        self.patience = patience
+        self._since: dict[object, float] = {}
+
+    def held(self, conn: object) -> None:
+        self._since[conn] = time.monotonic()
+
+    def freed(self, conn: object) -> None:
+        self._since.pop(conn, None)
+
+    def wait_budget(self) -> float:
+        """Seconds a new read should wait for a busy reader (0: open one now)."""
+        if not self._since:
+            return self.patience
+        return max(0.0, max(self._since.values()) + self.patience - time.monotonic())

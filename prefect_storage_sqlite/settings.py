@@ -23,7 +23,7 @@ class SqliteSettings(EnvironSettings):
     readers: int = Field(default=2, ge=1, le=64, validation_alias="PREFECT_SQLITE_READERS")
     #: How long a read waits for a busy reader before it opens a connection of its own (so
     #: long reads never hold a short one for longer than this).
-    reader_wait_ms: int = Field(default=50, ge=0, le=10_000, validation_alias="PREFECT_SQLITE_READER_WAIT_MS")
+    reader_wait_ms: int = Field(default=10, ge=0, le=10_000, validation_alias="PREFECT_SQLITE_READER_WAIT_MS")
 
     def pragmas(self) -> list[str]:
         """The statements every connection runs when it opens."""
