@@ -134,7 +134,7 @@ class _Hydrator:
         if "{{" not in text and "{%" not in text:
             return text
         try:
-            return templates.ENVIRONMENT.from_string(text).render(**self.jinja_context)
+            return templates.environment().from_string(text).render(**self.jinja_context)
         except Exception as exc:  # whatever the template raised is the user's error, reported as such
             self.fail(path, f"Invalid jinja: Failed to render template due to the following error: {exc!r}")
             return None
