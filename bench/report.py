@@ -6,7 +6,7 @@ import json
 import math
 from pathlib import Path
 
-from bench import growth, responsiveness
+from bench import growth, responsiveness, soak
 from bench.phases import ENDPOINT_KEYS, LABELS
 
 
@@ -184,6 +184,8 @@ def warnings(results: dict) -> list[str]:
     """Things that make numbers of this run less trustworthy."""
     out = []
     for t in ran(results):
+        if t.get("soak", {}).get("passed") is False:
+            out.append(f"{t['name']}: RSS grew by more than {soak.TARGET:.0%} during the soak phase")
         busy = t.get("other_cpu_percent_before") or 0
         if busy > 25:
             out.append(f"{t['name']}: {busy:.0f}% CPU busy before start (other work on the machine)")
@@ -217,6 +219,7 @@ def terminal(results: dict) -> str:
         parts += ["", "== end-to-end (real client) ==", _table(E2E_HEAD, _e2e_rows(results))]
     parts += responsiveness.report_lines(results)
     parts += growth.report_lines(results)
+    parts += soak.report_lines(results)
     if warnings(results):
         parts += ["", "WARNINGS:", *("  - " + w for w in warnings(results))]
     return "\n".join(parts)
@@ -267,6 +270,7 @@ def markdown(results: dict, chart_name: str | None) -> str:
         lines += ["", "## End-to-end with the real client", "", _md(E2E_HEAD, _e2e_rows(results))]
     lines += responsiveness.report_lines(results)
     lines += growth.report_lines(results)
+    lines += soak.report_lines(results)
     if warnings(results):
         lines += ["", "## Warnings", "", *("- " + w for w in warnings(results))]
     return "\n".join(lines) + "\n"

@@ -24,7 +24,7 @@ if __package__ in (None, ""):  # `python bench/run.py`
 
 import psutil
 
-from bench import e2e, report, responsiveness
+from bench import e2e, report, responsiveness, soak
 from bench.phases import ENDPOINT_KEYS, run_phase
 from bench.prepare import seed
 from bench.servers import REPO, pin_harness_to_client_core, pinning_available
@@ -77,6 +77,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(issue #13 asks for 100000; 0, the default, skips the phase)",
     )
     p.add_argument("--responsiveness-duration", type=float, default=10.0, help="loaded window of that phase, s (10)")
+    p.add_argument(
+        "--soak",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="after the other phases, for our targets only: a warm-up, then SECONDS more of a steady mixed load; "
+        "RSS at the end must be within 10%% of RSS after warm-up (issue #13, part 5; 0, the default, skips it)",
+    )
+    p.add_argument(
+        "--soak-warmup", type=float, default=None, metavar="S", help="warm-up of the soak phase, s (min(60, SECONDS))"
+    )
+    p.add_argument(
+        "--soak-rate", type=float, default=100.0, help="requests per second of the soak load, in total (100)"
+    )
     p.add_argument("--total-timeout", type=float, default=3600.0, help="hard limit for the whole run, s")
     p.add_argument("--out-dir", type=Path, default=RESULTS_DIR, help="where results are written")
     p.add_argument("--no-pin", action="store_true", help="do not pin server and load generator to cores")
@@ -155,6 +169,13 @@ def measure_target(target: Target, args: argparse.Namespace, scratch: Path, pin:
                     log(f"  -- {c} client(s) again, at {res['responsiveness'].get('seeded', {}).get('flow_runs')} runs")
                     results = run_phase(server, seeds, c, args.duration, scratch, args.endpoint_keys, log)
                     res["phases_seeded"] = {"clients": c, "results": results}
+            if args.soak > 0 and target.kind == "ours" and server.alive():
+                warmup = soak.warmup_seconds(args.soak, args.soak_warmup)
+                try:
+                    res["soak"] = soak.run(server.base_url, server.rss_mb, args.soak, warmup, args.soak_rate, log)
+                except Exception as exc:  # recorded, the run goes on
+                    res["soak"] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+                    log(f"  soak ERROR {res['soak']['error']}")
             res["rss_mb"]["end"] = server.rss_mb()
             if not server.alive():
                 res["error"] = f"server died during the run:\n{server.log_tail()}"
@@ -206,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             "clients": args.client_counts,
             "endpoints": list(args.endpoint_keys),
             "reference_pins": list(REF_PINS),
+            "soak_s": args.soak,
             "pinning": "server on core 0, harness/wrk/WS/e2e clients on core 1" if pin else "none",
         },
         "targets": [],

@@ -158,6 +158,31 @@ def ensure_reference_venv(log=print) -> Path:
     return py
 
 
+#: Our packages, compiled to bytecode before our server starts (see `compile_our_bytecode`).
+OUR_PACKAGES = (
+    "prefect_core",
+    "prefect_http",
+    "prefect_storage_sql",
+    "prefect_storage_sqlite",
+    "prefect_storage_postgres",
+)
+
+
+def compile_our_bytecode() -> bool:
+    """Write the `__pycache__` of our packages in the repository (git ignores it); True when all compiled.
+
+    pip compiles every installed package, the reference's included, but an editable install runs our
+    sources in place: under PYTHONDONTWRITEBYTECODE (set in some shells and CI images) every start of
+    ours would compile its ~320 modules from source again (about 0.5 s of CPU here), which is not the
+    start-up of an installed server. Unchanged files are skipped, so this costs little after the first run.
+    """
+    import compileall
+
+    return all(
+        compileall.compile_dir(str(REPO / name), quiet=1, workers=1) for name in OUR_PACKAGES if (REPO / name).is_dir()
+    )
+
+
 def our_server_exe() -> str | None:
     """The `prefect-server` console script of the venv running the harness, if installed."""
     exe = Path(sys.executable).parent / "prefect-server"
@@ -193,6 +218,7 @@ def build_process(target: Target, workdir: Path, pin: bool, db_url: str | None =
         if exe is None:
             raise RuntimeError("prefect-server console script not found (pip install -e . in the venv)")
         argv = [exe, *host_port]
+        compile_our_bytecode()
         extra = {
             "PREFECT_HOME": str(home),
             "PREFECT_DATABASE_BACKEND": target.db,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pluggy
 
@@ -24,6 +26,35 @@ def make_plugin_manager(*, load_entrypoints: bool = True, plugins: Iterable[obje
     # A misspelt hookimpl should fail at start-up, not be silently ignored.
     pm.check_pending()
     return pm
+
+
+class LazyStorageBackend:
+    """A backend factory that imports its backend only when that backend is chosen.
+
+    Every installed plugin is loaded at start-up to learn the names it answers to; a plugin
+    whose `plugin.py` imported its backend would make every server import every driver (a
+    SQLite server would load asyncpg, SQLAlchemy's PostgreSQL dialect and more: ~0.35 s and
+    ~8 MiB). A plugin returns one of these instead, naming its scheme, aliases and the
+    backend class as ``"module:attribute"``.
+    """
+
+    def __init__(self, scheme: str, aliases: tuple[str, ...], target: str) -> None:
+        self.scheme = scheme
+        self.aliases = aliases
+        self.target = target
+
+    def load(self) -> Any:
+        """The backend class (imports its module)."""
+        module, _, attribute = self.target.partition(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def from_environ(self, environ: Mapping[str, str]) -> StorageBackend:
+        """The backend configured from `environ`, as the class's own `from_environ` does."""
+        backend: StorageBackend = self.load().from_environ(environ)
+        return backend
+
+    def __repr__(self) -> str:
+        return f"LazyStorageBackend({self.scheme!r} -> {self.target})"
 
 
 def storage_backends(pm: pluggy.PluginManager) -> dict[str, StorageBackendFactory]:

@@ -1,9 +1,15 @@
-"""Registers the PostgreSQL backend with the server (entry point `prefect_server: postgres`)."""
+"""Registers the PostgreSQL backend with the server (entry point `prefect_server: postgres`).
+
+The backend module is imported only when PREFECT_DATABASE_BACKEND chooses it, so a server on
+another backend never loads this one's driver (`prefect_core.plugins.LazyStorageBackend`).
+"""
 
 from prefect_core.hookspecs import hookimpl
-from prefect_storage_postgres.backend import PostgresBackend
+from prefect_core.plugins import LazyStorageBackend
+
+BACKEND = LazyStorageBackend("postgres", ("postgresql",), "prefect_storage_postgres.backend:PostgresBackend")
 
 
 @hookimpl
-def prefect_server_storage_backend() -> type[PostgresBackend]:
-    return PostgresBackend
+def prefect_server_storage_backend() -> LazyStorageBackend:
+    return BACKEND

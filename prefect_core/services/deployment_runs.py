@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from prefect_core import timeutil
+from prefect_core import schema_hydration, timeutil
 from prefect_core.errors import BadRequest, Conflict, NotFound
 from prefect_core.events.status_events import deployment_status_events
 from prefect_core.ports import Storage, UnitOfWork
@@ -87,11 +87,13 @@ class DeploymentRunService:
         now unless the body gives a state. An idempotency key already used for the
         flow returns that run. True when created now."""
         now = timeutil.now()
+        # The request's templates render before the transaction, which so never waits on one.
+        rendered = await schema_hydration.prerender(body.parameters) if body.parameters else None
         async with self.orchestration.write() as tx:
             uow = tx.uow
             deployment = await _deployment(uow, deployment_id)
             parameters = await schema_checks.hydrated(
-                uow, {**deployment.parameters, **body.parameters}, "Error hydrating flow run parameters"
+                uow, {**deployment.parameters, **body.parameters}, "Error hydrating flow run parameters", rendered
             )
             await _check_run_against_schemas(uow, deployment, body, parameters)
             queue_id, queue_name = deployment.work_queue_id, deployment.work_queue_name
