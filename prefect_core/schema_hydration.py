@@ -42,6 +42,7 @@ __all__ = [
     "hydrate",
     "hydrate_collecting",
     "prerender",
+    "unrendered",
     "variable_names",
 ]
 
@@ -143,6 +144,13 @@ def _plain_templates(values: Any) -> set[str]:
         template = values.get("template")
         return {template} if isinstance(template, str) and templates.has_syntax(template) else set()
     return set().union(*(_plain_templates(item) for item in values.values()))
+
+
+def unrendered(values: Any, rendered: Rendered | None) -> set[str]:
+    """The templates `values`' jinja placeholders hold that `rendered` lacks (and that would
+    so be rendered where `hydrate` runs)."""
+    done = rendered or {}
+    return {text for text in _plain_templates(values) if text not in done}
 
 
 async def prerender(values: Any) -> dict[str, str | HydrationFailed]:

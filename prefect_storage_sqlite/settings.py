@@ -20,6 +20,12 @@ class SqliteSettings(EnvironSettings):
     #: positive pages. Misses are served from the OS's file cache: a point read cost the
     #: same at 2 and 8 MiB, while 8 MiB x the writer and the readers held ~30 MiB more.
     cache_size: int = Field(default=-2_000, validation_alias="PREFECT_SQLITE_CACHE_SIZE")
+    #: Reads that run at once on their own connections (threads) before a further read
+    #: waits for one of them to be given back.
+    readers: int = Field(default=2, ge=1, le=64, validation_alias="PREFECT_SQLITE_READERS")
+    #: How long a read waits for a busy reader before it opens a connection of its own (so
+    #: long reads never hold a short one for longer than this).
+    reader_wait_ms: int = Field(default=50, ge=0, le=10_000, validation_alias="PREFECT_SQLITE_READER_WAIT_MS")
 
     def pragmas(self) -> list[str]:
         """The statements every connection runs when it opens."""

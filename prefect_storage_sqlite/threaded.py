@@ -11,8 +11,10 @@ The engine offers the slice of SQLAlchemy's `AsyncEngine` the shared kit uses
 (`prefect_storage_sql.engine.SqlEngine`): `connect()`/`begin()` yielding a connection with
 `execute`, `stream`, `run_sync`, `commit`, `rollback`. The writer engine holds one
 connection (one holder at a time; transactions start with `BEGIN IMMEDIATE`); a reader
-engine keeps a few idle connections and opens more on demand, so a long read never makes
-another read wait (and, in WAL mode, readers never wait for the writer).
+engine runs at most `busy_connections` reads at once, handing each connection from one read
+to the next waiting one, and opens another only for a read that waited `overflow_after`
+seconds (the busy ones are all on long reads): a long read holds a short one at most that
+long, and, in WAL mode, readers never wait for the writer.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ from typing import Any, TypeVar
 import aiosqlite
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.pool import StaticPool
 
 from prefect_storage_sql.results import BufferedResult, StreamedResult
 from prefect_storage_sql.statements import Prepared, RowShape, StatementCache, distill
-from prefect_storage_sqlite.sync_bridge import sync_connection
+from prefect_storage_sqlite.handoff import Handoff
+from prefect_storage_sqlite.sync_bridge import sqlite_dialect, sync_connection
 
 T = TypeVar("T")
 #: Called in a new connection's thread with its `sqlite3.Connection` (tests trace with it).
@@ -41,16 +43,6 @@ StatementListener = Callable[[str, Any], None]
 
 #: Rows per thread hop when a result is streamed.
 STREAM_CHUNK = 256
-
-
-def sqlite_dialect() -> sa.Dialect:
-    """SQLAlchemy's pysqlite dialect, initialised against this machine's SQLite library."""
-    engine = sa.create_engine("sqlite://", poolclass=StaticPool)
-    with engine.connect():
-        pass
-    dialect = engine.dialect
-    engine.dispose()
-    return dialect
 
 
 class SqliteConnection:
@@ -272,6 +264,8 @@ class SqliteEngine:
         *,
         writer: bool,
         idle_connections: int = 2,
+        busy_connections: int | None = None,
+        overflow_after: float = 0.05,
         connect_hooks: Sequence[ConnectHook] = (),
         statements: StatementCache | None = None,
         map_rows_in_thread: bool = True,
@@ -288,6 +282,12 @@ class SqliteEngine:
         self._connect_hooks = list(connect_hooks)
         self._idle: list[SqliteConnection] = []
         self._idle_max = 1 if writer else idle_connections
+        # Readers (see the module docstring): fewer threads running Python wait less for the
+        # GIL on one core, and no connection is opened and closed per request under load.
+        self._busy_max = busy_connections
+        self._overflow_after = overflow_after
+        self._waiters: Handoff[SqliteConnection] = Handoff(self._give_back)
+        self._opening = 0
         self._open: set[SqliteConnection] = set()
         self._single = asyncio.Lock() if writer else None
         self._begin_sql = "BEGIN IMMEDIATE" if writer else "BEGIN"
@@ -316,11 +316,30 @@ class SqliteEngine:
         if self._single is not None:
             await self._single.acquire()
         try:
-            return self._idle.pop() if self._idle else await self._new_connection()
+            if self._idle:
+                return self._idle.pop()
+            if self._busy_max is not None and len(self._open) + self._opening >= self._busy_max:
+                conn = await self._waiters.wait(self._overflow_after)
+                if conn is not None:
+                    return conn
+            self._opening += 1
+            try:
+                return await self._new_connection()
+            finally:
+                self._opening -= 1
         except BaseException:
             if self._single is not None:
                 self._single.release()
             raise
+
+    async def _give_back(self, conn: SqliteConnection) -> None:
+        if self._waiters.give(conn):
+            return
+        if len(self._idle) < self._idle_max and not self._disposed:
+            self._idle.append(conn)
+        else:
+            self._open.discard(conn)
+            await conn.close()
 
     async def _release(self, conn: SqliteConnection) -> None:
         try:
@@ -328,11 +347,7 @@ class SqliteEngine:
                 self._open.discard(conn)
                 return
             await conn._reset()
-            if len(self._idle) < self._idle_max and not self._disposed:
-                self._idle.append(conn)
-            else:
-                self._open.discard(conn)
-                await conn.close()
+            await self._give_back(conn)
         except BaseException:
             self._open.discard(conn)
             await conn.close()

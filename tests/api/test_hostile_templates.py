@@ -31,9 +31,10 @@ def _jinja(template: str) -> dict[str, Any]:
     return {"__prefect_kind": "jinja", "template": template}
 
 
-async def _deployment(client) -> str:
+async def _deployment(client, parameters: dict[str, Any] | None = None, name: str = "d") -> str:
     flow_id = (await (await client.post("/api/flows/", json={"name": "f"})).json())["id"]
-    resp = await client.post("/api/deployments/", json={"name": "d", "flow_id": flow_id})
+    body = {"name": name, "flow_id": flow_id, "parameters": parameters or {}}
+    resp = await client.post("/api/deployments/", json=body)
     assert resp.status == 201, await resp.text()
     return str((await resp.json())["id"])
 
@@ -62,6 +63,28 @@ async def test_a_hostile_parameter_template_is_refused_and_the_server_keeps_answ
     made = await client.post(url, json={"parameters": {"x": _jinja("{{ 6 * 7 }} {{ 'ok' | upper }}")}})
     assert made.status == 201, await made.text()
     assert (await made.json())["parameters"] == {"x": "42 OK"}
+
+
+async def test_a_hostile_template_stored_in_the_deployment_holds_no_write(client) -> None:
+    # A POST of a deployment stores its placeholders as given; they render when a run is made
+    # from it, outside the run's write transaction (the first attempt leaves it to render).
+    deployment_id = await _deployment(client, {"x": _jinja(LONG_LOOPS), "y": _jinja("{{ 1 + 1 }}")})
+    url = f"/api/deployments/{deployment_id}/create_flow_run"
+    hostile = asyncio.ensure_future(client.post(url, json={}))
+    assert (await client.get("/api/health")).status == 200
+    await asyncio.sleep(1.0)  # lets the request reach its render (seconds of CPU) before the write
+    written = await client.post("/api/flows/", json={"name": "written-meanwhile"})
+    assert written.status == 201
+    assert not hostile.done()
+    refused = await hostile
+    assert refused.status == 400, await refused.text()
+    assert (await refused.json())["detail"].startswith(RENDER_FAILED)
+    assert await (await client.post("/api/flow_runs/count", json={})).json() == 0
+
+    fine = await _deployment(client, {"y": _jinja("{{ 1 + 1 }}")}, name="fine")
+    made = await client.post(f"/api/deployments/{fine}/create_flow_run", json={"parameters": {"z": 3}})
+    assert made.status == 201, await made.text()
+    assert (await made.json())["parameters"] == {"y": "2", "z": 3}
 
 
 async def test_hostile_action_templates_fail_their_actions(client, receiver: Receiver) -> None:  # noqa: F811

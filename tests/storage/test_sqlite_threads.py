@@ -234,3 +234,59 @@ async def test_a_write_cancelled_mid_statement_is_rolled_back(blocking_storage: 
     async with blocking_storage.read() as uow:
         names = (await uow.conn.execute(sa.select(tables.flow.c.name))).scalars().all()  # type: ignore[attr-defined]
     assert names == ["committed"]
+
+
+async def test_a_long_read_on_the_last_free_reader_holds_no_short_read(tmp_path: Path, blocking) -> None:  # type: ignore[no-untyped-def]
+    """With one reader allowed, a short read waits for it only briefly, then opens its own."""
+    entered, released, hooks = blocking
+    settings = SqliteSettings(PREFECT_DATABASE_PATH=tmp_path / "one.db")  # type: ignore[call-arg]
+    async with open_sqlite(settings.path, settings.pragmas(), connect_hooks=hooks, readers=1) as storage:
+        long_read = asyncio.create_task(_long(storage, write=False))
+        await _until(entered)
+        async with storage.read() as uow:
+            assert (await uow.conn.execute(sa.select(sa.func.count()).select_from(tables.flow))).scalar_one() == 0  # type: ignore[attr-defined]
+        assert not long_read.done()
+        released.set()
+        assert await long_read == 1
+
+
+async def test_concurrent_short_reads_share_the_readers(tmp_path: Path) -> None:
+    """Many reads at once run on `readers` connections (threads), handed from one read to
+    the next, instead of one connection opened and closed per read."""
+    recorded = Trace()
+    settings = SqliteSettings(PREFECT_DATABASE_PATH=tmp_path / "shared.db")  # type: ignore[call-arg]
+    async with open_sqlite(
+        settings.path, settings.pragmas(), connect_hooks=[recorded.hook], readers=2, reader_wait=30.0
+    ) as storage:
+
+        async def short_read() -> int:
+            async with storage.read() as uow:
+                return int((await uow.conn.execute(sa.select(sa.func.count()).select_from(tables.flow))).scalar_one())  # type: ignore[attr-defined]
+
+        assert await asyncio.gather(*(short_read() for _ in range(40))) == [0] * 40
+    assert len(recorded.connections) == 2
+
+
+async def test_a_read_cancelled_while_waiting_for_a_reader_leaks_nothing(tmp_path: Path, blocking) -> None:  # type: ignore[no-untyped-def]
+    entered, released, hooks = blocking
+    recorded = Trace()
+    settings = SqliteSettings(PREFECT_DATABASE_PATH=tmp_path / "cancel.db")  # type: ignore[call-arg]
+    async with open_sqlite(
+        settings.path, settings.pragmas(), connect_hooks=[*hooks, recorded.hook], readers=1, reader_wait=30.0
+    ) as storage:
+        long_read = asyncio.create_task(_long(storage, write=False))
+        await _until(entered)
+
+        async def short_read() -> int:
+            async with storage.read() as uow:
+                return int((await uow.conn.execute(sa.select(sa.func.count()).select_from(tables.flow))).scalar_one())  # type: ignore[attr-defined]
+
+        waiting = asyncio.create_task(short_read())
+        await asyncio.sleep(0)  # it queues behind the long read
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        released.set()
+        assert await long_read == 1
+        assert await asyncio.gather(short_read(), short_read()) == [0, 0]  # the one reader, given back
+    assert len(recorded.connections) == 1
