@@ -41,8 +41,10 @@ def _address_space_in_use() -> int:
 def limit_memory(budget_bytes: int) -> None:
     """Cap the worker's address space at what it holds now plus `budget_bytes`
     (the interpreter and Jinja2 are already loaded, so the budget is what a render may add)."""
-    # Imported now, so the first render does not spend its budget on imports.
-    from prefect_core.automations import templates  # noqa: F401
+    # Built now (Jinja2 imported), so the first render does not spend its budget on imports.
+    from prefect_core.automations import templates
+
+    templates.environment()
 
     limit = _address_space_in_use() + budget_bytes
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -64,11 +66,11 @@ def _renew_cpu_budget(seconds: int) -> None:
 def render(template: str, context: dict[str, Any], cpu_seconds: int, max_output_chars: int) -> Outcome:
     """Render one template (already validated by the parent) within a fresh CPU budget.
     Errors come back as text: a Jinja exception need not survive pickling."""
-    from prefect_core.automations.templates import ENVIRONMENT
+    from prefect_core.automations.templates import environment
 
     _renew_cpu_budget(cpu_seconds)
     try:
-        text = ENVIRONMENT.from_string(template).render(**context)
+        text = environment().from_string(template).render(**context)
         if len(text) > max_output_chars:
             raise OverflowError(
                 f"The rendered template is {len(text)} characters long; templates may render at most "

@@ -1,18 +1,23 @@
 """User templates (automation action parameters, webhook bodies, deployment parameters),
 checked here against the reference's limits on loops and ranges, and rendered by Jinja2 in
 its immutable sandbox inside a worker process with CPU, memory and time limits
-(`render_pool`), so a hostile template can neither block nor exhaust the server."""
+(`render_pool`), so a hostile template can neither block nor exhaust the server.
+
+Jinja2 (with humanize, ~2 MiB) is imported when the first template is checked or rendered:
+a server whose automations use none never loads it."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Any
-
-from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from prefect_core.automations import render_pool
-from prefect_core.automations.template_filters import FILTERS
+from prefect_core.automations.template_filters import CONTEXT_FILTERS, FILTERS
+
+if TYPE_CHECKING:
+    from jinja2 import nodes
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 #: A template may hold this many for-loops, nested this deep, and ranges this long.
 MAX_LOOPS = 10
@@ -27,19 +32,21 @@ def _bounded_range(*args: int) -> range:
     return values
 
 
-class _Environment(ImmutableSandboxedEnvironment):
-    def __init__(self) -> None:
-        super().__init__(
-            undefined=ChainableUndefined,
-            autoescape=False,
-            # humanize_naturaltime, humanize_naturaldelta, ... as in the reference
-            extensions=["jinja2_humanize_extension.HumanizeExtension"],
-        )
-        self.globals["range"] = _bounded_range
-        self.filters.update(FILTERS)
+@functools.cache
+def environment() -> ImmutableSandboxedEnvironment:
+    """The one sandboxed environment templates are checked and rendered in (built on first use)."""
+    from jinja2 import ChainableUndefined, pass_context
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-
-ENVIRONMENT = _Environment()
+    env = ImmutableSandboxedEnvironment(
+        undefined=ChainableUndefined,
+        autoescape=False,
+        # humanize_naturaltime, humanize_naturaldelta, ... as in the reference
+        extensions=["jinja2_humanize_extension.HumanizeExtension"],
+    )
+    env.globals["range"] = _bounded_range
+    env.filters.update({name: pass_context(f) if name in CONTEXT_FILTERS else f for name, f in FILTERS.items()})
+    return env
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,8 @@ class TemplateProblem(Exception):
 
 
 def _depth(node: nodes.Node, depth: int = 0) -> int:
+    from jinja2 import nodes
+
     if isinstance(node, nodes.For):
         depth += 1
     return max([depth, *(_depth(child, depth) for child in node.iter_child_nodes())])
@@ -58,8 +67,10 @@ def _depth(node: nodes.Node, depth: int = 0) -> int:
 
 def validate(template: str) -> None:
     """Raise `TemplateProblem` unless the template parses and keeps within the limits."""
+    from jinja2 import TemplateSyntaxError, nodes
+
     try:
-        root = ENVIRONMENT.parse(template)
+        root = environment().parse(template)
     except TemplateSyntaxError as exc:
         raise TemplateProblem(exc.message or str(exc), exc.lineno) from None
     loops = list(root.find_all(nodes.For))
