@@ -91,8 +91,8 @@ async def open_sqlite(
     storage, close every connection on exit.
 
     At most `readers` reads run at once while they are short; a read that finds them all
-    busy waits up to `reader_wait` seconds for one, then opens a connection of its own (up
-    to `idle_readers` connections stay open between reads)."""
+    busy waits for one only until the youngest busy read has run `reader_wait` seconds, then
+    opens a connection of its own (up to `idle_readers` connections stay open between reads)."""
     path, url = _prepare_file(path)
     # Before any pooled connection opens, so that none caches the old schema; in a thread,
     # like every other SQLite call, so a long migration leaves the loop free.

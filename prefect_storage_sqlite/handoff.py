@@ -60,12 +60,13 @@ class BusySince:
     opens a connection of its own at once instead of sitting out the whole `patience`.
     """
 
-    def __init__(self, patience: float) -> None:
+    def __init__(self, patience: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.patience = patience
+        self._clock = clock
         self._since: dict[object, float] = {}
 
     def held(self, conn: object) -> None:
-        self._since[conn] = time.monotonic()
+        self._since[conn] = self._clock()
 
     def freed(self, conn: object) -> None:
         self._since.pop(conn, None)
@@ -74,4 +75,4 @@ class BusySince:
         """Seconds a new read should wait for a busy reader (0: open one now)."""
         if not self._since:
             return self.patience
-        return max(0.0, max(self._since.values()) + self.patience - time.monotonic())
+        return max(0.0, max(self._since.values()) + self.patience - self._clock())

@@ -28,6 +28,7 @@ from prefect_http.keys import SERVICES
 from prefect_storage_sql import tables
 from prefect_storage_sql.storage import SqlStorage
 from prefect_storage_sqlite.backend import SqliteBackend, open_sqlite
+from prefect_storage_sqlite.handoff import BusySince
 from prefect_storage_sqlite.settings import SqliteSettings
 from tests.conftest import selected_backends
 
@@ -290,3 +291,20 @@ async def test_a_read_cancelled_while_waiting_for_a_reader_leaks_nothing(tmp_pat
         assert await long_read == 1
         assert await asyncio.gather(short_read(), short_read()) == [0, 0]  # the one reader, given back
     assert len(recorded.connections) == 1
+
+
+def test_a_read_waits_for_a_busy_reader_only_while_the_youngest_busy_read_is_young() -> None:
+    now = [100.0]
+    busy = BusySince(0.01, clock=lambda: now[0])
+    assert busy.wait_budget() == pytest.approx(0.01)  # nothing held: the whole patience
+    busy.held("a")
+    now[0] += 0.004
+    assert busy.wait_budget() == pytest.approx(0.006)  # a short read frees it soon: wait the rest
+    now[0] += 0.5
+    busy.held("b")
+    assert busy.wait_budget() == pytest.approx(0.01)  # the youngest decides
+    now[0] += 0.02
+    assert busy.wait_budget() == 0  # every busy read is a long one: open a connection at once
+    busy.freed("a")
+    busy.freed("b")
+    assert busy.wait_budget() == pytest.approx(0.01)
