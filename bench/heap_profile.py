@@ -1,6 +1,6 @@
 """Where our server's memory goes: tracemalloc snapshots after start and after a bounded load.
 
-    python -m bench.heap_profile [--requests 2000] [--top 25] [--no-trace]
+    python -m bench.heap_profile [--requests 2000] [--clients 1] [--rounds 1] [--top 25] [--no-trace]
 
 Starts our server (SQLite, a fresh database in a temporary folder, 127.0.0.1, a free port)
 as a subprocess of this module in `--serve` mode, which starts `tracemalloc` before anything
@@ -83,8 +83,17 @@ def _module_of(filename: str) -> str:
     return filename if filename.startswith("<") else os.path.basename(filename)
 
 
-async def _load(base: str, requests: int) -> dict[str, int]:
-    """A bounded mix of the seed endpoints; returns counts by kind."""
+async def _load(base: str, requests: int, clients: int = 1) -> dict[str, int]:
+    """A bounded mix of the seed endpoints from `clients` concurrent sessions (each about
+    `requests` requests); returns counts by kind, summed."""
+    import asyncio
+
+    counts = await asyncio.gather(*(_load_one(base, requests, n) for n in range(clients)))
+    return {kind: sum(c[kind] for c in counts) for kind in counts[0]}
+
+
+async def _load_one(base: str, requests: int, client: int) -> dict[str, int]:
+    """One session's share of the load."""
     import datetime as dt
     import uuid
 
@@ -93,9 +102,11 @@ async def _load(base: str, requests: int) -> dict[str, int]:
     done = {"flow_runs": 0, "transitions": 0, "reads": 0, "events": 0, "logs": 0}
     now = dt.datetime.now(dt.UTC)
     async with new_session() as s:
-        _, flow = await request_json(s, "POST", f"{base}/flows/", {"name": "heap"})
+        _, flow = await request_json(s, "POST", f"{base}/flows/", {"name": f"heap-{client}"})
         for i in range(requests // 5):
-            _, run = await request_json(s, "POST", f"{base}/flow_runs/", {"flow_id": flow["id"], "name": f"heap-{i}"})
+            _, run = await request_json(
+                s, "POST", f"{base}/flow_runs/", {"flow_id": flow["id"], "name": f"heap-{client}-{i}"}
+            )
             done["flow_runs"] += 1
             for state in ("PENDING", "RUNNING", "COMPLETED"):
                 await request_json(s, "POST", f"{base}/flow_runs/{run['id']}/set_state", {"state": {"type": state}})
@@ -108,7 +119,7 @@ async def _load(base: str, requests: int) -> dict[str, int]:
                     {
                         "occurred": now.isoformat(),
                         "event": f"heap.event.{j % 7}",
-                        "resource": {"prefect.resource.id": f"heap.{i}.{j}"},
+                        "resource": {"prefect.resource.id": f"heap.{client}.{i}.{j}"},
                         "id": str(uuid.uuid4()),
                     }
                     for j in range(50)
@@ -130,7 +141,7 @@ async def _load(base: str, requests: int) -> dict[str, int]:
     return done
 
 
-def profile(requests: int, top: int, trace: bool, frames: int) -> None:
+def profile(requests: int, top: int, trace: bool, frames: int, clients: int = 1, rounds: int = 1) -> None:
     import asyncio
     import socket
     import subprocess
@@ -178,14 +189,21 @@ def profile(requests: int, top: int, trace: bool, frames: int) -> None:
                 return (tracemalloc.Snapshot.load(pickle) if trace else None), rss
 
             started, rss_started = take(1)
-            done = asyncio.run(_load(base, requests))
-            loaded, rss_loaded = take(2)
+            done: dict[str, int] = {}
+            rss_rounds = []
+            for n in range(rounds):
+                for kind, count in asyncio.run(_load(base, requests, clients)).items():
+                    done[kind] = done.get(kind, 0) + count
+                loaded, rss_loaded = take(n + 2)
+                rss_rounds.append(rss_loaded)
         finally:
             server.terminate()
             try:
                 server.wait(15)
             except subprocess.TimeoutExpired:
                 server.kill()
+    if rounds > 1:
+        print("RSS after each round: " + ", ".join(f"{r:.1f}" for r in rss_rounds) + " MiB")
     print(
         f"RSS after start: {rss_started:.1f} MiB; after the load ({done}): {rss_loaded:.1f} MiB"
         f"{' (tracemalloc on: RSS includes its bookkeeping)' if trace else ''}"
@@ -212,9 +230,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=2000, help="requests of the bounded load (about)")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--frames", type=int, default=1, help="traceback depth tracemalloc keeps")
+    parser.add_argument("--clients", type=int, default=1, help="concurrent sessions, each sending --requests")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the load; RSS is read after each round")
     parser.add_argument("--no-trace", action="store_true", help="RSS only, without tracemalloc")
     args = parser.parse_args(argv)
-    profile(args.requests, args.top, not args.no_trace, args.frames)
+    profile(args.requests, args.top, not args.no_trace, args.frames, args.clients, args.rounds)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from typing import Any
 import pluggy
 from aiohttp import web
 
+from prefect_core.automations import render_pool
 from prefect_core.events.brokers import make_event_broker
 from prefect_core.events.pipeline import EventPipeline
 from prefect_core.plugins import make_plugin_manager, select_storage_backend
@@ -68,6 +69,11 @@ def create_app(settings: Settings, *, plugin_manager: pluggy.PluginManager | Non
             finally:
                 await broker.close()
 
+    async def stop_render_workers(app: web.Application) -> None:
+        # Template render workers (started by the first render, if any) end with the app.
+        render_pool.POOL.close()
+
+    app.on_cleanup.append(stop_render_workers)
     app.cleanup_ctx.append(storage_ctx)
     app.cleanup_ctx.append(background_services_ctx)
     return app

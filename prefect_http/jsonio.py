@@ -51,6 +51,12 @@ def respond(data: Any, status: int = 200) -> web.Response:
     return web.Response(body=dumps(data), status=status, headers=_JSON_HEADERS)
 
 
+def respond_documents(data: Any, status: int = 200) -> web.Response:
+    """A JSON response of JSON-ready documents (dicts of JSON values, UUIDs, enums and aware
+    UTC datetimes, which come out as pydantic writes them: `...123456Z`)."""
+    return web.Response(body=orjson.dumps(data, option=orjson.OPT_UTC_Z), status=status, headers=_JSON_HEADERS)
+
+
 def no_content() -> web.Response:
     return web.Response(status=204)
 

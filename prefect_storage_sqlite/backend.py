@@ -81,11 +81,18 @@ async def open_sqlite(
     description: dict[str, Any] | None = None,
     *,
     connect_hooks: Sequence[ConnectHook] = (),
+    readers: int = 2,
+    reader_wait: float = 0.01,
     idle_readers: int = 4,
+    map_rows_in_thread: bool = True,
 ) -> AsyncIterator[SqlStorage]:
     """Open (creating it if needed) and migrate the database file at `path`, every
     connection set up with `pragmas` (then `connect_hooks`, in its own thread); yield the
-    storage, close every connection on exit."""
+    storage, close every connection on exit.
+
+    At most `readers` reads run at once while they are short; a read that finds them all
+    busy waits for one only until the youngest busy read has run `reader_wait` seconds, then
+    opens a connection of its own (up to `idle_readers` connections stay open between reads)."""
     path, url = _prepare_file(path)
     # Before any pooled connection opens, so that none caches the old schema; in a thread,
     # like every other SQLite call, so a long migration leaves the loop free.
@@ -96,9 +103,12 @@ async def open_sqlite(
         str(path),
         pragmas,
         writer=False,
-        idle_connections=idle_readers,
+        idle_connections=max(idle_readers, readers),
+        busy_connections=readers,
+        overflow_after=reader_wait,
         connect_hooks=connect_hooks,
         statements=statements,
+        map_rows_in_thread=map_rows_in_thread,
     )
     try:
         yield SqlStorage(
@@ -127,4 +137,9 @@ class SqliteBackend:
         return cls(SqliteSettings.from_env(environ))
 
     def open(self) -> AbstractAsyncContextManager[SqlStorage]:
-        return open_sqlite(self.settings.path, self.settings.pragmas())
+        return open_sqlite(
+            self.settings.path,
+            self.settings.pragmas(),
+            readers=self.settings.readers,
+            reader_wait=self.settings.reader_wait_ms / 1000,
+        )

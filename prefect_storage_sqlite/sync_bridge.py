@@ -1,5 +1,6 @@
-"""A synchronous SQLAlchemy `Connection` over a connection the SQLite engine owns
-(`SqliteConnection.run_sync`: schema inspection, tests)."""
+"""SQLAlchemy's side of the SQLite engine: its dialect (statements are compiled for it), and a
+synchronous `Connection` over a connection the engine owns (`SqliteConnection.run_sync`:
+schema inspection, tests)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,13 @@ class Borrowed:
 def sync_connection(db: sqlite3.Connection) -> sa.Connection:
     engine = sa.create_engine("sqlite://", creator=lambda: Borrowed(db), poolclass=StaticPool)
     return engine.connect()
+
+
+def sqlite_dialect() -> sa.Dialect:
+    """SQLAlchemy's pysqlite dialect, initialised against this machine's SQLite library."""
+    engine = sa.create_engine("sqlite://", poolclass=StaticPool)
+    with engine.connect():
+        pass
+    dialect = engine.dialect
+    engine.dispose()
+    return dialect

@@ -8,11 +8,12 @@ conversion of the rows in one go, so a statement costs one thread hop. SQLite re
 GIL while it steps through a query, so a long read runs beside the loop.
 
 The engine offers the slice of SQLAlchemy's `AsyncEngine` the shared kit uses
-(`prefect_storage_sql.engine.SqlEngine`): `connect()`/`begin()` yielding a connection with
-`execute`, `stream`, `run_sync`, `commit`, `rollback`. The writer engine holds one
-connection (one holder at a time; transactions start with `BEGIN IMMEDIATE`); a reader
-engine keeps a few idle connections and opens more on demand, so a long read never makes
-another read wait (and, in WAL mode, readers never wait for the writer).
+(`prefect_storage_sql.engine.SqlEngine`: `connect()`/`begin()`, `execute`, `stream`,
+`run_sync`, `commit`, `rollback`). The writer holds one connection (one holder at a time;
+`BEGIN IMMEDIATE`); readers run at most `busy_connections` reads at once, a connection handed
+from one read to the next, and another opened only once the youngest busy read has run
+`overflow_after` seconds (`handoff.BusySince`): short reads queue, a read behind long ones
+only opens its own at once; in WAL mode readers never wait for the writer.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ from typing import Any, TypeVar
 import aiosqlite
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.pool import StaticPool
 
 from prefect_storage_sql.results import BufferedResult, StreamedResult
 from prefect_storage_sql.statements import Prepared, RowShape, StatementCache, distill
-from prefect_storage_sqlite.sync_bridge import sync_connection
+from prefect_storage_sqlite.handoff import BusySince, Handoff
+from prefect_storage_sqlite.sync_bridge import sqlite_dialect, sync_connection
 
 T = TypeVar("T")
 #: Called in a new connection's thread with its `sqlite3.Connection` (tests trace with it).
@@ -41,16 +42,6 @@ StatementListener = Callable[[str, Any], None]
 
 #: Rows per thread hop when a result is streamed.
 STREAM_CHUNK = 256
-
-
-def sqlite_dialect() -> sa.Dialect:
-    """SQLAlchemy's pysqlite dialect, initialised against this machine's SQLite library."""
-    engine = sa.create_engine("sqlite://", poolclass=StaticPool)
-    with engine.connect():
-        pass
-    dialect = engine.dialect
-    engine.dispose()
-    return dialect
 
 
 class SqliteConnection:
@@ -272,6 +263,8 @@ class SqliteEngine:
         *,
         writer: bool,
         idle_connections: int = 2,
+        busy_connections: int | None = None,
+        overflow_after: float = 0.01,
         connect_hooks: Sequence[ConnectHook] = (),
         statements: StatementCache | None = None,
         map_rows_in_thread: bool = True,
@@ -281,13 +274,16 @@ class SqliteEngine:
         self.writer = writer
         self.statements = statements or StatementCache(sqlite_dialect())
         self.statement_listeners: list[StatementListener] = []
-        #: Convert fetched rows (JSON, timestamps, UUIDs) in the connection's thread: a large
-        #: result then yields the GIL to the loop every switch interval instead of holding
-        #: the loop for the whole conversion (measured: docs/architecture.md).
+        #: Convert fetched rows in the connection's thread: a large result then yields the GIL
+        #: every switch interval instead of holding the loop (measured: docs/architecture.md).
         self.map_rows_in_thread = map_rows_in_thread
         self._connect_hooks = list(connect_hooks)
         self._idle: list[SqliteConnection] = []
         self._idle_max = 1 if writer else idle_connections
+        self._busy_max = busy_connections  # fewer threads wait less for the GIL; no churn
+        self._waiters: Handoff[SqliteConnection] = Handoff(self._give_back)
+        self._busy = BusySince(overflow_after)
+        self._opening = 0
         self._open: set[SqliteConnection] = set()
         self._single = asyncio.Lock() if writer else None
         self._begin_sql = "BEGIN IMMEDIATE" if writer else "BEGIN"
@@ -311,28 +307,49 @@ class SqliteEngine:
         return conn
 
     async def _acquire(self) -> SqliteConnection:
+        conn = await self._take()
+        self._busy.held(conn)
+        return conn
+
+    async def _take(self) -> SqliteConnection:
         if self._disposed:
             raise sa_exc.InterfaceError("engine disposed", None, Exception("the SQLite engine is closed"))
         if self._single is not None:
             await self._single.acquire()
         try:
-            return self._idle.pop() if self._idle else await self._new_connection()
+            if self._idle:
+                return self._idle.pop()
+            if self._busy_max is not None and len(self._open) + self._opening >= self._busy_max:
+                budget = self._busy.wait_budget()
+                if budget > 0 and (conn := await self._waiters.wait(budget)) is not None:
+                    return conn
+            self._opening += 1
+            try:
+                return await self._new_connection()
+            finally:
+                self._opening -= 1
         except BaseException:
             if self._single is not None:
                 self._single.release()
             raise
 
+    async def _give_back(self, conn: SqliteConnection) -> None:
+        if self._waiters.give(conn):
+            return
+        if len(self._idle) < self._idle_max and not self._disposed:
+            self._idle.append(conn)
+        else:
+            self._open.discard(conn)
+            await conn.close()
+
     async def _release(self, conn: SqliteConnection) -> None:
+        self._busy.freed(conn)
         try:
             if conn.closed:  # by dispose(), while it was held
                 self._open.discard(conn)
                 return
             await conn._reset()
-            if len(self._idle) < self._idle_max and not self._disposed:
-                self._idle.append(conn)
-            else:
-                self._open.discard(conn)
-                await conn.close()
+            await self._give_back(conn)
         except BaseException:
             self._open.discard(conn)
             await conn.close()

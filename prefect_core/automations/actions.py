@@ -179,8 +179,8 @@ class ActionExecutor:
         when = timeutil.now() + action.schedule_after
         body = DeploymentFlowRunCreate(
             state=StateCreate(type=StateType.SCHEDULED, state_details=StateDetails(scheduled_time=when)),
-            parameters=render_values(action.parameters or {}, context),
-            job_variables=render_values(action.job_variables, context) if action.job_variables else None,
+            parameters=await render_values(action.parameters or {}, context),
+            job_variables=await render_values(action.job_variables, context) if action.job_variables else None,
             idempotency_key=ta.idempotency_key(),
         )
         run, _ = await self.services.deployment_runs.create_flow_run(deployment_id, body)

@@ -216,8 +216,8 @@ async def send_notification(services: Services, ta: TriggeredAction, context: di
     sender = SENDERS.get(slug)
     if sender is None:
         raise ActionFailed(f"The {slug} notification block is not supported by this server")
-    subject = render_values(action.subject, context)
-    body = render_values(action.body, context)
+    subject = await render_values(action.subject, context)
+    body = await render_values(action.body, context)
     requests, secrets = sender(document, str(subject), str(body))
     calls.note_block(ta, document, slug)
     for request in requests:

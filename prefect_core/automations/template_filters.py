@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
-
-from jinja2 import pass_context
 
 #: The context entry holding the UI's base URL.
 UI_URL_KEY = "_prefect_ui_url"
@@ -62,7 +60,6 @@ def _base(ctx: Mapping[str, Any]) -> str | None:
     return base if isinstance(base, str) and base else None
 
 
-@pass_context
 def ui_url(ctx: Mapping[str, Any], obj: Any) -> str | None:
     """The UI page of an object or resource; None for what has no page."""
     base = _base(ctx)
@@ -86,7 +83,6 @@ def ui_url(ctx: Mapping[str, Any], obj: Any) -> str | None:
     return urllib.parse.urljoin(base if base.endswith("/") else base + "/", path.format(id=object_id, day=day))
 
 
-@pass_context
 def ui_resource_events_url(ctx: Mapping[str, Any], obj: Any) -> str | None:
     """The UI's events page for one resource or object; None for others."""
     base = _base(ctx)
@@ -111,4 +107,11 @@ def flow_run_id(text: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-FILTERS = {"ui_url": ui_url, "ui_resource_events_url": ui_resource_events_url, "flow_run_id": flow_run_id}
+#: The filters Jinja2 passes the render context to first (marked so by `templates.environment`,
+#: which imports Jinja2 on first use).
+CONTEXT_FILTERS = frozenset({"ui_url", "ui_resource_events_url"})
+FILTERS: dict[str, Callable[..., str | None]] = {
+    "ui_url": ui_url,
+    "ui_resource_events_url": ui_resource_events_url,
+    "flow_run_id": flow_run_id,
+}

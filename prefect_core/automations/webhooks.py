@@ -57,7 +57,7 @@ async def call_webhook(services: Services, ta: TriggeredAction, context: dict[st
         raise ActionFailed("The referenced block was not a webhook block")
     block = calls.parse_block(WebhookBlock, document, "webhook")
     calls.note_block(ta, document, slug)
-    payload = str(render_values(action.payload, context)) if action.payload else ""
+    payload = str(await render_values(action.payload, context)) if action.payload else ""
     secrets = calls.Secrets([block.url, *block.headers.values()])
     request = OutboundRequest(
         method=block.method,

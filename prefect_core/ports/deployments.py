@@ -58,7 +58,8 @@ class DeploymentRepository(Protocol):
         """The global limit that governs the deployment (the one its `concurrency_limit_id`
         names: its own `deployment_limit_name` limit or one linked with
         `global_concurrency_limit_id`), its collision strategy and lease period; None when the
-        deployment has no limit (or no longer exists, or its limit is inactive). The limit
+        deployment has no limit (or no longer exists); an inactive limit is returned as such
+        (`active` false: no slot free, as the reference treats it). The limit
         row is locked until commit, so two units of work cannot both see a last free slot
         as theirs."""
         ...

@@ -84,10 +84,14 @@ class DeploymentConcurrency:
     #: How long a new lease lasts before it must be renewed: the deployment's grace
     #: period, or None for the server's default.
     lease_seconds: float | None = None
+    #: An inactive limit gives no slot at all (as in the reference, whose slot increment
+    #: only counts active limits): every new run waits or is cancelled until it is active.
+    active: bool = True
 
     @property
     def full(self) -> bool:
-        return self.active_slots >= self.limit
+        """No slot can be taken now (every slot held, or the limit inactive)."""
+        return not self.active or self.active_slots >= self.limit
 
 
 class GlobalConcurrencyLimit(ORMModel):

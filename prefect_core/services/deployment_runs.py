@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from prefect_core import timeutil
+from prefect_core import schema_hydration, timeutil
 from prefect_core.errors import BadRequest, Conflict, NotFound
 from prefect_core.events.status_events import deployment_status_events
 from prefect_core.ports import Storage, UnitOfWork
@@ -40,6 +40,15 @@ _FROM_DEPLOYMENT = {
     "labels",
     "job_variables",
 }
+
+
+class _RenderFirst(Exception):
+    """Leaves a run creation's transaction, before anything is written, to render the
+    deployment's templates outside it."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        super().__init__("templates to render first")
+        self.values = values
 
 
 async def _deployment(uow: UnitOfWork, deployment_id: UUID, detail: str = "Deployment not found") -> Deployment:
@@ -86,13 +95,34 @@ class DeploymentRunService:
         the body's, in its queue (or the named queue of its pool). SCHEDULED for
         now unless the body gives a state. An idempotency key already used for the
         flow returns that run. True when created now."""
+        # The request's templates render before the transaction, which so never waits on one;
+        # the deployment's own are known only inside it: the first attempt then gives up
+        # before writing anything, renders them, and tries again.
+        rendered: dict[str, str | schema_hydration.HydrationFailed] = (
+            await schema_hydration.prerender(body.parameters) if body.parameters else {}
+        )
+        try:
+            return await self._create_flow_run(deployment_id, body, created_by, rendered, last_attempt=False)
+        except _RenderFirst as pending:
+            rendered.update(await schema_hydration.prerender(pending.values))
+        return await self._create_flow_run(deployment_id, body, created_by, rendered, last_attempt=True)
+
+    async def _create_flow_run(
+        self,
+        deployment_id: UUID,
+        body: DeploymentFlowRunCreate,
+        created_by: CreatedBy | None,
+        rendered: schema_hydration.Rendered,
+        last_attempt: bool,
+    ) -> tuple[FlowRun, bool]:
         now = timeutil.now()
         async with self.orchestration.write() as tx:
             uow = tx.uow
             deployment = await _deployment(uow, deployment_id)
-            parameters = await schema_checks.hydrated(
-                uow, {**deployment.parameters, **body.parameters}, "Error hydrating flow run parameters"
-            )
+            merged = {**deployment.parameters, **body.parameters}
+            if not last_attempt and schema_hydration.unrendered(merged, rendered):
+                raise _RenderFirst(merged)
+            parameters = await schema_checks.hydrated(uow, merged, "Error hydrating flow run parameters", rendered)
             await _check_run_against_schemas(uow, deployment, body, parameters)
             queue_id, queue_name = deployment.work_queue_id, deployment.work_queue_name
             if body.work_queue_name:

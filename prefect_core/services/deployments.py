@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from prefect_core import timeutil
+from prefect_core import schema_hydration, timeutil
 from prefect_core.errors import Conflict, InvalidInput, NotFound
 from prefect_core.events.lifecycle_events import DEPLOYMENT_EVENT_FIELDS, changed_fields, deployment_event
 from prefect_core.ports import Storage, UnitOfWork
@@ -156,6 +156,8 @@ class DeploymentService:
 
     async def update(self, deployment_id: UUID, body: DeploymentUpdate) -> None:
         given = body.model_dump(exclude_unset=True)
+        # The request's templates render before the transaction, which so never waits on one.
+        rendered = await schema_hydration.prerender(body.parameters) if body.parameters else None
         async with self.storage.write() as uow:
             existing = await uow.deployments.get(deployment_id)
             if existing is None:
@@ -165,7 +167,7 @@ class DeploymentService:
                 schema_checks.job_variable_errors_for_update(pool, body.job_variables)
             if body.parameters is not None:
                 body.parameters = await schema_checks.hydrated(
-                    uow, body.parameters, "Error hydrating deployment parameters"
+                    uow, body.parameters, "Error hydrating deployment parameters", rendered
                 )
             _check_updated_parameters(existing, body)
             await ensure_limit_exists(uow, body.global_concurrency_limit_id)

@@ -48,7 +48,7 @@ class FlowRunResumeService:
             if keyset:
                 try:
                     variables = await schema_checks.workspace_variables(uow, run_input or {})
-                    run_input = schema_hydration.hydrate(run_input or {}, variables)
+                    run_input = await schema_hydration.hydrate(run_input or {}, variables)
                 except schema_hydration.HydrationFailed as exc:
                     return _refused(paused, SetStateStatus.REJECT, f"Error hydrating run input: {exc.message}")
                 problem = await _input_problem(uow, run_id, keyset, run_input)

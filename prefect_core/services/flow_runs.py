@@ -51,6 +51,14 @@ class FlowRunService:
             raise NotFound("Flow run not found")
         return run
 
+    async def read_document(self, run_id: UUID) -> dict[str, Any]:
+        """`read`'s run as the JSON-ready dict its model serialises to (the port's `get_document`)."""
+        async with self.storage.read() as uow:
+            run = await uow.flow_runs.get_document(run_id)
+        if run is None:
+            raise NotFound("Flow run not found")
+        return run
+
     async def update(self, run_id: UUID, body: FlowRunUpdate) -> None:
         values = body.model_dump(exclude_unset=True, mode="json")
         async with self.storage.write() as uow:
@@ -76,6 +84,11 @@ class FlowRunService:
     async def filter(self, query: FlowRunQuery) -> list[FlowRun]:
         async with self.storage.read() as uow:
             return await uow.flow_runs.filter(query, query.sort, query.offset, query.limit)
+
+    async def filter_documents(self, query: FlowRunQuery) -> list[dict[str, Any]]:
+        """`filter`'s page as JSON-ready dicts (the port's `filter_documents`)."""
+        async with self.storage.read() as uow:
+            return await uow.flow_runs.filter_documents(query, query.sort, query.offset, query.limit)
 
     async def count(self, body: RunFilterBody) -> int:
         async with self.storage.read() as uow:

@@ -48,12 +48,15 @@ class HydrationRefused(BadRequest):
         self.reason = reason
 
 
-async def hydrated(uow: UnitOfWork, values: dict[str, Any], prefix: str) -> dict[str, Any]:
+async def hydrated(
+    uow: UnitOfWork, values: dict[str, Any], prefix: str, rendered: schema_hydration.Rendered | None = None
+) -> dict[str, Any]:
     """`values` with the forms' placeholders hydrated (`schema_hydration`, workspace variables
     read in `uow`, templates rendered with no variables, as the reference renders them); the
-    reference's 400 ("<prefix>: <why>") for one that cannot be."""
+    reference's 400 ("<prefix>: <why>") for one that cannot be. `rendered`: templates
+    rendered ahead (`schema_hydration.prerender`, before the transaction)."""
     try:
-        return schema_hydration.hydrate(values, await workspace_variables(uow, values))
+        return await schema_hydration.hydrate(values, await workspace_variables(uow, values), rendered=rendered)
     except schema_hydration.HydrationFailed as exc:
         raise HydrationRefused(f"{prefix}: {exc.message}", exc.message) from exc
 

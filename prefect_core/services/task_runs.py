@@ -58,6 +58,19 @@ class TaskRunService:
             if not await uow.task_runs.delete(run_id):
                 raise NotFound("Task not found")
 
+    async def read_document(self, run_id: UUID) -> dict[str, Any]:
+        """`read`'s run as the JSON-ready dict its model serialises to (the port's `get_document`)."""
+        async with self.storage.read() as uow:
+            run = await uow.task_runs.get_document(run_id)
+        if run is None:
+            raise NotFound("Task not found")
+        return run
+
+    async def filter_documents(self, query: TaskRunQuery) -> list[dict[str, Any]]:
+        """`filter`'s page as JSON-ready dicts (the port's `filter_documents`)."""
+        async with self.storage.read() as uow:
+            return await uow.task_runs.filter_documents(query, query.sort, query.offset, query.limit)
+
     async def filter(self, query: TaskRunQuery) -> list[TaskRun]:
         async with self.storage.read() as uow:
             return await uow.task_runs.filter(query, query.sort, query.offset, query.limit)

@@ -14,7 +14,7 @@ from prefect_core.schemas.bodies.queries import FlowRunPage, FlowRunQuery, RunFi
 from prefect_core.schemas.runs import FlowRun, FlowRunCreate, FlowRunUpdate
 from prefect_core.schemas.states import State
 from prefect_core.services.run_history import HistoryQuery, run_history
-from prefect_http.jsonio import body_as, no_content, read_json, respond, validate_as
+from prefect_http.jsonio import body_as, no_content, read_json, respond, respond_documents, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.openapi import describe
 from prefect_http.params import path_uuid, query_str
@@ -37,7 +37,7 @@ async def create_flow_run(request: web.Request) -> web.Response:
 @describe(body=FlowRunQuery, response=list[FlowRun])
 async def filter_flow_runs(request: web.Request) -> web.Response:
     query = await body_as(request, FlowRunQuery, default={})
-    return respond(await request.app[SERVICES].flow_runs.filter(query))
+    return respond_documents(await request.app[SERVICES].flow_runs.filter_documents(query))
 
 
 @routes.post("/api/flow_runs/count")
@@ -62,7 +62,7 @@ async def flow_run_history(request: web.Request) -> web.Response:
 @routes.get("/api/flow_runs/{id}")
 @describe(response=FlowRun)
 async def read_flow_run(request: web.Request) -> web.Response:
-    return respond(await request.app[SERVICES].flow_runs.read(path_uuid(request)))
+    return respond_documents(await request.app[SERVICES].flow_runs.read_document(path_uuid(request)))
 
 
 @routes.patch("/api/flow_runs/{id}")

@@ -12,7 +12,7 @@ from prefect_core.errors import NotFound, ObjectNotFound
 from prefect_core.schemas.bodies.queries import RunFilterBody, TaskRunPage, TaskRunQuery
 from prefect_core.schemas.runs import TaskRun, TaskRunCreate, TaskRunUpdate
 from prefect_core.services.run_history import HistoryQuery, run_history
-from prefect_http.jsonio import body_as, no_content, respond, validate_as
+from prefect_http.jsonio import body_as, no_content, respond, respond_documents, validate_as
 from prefect_http.keys import SERVICES
 from prefect_http.openapi import describe
 from prefect_http.params import path_uuid, query_str
@@ -34,7 +34,7 @@ async def create_task_run(request: web.Request) -> web.Response:
 @describe(body=TaskRunQuery, response=list[TaskRun])
 async def filter_task_runs(request: web.Request) -> web.Response:
     query = await body_as(request, TaskRunQuery, default={})
-    return respond(await request.app[SERVICES].task_runs.filter(query))
+    return respond_documents(await request.app[SERVICES].task_runs.filter_documents(query))
 
 
 @routes.post("/api/task_runs/count")
@@ -59,7 +59,7 @@ async def task_run_history(request: web.Request) -> web.Response:
 @routes.get("/api/task_runs/{id}")
 @describe(response=TaskRun)
 async def read_task_run(request: web.Request) -> web.Response:
-    return respond(await request.app[SERVICES].task_runs.read(path_uuid(request)))
+    return respond_documents(await request.app[SERVICES].task_runs.read_document(path_uuid(request)))
 
 
 @routes.patch("/api/task_runs/{id}")

@@ -113,7 +113,7 @@ class SqlDeploymentRepository(SqlRepository):
         )
         params = {"_limit_id": row.concurrency_limit_id, "_now": timeutil.now().timestamp()}
         backing = (await self.conn.execute(locked, params)).first()
-        if backing is None or not backing._mapping["active"]:
+        if backing is None:
             return None
         m = backing._mapping
         options = row.concurrency_options or {}
@@ -125,6 +125,7 @@ class SqlDeploymentRepository(SqlRepository):
             active_slots=m["active_slots"],
             limit_id=m["id"],
             lease_seconds=float(grace) if grace else None,
+            active=bool(m["active"]),
         )
 
     async def get(self, deployment_id: UUID) -> Deployment | None:

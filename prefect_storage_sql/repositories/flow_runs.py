@@ -12,6 +12,7 @@ from prefect_core.schemas.sorting import FlowRunSort
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import flow_runs_in_deployments_and_queues, flow_runs_matching
 from prefect_storage_sql.repositories.base import execute_unread, prebuilt
+from prefect_storage_sql.repositories.run_documents import as_uuid
 from prefect_storage_sql.repositories.runs import RunRepository
 
 t = tables.flow_run
@@ -54,6 +55,11 @@ class SqlFlowRunRepository(RunRepository[FlowRun]):
         run = super()._to_model(row)
         run.work_pool_id, run.work_pool_name = row._mapping["pool__id"], row._mapping["pool__name"]
         return run
+
+    def _to_document(self, row: Any) -> dict[str, Any]:
+        doc = super()._to_document(row)
+        doc["work_pool_id"], doc["work_pool_name"] = as_uuid(row.pool__id), row.pool__name
+        return doc
 
     async def get_by_idempotency_key(self, flow_id: UUID, key: str) -> FlowRun | None:
         stmt = self._select().where(t.c.flow_id == flow_id, t.c.idempotency_key == key)

@@ -13,6 +13,7 @@ from prefect_core import run_facts, timeutil
 from prefect_core.ports.run_filters import HistoryCount
 from prefect_core.schemas.states import State
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged_prebuilt, prebuilt
+from prefect_storage_sql.repositories.run_documents import DocumentShape
 from prefect_storage_sql.repositories.run_history import history_counts, history_select
 
 M = TypeVar("M", bound=BaseModel)
@@ -47,6 +48,19 @@ class RunRepository(SqlRepository, Generic[M]):
         data["state"] = state_from_row(m, "state__")
         data.update(self._computed(data))
         return self.model.model_validate(data)
+
+    _shapes: dict[tuple[str, ...], DocumentShape]
+
+    def _to_document(self, row: Any) -> dict[str, Any]:
+        """The row as the JSON-ready dict its model serialises to, without building the model
+        (see `run_documents`; the hot list and read endpoints answer these)."""
+        shapes = type(self).__dict__.get("_shapes")
+        if shapes is None:
+            shapes = type(self)._shapes = {}
+        shape = shapes.get(row._fields)
+        if shape is None:
+            shape = shapes[row._fields] = DocumentShape(self.model, set(self.table.c.keys()), row._fields)
+        return shape.document(row, timeutil.now())
 
     def _computed(self, data: dict[str, Any]) -> dict[str, Any]:
         """Fields derived at read time, as the core defines them (`prefect_core.run_facts`)."""
@@ -87,6 +101,12 @@ class RunRepository(SqlRepository, Generic[M]):
         row = (await self.conn.execute(stmt, {"_row_id": run_id})).first()
         return self._to_model(row) if row else None
 
+    async def get_document(self, run_id: UUID) -> dict[str, Any] | None:
+        """The run as a JSON-ready document (`_to_document`), or None."""
+        stmt = prebuilt((type(self), "get"), lambda: self._select().where(by_id(self.table)))
+        row = (await self.conn.execute(stmt, {"_row_id": run_id})).first()
+        return self._to_document(row) if row else None
+
     async def update(self, run_id: UUID, values: dict[str, Any]) -> bool:
         return await self._update_by_id(self.table, run_id, values)
 
@@ -100,16 +120,22 @@ class RunRepository(SqlRepository, Generic[M]):
         """The WHERE condition of this table's rows matching a run filter body."""
         return self._matching(filters)
 
-    async def filter(self, filters: Any, sort: Any, offset: int, limit: int | None) -> list[M]:
+    async def _page_rows(self, filters: Any, sort: Any, offset: int, limit: int | None) -> Any:
         if no_criteria(filters) and limit is not None:
             stmt = paged_prebuilt(
                 (type(self), "list", sort), lambda: self._select().order_by(*self.sorts[sort], self.table.c.id)
             )
-            rows = await self.conn.execute(stmt, {"_offset": offset, "_limit": limit})
-            return [self._to_model(row) for row in rows]
+            return await self.conn.execute(stmt, {"_offset": offset, "_limit": limit})
         stmt = self._select().where(self._matching(filters))
         stmt = page(stmt.order_by(*self.sorts[sort], self.table.c.id), offset, limit)
-        return [self._to_model(row) for row in await self.conn.execute(stmt)]
+        return await self.conn.execute(stmt)
+
+    async def filter(self, filters: Any, sort: Any, offset: int, limit: int | None) -> list[M]:
+        return [self._to_model(row) for row in await self._page_rows(filters, sort, offset, limit)]
+
+    async def filter_documents(self, filters: Any, sort: Any, offset: int, limit: int | None) -> list[dict[str, Any]]:
+        """`filter`'s page as JSON-ready documents (`_to_document`)."""
+        return [self._to_document(row) for row in await self._page_rows(filters, sort, offset, limit)]
 
     async def history(
         self, filters: Any, start: dt.datetime, interval_seconds: float, count: int, now: dt.datetime

@@ -193,3 +193,29 @@ async def test_concurrent_pending_proposals_take_exactly_the_free_slots(client, 
     states = [(await (await client.get(f"/api/flow_runs/{run['id']}")).json())["state_type"] for run in runs]
     assert sorted(states).count("PENDING") == 2
     assert (await _limit(client, dep))["active_slots"] == 2
+
+
+@pytest.mark.parametrize("strategy", ["ENQUEUE", "CANCEL_NEW"])
+async def test_an_inactive_limit_admits_no_new_run(client, strategy: str) -> None:
+    # As in the reference, whose slot increment counts only active limits: an inactive
+    # deployment limit is not "unlimited" but has no free slot.
+    dep = await _deployment(client, 2, strategy)
+    limit_name = f"deployment:{dep['id']}"
+    patched = await client.patch(f"/api/v2/concurrency_limits/{limit_name}", json={"active": False})
+    assert patched.status == 204, await patched.text()
+    run = await _run(client, dep)
+    refused = await _propose(client, run, "PENDING")
+    assert refused["status"] == "REJECT"
+    assert refused["details"]["reason"] == "Deployment concurrency limit reached."
+    if strategy == "ENQUEUE":
+        assert refused["state"]["type"] == "SCHEDULED" and refused["state"]["name"] == "AwaitingConcurrencySlot"
+    else:
+        assert refused["state"]["type"] == "CANCELLED"
+    limit = await _limit(client, dep)
+    assert (limit["active"], limit["active_slots"]) == (False, 0)
+
+    # Active again, it admits runs up to its limit.
+    assert (await client.patch(f"/api/v2/concurrency_limits/{limit_name}", json={"active": True})).status == 204
+    later = await _run(client, dep)
+    assert (await _propose(client, later, "PENDING"))["status"] == "ACCEPT"
+    assert (await _limit(client, dep))["active_slots"] == 1

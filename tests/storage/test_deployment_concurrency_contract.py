@@ -100,12 +100,20 @@ async def test_a_linked_rate_limits_slots_are_read_as_decayed(storage) -> None:
     assert (found.active_slots, found.full) == (0, False)
 
 
-async def test_an_inactive_limit_limits_nothing(storage) -> None:
+async def test_an_inactive_limit_has_no_free_slot(storage) -> None:
+    # As in the reference, whose slot increment counts only active limits.
     dep = await _deployment(storage, 1)
     found = await _lock(storage, dep)
+    assert (found.active, found.full) == (True, False)
     async with storage.write() as uow:
         await uow.concurrency_limits.update(found.limit_id, {"active": False}, timeutil.now(), SlotWaits())
-    assert await _lock(storage, dep) is None
+    inactive = await _lock(storage, dep)
+    assert (inactive.limit_id, inactive.active, inactive.active_slots, inactive.full) == (
+        found.limit_id,
+        False,
+        0,
+        True,
+    )
 
 
 async def test_a_second_reader_waits_for_the_first_to_commit(storage) -> None:

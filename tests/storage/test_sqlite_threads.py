@@ -28,6 +28,7 @@ from prefect_http.keys import SERVICES
 from prefect_storage_sql import tables
 from prefect_storage_sql.storage import SqlStorage
 from prefect_storage_sqlite.backend import SqliteBackend, open_sqlite
+from prefect_storage_sqlite.handoff import BusySince
 from prefect_storage_sqlite.settings import SqliteSettings
 from tests.conftest import selected_backends
 
@@ -234,3 +235,76 @@ async def test_a_write_cancelled_mid_statement_is_rolled_back(blocking_storage: 
     async with blocking_storage.read() as uow:
         names = (await uow.conn.execute(sa.select(tables.flow.c.name))).scalars().all()  # type: ignore[attr-defined]
     assert names == ["committed"]
+
+
+async def test_a_long_read_on_the_last_free_reader_holds_no_short_read(tmp_path: Path, blocking) -> None:  # type: ignore[no-untyped-def]
+    """With one reader allowed, a short read waits for it only briefly, then opens its own."""
+    entered, released, hooks = blocking
+    settings = SqliteSettings(PREFECT_DATABASE_PATH=tmp_path / "one.db")  # type: ignore[call-arg]
+    async with open_sqlite(settings.path, settings.pragmas(), connect_hooks=hooks, readers=1) as storage:
+        long_read = asyncio.create_task(_long(storage, write=False))
+        await _until(entered)
+        async with storage.read() as uow:
+            assert (await uow.conn.execute(sa.select(sa.func.count()).select_from(tables.flow))).scalar_one() == 0  # type: ignore[attr-defined]
+        assert not long_read.done()
+        released.set()
+        assert await long_read == 1
+
+
+async def test_concurrent_short_reads_share_the_readers(tmp_path: Path) -> None:
+    """Many reads at once run on `readers` connections (threads), handed from one read to
+    the next, instead of one connection opened and closed per read."""
+    recorded = Trace()
+    settings = SqliteSettings(PREFECT_DATABASE_PATH=tmp_path / "shared.db")  # type: ignore[call-arg]
+    async with open_sqlite(
+        settings.path, settings.pragmas(), connect_hooks=[recorded.hook], readers=2, reader_wait=30.0
+    ) as storage:
+
+        async def short_read() -> int:
+            async with storage.read() as uow:
+                return int((await uow.conn.execute(sa.select(sa.func.count()).select_from(tables.flow))).scalar_one())  # type: ignore[attr-defined]
+
+        assert await asyncio.gather(*(short_read() for _ in range(40))) == [0] * 40
+    assert len(recorded.connections) == 2
+
+
+async def test_a_read_cancelled_while_waiting_for_a_reader_leaks_nothing(tmp_path: Path, blocking) -> None:  # type: ignore[no-untyped-def]
+    entered, released, hooks = blocking
+    recorded = Trace()
+    settings = SqliteSettings(PREFECT_DATABASE_PATH=tmp_path / "cancel.db")  # type: ignore[call-arg]
+    async with open_sqlite(
+        settings.path, settings.pragmas(), connect_hooks=[*hooks, recorded.hook], readers=1, reader_wait=30.0
+    ) as storage:
+        long_read = asyncio.create_task(_long(storage, write=False))
+        await _until(entered)
+
+        async def short_read() -> int:
+            async with storage.read() as uow:
+                return int((await uow.conn.execute(sa.select(sa.func.count()).select_from(tables.flow))).scalar_one())  # type: ignore[attr-defined]
+
+        waiting = asyncio.create_task(short_read())
+        await asyncio.sleep(0)  # it queues behind the long read
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        released.set()
+        assert await long_read == 1
+        assert await asyncio.gather(short_read(), short_read()) == [0, 0]  # the one reader, given back
+    assert len(recorded.connections) == 1
+
+
+def test_a_read_waits_for_a_busy_reader_only_while_the_youngest_busy_read_is_young() -> None:
+    now = [100.0]
+    busy = BusySince(0.01, clock=lambda: now[0])
+    assert busy.wait_budget() == pytest.approx(0.01)  # nothing held: the whole patience
+    busy.held("a")
+    now[0] += 0.004
+    assert busy.wait_budget() == pytest.approx(0.006)  # a short read frees it soon: wait the rest
+    now[0] += 0.5
+    busy.held("b")
+    assert busy.wait_budget() == pytest.approx(0.01)  # the youngest decides
+    now[0] += 0.02
+    assert busy.wait_budget() == 0  # every busy read is a long one: open a connection at once
+    busy.freed("a")
+    busy.freed("b")
+    assert busy.wait_budget() == pytest.approx(0.01)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -10,7 +11,7 @@ from prefect_core.automations.action_base import ActionFailed
 from prefect_core.automations.notifications import SENDERS
 from prefect_core.automations.placeholders import MISSING, apply_placeholders, placeholder_names
 from prefect_core.automations.template_filters import UI_URL_KEY, Kinded, Labels
-from prefect_core.automations.templates import render
+from prefect_core.automations.templates import render as render_async
 from prefect_core.schemas.blocks import BlockDocument
 from prefect_http.outbound import is_restricted_address
 
@@ -46,6 +47,10 @@ def test_placeholders_inside_text_and_containers() -> None:
         "prefect.blocks.secret.x",
         "$HOME",
     }
+
+
+def render(template: str, context: dict[str, object]) -> str:
+    return asyncio.run(render_async(template, context))
 
 
 def _render(template: str, **context: object) -> str:
@@ -129,3 +134,22 @@ def test_a_custom_webhook_with_both_bodies_or_an_unknown_placeholder_is_invalid(
 
 def test_humanize_filters_are_offered() -> None:
     assert render("{{ 1234567|humanize_intcomma }} {{ 3|humanize_ordinal }}", {}) == "1,234,567 3rd"
+
+
+def test_jinja2_is_not_loaded_until_a_template_is_checked() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from prefect_http.app import create_app\n"
+        "from prefect_core.settings import Settings\n"
+        "create_app(Settings())\n"
+        "print('jinja2' in sys.modules)\n"
+        "from prefect_core.automations.templates import environment, validate\n"
+        "validate('{{ x }}')\n"
+        "print(environment().from_string('{{ x | ui_url }} {{ 3 | humanize_intword }}').render(x=1))\n"
+        "print('jinja2' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.split() == ["False", "None", "3", "True"]

@@ -5,6 +5,7 @@ Each case is compared with the reference's own hydration (the installed `prefect
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -35,7 +36,7 @@ def test_templates_render_as_the_reference_renders_them(values: dict[str, Any]) 
     from prefect.utilities.schema_tools.hydration import HydrationContext, hydrate
 
     expected = hydrate(values, HydrationContext(raise_on_error=True, render_jinja=True))
-    assert schema_hydration.hydrate(values) == expected
+    assert asyncio.run(schema_hydration.hydrate(values)) == expected
 
 
 REFUSED = [
@@ -61,13 +62,16 @@ def test_refused_templates_are_worded_as_the_reference(values: dict[str, Any]) -
     with pytest.raises(HydrationError) as expected:
         hydrate(values, HydrationContext(raise_on_error=True, render_jinja=True))
     with pytest.raises(schema_hydration.HydrationFailed) as ours:
-        schema_hydration.hydrate(values)
+        asyncio.run(schema_hydration.hydrate(values))
     assert ours.value.message == expected.value.message
 
 
 def test_a_template_renders_with_the_context_it_is_given() -> None:
     values = {"greeting": _jinja("hello {{ name }}"), "kept": 1}
-    assert schema_hydration.hydrate(values, jinja_context={"name": "marvin"}) == {"greeting": "hello marvin", "kept": 1}
+    assert asyncio.run(schema_hydration.hydrate(values, jinja_context={"name": "marvin"})) == {
+        "greeting": "hello marvin",
+        "kept": 1,
+    }
 
 
 def test_collecting_checks_templates_without_rendering_them() -> None:

@@ -4,6 +4,7 @@ schemas (pydantic v1 optionals, tuples, definitions, block references, `position
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -110,7 +111,7 @@ def test_hydration_as_the_reference_hydrates(values: dict[str, Any]) -> None:
 
     from prefect_core import schema_hydration
 
-    assert schema_hydration.hydrate(values) == hydrate(values, HydrationContext(raise_on_error=True))
+    assert asyncio.run(schema_hydration.hydrate(values)) == hydrate(values, HydrationContext(raise_on_error=True))
 
 
 @pytest.mark.parametrize(
@@ -124,7 +125,7 @@ def test_hydration_failures_are_worded_as_the_reference(values: dict[str, Any]) 
     with pytest.raises(HydrationError) as expected:
         hydrate(values, HydrationContext(raise_on_error=True))
     with pytest.raises(schema_hydration.HydrationFailed) as ours:
-        schema_hydration.hydrate(values)
+        asyncio.run(schema_hydration.hydrate(values))
     assert ours.value.message == expected.value.message
 
 
@@ -148,4 +149,4 @@ def test_workspace_variables_hydrate_as_the_reference(values: dict[str, Any]) ->
     variables = {"v": [1, "x"], "w": {"k": None}}
     context = HydrationContext(raise_on_error=True, render_workspace_variables=True, workspace_variables=variables)
     assert schema_hydration.variable_names(values) <= set(variables)
-    assert schema_hydration.hydrate(values, variables) == hydrate(values, context)
+    assert asyncio.run(schema_hydration.hydrate(values, variables)) == hydrate(values, context)

@@ -15,7 +15,7 @@ def test_defaults() -> None:
     assert (s.api_host, s.api_port, s.database_backend, s.logging_level) == ("127.0.0.1", 4200, "sqlite", "WARNING")
     assert (s.max_request_body_bytes, s.csrf_protection_enabled, s.services_enabled) == (32 * 1024 * 1024, False, {})
     sqlite = SqliteSettings.from_env({})
-    assert (sqlite.path, sqlite.busy_timeout_ms, sqlite.cache_size) == (Path("prefect.db"), 60_000, -8_000)
+    assert (sqlite.path, sqlite.busy_timeout_ms, sqlite.cache_size) == (Path("prefect.db"), 60_000, -2_000)
     pg = PostgresSettings.from_env({})
     assert (pg.url, pg.pool_size, pg.pool_max_overflow, pg.connect_timeout, pg.statement_timeout) == (
         None,

@@ -71,7 +71,7 @@ def secure_deployment_slot(ctx: TransitionContext, proposed: State) -> Outcome |
     """A run of a deployment with a concurrency limit moves to PENDING only into a
     free slot, which it leases (workers propose PENDING before starting infrastructure,
     so a run that cannot go on costs nothing). When every slot is held, the deployment's
-    collision strategy decides: ENQUEUE puts the run back as SCHEDULED "AwaitingConcurrencySlot",
+    collision strategy decides (an inactive limit counts as full, as in the reference): ENQUEUE puts the run back as SCHEDULED "AwaitingConcurrencySlot",
     due again after `ctx.deployment_slot_wait_seconds`; CANCEL_NEW cancels it.
 
     A run waiting in-process for a retry keeps the lease it holds.
