@@ -12,7 +12,7 @@ derived from the model's own annotations (so a new field is covered as it is add
   fields and unknown keys come out as the model would give them;
 - `state` and the computed fields are assembled as `RunRepository._to_model` does.
 
-The JSON of a document (orjson, `OPT_UTC_Z`) equals the model's; `tests/storage/
+The JSON of a document (orjson, `OPT_UTC_Z`) equals the model's; `tests/api/
 test_run_documents.py` compares the two for varied runs on both backends.
 """
 
