@@ -67,8 +67,8 @@ async def seed(base: str) -> dict[str, str]:
             status, other = await request_json(s, "POST", f"{base}/flows/", {"name": f"bench-flow-{i}"})
             if status not in (200, 201):
                 raise RuntimeError(f"POST /flows/ -> {status}: {other}")
-            body = {"flow_id": flow["id"], "name": f"bench-seed-run-{i}", "state": PENDING}
-            status, other = await request_json(s, "POST", f"{base}/flow_runs/", body)
+            other_run = {"flow_id": flow["id"], "name": f"bench-seed-run-{i}", "state": PENDING}
+            status, other = await request_json(s, "POST", f"{base}/flow_runs/", other_run)
             if status not in (200, 201):
                 raise RuntimeError(f"POST /flow_runs/ -> {status}: {other}")
         # touch each timed endpoint once so first-call costs stay out of the timed phases
