@@ -116,6 +116,11 @@ class PgConnection:
     def needs_reset(self) -> bool:
         return self._in_transaction or self._busy
 
+    def can_defer_reset(self) -> bool:
+        # A read-only transaction whose statements are done holds no row lock: its end can
+        # travel with the next BEGIN.
+        return self._in_transaction and not self._busy and self._begin_sql == READ_ONLY_BEGIN
+
     async def reset(self) -> None:
         self._begin = None
         await self.raw.execute("ROLLBACK")
@@ -148,6 +153,10 @@ class PgConnection:
     async def _send_begin(self) -> None:
         begin, self._begin = self._begin, None
         if begin is not None:
+            if self._in_transaction:
+                # The previous user's read is still open (the pool deferred its end): one
+                # simple query, two statements, one round trip.
+                begin = "ROLLBACK; " + begin
             self._in_transaction = True  # from here on the pool rolls back whatever happens
             await self.raw.execute(begin)
 
