@@ -145,9 +145,14 @@ async def _storage(
     writer = PgEngine(pool, statements, dialect_options=DIALECT_OPTIONS)
     # Same pool; read units of work see one snapshot and cannot write by mistake.
     reader = PgEngine(pool, statements, begin_sql=READ_ONLY_BEGIN, dialect_options=DIALECT_OPTIONS)
+    # A read of one SELECT needs no transaction: one statement is one snapshot.
+    one_query_reader = PgEngine(
+        pool, statements, begin_sql=READ_ONLY_BEGIN, one_query=True, dialect_options=DIALECT_OPTIONS
+    )
     try:
         yield SqlStorage(
             read_engine=reader,
+            one_query_engine=one_query_reader,
             write_engine=writer,
             support=PostgresSupport(),
             serialize_writes=False,  # row locks (SELECT ... FOR UPDATE) order writers

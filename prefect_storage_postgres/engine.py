@@ -19,8 +19,11 @@ each pooled connection on checkout. This engine keeps only what the shared kit n
 
 A unit of work's transaction begins with its first statement (`BEGIN`; reads: `BEGIN
 ISOLATION LEVEL REPEATABLE READ READ ONLY`), as SQLAlchemy's autobegin does; writes commit
-on exit, reads end with a ROLLBACK that the pool sends after the request has its rows
-(`prefect_storage_postgres.pool`). Row locks (`FOR UPDATE`, `SKIP LOCKED`) and advisory locks
+on exit, reads end with a ROLLBACK that travels with the connection's next BEGIN, or that
+the pool sends if the connection stays idle (`prefect_storage_postgres.pool`). A read its
+caller declares to be one query (`Storage.read(one_query=True)`) sends that SELECT alone, no
+transaction around it: one round trip, and one statement is one snapshot by itself; any
+further statement of it begins the read-only transaction as usual. Row locks (`FOR UPDATE`, `SKIP LOCKED`) and advisory locks
 are plain SQL, so their semantics are the database's, as before.
 """
 
@@ -100,6 +103,7 @@ class PgConnection:
         self._engine: PgEngine | None = None  # the engine of the current checkout
         self._begin_sql = "BEGIN"
         self._begin: str | None = None  # the BEGIN to send before the next statement
+        self._lone_select = False  # the checkout's first SELECT may run outside a transaction
         self._in_transaction = False  # BEGIN sent (or being sent) and not ended yet
         self._busy = False  # a driver call is in progress (or was cancelled mid-way)
         self._prepared: OrderedDict[str, PreparedStatement] = OrderedDict()
@@ -109,6 +113,7 @@ class PgConnection:
     def checkout(self, engine: PgEngine) -> None:
         self._engine = engine
         self._begin_sql = self._begin = engine.begin_sql
+        self._lone_select = engine.one_query
 
     def is_closed(self) -> bool:
         return bool(self.raw.is_closed())
@@ -160,8 +165,11 @@ class PgConnection:
             self._in_transaction = True  # from here on the pool rolls back whatever happens
             await self.raw.execute(begin)
 
-    async def _statement(self, sql: str) -> PreparedStatement:
-        if self._begin is not None:
+    async def _statement(self, sql: str, lone_select: bool = False) -> PreparedStatement:
+        if lone_select and not self._in_transaction and self._begin is not None:
+            self._lone_select = False  # this one alone; the next statement begins the transaction
+        elif self._begin is not None:
+            self._lone_select = False
             await self._send_begin()
         cache = self._prepared
         stmt = cache.get(sql)
@@ -184,7 +192,7 @@ class PgConnection:
         prepared, sql, params, many = self._bind(statement, parameters)
         self._busy = True
         try:
-            stmt = await self._statement(sql)
+            stmt = await self._statement(sql, self._lone_select and not many and isinstance(statement, sa.Select))
             if many:
                 await stmt.executemany(params)
                 self._busy = False
@@ -279,7 +287,8 @@ class PgStream:
 
 class PgEngine:
     """Units of work on a `PgPool`: `begin_sql` opens their transactions (the writer's plain
-    `BEGIN`, the reader's `READ_ONLY_BEGIN`). Reader and writer share the pool."""
+    `BEGIN`, the reader's `READ_ONLY_BEGIN`); with `one_query`, a unit's first SELECT is sent
+    alone, outside a transaction. Readers and writer share the pool."""
 
     def __init__(
         self,
@@ -287,11 +296,14 @@ class PgEngine:
         statements: StatementCache,
         *,
         begin_sql: str = "BEGIN",
+        one_query: bool = False,
         dialect_options: dict[str, Any] | None = None,
     ) -> None:
         self.pool = pool
         self.statements = statements
         self.begin_sql = begin_sql
+        #: Units of work whose first SELECT runs without a transaction (one-query reads).
+        self.one_query = one_query
         #: `create_async_engine` keywords for `run_sync`'s bridge (the JSON serialisers).
         self.dialect_options = dialect_options or {}
         self.statement_listeners: list[StatementListener] = []

@@ -25,6 +25,8 @@ class SqlStorage:
     `prefect_storage_sqlite.threaded`). When `serialize_writes` is set
     (SQLite), writers in this process queue on an asyncio lock instead of
     contending for the database lock, so none ever sees "database is locked".
+    `one_query_engine`, when given, serves the reads declared to run one query
+    (`read(one_query=True)`), which need no transaction around them (PostgreSQL).
     """
 
     def __init__(
@@ -35,18 +37,21 @@ class SqlStorage:
         support: SqlDialectSupport,
         serialize_writes: bool,
         description: dict[str, Any],
+        one_query_engine: SqlEngine | None = None,
     ) -> None:
         self.read_engine = read_engine
+        self.one_query_engine = one_query_engine or read_engine
         self.write_engine = write_engine
         self.support = support
         self._write_lock = asyncio.Lock() if serialize_writes else None
         self._description = description
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[SqlUnitOfWork]:
+    async def read(self, *, one_query: bool = False) -> AsyncIterator[SqlUnitOfWork]:
         with _unavailable_on_operational_errors():
             # Closing the connection rolls back whatever the reads began.
-            async with self.read_engine.connect() as conn:
+            engine = self.one_query_engine if one_query else self.read_engine
+            async with engine.connect() as conn:
                 yield SqlUnitOfWork(conn, self.support)
 
     @asynccontextmanager

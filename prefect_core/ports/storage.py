@@ -71,8 +71,14 @@ class UnitOfWork(Protocol):
 class Storage(Protocol):
     """An open connection to a database."""
 
-    def read(self) -> AbstractAsyncContextManager[UnitOfWork]:
-        """A read-only unit of work (a consistent snapshot where the backend offers one)."""
+    def read(self, *, one_query: bool = False) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A read-only unit of work (a consistent snapshot where the backend offers one).
+
+        `one_query`: the caller runs a single query in it (one repository call that is
+        one statement), which is consistent by itself, so a backend may skip setting up a
+        snapshot around it (PostgreSQL: no transaction, one round trip). Should it run more,
+        they still see one snapshot from the second on.
+        """
         ...
 
     def write(self) -> AbstractAsyncContextManager[UnitOfWork]:

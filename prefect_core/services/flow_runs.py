@@ -45,7 +45,7 @@ class FlowRunService:
         return stored, created
 
     async def read(self, run_id: UUID) -> FlowRun:
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             run = await uow.flow_runs.get(run_id)
         if run is None:
             raise NotFound("Flow run not found")
@@ -53,7 +53,7 @@ class FlowRunService:
 
     async def read_document(self, run_id: UUID) -> dict[str, Any]:
         """`read`'s run as the JSON-ready dict its model serialises to (the port's `get_document`)."""
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             run = await uow.flow_runs.get_document(run_id)
         if run is None:
             raise NotFound("Flow run not found")
@@ -82,12 +82,12 @@ class FlowRunService:
                 raise NotFound("Flow run not found")
 
     async def filter(self, query: FlowRunQuery) -> list[FlowRun]:
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             return await uow.flow_runs.filter(query, query.sort, query.offset, query.limit)
 
     async def filter_documents(self, query: FlowRunQuery) -> list[dict[str, Any]]:
         """`filter`'s page as JSON-ready dicts (the port's `filter_documents`)."""
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             return await uow.flow_runs.filter_documents(query, query.sort, query.offset, query.limit)
 
     async def count(self, body: RunFilterBody) -> int:

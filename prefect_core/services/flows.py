@@ -23,7 +23,7 @@ class FlowService:
         return stored, stored.id == candidate.id
 
     async def read(self, flow_id: UUID) -> Flow:
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             flow = await uow.flows.get(flow_id)
         if flow is None:
             raise NotFound("Flow not found")
@@ -49,7 +49,7 @@ class FlowService:
                 raise NotFound("Flow not found")
 
     async def filter(self, query: FlowQuery) -> list[Flow]:
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             return await uow.flows.filter(query, query.sort, query.offset, query.limit)
 
     async def count(self, body: RunFilterBody) -> int:
