@@ -105,6 +105,8 @@ class PgConnection:
         self._begin: str | None = None  # the BEGIN to send before the next statement
         self._lone_select = False  # the checkout's first SELECT may run outside a transaction
         self._in_transaction = False  # BEGIN sent (or being sent) and not ended yet
+        self._read_only_open = False  # that transaction is a read-only one
+        self._began_here = False  # the open transaction is the current checkout's own
         self._busy = False  # a driver call is in progress (or was cancelled mid-way)
         self._prepared: OrderedDict[str, PreparedStatement] = OrderedDict()
 
@@ -114,6 +116,7 @@ class PgConnection:
         self._engine = engine
         self._begin_sql = self._begin = engine.begin_sql
         self._lone_select = engine.one_query
+        self._began_here = False
 
     def is_closed(self) -> bool:
         return bool(self.raw.is_closed())
@@ -124,7 +127,7 @@ class PgConnection:
     def can_defer_reset(self) -> bool:
         # A read-only transaction whose statements are done holds no row lock: its end can
         # travel with the next BEGIN.
-        return self._in_transaction and not self._busy and self._begin_sql == READ_ONLY_BEGIN
+        return self._in_transaction and not self._busy and self._read_only_open
 
     async def reset(self) -> None:
         self._begin = None
@@ -162,7 +165,8 @@ class PgConnection:
                 # The previous user's read is still open (the pool deferred its end): one
                 # simple query, two statements, one round trip.
                 begin = "ROLLBACK; " + begin
-            self._in_transaction = True  # from here on the pool rolls back whatever happens
+            self._in_transaction = self._began_here = True  # from here on the pool rolls back whatever happens
+            self._read_only_open = begin.endswith(READ_ONLY_BEGIN)
             await self.raw.execute(begin)
 
     async def _statement(self, sql: str, lone_select: bool = False) -> PreparedStatement:
@@ -244,13 +248,14 @@ class PgConnection:
         await self._end("ROLLBACK")
 
     async def _end(self, verb: str) -> None:
-        if self._in_transaction:
+        # A transaction a previous checkout left open (a finished read) is not this unit's to end.
+        if self._in_transaction and self._began_here:
             self._busy = True
             try:
                 await self.raw.execute(verb)
             except Exception as exc:
                 raise wrapped(exc, verb, ()) from exc
-            self._in_transaction = self._busy = False
+            self._in_transaction = self._busy = self._began_here = False
         self._begin = self._begin_sql
 
 

@@ -100,7 +100,8 @@ class PgPool:
             raise sa_exc.InterfaceError(None, None, Exception("the PostgreSQL engine is closed"))
         if self._slots.locked():
             try:
-                await asyncio.wait_for(self._slots.acquire(), self.timeout)
+                async with asyncio.timeout(self.timeout):  # no task per wait, unlike wait_for
+                    await self._slots.acquire()
             except TimeoutError:
                 raise sa_exc.TimeoutError(
                     f"all {self._size + self.max_overflow} PostgreSQL connections in use "
