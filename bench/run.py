@@ -162,9 +162,11 @@ def measure_target(target: Target, args: argparse.Namespace, scratch: Path, pin:
                     )
             if args.responsiveness and target.kind != "ceiling" and server.alive():
                 res["responsiveness"] = responsiveness.run(
-                    server.base_url, args.responsiveness, args.responsiveness_duration, log
+                    server, target.kind, args.responsiveness, args.responsiveness_duration, log
                 )
-                if server.alive():  # issue #13, part 3: the seed endpoints again, on the seeded data
+                if server.alive() and not res["responsiveness"].get(
+                    "error"
+                ):  # issue #13, part 3: the seed endpoints again, on the seeded data
                     c = args.client_counts[0]
                     log(f"  -- {c} client(s) again, at {res['responsiveness'].get('seeded', {}).get('flow_runs')} runs")
                     results = run_phase(server, seeds, c, args.duration, scratch, args.endpoint_keys, log)
