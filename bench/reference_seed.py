@@ -168,16 +168,19 @@ def seed(
     ids = asyncio.run(_first_through_api(server.base_url, history))
     wanted = [ids["state"]] + ([str(history.events[0].id)] if history.events else [])
     _wait_persisted(path, wanted, PERSIST_TIMEOUT_S)
+    through_api_s = time.monotonic() - started
     server.stop()
+    written_at = time.monotonic()
     try:
         with closing(sqlite3.connect(path, timeout=30)) as conn:
             tpl = _templates(conn, ids, history)
             check_shapes(conn, tpl, history.runs[0], ids)
             made = write_history(conn, history, tpl, ids, started + budget_s * runs_share, started + budget_s - 30.0)
+        written_s = time.monotonic() - written_at
     finally:
         log("     restarting the reference on the seeded database ...")
         restart_s = server.start()
-    made["restart_s"] = round(restart_s, 1)
+    made |= {"api_s": round(through_api_s, 1), "write_s": round(written_s, 1), "restart_s": round(restart_s, 1)}
     made["seeding_s"] = round(time.monotonic() - started, 1)
     made["method"] = "direct SQL"  # into its SQLite file; the first run, task run and event through its API
     return made

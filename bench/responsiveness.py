@@ -167,10 +167,21 @@ async def check_seeded(base: str, history: History, seeded_runs: int) -> list[st
     return problems
 
 
+def _answer_summary(answer: Any) -> int | str:
+    """A count as it is; a list by its length (a page, or a history's buckets)."""
+    if isinstance(answer, int):
+        return answer
+    if isinstance(answer, list):
+        return f"{len(answer)} items"
+    if isinstance(answer, dict) and isinstance(answer.get("events"), list):
+        return f"{answer.get('total', len(answer['events']))} events"
+    return type(answer).__name__
+
+
 async def measure(base: str, run_id: str, runs: int, duration: float) -> dict[str, Any]:
     """Each heavy read alone, then cheap requests under `HEAVY_CLIENTS` heavy readers."""
     reads = heavy_reads(datetime.now(UTC), runs)
-    out: dict[str, Any] = {"heavy_alone_ms": {}, "heavy_errors": 0}
+    out: dict[str, Any] = {"heavy_alone_ms": {}, "heavy_answer": {}, "heavy_errors": 0}
     async with new_session(timeout=60.0) as s:
         # Both servers' late-runs services move overdue SCHEDULED runs to Late, 400 per 5 s:
         # how far they are decides how much writing goes on while the reads are timed.
@@ -183,6 +194,9 @@ async def measure(base: str, run_id: str, runs: int, duration: float) -> dict[st
                     out["heavy_errors"] += 1
                 times.append(took)
             out["heavy_alone_ms"][label] = round(min(times) * 1e3, 1)
+            # what it answered (untimed): the same data gives the same counts on every target
+            status, answer = await request_json(s, "POST", base + path, body())
+            out["heavy_answer"][label] = _answer_summary(answer) if status == 200 else f"HTTP {status}"
         loaded: dict[str, list[float]] = {}
         until = 0.0  # set below, before the heavy readers start
 
@@ -276,9 +290,13 @@ def report_lines(results: dict[str, Any]) -> list[str]:
             f"{idle.get('point read', {}).get('p99_ms')} → {busy.get('point read', {}).get('p99_ms')} ms",
         ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
-    lines += ["", "Each heavy read alone (ms, best of 3), on the same seeded data:", ""]
+    lines += ["", "Each heavy read alone (ms, best of 3; its answer in brackets), on the same seeded data:", ""]
     lines += ["| heavy read | " + " | ".join(t["name"] for t in ran) + " |", "|" + " --- |" * (len(ran) + 1)]
     for label in labels:
-        row = [str(t["responsiveness"].get("heavy_alone_ms", {}).get(label, "—")) for t in ran]
+        row = []
+        for t in ran:
+            r = t["responsiveness"]
+            answer = r.get("heavy_answer", {}).get(label)
+            row.append(f"{r.get('heavy_alone_ms', {}).get(label, '—')}" + ("" if answer is None else f" ({answer})"))
         lines.append(f"| {label} | " + " | ".join(row) + " |")
     return lines
