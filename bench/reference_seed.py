@@ -169,6 +169,7 @@ def seed(
     wanted = [ids["state"]] + ([str(history.events[0].id)] if history.events else [])
     _wait_persisted(path, wanted, PERSIST_TIMEOUT_S)
     through_api_s = time.monotonic() - started
+    rss_before = server.rss_mb()  # the restarted process' RSS starts again from its start-up
     server.stop()
     written_at = time.monotonic()
     try:
@@ -181,6 +182,7 @@ def seed(
         log("     restarting the reference on the seeded database ...")
         restart_s = server.start()
     made |= {"api_s": round(through_api_s, 1), "write_s": round(written_s, 1), "restart_s": round(restart_s, 1)}
+    made["rss_mb_before_restart"] = rss_before
     made["seeding_s"] = round(time.monotonic() - started, 1)
     made["method"] = "direct SQL"  # into its SQLite file; the first run, task run and event through its API
     return made

@@ -42,8 +42,9 @@ from bench.wrkload import INSTALL_HINT, wrk_path, wrk_version
 RESULTS_DIR = REPO / "bench" / "results"
 
 
-class RunTimeout(Exception):
-    """The whole run exceeded --total-timeout."""
+class RunTimeout(BaseException):
+    """The whole run exceeded --total-timeout. A BaseException, as KeyboardInterrupt is, so that
+    the phases' `except Exception` (which record a failure and go on) do not swallow it."""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
