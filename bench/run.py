@@ -79,6 +79,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--responsiveness-duration", type=float, default=10.0, help="loaded window of that phase, s (10)")
     p.add_argument(
+        "--no-late-runs",
+        action="store_true",
+        help="start ours and the reference with their late-runs service off (PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED"
+        "=false), so the responsiveness phase's overdue runs are not marked Late in the background while it measures",
+    )
+    p.add_argument(
         "--soak",
         type=float,
         default=0.0,
@@ -143,7 +149,8 @@ def measure_target(target: Target, args: argparse.Namespace, scratch: Path, pin:
         )
     server = None
     try:
-        with open_target(target, scratch, pin, log) as server:
+        extra_env = {"PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED": "false"} if args.no_late_runs else None
+        with open_target(target, scratch, pin, log, extra_env=extra_env) as server:
             log(f"  starting on {server.base_url} ...")
             res["startup_s"] = round(server.start(), 3)
             res["rss_mb"]["after_start"] = server.rss_mb()
@@ -231,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             "endpoints": list(args.endpoint_keys),
             "reference_pins": list(REF_PINS),
             "soak_s": args.soak,
+            "late_runs_service": "off" if args.no_late_runs else "on",
             "pinning": "server on core 0, harness/wrk/WS/e2e clients on core 1" if pin else "none",
         },
         "targets": [],
