@@ -91,7 +91,7 @@ class FlowRunService:
             return await uow.flow_runs.filter_documents(query, query.sort, query.offset, query.limit)
 
     async def count(self, body: RunFilterBody) -> int:
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             return await uow.flow_runs.count(body)
 
     async def paginate(self, query: FlowRunPage) -> dict[str, Any]:
@@ -107,7 +107,7 @@ class FlowRunService:
         }
 
     async def states(self, run_id: UUID) -> list[State]:
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             return await uow.flow_run_states.history(run_id)
 
     async def state(self, state_id: UUID) -> State:

@@ -30,7 +30,7 @@ class FlowService:
         return flow
 
     async def read_by_name(self, name: str) -> Flow:
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             flow = await uow.flows.get_by_name(name)
         if flow is None:
             raise NotFound("Flow not found")
@@ -53,7 +53,7 @@ class FlowService:
             return await uow.flows.filter(query, query.sort, query.offset, query.limit)
 
     async def count(self, body: RunFilterBody) -> int:
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             return await uow.flows.count(body)
 
     async def paginate(self, query: FlowPage) -> dict[str, Any]:

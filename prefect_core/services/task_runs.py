@@ -39,7 +39,7 @@ class TaskRunService:
         return stored, created
 
     async def read(self, run_id: UUID) -> TaskRun:
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             run = await uow.task_runs.get(run_id)
         if run is None:
             raise NotFound("Task not found")  # the reference's words for read and delete
@@ -60,7 +60,7 @@ class TaskRunService:
 
     async def read_document(self, run_id: UUID) -> dict[str, Any]:
         """`read`'s run as the JSON-ready dict its model serialises to (the port's `get_document`)."""
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             run = await uow.task_runs.get_document(run_id)
         if run is None:
             raise NotFound("Task not found")
@@ -68,15 +68,15 @@ class TaskRunService:
 
     async def filter_documents(self, query: TaskRunQuery) -> list[dict[str, Any]]:
         """`filter`'s page as JSON-ready dicts (the port's `filter_documents`)."""
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             return await uow.task_runs.filter_documents(query, query.sort, query.offset, query.limit)
 
     async def filter(self, query: TaskRunQuery) -> list[TaskRun]:
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             return await uow.task_runs.filter(query, query.sort, query.offset, query.limit)
 
     async def count(self, body: RunFilterBody) -> int:
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             return await uow.task_runs.count(body)
 
     async def paginate(self, query: TaskRunPage) -> dict[str, Any]:
@@ -92,7 +92,7 @@ class TaskRunService:
         }
 
     async def states(self, run_id: UUID) -> list[State]:
-        async with self.storage.read() as uow:
+        async with self.storage.read(one_query=True) as uow:
             return await uow.task_run_states.history(run_id)
 
     async def state(self, state_id: UUID) -> State:
