@@ -155,9 +155,10 @@ class PgPool:
                 loop = asyncio.get_running_loop()
                 self._idle.append(conn)
                 self._idle_since[conn] = loop.time()
-                if self._sweep is None and (len(self._idle) > self._size or conn.needs_reset()):
-                    delay = IDLE_RESET_SECONDS if conn.needs_reset() else OVERFLOW_IDLE_SECONDS
-                    self._sweep = loop.call_later(delay, self._sweep_idle)
+                if conn.needs_reset():
+                    self._sweep_by(loop.time() + IDLE_RESET_SECONDS)
+                elif len(self._idle) > self._size:
+                    self._sweep_by(loop.time() + OVERFLOW_IDLE_SECONDS)
                 return
             self._open.discard(conn)
             if not conn.is_closed():
@@ -169,6 +170,14 @@ class PgPool:
         task = asyncio.get_running_loop().create_task(conn.close())
         self._resets.add(task)
         task.add_done_callback(self._resets.discard)
+
+    def _sweep_by(self, when: float) -> None:
+        """Have `_sweep_idle` run at `when` at the latest."""
+        if self._sweep is not None:
+            if self._sweep.when() <= when:
+                return
+            self._sweep.cancel()
+        self._sweep = asyncio.get_running_loop().call_at(when, self._sweep_idle)
 
     def _sweep_idle(self) -> None:
         """Roll back idle connections whose read was left open `IDLE_RESET_SECONDS` ago, and
@@ -205,7 +214,7 @@ class PgPool:
                     due = since + IDLE_RESET_SECONDS
                 next_due = due if next_due is None else min(next_due, due)
         if next_due is not None:
-            self._sweep = asyncio.get_running_loop().call_at(next_due, self._sweep_idle)
+            self._sweep_by(next_due)
 
     def _take_idle(self, conn: Pooled) -> None:
         self._idle.remove(conn)

@@ -122,3 +122,21 @@ async def test_overflow_connections_are_kept_for_a_while_then_closed(
             await asyncio.sleep(0.1)
         assert storage.read_engine.pool.idle() == 1  # type: ignore[attr-defined]
         assert await _backend_pid(storage) in first  # the one kept is one of them, still usable
+
+
+async def test_a_read_is_rolled_back_soon_while_overflow_connections_wait_to_be_closed(
+    pg_url: str, watcher: asyncpg.Connection
+) -> None:
+    async with PostgresBackend(PostgresSettings(url=pg_url, pool_size=1, pool_max_overflow=1)).open() as storage:
+
+        async def hold() -> None:
+            async with storage.write() as uow:
+                await uow.conn.execute(sa.text("SELECT pg_sleep(0.1)"))
+
+        await asyncio.gather(hold(), hold())  # one connection beyond the pool size: closed in 10 s
+        async with storage.read() as uow:
+            await uow.conn.execute(sa.select(sa.func.count()).select_from(tables.flow))
+        deadline = asyncio.get_running_loop().time() + 3  # well before the overflow one is closed
+        while await _states(watcher) != ["idle", "idle"]:
+            assert asyncio.get_running_loop().time() < deadline, await _states(watcher)
+            await asyncio.sleep(pool_module.IDLE_RESET_SECONDS)
