@@ -19,7 +19,7 @@ class PostgresSettings(EnvironSettings):
     url: str | None = Field(default=None, validation_alias="PREFECT_DATABASE_URL")
     #: Connections the pool keeps open.
     pool_size: int = Field(default=10, ge=1, validation_alias="PREFECT_DATABASE_POOL_SIZE")
-    #: Extra connections opened under load beyond the pool size, closed when returned.
+    #: Extra connections opened under load beyond the pool size, closed after 10 s idle.
     pool_max_overflow: int = Field(default=5, ge=0, validation_alias="PREFECT_DATABASE_POOL_MAX_OVERFLOW")
     #: Seconds to wait for a new connection (a `connect_timeout` in the URL wins).
     connect_timeout: float = Field(default=10.0, gt=0, validation_alias="PREFECT_DATABASE_CONNECT_TIMEOUT")
