@@ -22,6 +22,7 @@ class SqlFlowRunRepository(RunRepository[FlowRun]):
     table = t
     state_table = tables.flow_run_state
     model = FlowRun
+    filter_shapes = True
     sorts = {
         FlowRunSort.ID_DESC: (t.c.id.desc(),),
         FlowRunSort.START_TIME_ASC: (sa.func.coalesce(t.c.start_time, t.c.expected_start_time).asc(),),

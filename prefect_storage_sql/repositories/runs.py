@@ -14,6 +14,7 @@ from prefect_core.ports.run_filters import HistoryCount
 from prefect_core.schemas.states import State
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged_prebuilt, prebuilt
 from prefect_storage_sql.repositories.run_documents import DocumentShape
+from prefect_storage_sql.repositories.run_filter_shapes import condition_for, shape_of
 from prefect_storage_sql.repositories.run_history import history_counts, history_select
 
 M = TypeVar("M", bound=BaseModel)
@@ -36,6 +37,8 @@ class RunRepository(SqlRepository, Generic[M]):
     state_table: sa.Table
     model: type[M]
     sorts: dict[Any, tuple[Any, ...]]
+    #: Whether common filter shapes run prebuilt (`run_filter_shapes`: flow-run filters).
+    filter_shapes = False
 
     def _select(self) -> sa.Select[Any]:
         s = self.state_table
@@ -126,7 +129,16 @@ class RunRepository(SqlRepository, Generic[M]):
                 (type(self), "list", sort), lambda: self._select().order_by(*self.sorts[sort], self.table.c.id)
             )
             return await self.conn.execute(stmt, {"_offset": offset, "_limit": limit})
-        stmt = self._select().where(self._matching(filters))
+        shaped = shape_of(filters) if self.filter_shapes and limit is not None else None
+        if shaped is not None:
+            shape, values = shaped
+            stmt = paged_prebuilt(
+                (type(self), "shape", shape, sort),
+                lambda: self._select().where(condition_for(shape)).order_by(*self.sorts[sort], self.table.c.id),
+            )
+            return await self.conn.execute(stmt, {**values, "_offset": offset, "_limit": limit})
+        base = prebuilt((type(self), "select"), self._select)  # generative: `where` copies it
+        stmt = base.where(self._matching(filters))
         stmt = page(stmt.order_by(*self.sorts[sort], self.table.c.id), offset, limit)
         return await self.conn.execute(stmt)
 
