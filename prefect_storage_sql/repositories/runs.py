@@ -14,6 +14,7 @@ from prefect_core.ports.run_filters import HistoryCount
 from prefect_core.schemas.states import State
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, prebuilt
 from prefect_storage_sql.repositories.run_documents import DocumentShape
+from prefect_storage_sql.repositories.run_filter_shapes import condition_for, shape_of
 from prefect_storage_sql.repositories.run_history import history_counts, history_select
 
 M = TypeVar("M", bound=BaseModel)
@@ -36,6 +37,8 @@ class RunRepository(SqlRepository, Generic[M]):
     state_table: sa.Table
     model: type[M]
     sorts: dict[Any, tuple[Any, ...]]
+    #: Whether common filter shapes run prebuilt (`run_filter_shapes`: flow-run filters).
+    filter_shapes = False
 
     def _select(self) -> sa.Select[Any]:
         s = self.state_table
@@ -139,9 +142,22 @@ class RunRepository(SqlRepository, Generic[M]):
                 lambda: self._deferred_page(ids.offset(sa.bindparam("_offset")).limit(sa.bindparam("_limit")), sort),
             )
             return await self.conn.execute(stmt, {"_offset": offset, "_limit": limit})
+        shaped = shape_of(filters) if self.filter_shapes and limit is not None else None
+        if shaped is not None:
+            # A common filter shape: its statement is built once, the values bound per call.
+            shape, values = shaped
+            stmt = prebuilt(
+                (type(self), "shape", shape, sort),
+                lambda: self._deferred_page(
+                    ids.where(condition_for(shape)).offset(sa.bindparam("_offset")).limit(sa.bindparam("_limit")),
+                    sort,
+                ),
+            )
+            return await self.conn.execute(stmt, {**values, "_offset": offset, "_limit": limit})
         if limit is None and not offset:
             # No page to cut: one query, nothing for the ids-first form to save.
-            stmt = self._select().where(self._matching(filters)).order_by(*self.sorts[sort], self.table.c.id)
+            base = prebuilt((type(self), "select"), self._select)  # generative: `where` copies it
+            stmt = base.where(self._matching(filters)).order_by(*self.sorts[sort], self.table.c.id)
             return await self.conn.execute(stmt)
         return await self.conn.execute(
             self._deferred_page(page(ids.where(self._matching(filters)), offset, limit), sort)
