@@ -1,8 +1,9 @@
 """The responsiveness phase (issue #13): cheap requests timed while heavy reads run.
 
-Untimed seeding over HTTP, the same for every target: `runs` flow runs scheduled over the
-last 7 days (tags and names varied), some with task runs, and events over the last day.
-Then each heavy read is timed alone (the figure to compare with the reference's on the same
+Untimed seeding of the same data for every target (`history.generate_history`, one seeded
+RNG): `runs` flow runs scheduled over the last 7 days (tags and names varied), a tenth with a
+task run, and events over the last day; over HTTP for our server, directly into the
+database for the reference, whose API is too slow for it (`reference_seed`). Then each heavy read is timed alone (the figure to compare with the reference's on the same
 data), and for `duration` seconds `HEAVY_CLIENTS` clients run the heavy reads back to back
 while one client alternates `GET /health` and `GET /flow_runs/{id}`: their p50/p99/max are
 the phase's result (target: p99 <= 10 ms).
@@ -14,21 +15,22 @@ has a timeout, the loaded window is fixed.
 from __future__ import annotations
 
 import asyncio
-import random
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 
+from bench import reference_seed
+from bench.history import FLOW_NAME, History, HistoryRun, event_body, flow_run_body, generate_history, task_run_body
 from bench.prepare import new_session, request_json
+from bench.servers import ServerProcess
 
 HEAVY_CLIENTS = 3
 #: The share of the seeding budget the flow runs may use; the rest is left for the events.
 RUNS_SHARE = 0.85
-TAGS = ["etl", "daily", "prod", "dev", "ml", "nightly"]
+SEED_BUDGET_S = 900.0
 
 
 def heavy_reads(now: datetime, runs: int) -> list[tuple[str, str, Callable[[], Any]]]:
@@ -71,60 +73,51 @@ def heavy_reads(now: datetime, runs: int) -> list[tuple[str, str, Callable[[], A
     ]
 
 
-async def seed_history(base: str, runs: int, events: int, budget_s: float, concurrency: int = 8) -> dict[str, Any]:
-    """Create up to `runs` flow runs and `events` events within `budget_s`; return what was made."""
-    rng = random.Random(13)
-    now = datetime.now(UTC)
+async def seed_over_http(base: str, history: History, budget_s: float, concurrency: int = 8) -> dict[str, Any]:
+    """Create `history`'s flow runs, task runs and events through the API within `budget_s`; return what was made."""
     deadline = time.monotonic() + budget_s
     # The runs may use most of the budget but not all of it: a slow target must still get its
     # events, or the event queries would be timed on an empty table.
     runs_deadline = time.monotonic() + budget_s * RUNS_SHARE
-    made: dict[str, Any] = {"flow_runs": 0, "task_runs": 0, "events": 0, "run_ids": []}
+    made: dict[str, Any] = {"flow_runs": 0, "task_runs": 0, "events": 0, "run_ids": [], "method": "HTTP"}
     async with new_session() as s:
-        status, flow = await request_json(s, "POST", f"{base}/flows/", {"name": "bench-history"})
+        status, flow = await request_json(s, "POST", f"{base}/flows/", {"name": FLOW_NAME})
         if status not in (200, 201):
             raise RuntimeError(f"POST /flows/ -> {status}: {flow}")
-        queue: asyncio.Queue[int] = asyncio.Queue()
-        for i in range(runs):
-            queue.put_nowait(i)
+        queue: asyncio.Queue[HistoryRun] = asyncio.Queue()
+        for item in history.runs:
+            queue.put_nowait(item)
 
         async def worker() -> None:
             while time.monotonic() < runs_deadline and not queue.empty():
-                i = queue.get_nowait()
-                when = now - timedelta(seconds=rng.uniform(0, 7 * 86400))
-                body = {
-                    "flow_id": flow["id"],
-                    "name": f"bench-{i}",
-                    "tags": rng.sample(TAGS, 2),
-                    "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": when.isoformat()}},
-                }
-                status, run = await request_json(s, "POST", f"{base}/flow_runs/", body)
+                item = queue.get_nowait()
+                status, run = await request_json(s, "POST", f"{base}/flow_runs/", flow_run_body(flow["id"], item))
                 if status in (200, 201):
                     made["flow_runs"] += 1
                     if len(made["run_ids"]) < 10:
                         made["run_ids"].append(run["id"])
-                    if i % 10 == 0:
-                        task = {"flow_run_id": run["id"], "task_key": "t", "dynamic_key": str(i), "name": f"t-{i}"}
+                    if item.with_task_run:
+                        task = task_run_body(run["id"], item)
                         if (await request_json(s, "POST", f"{base}/task_runs/", task))[0] in (200, 201):
                             made["task_runs"] += 1
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        for start in range(0, events, 500):
+        for start in range(0, len(history.events), 500):
             if time.monotonic() >= deadline:
                 break
-            batch = [
-                {
-                    "occurred": (now - timedelta(seconds=rng.uniform(0, 86400))).isoformat(),
-                    "event": f"bench.event.{rng.randrange(20)}",
-                    "resource": {"prefect.resource.id": f"bench.resource.{rng.randrange(500)}"},
-                    "id": str(uuid.uuid4()),
-                }
-                for _ in range(min(500, events - start))
-            ]
+            batch = [event_body(e) for e in history.events[start : start + 500]]
             if (await request_json(s, "POST", f"{base}/events", batch))[0] in (200, 204):
                 made["events"] += len(batch)
     made["seeding_s"] = round(budget_s - max(0.0, deadline - time.monotonic()), 1)
     return made
+
+
+def seed(server: ServerProcess, kind: str, history: History, log: Callable[[str], None]) -> dict[str, Any]:
+    """Write `history` into `server`: over HTTP for ours, directly into the database for the reference
+    (whose API cannot take 100,000 runs in the budget; see `reference_seed`)."""
+    if kind == "reference":
+        return reference_seed.seed(server, history, SEED_BUDGET_S, RUNS_SHARE, log)
+    return asyncio.run(seed_over_http(server.base_url, history, SEED_BUDGET_S))
 
 
 def _stats(samples: list[float]) -> dict[str, Any]:
@@ -142,11 +135,57 @@ async def _timed(s: aiohttp.ClientSession, method: str, url: str, body: Any = No
         return time.perf_counter() - start, resp.status
 
 
+async def _count_not_yet_late(s: aiohttp.ClientSession, base: str) -> int | None:
+    body = {"flow_runs": {"state": {"name": {"any_": ["Scheduled"]}}}}
+    try:
+        async with s.post(base + "/flow_runs/count", json=body) as resp:
+            return int(await resp.json()) if resp.status == 200 else None
+    except (TimeoutError, aiohttp.ClientError, ValueError):
+        return None
+
+
+#: Runs of the history read back after seeding, to check the target holds them as drawn.
+CHECK_SAMPLE = 5
+
+
+async def check_seeded(base: str, history: History, seeded_runs: int) -> list[str]:
+    """Read a few of the seeded runs back by name through the API; the differences from the
+    history (empty when the target holds them as drawn, whichever path wrote them)."""
+    problems: list[str] = []
+    step = max(1, seeded_runs // CHECK_SAMPLE)
+    async with new_session() as s:
+        for item in history.runs[:seeded_runs:step][:CHECK_SAMPLE]:
+            body = {"flow_runs": {"name": {"any_": [item.name]}}, "limit": 2}
+            status, found = await request_json(s, "POST", f"{base}/flow_runs/filter", body)
+            if status != 200 or len(found) != 1:
+                problems.append(f"{item.name}: {status}, {len(found) if isinstance(found, list) else found}")
+                continue
+            run = found[0]
+            expected = datetime.fromisoformat(run["expected_start_time"].replace("Z", "+00:00"))
+            if run["tags"] != list(item.tags) or expected != item.scheduled_time or run["state"]["type"] != "SCHEDULED":
+                problems.append(f"{item.name}: tags {run['tags']}, expected start {expected}, {run['state']['type']}")
+    return problems
+
+
+def _answer_summary(answer: Any) -> int | str:
+    """A count as it is; a list by its length (a page, or a history's buckets)."""
+    if isinstance(answer, int):
+        return answer
+    if isinstance(answer, list):
+        return f"{len(answer)} items"
+    if isinstance(answer, dict) and isinstance(answer.get("events"), list):
+        return f"{answer.get('total', len(answer['events']))} events"
+    return type(answer).__name__
+
+
 async def measure(base: str, run_id: str, runs: int, duration: float) -> dict[str, Any]:
     """Each heavy read alone, then cheap requests under `HEAVY_CLIENTS` heavy readers."""
     reads = heavy_reads(datetime.now(UTC), runs)
-    out: dict[str, Any] = {"heavy_alone_ms": {}, "heavy_errors": 0}
+    out: dict[str, Any] = {"heavy_alone_ms": {}, "heavy_answer": {}, "heavy_errors": 0}
     async with new_session(timeout=60.0) as s:
+        # Both servers' late-runs services move overdue SCHEDULED runs to Late, 400 per 5 s:
+        # how far they are decides how much writing goes on while the reads are timed.
+        out["not_yet_late_at_start"] = await _count_not_yet_late(s, base)
         for label, path, body in reads:
             times = []
             for _ in range(3):
@@ -155,6 +194,9 @@ async def measure(base: str, run_id: str, runs: int, duration: float) -> dict[st
                     out["heavy_errors"] += 1
                 times.append(took)
             out["heavy_alone_ms"][label] = round(min(times) * 1e3, 1)
+            # what it answered (untimed): the same data gives the same counts on every target
+            status, answer = await request_json(s, "POST", base + path, body())
+            out["heavy_answer"][label] = _answer_summary(answer) if status == 200 else f"HTTP {status}"
         loaded: dict[str, list[float]] = {}
         until = 0.0  # set below, before the heavy readers start
 
@@ -178,20 +220,39 @@ async def measure(base: str, run_id: str, runs: int, duration: float) -> dict[st
         until = time.perf_counter() + duration
         busy: dict[str, list[float]] = {"health": [], "point read": []}
         await asyncio.gather(cheap(busy, until), *(heavy() for _ in range(HEAVY_CLIENTS)))
+        out["not_yet_late_at_end"] = await _count_not_yet_late(s, base)
     out["idle"] = {k: _stats(v) for k, v in idle.items()}
     out["under_heavy_reads"] = {k: _stats(v) for k, v in busy.items()}
     out["heavy_loaded_mean_ms"] = {k: round(sum(v) / len(v) * 1e3, 1) for k, v in loaded.items() if v}
     return out
 
 
-def run(base: str, runs: int, duration: float, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Seed, then measure; one dict for the report."""
-    log(f"  -- responsiveness: seeding {runs} flow runs, {runs // 2} events (budget 900 s)")
-    made = asyncio.run(seed_history(base, runs, runs // 2, budget_s=900.0))
-    log(f"     seeded {made['flow_runs']} runs, {made['task_runs']} task runs, {made['events']} events")
+def run(
+    server: ServerProcess, kind: str, runs: int, duration: float, log: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """Seed, then measure; one dict for the report (an "error" key when seeding failed)."""
+    history = generate_history(runs, runs // 2, datetime.now(UTC))
+    how = "directly into its SQLite database" if kind == "reference" else "over HTTP"
+    log(
+        f"  -- responsiveness: seeding {runs} flow runs, {history.task_runs} task runs, "
+        f"{len(history.events)} events {how} (budget {SEED_BUDGET_S:.0f} s)"
+    )
+    try:
+        made = seed(server, kind, history, log)
+    except Exception as exc:  # recorded; the target's other results stand
+        error = f"seeding failed: {type(exc).__name__}: {exc}"[:1500]
+        log(f"     {error}")
+        return {"seeded": {}, "error": error}
+    log(
+        f"     seeded {made['flow_runs']} runs, {made['task_runs']} task runs, {made['events']} events "
+        f"in {made.get('seeding_s')} s ({made.get('method')})"
+    )
     if not made["run_ids"]:
         return {"seeded": made, "error": "nothing seeded"}
-    result = asyncio.run(measure(base, made["run_ids"][0], made["flow_runs"], duration))
+    made["check"] = asyncio.run(check_seeded(server.base_url, history, made["flow_runs"])) or "ok"
+    if made["check"] != "ok":
+        log(f"     WARNING: the seeded runs read back differ from the history: {made['check']}")
+    result = asyncio.run(measure(server.base_url, made["run_ids"][0], made["flow_runs"], duration))
     under = result["under_heavy_reads"]
     log(
         f"     /health p99 {under['health'].get('p99_ms')} ms, point read p99 "
@@ -205,8 +266,14 @@ def report_lines(results: dict[str, Any]) -> list[str]:
     ran = [t for t in results.get("targets", []) if t.get("responsiveness")]
     if not ran:
         return []
-    labels = list(ran[0]["responsiveness"].get("heavy_alone_ms", {}))
-    head = ["target", "runs / task runs / events seeded", "/health p99 idle → loaded", "point read p99 idle → loaded"]
+    labels = list(dict.fromkeys(k for t in ran for k in t["responsiveness"].get("heavy_alone_ms", {})))
+    head = [
+        "target",
+        "runs / task runs / events seeded (how, s)",
+        "not yet Late: start → end",
+        "/health p99 idle → loaded",
+        "point read p99 idle → loaded",
+    ]
     lines = ["", "## Responsiveness under heavy reads", "", "| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for t in ran:
         r = t["responsiveness"]
@@ -214,14 +281,22 @@ def report_lines(results: dict[str, Any]) -> list[str]:
         idle, busy = r.get("idle", {}), r.get("under_heavy_reads", {})
         cells = [
             t["name"],
-            f"{seeded.get('flow_runs')} / {seeded.get('task_runs')} / {seeded.get('events')}",
+            f"{seeded.get('flow_runs')} / {seeded.get('task_runs')} / {seeded.get('events')} "
+            f"({seeded.get('method', '?')}, {seeded.get('seeding_s')} s)"
+            if seeded
+            else f"— ({r.get('error', 'not seeded')})",
+            f"{r.get('not_yet_late_at_start')} → {r.get('not_yet_late_at_end')}",
             f"{idle.get('health', {}).get('p99_ms')} → {busy.get('health', {}).get('p99_ms')} ms",
             f"{idle.get('point read', {}).get('p99_ms')} → {busy.get('point read', {}).get('p99_ms')} ms",
         ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
-    lines += ["", "Each heavy read alone (ms, best of 3), on the same seeded data:", ""]
+    lines += ["", "Each heavy read alone (ms, best of 3; its answer in brackets), on the same seeded data:", ""]
     lines += ["| heavy read | " + " | ".join(t["name"] for t in ran) + " |", "|" + " --- |" * (len(ran) + 1)]
     for label in labels:
-        row = [str(t["responsiveness"].get("heavy_alone_ms", {}).get(label, "—")) for t in ran]
+        row = []
+        for t in ran:
+            r = t["responsiveness"]
+            answer = r.get("heavy_answer", {}).get(label)
+            row.append(f"{r.get('heavy_alone_ms', {}).get(label, '—')}" + ("" if answer is None else f" ({answer})"))
         lines.append(f"| {label} | " + " | ".join(row) + " |")
     return lines

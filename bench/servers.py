@@ -95,7 +95,7 @@ class ServerProcess:
         if self.pin:
             argv = ["taskset", "-c", str(SERVER_CORE), *argv]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "wb")
+        log = open(self.log_path, "ab")  # a restart (the reference after direct seeding) appends
         self.started_at = time.perf_counter()
         self.proc = subprocess.Popen(
             argv,

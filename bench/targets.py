@@ -189,8 +189,11 @@ def our_server_exe() -> str | None:
     return str(exe) if exe.exists() else shutil.which("prefect-server")
 
 
-def build_process(target: Target, workdir: Path, pin: bool, db_url: str | None = None) -> ServerProcess:
-    """Build (not start) the ServerProcess for `target` with a fresh database under `workdir`."""
+def build_process(
+    target: Target, workdir: Path, pin: bool, db_url: str | None = None, extra_env: dict[str, str] | None = None
+) -> ServerProcess:
+    """Build (not start) the ServerProcess for `target` with a fresh database under `workdir`;
+    `extra_env` is added to a server's environment (not the ceiling's)."""
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     home = workdir / "prefect-home"
@@ -235,11 +238,15 @@ def build_process(target: Target, workdir: Path, pin: bool, db_url: str | None =
         env = clean_env(extra)
     else:
         raise ValueError(target.kind)
+    if extra_env and target.kind != "ceiling":
+        env.update(extra_env)
     return ServerProcess(name=target.name, argv=argv, env=env, log_path=log_path, port=port, pin=pin)
 
 
 @contextlib.contextmanager
-def open_target(target: Target, workdir: Path, pin: bool, log=print) -> Iterator[ServerProcess]:
+def open_target(
+    target: Target, workdir: Path, pin: bool, log=print, extra_env: dict[str, str] | None = None
+) -> Iterator[ServerProcess]:
     """Yield a (not yet started) ServerProcess for `target`, with any database it needs running.
 
     For PostgreSQL the postmaster's pid is added to the process' aux_pids, so the CPU seconds of
@@ -247,7 +254,7 @@ def open_target(target: Target, workdir: Path, pin: bool, log=print) -> Iterator
     """
     if target.kind == "ours" and target.db == "postgres":
         with postgres_database() as (url, pg):
-            server = build_process(target, workdir, pin, db_url=url)
+            server = build_process(target, workdir, pin, db_url=url, extra_env=extra_env)
             pid = postmaster_pid(pg)
             if pid:
                 server.aux_pids.append(pid)
@@ -255,7 +262,7 @@ def open_target(target: Target, workdir: Path, pin: bool, log=print) -> Iterator
                     _pin_tree(pid)
             yield server
     else:
-        yield build_process(target, workdir, pin)
+        yield build_process(target, workdir, pin, extra_env=extra_env)
 
 
 def postmaster_pid(pg: object) -> int | None:
