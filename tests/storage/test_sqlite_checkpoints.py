@@ -46,7 +46,7 @@ async def _settled(engine: SqliteEngine) -> None:
 
 
 async def test_checkpoints_run_in_their_own_thread_and_copy_the_log(tmp_path: Path) -> None:
-    settings = SqliteSettings(PREFECT_DATABASE_PATH=tmp_path / "ckpt.db")  # type: ignore[call-arg]
+    settings = SqliteSettings(PREFECT_DATABASE_PATH=tmp_path / "ckpt.db")
     threads: list[int] = []
 
     def hook(db: sqlite3.Connection) -> None:
