@@ -16,10 +16,12 @@ from sqlalchemy.pool import NullPool
 from prefect_storage_sql.statements import StatementCache
 from prefect_storage_sql.storage import SqlStorage
 from prefect_storage_sqlite.dialect import SqliteSupport
+from prefect_storage_sqlite.engine import SqliteEngine
 from prefect_storage_sqlite.fresh_schema import schema_without_alembic
 from prefect_storage_sqlite.settings import SqliteSettings
+from prefect_storage_sqlite.sync_bridge import sqlite_dialect
 from prefect_storage_sqlite.thread_priority import lower_thread_priority
-from prefect_storage_sqlite.threaded import ConnectHook, SqliteEngine, sqlite_dialect
+from prefect_storage_sqlite.threaded import ConnectHook
 
 
 def migrate_database(
