@@ -16,9 +16,12 @@ from sqlalchemy.pool import NullPool
 from prefect_storage_sql.statements import StatementCache
 from prefect_storage_sql.storage import SqlStorage
 from prefect_storage_sqlite.dialect import SqliteSupport
+from prefect_storage_sqlite.engine import SqliteEngine
 from prefect_storage_sqlite.fresh_schema import schema_without_alembic
 from prefect_storage_sqlite.settings import SqliteSettings
-from prefect_storage_sqlite.threaded import ConnectHook, SqliteEngine, sqlite_dialect
+from prefect_storage_sqlite.sync_bridge import sqlite_dialect
+from prefect_storage_sqlite.thread_priority import lower_thread_priority
+from prefect_storage_sqlite.threaded import ConnectHook
 
 
 def migrate_database(
@@ -85,6 +88,7 @@ async def open_sqlite(
     reader_wait: float = 0.01,
     idle_readers: int = 4,
     map_rows_in_thread: bool = True,
+    reader_nice: int = 0,
 ) -> AsyncIterator[SqlStorage]:
     """Open (creating it if needed) and migrate the database file at `path`, every
     connection set up with `pragmas` (then `connect_hooks`, in its own thread); yield the
@@ -92,7 +96,9 @@ async def open_sqlite(
 
     At most `readers` reads run at once while they are short; a read that finds them all
     busy waits for one only until the youngest busy read has run `reader_wait` seconds, then
-    opens a connection of its own (up to `idle_readers` connections stay open between reads)."""
+    opens a connection of its own (up to `idle_readers` connections stay open between reads).
+    The readers' threads run at nice value `reader_nice` (0: the process's own; see
+    `thread_priority`)."""
     path, url = _prepare_file(path)
     # Before any pooled connection opens, so that none caches the old schema; in a thread,
     # like every other SQLite call, so a long migration leaves the loop free.
@@ -106,7 +112,7 @@ async def open_sqlite(
         idle_connections=max(idle_readers, readers),
         busy_connections=readers,
         overflow_after=reader_wait,
-        connect_hooks=connect_hooks,
+        connect_hooks=[*connect_hooks, lower_thread_priority(reader_nice)] if reader_nice > 0 else connect_hooks,
         statements=statements,
         map_rows_in_thread=map_rows_in_thread,
     )
@@ -142,4 +148,5 @@ class SqliteBackend:
             self.settings.pragmas(),
             readers=self.settings.readers,
             reader_wait=self.settings.reader_wait_ms / 1000,
+            reader_nice=self.settings.reader_nice,
         )

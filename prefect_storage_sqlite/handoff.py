@@ -41,6 +41,10 @@ class Handoff(Generic[T]):
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
 
+    def has_waiters(self) -> bool:
+        """Whether `give` would hand an item over now (some waiter has not timed out)."""
+        return any(not waiter.done() for waiter in self._waiters)
+
     def give(self, item: T) -> bool:
         """Hand `item` to the longest waiter; False when nobody waits (the caller keeps it)."""
         while self._waiters:

@@ -26,6 +26,9 @@ class SqliteSettings(EnvironSettings):
     #: How long a read waits for a busy reader before it opens a connection of its own (so
     #: long reads never hold a short one for longer than this).
     reader_wait_ms: int = Field(default=10, ge=0, le=10_000, validation_alias="PREFECT_SQLITE_READER_WAIT_MS")
+    #: The nice value of the reader connections' threads (Linux), so that long reads leave the
+    #: core to the event loop first (`prefect_storage_sqlite.thread_priority`); 0: unchanged.
+    reader_nice: int = Field(default=10, ge=0, le=19, validation_alias="PREFECT_SQLITE_READER_NICE")
 
     def pragmas(self) -> list[str]:
         """The statements every connection runs when it opens."""

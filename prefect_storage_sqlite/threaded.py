@@ -7,7 +7,8 @@ runs BEGIN (when a transaction is pending), the statement, `fetchall`, `rowcount
 conversion of the rows in one go, so a statement costs one thread hop. SQLite releases the
 GIL while it steps through a query, so a long read runs beside the loop.
 
-The engine offers the slice of SQLAlchemy's `AsyncEngine` the shared kit uses
+The engine (`prefect_storage_sqlite.engine.SqliteEngine`) offers the slice of SQLAlchemy's
+`AsyncEngine` the shared kit uses
 (`prefect_storage_sql.engine.SqlEngine`: `connect()`/`begin()`, `execute`, `stream`,
 `run_sync`, `commit`, `rollback`). The writer holds one connection (one holder at a time;
 `BEGIN IMMEDIATE`); readers run at most `busy_connections` reads at once, a connection handed
@@ -18,20 +19,20 @@ only opens its own at once; in WAL mode readers never wait for the writer.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from prefect_storage_sql.results import BufferedResult, StreamedResult
-from prefect_storage_sql.statements import Prepared, RowShape, StatementCache, distill
-from prefect_storage_sqlite.handoff import BusySince, Handoff
-from prefect_storage_sqlite.sync_bridge import sqlite_dialect, sync_connection
+from prefect_storage_sql.statements import Prepared, RowShape, distill
+from prefect_storage_sqlite.sync_bridge import sync_connection
+
+if TYPE_CHECKING:  # the engine module imports this one
+    from prefect_storage_sqlite.engine import SqliteEngine
 
 T = TypeVar("T")
 #: Called in a new connection's thread with its `sqlite3.Connection` (tests trace with it).
@@ -222,6 +223,8 @@ class SqliteConnection:
             await self._in_thread(end)
         except sqlite3.Error as exc:
             raise _wrapped(exc, verb, ()) from exc
+        if verb == "COMMIT" and self._engine.checkpoints is not None:
+            self._engine.checkpoints.committed()
 
     async def _reset(self) -> None:
         """Before the connection goes back to its pool: no open statement, no transaction."""
@@ -250,147 +253,6 @@ class SqliteConnection:
             await self._in_thread(close_sync)
         finally:
             await self._driver.close()
-
-
-class SqliteEngine:
-    """The writer (one connection, one holder at a time) or the readers (a small pool
-    that grows on demand) of one database file."""
-
-    def __init__(
-        self,
-        database: str,
-        pragmas: Sequence[str],
-        *,
-        writer: bool,
-        idle_connections: int = 2,
-        busy_connections: int | None = None,
-        overflow_after: float = 0.01,
-        connect_hooks: Sequence[ConnectHook] = (),
-        statements: StatementCache | None = None,
-        map_rows_in_thread: bool = True,
-    ) -> None:
-        self.database = database
-        self.pragmas = list(pragmas)
-        self.writer = writer
-        self.statements = statements or StatementCache(sqlite_dialect())
-        self.statement_listeners: list[StatementListener] = []
-        #: Convert fetched rows in the connection's thread: a large result then yields the GIL
-        #: every switch interval instead of holding the loop (measured: docs/architecture.md).
-        self.map_rows_in_thread = map_rows_in_thread
-        self._connect_hooks = list(connect_hooks)
-        self._idle: list[SqliteConnection] = []
-        self._idle_max = 1 if writer else idle_connections
-        self._busy_max = busy_connections  # fewer threads wait less for the GIL; no churn
-        self._waiters: Handoff[SqliteConnection] = Handoff(self._give_back)
-        self._busy = BusySince(overflow_after)
-        self._opening = 0
-        self._open: set[SqliteConnection] = set()
-        self._single = asyncio.Lock() if writer else None
-        self._begin_sql = "BEGIN IMMEDIATE" if writer else "BEGIN"
-        self._disposed = False
-
-    async def _new_connection(self) -> SqliteConnection:
-        driver = aiosqlite.connect(self.database, isolation_level=None)
-        driver._thread.daemon = True  # an unclosed connection must not keep the process alive
-        await driver
-        db = driver._conn
-
-        def set_up() -> None:
-            for pragma in self.pragmas:
-                db.execute(pragma).close()
-            for hook in self._connect_hooks:
-                hook(db)
-
-        await driver._execute(set_up)
-        conn = SqliteConnection(self, driver, db)
-        self._open.add(conn)
-        return conn
-
-    async def _acquire(self) -> SqliteConnection:
-        conn = await self._take()
-        self._busy.held(conn)
-        return conn
-
-    async def _take(self) -> SqliteConnection:
-        if self._disposed:
-            raise sa_exc.InterfaceError("engine disposed", None, Exception("the SQLite engine is closed"))
-        if self._single is not None:
-            await self._single.acquire()
-        try:
-            if self._idle:
-                return self._idle.pop()
-            if self._busy_max is not None and len(self._open) + self._opening >= self._busy_max:
-                budget = self._busy.wait_budget()
-                if budget > 0 and (conn := await self._waiters.wait(budget)) is not None:
-                    return conn
-            self._opening += 1
-            try:
-                return await self._new_connection()
-            finally:
-                self._opening -= 1
-        except BaseException:
-            if self._single is not None:
-                self._single.release()
-            raise
-
-    async def _give_back(self, conn: SqliteConnection) -> None:
-        if self._waiters.give(conn):
-            return
-        if len(self._idle) < self._idle_max and not self._disposed:
-            self._idle.append(conn)
-        else:
-            self._open.discard(conn)
-            await conn.close()
-
-    async def _release(self, conn: SqliteConnection) -> None:
-        self._busy.freed(conn)
-        try:
-            if conn.closed:  # by dispose(), while it was held
-                self._open.discard(conn)
-                return
-            await conn._reset()
-            await self._give_back(conn)
-        except BaseException:
-            self._open.discard(conn)
-            await conn.close()
-            raise
-        finally:
-            if self._single is not None:
-                self._single.release()
-
-    @asynccontextmanager
-    async def connect(self) -> AsyncIterator[SqliteConnection]:
-        """A connection without a transaction (each statement on its own), given back on exit."""
-        conn = await self._acquire()
-        try:
-            yield conn
-        finally:
-            await asyncio.shield(self._release(conn))
-
-    @asynccontextmanager
-    async def begin(self) -> AsyncIterator[SqliteConnection]:
-        """A connection in a transaction (BEGIN sent with the first statement), committed
-        on a normal exit and rolled back on an exception."""
-        conn = await self._acquire()
-        try:
-            conn._start(self._begin_sql)
-            try:
-                yield conn
-            except BaseException:
-                await asyncio.shield(conn.rollback())
-                raise
-            await conn.commit()
-        finally:
-            await asyncio.shield(self._release(conn))
-
-    async def dispose(self) -> None:
-        """Close every connection, held ones too (after what they have queued), so that no
-        worker thread outlives the event loop; a holder's further statements fail."""
-        self._disposed = True
-        self._idle = []
-        connections, self._open = list(self._open), set()
-        for conn in connections:
-            await conn.close()
 
 
 def _wrapped(exc: sqlite3.Error, sql: str, params: Any) -> sa_exc.DBAPIError:

@@ -32,8 +32,8 @@ class EventPipeline:
 
     `emit` only appends to a buffer (it waits for a flush only when the buffer
     is over `max_buffered`, to push back on a database that cannot keep up).
-    A background task flushes every `flush_interval` seconds, or as soon as
-    `batch_size` events are waiting. Run it with `async with pipeline.running():`;
+    A background task flushes every `flush_interval` seconds while events wait
+    (it sleeps while the buffer is empty), or as soon as `batch_size` are waiting. Run it with `async with pipeline.running():`;
     leaving the block flushes whatever is still buffered.
 
     `max_buffered` is ten batches: an accepted event holds ~2 KB, and at 50,000 a flood over
@@ -64,6 +64,7 @@ class EventPipeline:
         self._attempts: dict[UUID, int] = {}
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._idle = asyncio.Event()  # set when the buffer gets something: wakes an idle flusher
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         #: Observers of stored batches (see `EventObserver`), in order.
@@ -78,6 +79,7 @@ class EventPipeline:
         if not events:
             return
         self._buffer.extend(events)
+        self._idle.set()
         if self._task is None:
             # Not running (start-up, shutdown, or a test): write straight away.
             await self.flush()
@@ -165,9 +167,22 @@ class EventPipeline:
         return keep
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         while not self._stopping:
+            if not self._buffer:
+                # Nothing to write: sleep until an event arrives (`emit` wakes us) instead of
+                # waking every interval for nothing (an idle server's CPU).
+                self._idle.clear()
+                await self._idle.wait()
+                if self._stopping:
+                    break
+            # Flush on the same cadence as ever (multiples of the interval since start): an
+            # event waits at most `flush_interval`, and a burst still goes in one batch.
+            now = loop.time()
+            deadline = started + (int((now - started) / self.flush_interval) + 1) * self.flush_interval
             try:
-                async with asyncio.timeout(self.flush_interval):  # not wait_for (see loops.run_loop)
+                async with asyncio.timeout_at(deadline):  # not wait_for (see loops.run_loop)
                     await self._wake.wait()
             except TimeoutError:
                 pass
@@ -189,6 +204,7 @@ class EventPipeline:
             task, self._task = self._task, None
             self._stopping = True
             self._wake.set()
+            self._idle.set()
             await asyncio.gather(task, return_exceptions=True)
             for attempt in range(self.max_attempts):
                 await self.flush()

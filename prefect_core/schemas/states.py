@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from enum import Enum
 from typing import Any
@@ -115,5 +116,11 @@ class State(PrefectModel):
 
     def fresh_copy(self, **changes: Any) -> State:
         """A copy with a new id and timestamp, as when a rule substitutes a state."""
-        data = {"id": uuid4(), "timestamp": timeutil.now(), **changes}
-        return self.model_copy(update=data, deep=True)
+        # As independent of `self` as a deep copy (callers edit the copy's details), without
+        # deep-copying every field: the details are flat but for one dict, `data` is JSON.
+        details = self.state_details.model_copy()
+        if details.run_input_keyset is not None:
+            details.run_input_keyset = dict(details.run_input_keyset)
+        data = self.data if not isinstance(self.data, dict | list) else copy.deepcopy(self.data)
+        update = {"id": uuid4(), "timestamp": timeutil.now(), "state_details": details, "data": data, **changes}
+        return self.model_copy(update=update)

@@ -22,6 +22,7 @@ class SqlFlowRunRepository(RunRepository[FlowRun]):
     table = t
     state_table = tables.flow_run_state
     model = FlowRun
+    filter_shapes = True
     sorts = {
         FlowRunSort.ID_DESC: (t.c.id.desc(),),
         FlowRunSort.START_TIME_ASC: (sa.func.coalesce(t.c.start_time, t.c.expected_start_time).asc(),),
@@ -83,8 +84,16 @@ class SqlFlowRunRepository(RunRepository[FlowRun]):
                 assert existing is not None
                 return existing
         else:
-            # Sent with the read below (on SQLite, one thread hop for both).
+            # Sent with the next statement (on SQLite, one thread hop for both).
             await execute_unread(self.conn, prebuilt(("flow_run", "insert"), lambda: sa.insert(t)), values)
-        stored = await self.get(run.id)
+        if values.get("work_queue_id") is None:
+            # Inserted now, in no work queue (so in no pool): the row holds exactly `values`
+            # (no state yet), and the run is built from them as `_to_model` builds it from
+            # the row, without reading it back.
+            data = {c.name: values.get(c.name) for c in t.columns}
+            data["state"] = None
+            data.update(self._computed(data))
+            return FlowRun.model_validate(data)
+        stored = await self.get(run.id)  # its work pool comes from the join
         assert stored is not None
         return stored

@@ -12,8 +12,9 @@ from pydantic import BaseModel
 from prefect_core import run_facts, timeutil
 from prefect_core.ports.run_filters import HistoryCount
 from prefect_core.schemas.states import State
-from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged_prebuilt, prebuilt
+from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, prebuilt
 from prefect_storage_sql.repositories.run_documents import DocumentShape
+from prefect_storage_sql.repositories.run_filter_shapes import condition_for, shape_of
 from prefect_storage_sql.repositories.run_history import history_counts, history_select
 
 M = TypeVar("M", bound=BaseModel)
@@ -36,6 +37,8 @@ class RunRepository(SqlRepository, Generic[M]):
     state_table: sa.Table
     model: type[M]
     sorts: dict[Any, tuple[Any, ...]]
+    #: Whether common filter shapes run prebuilt (`run_filter_shapes`: flow-run filters).
+    filter_shapes = False
 
     def _select(self) -> sa.Select[Any]:
         s = self.state_table
@@ -120,15 +123,45 @@ class RunRepository(SqlRepository, Generic[M]):
         """The WHERE condition of this table's rows matching a run filter body."""
         return self._matching(filters)
 
+    def _deferred_page(self, ids: sa.Select[Any], sort: Any) -> sa.Select[Any]:
+        """The whole rows (state and joins included) of the page `ids` selects, in `sort` order.
+
+        A "deferred join": the page's ids come first, from the sort's index alone (the
+        `(expected_start_time, id)` index covers the default sorts), so the rows an offset
+        skips are index entries passed over, not rows read, joined and sorted; only the
+        page's own rows are then read and joined. The order is the same one (the sort, then
+        the id) in both queries, so the page is the one the single query would return."""
+        order = (*self.sorts[sort], self.table.c.id)
+        return self._select().where(self.table.c.id.in_(ids.order_by(*order))).order_by(*order)
+
     async def _page_rows(self, filters: Any, sort: Any, offset: int, limit: int | None) -> Any:
+        ids = sa.select(self.table.c.id)
         if no_criteria(filters) and limit is not None:
-            stmt = paged_prebuilt(
-                (type(self), "list", sort), lambda: self._select().order_by(*self.sorts[sort], self.table.c.id)
+            stmt = prebuilt(
+                (type(self), "list", sort),
+                lambda: self._deferred_page(ids.offset(sa.bindparam("_offset")).limit(sa.bindparam("_limit")), sort),
             )
             return await self.conn.execute(stmt, {"_offset": offset, "_limit": limit})
-        stmt = self._select().where(self._matching(filters))
-        stmt = page(stmt.order_by(*self.sorts[sort], self.table.c.id), offset, limit)
-        return await self.conn.execute(stmt)
+        shaped = shape_of(filters) if self.filter_shapes and limit is not None else None
+        if shaped is not None:
+            # A common filter shape: its statement is built once, the values bound per call.
+            shape, values = shaped
+            stmt = prebuilt(
+                (type(self), "shape", shape, sort),
+                lambda: self._deferred_page(
+                    ids.where(condition_for(shape)).offset(sa.bindparam("_offset")).limit(sa.bindparam("_limit")),
+                    sort,
+                ),
+            )
+            return await self.conn.execute(stmt, {**values, "_offset": offset, "_limit": limit})
+        if limit is None and not offset:
+            # No page to cut: one query, nothing for the ids-first form to save.
+            base = prebuilt((type(self), "select"), self._select)  # generative: `where` copies it
+            stmt = base.where(self._matching(filters)).order_by(*self.sorts[sort], self.table.c.id)
+            return await self.conn.execute(stmt)
+        return await self.conn.execute(
+            self._deferred_page(page(ids.where(self._matching(filters)), offset, limit), sort)
+        )
 
     async def filter(self, filters: Any, sort: Any, offset: int, limit: int | None) -> list[M]:
         return [self._to_model(row) for row in await self._page_rows(filters, sort, offset, limit)]

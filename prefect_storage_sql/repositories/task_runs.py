@@ -57,9 +57,15 @@ class SqlTaskRunRepository(RunRepository[TaskRun]):
             existing = await self.get_by_key(run.flow_run_id, run.task_key, run.dynamic_key)
             if existing is not None:
                 return existing
-        stored = await self.get(run.id)
-        assert stored is not None
-        return stored
+            stored = await self.get(run.id)
+            assert stored is not None
+            return stored
+        # Inserted now: the row holds exactly `values` (no state yet), so the run is built
+        # from them as `_to_model` builds it from the row, without reading it back.
+        data = {c.name: values.get(c.name) for c in t.columns}
+        data["state"] = None
+        data.update(self._computed(data))
+        return TaskRun.model_validate(data)
 
     async def get_many(self, run_ids: Sequence[UUID]) -> list[TaskRun]:
         if not run_ids:

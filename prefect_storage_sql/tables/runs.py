@@ -36,7 +36,6 @@ flow_run = sa.Table(
     sa.Index(None, "state_type", "next_scheduled_start_time"),
     sa.Index(None, "parent_task_run_id"),
     sa.Index(None, "deployment_id"),
-    sa.Index(None, "expected_start_time"),
 )
 
 
@@ -60,7 +59,9 @@ task_run = sa.Table(
     *run_timing(),
     sa.Index(None, "flow_run_id", "task_key", "dynamic_key", unique=True),
     sa.Index(None, "state_type", "next_scheduled_start_time"),
-    sa.Index(None, "expected_start_time"),
+    # The pages' order, as flow_run's (without the history's columns: task runs change state
+    # most often, and each change would move their entry).
+    sa.Index(None, "expected_start_time", "id"),
 )
 
 
@@ -89,3 +90,18 @@ flow_run.append_column(sa.Column("claimed_until", Timestamp()))
 
 
 sa.Index(None, flow_run.c.work_queue_id, flow_run.c.state_type, flow_run.c.next_scheduled_start_time)
+
+# The expected start time, descending, then the id (the tiebreaker of every sort): the index
+# alone gives the order of EXPECTED_START_TIME_DESC pages, the default's, at any offset
+# (RunRepository._deferred_page), and serves time ranges; with the columns after it, the run
+# history and the UI's dashboard read only the index.
+sa.Index(
+    "ix_flow_run__expected_start_time_desc_id_covering",
+    flow_run.c.expected_start_time.desc(),
+    flow_run.c.id,
+    flow_run.c.state_type,
+    flow_run.c.state_name,
+    flow_run.c.start_time,
+    flow_run.c.total_run_time,
+    flow_run.c.state_timestamp,
+)

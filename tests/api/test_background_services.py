@@ -122,3 +122,35 @@ async def test_cancellation_cleanup_times_out_cancelling(client) -> None:
     assert (await (await client.get(f"/api/flow_runs/{run['id']}")).json())["state"]["type"] == "CANCELLING"
     await CancellationCleanup(services.storage, services.orchestration, timeout=0).tick()
     assert (await (await client.get(f"/api/flow_runs/{run['id']}")).json())["state"]["type"] == "CANCELLED"
+
+
+async def test_cancellation_cleanup_cancels_what_a_cancelled_flow_run_left(client) -> None:
+    flow = await (await client.post("/api/flows/", json={"name": "f"})).json()
+    parent = await (await client.post("/api/flow_runs/", json={"flow_id": flow["id"]})).json()
+    other = await (await client.post("/api/flow_runs/", json={"flow_id": flow["id"]})).json()
+    tasks = {}
+    for run in (parent, other):
+        body = {"flow_run_id": run["id"], "task_key": "t", "dynamic_key": "0", "state": {"type": "RUNNING"}}
+        tasks[run["id"]] = await (await client.post("/api/task_runs/", json=body)).json()
+    mirror = await (
+        await client.post("/api/task_runs/", json={"flow_run_id": parent["id"], "task_key": "sub", "dynamic_key": "0"})
+    ).json()
+    sub = await (
+        await client.post("/api/flow_runs/", json={"flow_id": flow["id"], "parent_task_run_id": mirror["id"]})
+    ).json()
+    await client.post(f"/api/flow_runs/{sub['id']}/set_state", json={"state": {"type": "RUNNING"}})
+    services = _services(client)
+    cleanup = CancellationCleanup(services.storage, services.orchestration)
+
+    async def state_of(kind: str, run_id: str) -> str:
+        return (await (await client.get(f"/api/{kind}/{run_id}")).json())["state"]["type"]
+
+    await cleanup.tick()  # nothing cancelled yet: nothing changes
+    assert [await state_of("task_runs", t["id"]) for t in tasks.values()] == ["RUNNING", "RUNNING"]
+    assert await state_of("flow_runs", sub["id"]) == "RUNNING"
+
+    await client.post(f"/api/flow_runs/{parent['id']}/set_state", json={"state": {"type": "CANCELLED"}, "force": True})
+    await cleanup.tick()
+    assert await state_of("task_runs", tasks[parent["id"]]["id"]) == "CANCELLED"
+    assert await state_of("task_runs", tasks[other["id"]]["id"]) == "RUNNING"  # its flow run was not cancelled
+    assert await state_of("flow_runs", sub["id"]) == "CANCELLED"
