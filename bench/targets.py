@@ -111,7 +111,7 @@ def postgres_database() -> Iterator[tuple[str, object]]:
     """
     from tests.support.postgres import PostgresServer
 
-    srv = PostgresServer()
+    srv = PostgresServer(durable=True)  # PostgreSQL's own durability defaults, as users run it
     entered = None
     if hasattr(srv, "start"):
         srv.start()
