@@ -80,7 +80,8 @@ class PgPool:
         self.timeout = timeout
         self._idle: list[Pooled] = []  # the most recently returned last: handed out first
         self._idle_since: dict[Pooled, float] = {}  # loop time each idle connection came back
-        self._sweep: asyncio.TimerHandle | None = None
+        self._sweep: asyncio.Handle | None = None
+        self._sweep_at = 0.0  # the loop time `_sweep` is due at
         self._slots = asyncio.Semaphore(size + max_overflow)
         self._open: set[Pooled] = set()
         self._resets: set[asyncio.Task[None]] = set()
@@ -174,9 +175,12 @@ class PgPool:
     def _sweep_by(self, when: float) -> None:
         """Have `_sweep_idle` run at `when` at the latest."""
         if self._sweep is not None:
-            if self._sweep.when() <= when:
+            # Our own record of the due time: uvloop's handles have no `when()` (a `call_at`
+            # already due even returns a plain handle).
+            if self._sweep_at <= when:
                 return
             self._sweep.cancel()
+        self._sweep_at = when
         self._sweep = asyncio.get_running_loop().call_at(when, self._sweep_idle)
 
     def _sweep_idle(self) -> None:

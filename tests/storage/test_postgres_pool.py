@@ -140,3 +140,35 @@ async def test_a_read_is_rolled_back_soon_while_overflow_connections_wait_to_be_
         while await _states(watcher) != ["idle", "idle"]:
             assert asyncio.get_running_loop().time() < deadline, await _states(watcher)
             await asyncio.sleep(pool_module.IDLE_RESET_SECONDS)
+
+
+def test_returned_connections_are_swept_on_uvloop_the_servers_loop(pg_url: str) -> None:
+    """The server runs on uvloop, whose timer handles have no `when()`: reads returned while a
+    sweep is pending (the path that compares due times) must give their connection back, and the
+    idle read still gets rolled back."""
+    import uvloop
+
+    async def scenario() -> list[str]:
+        watcher = await asyncpg.connect(pg_url)
+        try:
+            settings = PostgresSettings(url=pg_url, pool_size=2, pool_max_overflow=2)
+            async with PostgresBackend(settings).open() as storage:
+                pool = storage.read_engine.pool  # type: ignore[attr-defined]
+                # A sweep due now: uvloop schedules it as a plain handle (no timer), which a
+                # return before it runs compared by `when()` and failed on.
+                now = asyncio.get_running_loop().time()
+                pool._sweep_by(now)
+                pool._sweep_by(now + 1)
+                for _ in range(3):  # each return reschedules the pending sweep
+                    await asyncio.gather(*(_backend_pid(storage) for _ in range(4)))
+                deadline = asyncio.get_running_loop().time() + 5
+                while "idle in transaction" in await _states(watcher):
+                    assert asyncio.get_running_loop().time() < deadline, await _states(watcher)
+                    await asyncio.sleep(0.02)
+                return await _states(watcher)
+        finally:
+            await watcher.close()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        states = runner.run(scenario())
+    assert states and set(states) == {"idle"}
