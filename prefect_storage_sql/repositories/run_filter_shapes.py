@@ -22,15 +22,8 @@ import sqlalchemy as sa
 from prefect_core.schemas import filters as f
 from prefect_storage_sql import tables
 
-#: Flow-run criteria matched with `IN (...)` on a column when only `any_` is given.
-_ANY_OF = {
-    "id": "id",
-    "deployment_id": "deployment_id",
-    "work_queue_name": "work_queue_name",
-    "flow_version": "flow_version",
-    "parent_task_run_id": "parent_task_run_id",
-    "idempotency_key": "idempotency_key",
-}
+#: Flow-run criteria matched with `IN (...)` on their own column when only `any_` is given.
+_ANY_OF = frozenset(("id", "deployment_id", "work_queue_name", "flow_version", "parent_task_run_id", "idempotency_key"))
 #: Flow-run criteria that are time ranges (`before_` is `<=`, `after_` is `>=`).
 _RANGES = ("start_time", "end_time", "expected_start_time", "next_scheduled_start_time")
 #: The other sections of a run filter body: a shape has none of them set.
@@ -120,9 +113,9 @@ def condition_for(shape: Shape) -> sa.ColumnElement[bool]:
             ]
             out.append(_combine(part[1], state))
         elif part[1] == "any":
-            out.append(t.c[_ANY_OF[name]].in_(sa.bindparam(f"_{name}", expanding=True)))
+            out.append(t.c[name].in_(sa.bindparam(f"_{name}", expanding=True)))
         elif part[1] == "null":
-            column = t.c[_ANY_OF[name]]
+            column = t.c[name]
             out.append(column.is_(None) if part[2] else column.is_not(None))
         else:
             column = t.c[name]
