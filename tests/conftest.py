@@ -27,6 +27,18 @@ def selected_backends(config: pytest.Config) -> list[str]:
     return list(BACKENDS) if chosen == "all" else [chosen]
 
 
+def only_on(backend: str) -> object:
+    """An autouse fixture for a module whose tests need one backend: assign it at module level
+    (`_on_sqlite = only_on("sqlite")`) and its tests skip unless `--backend` selects it."""
+
+    @pytest.fixture(autouse=True)
+    def _selected(request: pytest.FixtureRequest) -> None:
+        if backend not in selected_backends(request.config):
+            pytest.skip(f"these tests run with the {backend} backend")
+
+    return _selected
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         metafunc.parametrize("backend", selected_backends(metafunc.config), scope="session")

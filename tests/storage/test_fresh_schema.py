@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from prefect_storage_sql import tables
@@ -23,14 +22,10 @@ from prefect_storage_sql.migrations import (
 from prefect_storage_sqlite.backend import migrate_database
 from prefect_storage_sqlite.fresh_schema import VERSION_TABLE, revision_chain
 from prefect_storage_sqlite.settings import SqliteSettings
-from tests.conftest import selected_backends
+from tests.conftest import only_on
 from tests.support.schema import schema_differences
 
-
-@pytest.fixture(autouse=True)
-def _sqlite_selected(request: pytest.FixtureRequest) -> None:
-    if "sqlite" not in selected_backends(request.config):
-        pytest.skip("SQLite schema tests run with the sqlite backend")
+_on_sqlite = only_on("sqlite")
 
 
 PRAGMAS = SqliteSettings().pragmas()

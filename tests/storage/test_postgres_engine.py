@@ -22,15 +22,12 @@ from prefect_storage_postgres.engine import PgEngine
 from prefect_storage_postgres.settings import PostgresSettings
 from prefect_storage_sql import tables
 from prefect_storage_sql.storage import SqlStorage
-from tests.conftest import selected_backends
+from tests.conftest import only_on
 
 flow = tables.flow
 
 
-@pytest.fixture(autouse=True)
-def _postgres_selected(request: pytest.FixtureRequest) -> None:
-    if "postgres" not in selected_backends(request.config):
-        pytest.skip("PostgreSQL engine tests run with the postgres backend")
+_on_postgres = only_on("postgres")
 
 
 @pytest.fixture

@@ -12,20 +12,14 @@ import sqlite3
 import threading
 from pathlib import Path
 
-import pytest
-
 from prefect_core.schemas.flows import Flow
 from prefect_storage_sqlite.backend import open_sqlite
 from prefect_storage_sqlite.checkpoints import CHECKPOINT_EVERY, WRITER_AUTOCHECKPOINT_PAGES
 from prefect_storage_sqlite.engine import SqliteEngine
 from prefect_storage_sqlite.settings import SqliteSettings
-from tests.conftest import selected_backends
+from tests.conftest import only_on
 
-
-@pytest.fixture(autouse=True)
-def _sqlite_selected(request: pytest.FixtureRequest) -> None:
-    if "sqlite" not in selected_backends(request.config):
-        pytest.skip("SQLite engine tests run with the sqlite backend")
+_on_sqlite = only_on("sqlite")
 
 
 def _flows_in_database_file(path: Path) -> int:

@@ -12,15 +12,12 @@ import pytest
 
 from prefect_storage_sqlite.backend import SqliteBackend
 from prefect_storage_sqlite.settings import SqliteSettings
-from tests.conftest import selected_backends
+from tests.conftest import only_on
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
 
 
-@pytest.fixture(autouse=True)
-def _sqlite_selected(request: pytest.FixtureRequest) -> None:
-    if "sqlite" not in selected_backends(request.config):
-        pytest.skip("SQLite engine tests run with the sqlite backend")
+_on_sqlite = only_on("sqlite")
 
 
 def _own_nice(_conn: object) -> int:

@@ -16,15 +16,12 @@ from prefect_storage_sql import tables
 from prefect_storage_sql.storage import SqlStorage
 from prefect_storage_sqlite.backend import open_sqlite
 from prefect_storage_sqlite.settings import SqliteSettings
-from tests.conftest import selected_backends
+from tests.conftest import only_on
 
 flow = tables.flow
 
 
-@pytest.fixture(autouse=True)
-def _sqlite_selected(request: pytest.FixtureRequest) -> None:
-    if "sqlite" not in selected_backends(request.config):
-        pytest.skip("SQLite engine tests run with the sqlite backend")
+_on_sqlite = only_on("sqlite")
 
 
 @pytest.fixture
