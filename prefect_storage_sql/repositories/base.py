@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prefect_core import timeutil
 from prefect_storage_sql.dialect import SqlDialectSupport
+from prefect_storage_sql.engine import SqlConnection
 
 #: Statements built once and executed with bound parameters. Building a SQLAlchemy
 #: statement and deriving its cache key costs ~10x executing a prebuilt one, so the
@@ -46,7 +46,7 @@ async def execute_unread(conn: Any, statement: Any, parameters: Any = None) -> N
 
 
 class SqlRepository:
-    def __init__(self, conn: AsyncConnection, support: SqlDialectSupport) -> None:
+    def __init__(self, conn: SqlConnection, support: SqlDialectSupport) -> None:
         self.conn = conn
         self.support = support
 

@@ -7,12 +7,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prefect_core import timeutil
 from prefect_core.schemas.states import State
 from prefect_storage_sql import tables
 from prefect_storage_sql.dialect import SqlDialectSupport
+from prefect_storage_sql.engine import SqlConnection
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, execute_unread, prebuilt
 from prefect_storage_sql.repositories.runs import state_from_row
 
@@ -35,7 +35,7 @@ def state_row(run_id: UUID, state: State, now: Any = None) -> dict[str, Any]:
 
 
 class SqlStateRepository(SqlRepository):
-    def __init__(self, conn: AsyncConnection, support: SqlDialectSupport, table: sa.Table, run_table: sa.Table) -> None:
+    def __init__(self, conn: SqlConnection, support: SqlDialectSupport, table: sa.Table, run_table: sa.Table) -> None:
         super().__init__(conn, support)
         self.table = table
         self.run_table = run_table
@@ -102,12 +102,12 @@ class SqlTaskCacheRepository(SqlRepository):
 class SqlFlowRunStateRepository(SqlStateRepository):
     """Flow run state histories."""
 
-    def __init__(self, conn: AsyncConnection, support: SqlDialectSupport) -> None:
+    def __init__(self, conn: SqlConnection, support: SqlDialectSupport) -> None:
         super().__init__(conn, support, tables.flow_run_state, tables.flow_run)
 
 
 class SqlTaskRunStateRepository(SqlStateRepository):
     """Task run state histories."""
 
-    def __init__(self, conn: AsyncConnection, support: SqlDialectSupport) -> None:
+    def __init__(self, conn: SqlConnection, support: SqlDialectSupport) -> None:
         super().__init__(conn, support, tables.task_run_state, tables.task_run)
