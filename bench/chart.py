@@ -16,6 +16,11 @@ from bench.phases import ENDPOINT_KEYS
 COLORS = ["#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 
 
+def _value(row: dict, key: str) -> float:
+    """The bar of one ratio: 0 (none) when missing or unreliable (listed in the row's "excluded")."""
+    return 0.0 if key in (row.get("excluded") or ()) else row.get(key) or 0.0
+
+
 def write_ratio_chart(table: dict, clients: list[str], path: Path) -> Path | None:
     """Draw {target: {clients: {endpoint: ratio}}} as one panel per client count; return the path."""
     if not table:
@@ -33,7 +38,7 @@ def write_ratio_chart(table: dict, clients: list[str], path: Path) -> Path | Non
     width = 0.8 / max(1, len(table))
     for ax, c in zip(axes[:, 0], clients, strict=False):
         for i, name in enumerate(table):
-            vals = [table[name][c].get(k) or 0 for k in keys]
+            vals = [_value(table[name][c], k) for k in keys]
             xs = [j + (i - (len(table) - 1) / 2) * width for j in range(len(keys))]
             bars = ax.bar(xs, vals, width, label=name, color=COLORS[i % len(COLORS)])
             ax.bar_label(bars, labels=[f"{v:.1f}" if v else "" for v in vals], fontsize=6)
@@ -67,7 +72,7 @@ def _fallback_png(table: dict, clients: list[str], path: Path, w: int = 900, pan
         bar = max(2, (group - 10) // max(1, len(table)))
         for j, k in enumerate(keys):
             for i, name in enumerate(table):
-                v = table[name][c].get(k)
+                v = _value(table[name][c], k)
                 if not v:
                     continue
                 color = COLORS[i % len(COLORS)]

@@ -7,7 +7,7 @@ import math
 import uuid
 from pathlib import Path
 
-from bench.prepare import pending_runs
+from bench import pool
 from bench.servers import ServerProcess
 from bench.wrkload import run_wrk
 from bench.ws_ingest import run_ingest
@@ -69,23 +69,23 @@ def run_endpoint(
     if key == "set_state":
         create = previous.get("create_flow_run")
         want = pool_size(create, duration)
-        budget = max(20.0, 3 * duration)
         # a server that answered concurrent creates with errors (the reference on SQLite: 503)
         # is prepared one request at a time, else retries starve the preparation
         concurrency = 1 if create and create.get("error_count") else 4
-        ids = asyncio.run(pending_runs(base, seeds["flow_id"], want, concurrency, budget))
-        log(f"      prepared {len(ids)}/{want} PENDING runs (untimed, {concurrency} at a time)")
-        if not ids:
-            raise RuntimeError("could not prepare any PENDING run for set_state")
+        prepared = asyncio.run(pool.prepare(base, seeds["flow_id"], want, concurrency, *pool.budgets(duration)))
+        log("      " + prepared.summary())
+        if not prepared.ids:
+            raise RuntimeError(f"could not prepare any PENDING run for set_state: {prepared.summary()}")
         ids_file = scratch / f"set-state-ids-c{clients}.txt"
-        ids_file.write_text("\n".join(ids) + "\n")
+        ids_file.write_text("\n".join(prepared.ids) + "\n")
         result = run_wrk(base + "/health", "set_state", [str(ids_file), "/api"], clients, duration, scratch)
-        result["pool"] = len(ids)
-        if result.get("extra", {}).get("exhausted") and result["duration_s"] < duration / 2:
-            result["warning"] = (
-                f"pool of {len(ids)} runs used up after {result['duration_s']}s: "
-                "short measuring window, rate unreliable"
-            )
+        result["pool"] = len(prepared.ids)
+        result["preparation"] = prepared.to_json()
+        warning, unreliable = pool.verdict(len(prepared.ids), want, result, duration)
+        if warning:
+            result["warning"] = warning
+        if unreliable:
+            result["unreliable"] = True
         return result
     if key == "events_in":
         return run_ingest(base, clients, duration)
@@ -127,4 +127,6 @@ def describe(key: str, res: dict) -> str:
         else f"sent {res.get('sent_rps', 0):.0f}/s, persisted {res.get('ok', 0)}/{res.get('sent', 0)}"
     )
     note = f" (pool exhausted after {res['duration_s']}s)" if res.get("extra", {}).get("exhausted") else ""
+    if res.get("unreliable"):
+        note += " UNRELIABLE: left out of the geometric mean"
     return f"{key:<17} {res['ok_rps']:>10.1f} ok/s  {lat}  errors: {errs}{note}"

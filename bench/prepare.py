@@ -1,4 +1,5 @@
-"""Untimed preparation over HTTP (aiohttp): the seed flow and run, pools of PENDING runs, event counts.
+"""Untimed preparation over HTTP (aiohttp): the seed flow and run, event counts (the PENDING pool of
+set_state: bench/pool.py).
 
 All of it retries what the reference answers under SQLite contention (503, dropped keep-alive
 connections), because preparation must succeed; only the timed phases count errors.
@@ -7,8 +8,6 @@ connections), because preparation must succeed; only the timed phases count erro
 from __future__ import annotations
 
 import asyncio
-import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -80,31 +79,6 @@ async def seed(base: str) -> dict[str, str]:
         ):
             await request_json(s, method, base + path, body)
         return {"flow_id": flow["id"], "flow_run_id": run["id"]}
-
-
-async def pending_runs(base: str, flow_id: str, count: int, concurrency: int = 4, budget_s: float = 60.0) -> list[str]:
-    """Create up to `count` PENDING flow runs within `budget_s` seconds; return their ids."""
-    ids: list[str] = []
-    deadline = time.monotonic() + budget_s
-    tag = uuid.uuid4().hex[:8]
-    counter = iter(range(count))
-
-    async def worker(s: aiohttp.ClientSession) -> None:
-        for i in counter:
-            if time.monotonic() > deadline:
-                return
-            body = {"flow_id": flow_id, "name": f"bench-pool-{tag}-{i}", "state": PENDING}
-            try:
-                status, run = await request_json(s, "POST", f"{base}/flow_runs/", body)
-            except RuntimeError:
-                continue
-            if status in (200, 201) and isinstance(run, dict) and run.get("state_type", "PENDING") == "PENDING":
-                ids.append(run["id"])
-
-    conn = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=conn, timeout=aiohttp.ClientTimeout(total=30)) as s:
-        await asyncio.gather(*(worker(s) for _ in range(concurrency)))
-    return ids
 
 
 def event_filter(name: str, since: datetime, until: datetime) -> dict:

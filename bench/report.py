@@ -36,6 +36,13 @@ def ratio(target: dict, ref: dict, clients: str, key: str) -> float | None:
     return a / b
 
 
+def unreliable(target: dict, clients: str, key: str) -> bool:
+    """Whether the phase marked this endpoint's figure unreliable (set_state over a pool used up in
+    less than half the window: bench/pool.py `verdict`)."""
+    res = target.get("phases", {}).get(clients, {}).get(key)
+    return bool(res and res.get("unreliable"))
+
+
 def geomean(values: list[float | None]) -> float | None:
     """Geometric mean of the positive values (None if there is none)."""
     vals = [v for v in values if v and v > 0]
@@ -43,7 +50,10 @@ def geomean(values: list[float | None]) -> float | None:
 
 
 def ratio_table(results: dict) -> dict:
-    """{target: {clients: {endpoint: ratio, "geomean": g}}} for every non-reference target that ran."""
+    """{target: {clients: {endpoint: ratio, "geomean": g}}} for every non-reference target that ran.
+
+    A ratio whose figure on either side is unreliable stays in the row but not in its geometric
+    mean; the row then lists those endpoints under "excluded"."""
     ref = reference_of(results)
     if ref is None:
         return {}
@@ -54,8 +64,13 @@ def ratio_table(results: dict) -> dict:
         per: dict = {}
         for c in results["meta"]["clients"]:
             c = str(c)
-            row = {k: ratio(t, ref, c, k) for k in ENDPOINT_KEYS}
-            row["geomean"] = geomean(list(row.values()))
+            row: dict = {k: ratio(t, ref, c, k) for k in ENDPOINT_KEYS}
+            excluded = [
+                k for k in ENDPOINT_KEYS if row[k] is not None and (unreliable(t, c, k) or unreliable(ref, c, k))
+            ]
+            row["geomean"] = geomean([v for k, v in row.items() if k not in excluded])
+            if excluded:
+                row["excluded"] = excluded
             per[c] = row
         out[t["name"]] = per
     return out
@@ -69,6 +84,8 @@ def _fmt_rate(res: dict | None) -> str:
     s = f"{res['ok_rps']:,.0f}"
     if res.get("error_count"):
         s += f" ({res['error_count']} err)"
+    if res.get("unreliable"):
+        s += " (unreliable)"
     return s
 
 
@@ -136,11 +153,22 @@ def _ratio_rows(results: dict) -> tuple[list[str], list[list[str]]]:
     rows = []
     for k in (*ENDPOINT_KEYS, "geomean"):
         label = "**geometric mean**" if k == "geomean" else LABELS[k]
-        vals = [table[name][c].get(k) for name in table for c in clients]
-        if k != "geomean" and all(v is None for v in vals):
+        cells = [table[name][c] for name in table for c in clients]
+        if k != "geomean" and all(cell.get(k) is None for cell in cells):
             continue
-        rows.append([label] + [_fmt_ratio(v) for v in vals])
+        rows.append([label] + [_ratio_cell(cell, k) for cell in cells])
     return headers, rows
+
+
+def _ratio_cell(row: dict, key: str) -> str:
+    """A ratio, marked when it is unreliable, or a geometric mean, marked when it leaves some out."""
+    text = _fmt_ratio(row.get(key))
+    excluded = row.get("excluded") or []
+    if key == "geomean" and excluded:
+        return f"{text} (without {', '.join(excluded)})"
+    if key in excluded:
+        return f"{text} (unreliable)"
+    return text
 
 
 def _summary_rows(results: dict) -> list[list[str]]:
@@ -189,6 +217,13 @@ def warnings(results: dict) -> list[str]:
         busy = t.get("other_cpu_percent_before") or 0
         if busy > 25:
             out.append(f"{t['name']}: {busy:.0f}% CPU busy before start (other work on the machine)")
+        seeded = t.get("phases_seeded") or {}
+        if seeded.get("results"):
+            out += [
+                f"{t['name']} c={seeded['clients']} at the seeded runs, {k}: {r['warning']}"
+                for k, r in seeded["results"].items()
+                if r.get("warning")
+            ]
         for c, phase in t["phases"].items():
             for k, r in phase.items():
                 if r.get("warning"):
