@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from bench.prepare import PENDING
+from bench.prepare import PENDING, send_once
 
 #: One create's timeout. A create the reference has not answered in this time waits on its write
 #: lock; the remaining budget is better spent on a new attempt than on the session's usual 30 s.
@@ -88,9 +88,8 @@ class Pool:
 async def _create(s: aiohttp.ClientSession, url: str, body: dict, pool: Pool) -> bool:
     """One create attempt; True if it made a PENDING run (its id is added to the pool)."""
     try:
-        async with s.post(url, json=body) as resp:
-            data = await resp.json(content_type=None) if resp.content_length != 0 else None
-            status = str(resp.status)
+        code, data = await send_once(s, "POST", url, body)
+        status = str(code)
     except (TimeoutError, aiohttp.ClientError, ValueError) as exc:  # ValueError: a body that is not JSON
         pool.outcomes[type(exc).__name__] += 1
         return False

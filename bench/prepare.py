@@ -17,6 +17,12 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 PENDING = {"type": "PENDING", "name": "Pending"}
 
 
+async def send_once(session: aiohttp.ClientSession, method: str, url: str, body: object = None) -> tuple[int, Any]:
+    """Send one JSON request, no retry; return (status, decoded JSON or None for an empty body)."""
+    async with session.request(method, url, json=body) as resp:
+        return resp.status, (await resp.json(content_type=None) if resp.content_length != 0 else None)
+
+
 async def request_json(
     session: aiohttp.ClientSession, method: str, url: str, body: object = None, attempts: int = 20
 ) -> tuple[int, Any]:
@@ -27,11 +33,10 @@ async def request_json(
     last: object = None
     for _ in range(attempts):
         try:
-            async with session.request(method, url, json=body) as resp:
-                data = await resp.json(content_type=None) if resp.content_length != 0 else None
-                if resp.status not in RETRY_STATUSES:
-                    return resp.status, data
-                last = f"HTTP {resp.status}: {data}"
+            status, data = await send_once(session, method, url, body)
+            if status not in RETRY_STATUSES:
+                return status, data
+            last = f"HTTP {status}: {data}"
         except (TimeoutError, aiohttp.ClientError) as exc:
             last = exc
         await asyncio.sleep(delay)
