@@ -97,3 +97,30 @@ def watch(page: Any, base: str, log: PageLog) -> None:
     page.on("response", on_response)
     page.on("requestfailed", on_failed)
     page.on("pageerror", lambda error: log.page_errors.append(str(error)))
+
+
+def choose(page: Any, trigger: Any, option: str, attempts: int = 3) -> None:
+    """Pick ``option`` in the Radix select opened by ``trigger`` and wait until the trigger shows it.
+
+    Why the retry: on a loaded machine a click on an option sometimes does not take (seen in
+    CI: the second action's type stayed unchosen, so its work queue field never appeared; it
+    never reproduced alone). The likely cause: the list positions itself over its trigger and
+    adds scroll buttons once it has measured itself, which can move the options after
+    Playwright judged them stable. A user would see the wrong choice and pick again; so does
+    this. What the test checks (what the server stores) is unaffected: a wrong pick that
+    survives fails here, with what the select shows.
+    """
+    from playwright.sync_api import expect
+
+    shown = ""
+    for _ in range(attempts):
+        trigger.click()
+        page.get_by_role("option", name=option, exact=True).click()
+        try:
+            expect(trigger).to_have_text(option, timeout=5_000)
+            return
+        except AssertionError:
+            shown = trigger.inner_text()
+            if page.get_by_role("listbox").count():
+                page.keyboard.press("Escape")
+    raise AssertionError(f"the select shows {shown!r} after {attempts} tries to choose {option!r}")

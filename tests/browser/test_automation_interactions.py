@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.browser.support import ARTIFACTS, PageLog
+from tests.browser.support import ARTIFACTS, PageLog, choose
 from tests.support.server import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
@@ -43,8 +43,7 @@ def test_create_an_automation_in_the_wizard(
     page = ui_page
     page.goto(f"{ui_base}/v2/automations/create", wait_until="networkidle")
     # step 1: the trigger
-    page.get_by_label("Trigger Template").click()
-    page.get_by_role("option", name="Flow run state").click()
+    choose(page, page.get_by_label("Trigger Template"), "Flow run state")
     page.get_by_role("button", name="All flows").click()
     page.get_by_placeholder("Search flows...").fill(ui_data["failed_flow_name"])
     page.get_by_role("option", name=ui_data["failed_flow_name"]).click()
@@ -55,11 +54,10 @@ def test_create_an_automation_in_the_wizard(
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Next").click()
     # step 2: the actions
-    page.get_by_role("combobox", name="select action").first.click()
-    page.get_by_role("option", name="Cancel a flow run").click()
+    action = page.get_by_role("combobox", name="select action")
+    choose(page, action.first, "Cancel a flow run")
     page.get_by_role("button", name="Add Action").click()
-    page.get_by_role("combobox", name="select action").nth(1).click()
-    page.get_by_role("option", name="Pause a work queue").click()
+    choose(page, action.nth(1), "Pause a work queue")
     page.get_by_role("button", name="Select Work Queue to Pause").click()
     # the queues are listed under their pool's name, and every pool has a queue "default"
     # (the innermost element holding the pool's heading is its group)
