@@ -13,6 +13,7 @@ from aiohttp import web
 from prefect_core.errors import ConfigurationError
 from prefect_core.settings import Settings
 from prefect_http.app import create_app
+from prefect_http.gc_tuning import GcSettings, tune_after_startup
 
 log = logging.getLogger("prefect_http.server")
 
@@ -46,7 +47,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream=sys.stderr,
         )
         _install_fast_loop()
+        gc_settings = GcSettings.from_env()
         app = create_app(settings)
+
+        async def tune_gc(_app: web.Application) -> None:
+            # Last of the start-up callbacks: storage, services and caches are set up by now.
+            tune_after_startup(gc_settings)
+
+        app.on_startup.append(tune_gc)
         print(
             f"prefect-server: serving the Prefect API at http://{settings.api_host}:{settings.api_port}/api "
             f"({settings.database_backend})",

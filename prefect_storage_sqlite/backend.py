@@ -18,6 +18,7 @@ from prefect_storage_sql.storage import SqlStorage
 from prefect_storage_sqlite.dialect import SqliteSupport
 from prefect_storage_sqlite.engine import SqliteEngine
 from prefect_storage_sqlite.fresh_schema import schema_without_alembic
+from prefect_storage_sqlite.lanes import ReadLanes
 from prefect_storage_sqlite.settings import SqliteSettings
 from prefect_storage_sqlite.sync_bridge import sqlite_dialect
 from prefect_storage_sqlite.thread_priority import lower_thread_priority
@@ -89,6 +90,7 @@ async def open_sqlite(
     idle_readers: int = 4,
     map_rows_in_thread: bool = True,
     reader_nice: int = 0,
+    point_readers: int = 0,
 ) -> AsyncIterator[SqlStorage]:
     """Open (creating it if needed) and migrate the database file at `path`, every
     connection set up with `pragmas` (then `connect_hooks`, in its own thread); yield the
@@ -98,14 +100,16 @@ async def open_sqlite(
     busy waits for one only until the youngest busy read has run `reader_wait` seconds, then
     opens a connection of its own (up to `idle_readers` connections stay open between reads).
     The readers' threads run at nice value `reader_nice` (0: the process's own; see
-    `thread_priority`)."""
+    `thread_priority`). With `point_readers` and a `reader_nice`, reads whose first statement
+    is a point read (`lanes.is_point_read`) run on connections of their own, up to
+    `point_readers` at once, whose threads keep the process's priority (`lanes`)."""
     path, url = _prepare_file(path)
     # Before any pooled connection opens, so that none caches the old schema; in a thread,
     # like every other SQLite call, so a long migration leaves the loop free.
     await asyncio.to_thread(migrate_database, url, pragmas)
     statements = StatementCache(sqlite_dialect())  # shared: both engines compile alike
     writer = SqliteEngine(str(path), pragmas, writer=True, connect_hooks=connect_hooks, statements=statements)
-    reader = SqliteEngine(
+    niced = SqliteEngine(
         str(path),
         pragmas,
         writer=False,
@@ -116,6 +120,21 @@ async def open_sqlite(
         statements=statements,
         map_rows_in_thread=map_rows_in_thread,
     )
+    if point_readers > 0 and reader_nice > 0:  # without a nice value both lanes would be alike
+        point_reader = SqliteEngine(
+            str(path),
+            pragmas,
+            writer=False,
+            idle_connections=point_readers,
+            busy_connections=point_readers,
+            overflow_after=reader_wait,
+            connect_hooks=connect_hooks,
+            statements=statements,
+            map_rows_in_thread=map_rows_in_thread,
+        )
+        reader: SqliteEngine | ReadLanes = ReadLanes(heavy=niced, light=point_reader)
+    else:
+        reader = niced
     try:
         yield SqlStorage(
             read_engine=reader,
@@ -149,4 +168,5 @@ class SqliteBackend:
             readers=self.settings.readers,
             reader_wait=self.settings.reader_wait_ms / 1000,
             reader_nice=self.settings.reader_nice,
+            point_readers=self.settings.point_readers,
         )

@@ -144,6 +144,16 @@ class SqliteEngine:
             if self._single is not None:
                 self._single.release()
 
+    async def hold(self) -> SqliteConnection:
+        """A connection without a transaction, held until `give_back(conn)` (what `connect()`
+        does around its block; `lanes.LaneConnection` takes one at a read's first statement)."""
+        return await self._acquire()
+
+    async def give_back(self, conn: SqliteConnection) -> None:
+        """Give back a connection `hold()` returned."""
+        if not self._release_at_once(conn):
+            await asyncio.shield(self._release(conn))
+
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[SqliteConnection]:
         """A connection without a transaction (each statement on its own), given back on exit."""

@@ -30,6 +30,11 @@ class SqliteSettings(EnvironSettings):
     #: The nice value of the reader connections' threads (Linux), so that long reads leave the
     #: core to the event loop first (`prefect_storage_sqlite.thread_priority`); 0: unchanged.
     reader_nice: int = Field(default=10, ge=0, le=19, validation_alias="PREFECT_SQLITE_READER_NICE")
+    #: Point reads (one row by primary key, `prefect_storage_sqlite.lanes`) run at once on
+    #: connections of their own whose threads keep the normal priority, so they do not queue
+    #: behind the niced long reads; 0: every read on the niced readers. Unused when
+    #: `reader_nice` is 0.
+    point_readers: int = Field(default=2, ge=0, le=64, validation_alias="PREFECT_SQLITE_POINT_READERS")
 
     #: Where sorts and GROUP BYs without an index keep their temporary b-trees: "FILE" (a temp
     #: file, its pages buffered by a small cache of their own and the OS's file cache),
