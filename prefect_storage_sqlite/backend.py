@@ -109,29 +109,27 @@ async def open_sqlite(
     await asyncio.to_thread(migrate_database, url, pragmas)
     statements = StatementCache(sqlite_dialect())  # shared: both engines compile alike
     writer = SqliteEngine(str(path), pragmas, writer=True, connect_hooks=connect_hooks, statements=statements)
-    niced = SqliteEngine(
-        str(path),
-        pragmas,
-        writer=False,
-        idle_connections=max(idle_readers, readers),
-        busy_connections=readers,
-        overflow_after=reader_wait,
-        connect_hooks=[*connect_hooks, lower_thread_priority(reader_nice)] if reader_nice > 0 else connect_hooks,
-        statements=statements,
-        map_rows_in_thread=map_rows_in_thread,
-    )
-    if point_readers > 0 and reader_nice > 0:  # without a nice value both lanes would be alike
-        point_reader = SqliteEngine(
+
+    def readers_engine(connections: int, idle: int, hooks: Sequence[ConnectHook]) -> SqliteEngine:
+        return SqliteEngine(
             str(path),
             pragmas,
             writer=False,
-            idle_connections=point_readers,
-            busy_connections=point_readers,
+            idle_connections=idle,
+            busy_connections=connections,
             overflow_after=reader_wait,
-            connect_hooks=connect_hooks,
+            connect_hooks=hooks,
             statements=statements,
             map_rows_in_thread=map_rows_in_thread,
         )
+
+    niced = readers_engine(
+        readers,
+        max(idle_readers, readers),
+        [*connect_hooks, lower_thread_priority(reader_nice)] if reader_nice > 0 else connect_hooks,
+    )
+    if point_readers > 0 and reader_nice > 0:  # without a nice value both lanes would be alike
+        point_reader = readers_engine(point_readers, point_readers, connect_hooks)
         reader: SqliteEngine | ReadLanes = ReadLanes(heavy=niced, light=point_reader)
     else:
         reader = niced

@@ -157,12 +157,11 @@ class SqliteEngine:
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[SqliteConnection]:
         """A connection without a transaction (each statement on its own), given back on exit."""
-        conn = await self._acquire()
+        conn = await self.hold()
         try:
             yield conn
         finally:
-            if not self._release_at_once(conn):
-                await asyncio.shield(self._release(conn))
+            await self.give_back(conn)
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[SqliteConnection]:

@@ -69,6 +69,14 @@ async def _storage(tmp_path: Path, trace: NiceTrace, point_readers: int) -> Asyn
         yield storage
 
 
+def _own_priority_below_the_readers() -> int:
+    """The test process's nice value; skips the test if the readers' would not differ from it."""
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    if own >= READER_NICE:
+        pytest.skip("the test process already runs at least as nice as the readers")
+    return own
+
+
 async def _a_run(storage: SqlStorage) -> FlowRun:
     async with storage.write() as uow:
         flow = await uow.flows.get_or_create(Flow(name="lanes"))
@@ -77,9 +85,7 @@ async def _a_run(storage: SqlStorage) -> FlowRun:
 
 @linux_only
 async def test_a_point_read_runs_at_the_process_priority_and_the_other_reads_niced(tmp_path: Path) -> None:
-    own = os.getpriority(os.PRIO_PROCESS, 0)
-    if own >= READER_NICE:
-        pytest.skip("the test process already runs at least as nice as the readers")
+    own = _own_priority_below_the_readers()
     trace = NiceTrace()
     async with _storage(tmp_path, trace, point_readers=2) as storage:
         run = await _a_run(storage)
@@ -101,8 +107,7 @@ async def test_a_point_read_runs_at_the_process_priority_and_the_other_reads_nic
 
 @linux_only
 async def test_without_point_readers_every_read_runs_niced(tmp_path: Path) -> None:
-    if os.getpriority(os.PRIO_PROCESS, 0) >= READER_NICE:
-        pytest.skip("the test process already runs at least as nice as the readers")
+    _own_priority_below_the_readers()
     trace = NiceTrace()
     async with _storage(tmp_path, trace, point_readers=0) as storage:
         run = await _a_run(storage)
