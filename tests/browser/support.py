@@ -102,25 +102,34 @@ def watch(page: Any, base: str, log: PageLog) -> None:
 def choose(page: Any, trigger: Any, option: str, attempts: int = 3) -> None:
     """Pick ``option`` in the Radix select opened by ``trigger`` and wait until the trigger shows it.
 
-    Why the retry: on a loaded machine a click on an option sometimes does not take (seen in
-    CI: the second action's type stayed unchosen, so its work queue field never appeared; it
-    never reproduced alone). The likely cause: the list positions itself over its trigger and
-    adds scroll buttons once it has measured itself, which can move the options after
-    Playwright judged them stable. A user would see the wrong choice and pick again; so does
-    this. What the test checks (what the server stores) is unaffected: a wrong pick that
-    survives fails here, with what the select shows.
+    The select is opened from the keyboard (focus, Enter), as a keyboard user does, not by a
+    click. Why (read in the bundled Radix select): a select opened by a pointer swallows the
+    next pointer-up unless the pointer moved more than 10 px since the opening press, so that
+    the opening gesture cannot also pick. It measures the movement with a listener it adds in
+    an effect after the list renders; on a loaded machine Playwright's move to the option can
+    come before that listener, the movement counts as none, and the click on the option is
+    swallowed (CI saw this twice: the list stayed open, and while it is open everything else is
+    hidden from the accessibility tree, so the next lookup of another control timed out).
+    Opened from the keyboard there is no press to guard against.
+
+    A pick that still does not show is retried (closing the list first), and one that never
+    shows fails here with what the select shows; what the tests check (what the server
+    stores) is unaffected.
     """
     from playwright.sync_api import expect
 
     shown = ""
+    listbox = page.get_by_role("listbox")
     for _ in range(attempts):
-        trigger.click()
+        trigger.focus()
+        trigger.press("Enter")
+        expect(listbox).to_be_visible()
         page.get_by_role("option", name=option, exact=True).click()
         try:
             expect(trigger).to_have_text(option, timeout=5_000)
             return
         except AssertionError:
-            shown = trigger.inner_text()
-            if page.get_by_role("listbox").count():
+            if listbox.count():
                 page.keyboard.press("Escape")
+            shown = trigger.inner_text(timeout=5_000)
     raise AssertionError(f"the select shows {shown!r} after {attempts} tries to choose {option!r}")
