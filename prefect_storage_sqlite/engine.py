@@ -73,6 +73,11 @@ class SqliteEngine:
 
         await driver._execute(set_up)
         conn = SqliteConnection(self, driver, db)
+        if self._disposed:
+            # dispose() ran while this one opened, so it did not see it: close it here, or
+            # its thread outlives the engine (and may answer a statement after the loop closed).
+            await conn.close()
+            raise _disposed_error()
         self._open.add(conn)
         return conn
 
@@ -83,7 +88,7 @@ class SqliteEngine:
 
     async def _take(self) -> SqliteConnection:
         if self._disposed:
-            raise sa_exc.InterfaceError("engine disposed", None, Exception("the SQLite engine is closed"))
+            raise _disposed_error()
         if self._single is not None:
             await self._single.acquire()
         try:
@@ -190,3 +195,7 @@ class SqliteEngine:
         connections, self._open = list(self._open), set()
         for conn in connections:
             await conn.close()
+
+
+def _disposed_error() -> sa_exc.InterfaceError:
+    return sa_exc.InterfaceError("engine disposed", None, Exception("the SQLite engine is closed"))
