@@ -98,6 +98,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--soak-rate", type=float, default=100.0, help="requests per second of the soak load, in total (100)"
     )
+    p.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set NAME=VALUE in our servers' environment (repeatable; not the reference's): to compare a setting",
+    )
     p.add_argument("--total-timeout", type=float, default=3600.0, help="hard limit for the whole run, s")
     p.add_argument("--out-dir", type=Path, default=RESULTS_DIR, help="where results are written")
     p.add_argument("--no-pin", action="store_true", help="do not pin server and load generator to cores")
@@ -115,6 +122,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = set(args.endpoint_keys) - set(ENDPOINT_KEYS)
     if unknown:
         p.error(f"unknown endpoints {sorted(unknown)}")
+    args.our_env = {}
+    for item in args.server_env:
+        name, sep, value = item.partition("=")
+        if not sep or not name.startswith("PREFECT_"):
+            p.error(f"--server-env takes PREFECT_NAME=VALUE, not {item!r}")
+        args.our_env[name] = value
     return args
 
 
@@ -149,7 +162,9 @@ def measure_target(target: Target, args: argparse.Namespace, scratch: Path, pin:
         )
     server = None
     try:
-        extra_env = {"PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED": "false"} if args.no_late_runs else None
+        extra_env = {"PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED": "false"} if args.no_late_runs else {}
+        if target.kind == "ours":
+            extra_env.update(args.our_env)
         with open_target(target, scratch, pin, log, extra_env=extra_env) as server:
             log(f"  starting on {server.base_url} ...")
             res["startup_s"] = round(server.start(), 3)
@@ -239,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             "reference_pins": list(REF_PINS),
             "soak_s": args.soak,
             "late_runs_service": "off" if args.no_late_runs else "on",
+            "our_server_env": args.our_env,
             "pinning": "server on core 0, harness/wrk/WS/e2e clients on core 1" if pin else "none",
         },
         "targets": [],
