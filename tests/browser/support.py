@@ -121,8 +121,7 @@ def choose(page: Any, trigger: Any, option: str, attempts: int = 3) -> None:
     shown = ""
     listbox = page.get_by_role("listbox")
     for _ in range(attempts):
-        trigger.focus()
-        trigger.press("Enter")
+        trigger.press("Enter")  # focuses the trigger, then presses
         expect(listbox).to_be_visible()
         page.get_by_role("option", name=option, exact=True).click()
         try:
