@@ -29,6 +29,22 @@ class FlowService:
             raise NotFound("Flow not found")
         return flow
 
+    async def read_document(self, flow_id: UUID) -> dict[str, Any]:
+        """`read`'s flow as the JSON-ready dict its model serialises to (the port's `get_document`)."""
+        async with self.storage.read(one_query=True) as uow:
+            flow = await uow.flows.get_document(flow_id)
+        if flow is None:
+            raise NotFound("Flow not found")
+        return flow
+
+    async def read_document_by_name(self, name: str) -> dict[str, Any]:
+        """`read_by_name`'s flow as a JSON-ready dict."""
+        async with self.storage.read(one_query=True) as uow:
+            flow = await uow.flows.get_document_by_name(name)
+        if flow is None:
+            raise NotFound("Flow not found")
+        return flow
+
     async def read_by_name(self, name: str) -> Flow:
         async with self.storage.read(one_query=True) as uow:
             flow = await uow.flows.get_by_name(name)
@@ -52,13 +68,19 @@ class FlowService:
         async with self.storage.read(one_query=True) as uow:
             return await uow.flows.filter(query, query.sort, query.offset, query.limit)
 
+    async def filter_documents(self, query: FlowQuery) -> list[dict[str, Any]]:
+        """`filter`'s page as JSON-ready dicts (the port's `filter_documents`)."""
+        async with self.storage.read(one_query=True) as uow:
+            return await uow.flows.filter_documents(query, query.sort, query.offset, query.limit)
+
     async def count(self, body: RunFilterBody) -> int:
         async with self.storage.read(one_query=True) as uow:
             return await uow.flows.count(body)
 
     async def paginate(self, query: FlowPage) -> dict[str, Any]:
+        """A page of flows (JSON-ready dicts, as `filter_documents`) with the count and page numbers."""
         async with self.storage.read() as uow:
-            items = await uow.flows.filter(query, query.sort, query.offset, query.limit)
+            items = await uow.flows.filter_documents(query, query.sort, query.offset, query.limit)
             total = await uow.flows.count(query)
         return {
             "results": items,

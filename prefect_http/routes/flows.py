@@ -6,7 +6,7 @@ from aiohttp import web
 
 from prefect_core.schemas.bodies.queries import FlowPage, FlowQuery, RunFilterBody
 from prefect_core.schemas.flows import Flow, FlowCreate, FlowUpdate
-from prefect_http.jsonio import body_as, no_content, respond
+from prefect_http.jsonio import body_as, no_content, respond, respond_documents
 from prefect_http.keys import SERVICES
 from prefect_http.openapi import describe
 from prefect_http.params import path_uuid
@@ -24,13 +24,14 @@ async def create_flow(request: web.Request) -> web.Response:
 @routes.get("/api/flows/name/{name}")
 @describe(response=Flow)
 async def read_flow_by_name(request: web.Request) -> web.Response:
-    return respond(await request.app[SERVICES].flows.read_by_name(request.match_info["name"]))
+    return respond_documents(await request.app[SERVICES].flows.read_document_by_name(request.match_info["name"]))
 
 
 @routes.post("/api/flows/filter")
 @describe(body=FlowQuery, response=list[Flow])
 async def filter_flows(request: web.Request) -> web.Response:
-    return respond(await request.app[SERVICES].flows.filter(await body_as(request, FlowQuery, default={})))
+    query = await body_as(request, FlowQuery, default={})
+    return respond_documents(await request.app[SERVICES].flows.filter_documents(query))
 
 
 @routes.post("/api/flows/count")
@@ -41,13 +42,13 @@ async def count_flows(request: web.Request) -> web.Response:
 
 @routes.post("/api/flows/paginate")
 async def paginate_flows(request: web.Request) -> web.Response:
-    return respond(await request.app[SERVICES].flows.paginate(await body_as(request, FlowPage, default={})))
+    return respond_documents(await request.app[SERVICES].flows.paginate(await body_as(request, FlowPage, default={})))
 
 
 @routes.get("/api/flows/{id}")
 @describe(response=Flow)
 async def read_flow(request: web.Request) -> web.Response:
-    return respond(await request.app[SERVICES].flows.read(path_uuid(request)))
+    return respond_documents(await request.app[SERVICES].flows.read_document(path_uuid(request)))
 
 
 @routes.patch("/api/flows/{id}")

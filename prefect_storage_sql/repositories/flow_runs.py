@@ -12,7 +12,7 @@ from prefect_core.schemas.sorting import FlowRunSort
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import flow_runs_in_deployments_and_queues, flow_runs_matching
 from prefect_storage_sql.repositories.base import execute_unread, prebuilt
-from prefect_storage_sql.repositories.run_documents import as_uuid
+from prefect_storage_sql.repositories.documents import as_uuid
 from prefect_storage_sql.repositories.runs import RunRepository
 
 t = tables.flow_run

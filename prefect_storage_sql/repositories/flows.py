@@ -14,6 +14,7 @@ from prefect_core.schemas.sorting import FlowSort
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import flows_matching, flows_with_deployments_and_queues
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged_prebuilt, prebuilt
+from prefect_storage_sql.repositories.documents import DocumentsOf
 
 t = tables.flow
 
@@ -29,16 +30,34 @@ def _to_flow(row: sa.Row[Any]) -> Flow:
     return Flow.model_validate(row._mapping)
 
 
+#: The flow's JSON-ready dict from its row, without the model (`documents`).
+_to_document = DocumentsOf(Flow)
+
+
 class SqlFlowRepository(SqlRepository):
-    async def get(self, flow_id: UUID) -> Flow | None:
+    async def _row(self, flow_id: UUID) -> Any:
         stmt = prebuilt(("flow", "get"), lambda: sa.select(t).where(by_id(t)))
-        row = (await self.conn.execute(stmt, {"_row_id": flow_id})).first()
+        return (await self.conn.execute(stmt, {"_row_id": flow_id})).first()
+
+    async def _row_by_name(self, name: str) -> Any:
+        stmt = prebuilt(("flow", "by_name"), lambda: sa.select(t).where(t.c.name == sa.bindparam("_name")))
+        return (await self.conn.execute(stmt, {"_name": name})).first()
+
+    async def get(self, flow_id: UUID) -> Flow | None:
+        row = await self._row(flow_id)
         return _to_flow(row) if row else None
 
+    async def get_document(self, flow_id: UUID) -> dict[str, Any] | None:
+        row = await self._row(flow_id)
+        return _to_document(row) if row else None
+
     async def get_by_name(self, name: str) -> Flow | None:
-        stmt = prebuilt(("flow", "by_name"), lambda: sa.select(t).where(t.c.name == sa.bindparam("_name")))
-        row = (await self.conn.execute(stmt, {"_name": name})).first()
+        row = await self._row_by_name(name)
         return _to_flow(row) if row else None
+
+    async def get_document_by_name(self, name: str) -> dict[str, Any] | None:
+        row = await self._row_by_name(name)
+        return _to_document(row) if row else None
 
     async def get_or_create(self, flow: Flow) -> Flow:
         now = timeutil.now()
@@ -64,13 +83,19 @@ class SqlFlowRepository(SqlRepository):
             flows_matching(filters, self.support), flows_with_deployments_and_queues(filters, self.support)
         )
 
-    async def filter(self, filters: RunFilters, sort: FlowSort, offset: int, limit: int | None) -> list[Flow]:
+    async def _page(self, filters: RunFilters, sort: FlowSort, offset: int, limit: int | None) -> Any:
         if no_criteria(filters) and limit is not None:
             stmt = paged_prebuilt(("flow", "list", sort), lambda: sa.select(t).order_by(*_SORTS[sort], t.c.id))
-            rows = await self.conn.execute(stmt, {"_offset": offset, "_limit": limit})
-            return [_to_flow(row) for row in rows]
-        stmt = page(self._query(filters).order_by(*_SORTS[sort], t.c.id), offset, limit)
-        return [_to_flow(row) for row in await self.conn.execute(stmt)]
+            return await self.conn.execute(stmt, {"_offset": offset, "_limit": limit})
+        return await self.conn.execute(page(self._query(filters).order_by(*_SORTS[sort], t.c.id), offset, limit))
+
+    async def filter(self, filters: RunFilters, sort: FlowSort, offset: int, limit: int | None) -> list[Flow]:
+        return [_to_flow(row) for row in await self._page(filters, sort, offset, limit)]
+
+    async def filter_documents(
+        self, filters: RunFilters, sort: FlowSort, offset: int, limit: int | None
+    ) -> list[dict[str, Any]]:
+        return [_to_document(row) for row in await self._page(filters, sort, offset, limit)]
 
     async def count(self, filters: RunFilters) -> int:
         return await self._count(self._query(filters))

@@ -46,6 +46,9 @@ async def test_the_declared_use_cases_send_one_statement_outside_a_transaction(
     calls: dict[str, Any] = {
         "flows.read": lambda: flows.read(flow.id),
         "flows.filter": lambda: flows.filter(FlowQuery()),
+        "flows.read_document": lambda: flows.read_document(flow.id),
+        "flows.read_document_by_name": lambda: flows.read_document_by_name("one"),
+        "flows.filter_documents": lambda: flows.filter_documents(FlowQuery()),
         "flow_runs.read": lambda: runs.read(run.id),
         "flow_runs.read_document": lambda: runs.read_document(run.id),
         "flow_runs.filter": lambda: runs.filter(FlowRunQuery()),
