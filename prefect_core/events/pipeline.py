@@ -89,7 +89,8 @@ class EventPipeline:
             self._wake.set()
 
     async def flush(self) -> None:
-        """Write and publish everything buffered now (batch by batch).
+        """Write and publish everything buffered now (batch by batch); what arrives while
+        it writes waits for the next flush.
 
         Shielded: a caller cancelled meanwhile (say, a closing websocket) must not
         abandon a batch already taken out of the buffer."""
@@ -97,11 +98,15 @@ class EventPipeline:
 
     async def _flush(self) -> None:
         async with self._lock:
+            # Only what is buffered now. Taking also what arrives during the writes kept a
+            # flush going for as long as requests emitted events, each write taking the one or
+            # two that came in meanwhile: under steady traffic every event cost a write unit
+            # of its own (measured 2026-12-02: 480 writes for 600 events, one client), each
+            # taking the writer from the requests. A full batch still wakes the flusher at once.
+            pending, self._buffer = self._buffer, []
             retry: list[Event] = []
-            while self._buffer:
-                batch = self._buffer[: self.batch_size]
-                del self._buffer[: self.batch_size]
-                retry += await self._write(batch)
+            for start in range(0, len(pending), self.batch_size):
+                retry += await self._write(pending[start : start + self.batch_size])
             # Batches the database could not take wait for the next flush, oldest first.
             self._buffer[:0] = retry
 
