@@ -23,7 +23,6 @@ import types
 import typing
 import uuid
 from collections.abc import Callable, Sequence
-from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel
@@ -111,6 +110,43 @@ def first_positions(keys: Sequence[str]) -> dict[str, int]:
     return index
 
 
+class Builder:
+    """A function from a row to a document, generated once per result shape: one dict display
+    with a key per field in the model's order and, as its value, the row's column at its
+    position (through the field's converter when it has one). Measured on a page of 10 flow
+    runs, this costs about half of filling a dict field by field in a loop.
+
+    Only field names of our own models and integer positions go into the generated source."""
+
+    def __init__(self, label: str, params: str = "row") -> None:
+        self.label = label
+        self.params = params
+        self.namespace: dict[str, Any] = {}
+        self.entries: list[tuple[str, str]] = []
+
+    def name(self, value: Any) -> str:
+        """A name the generated code can call `value` by."""
+        key = f"_v{len(self.namespace)}"
+        self.namespace[key] = value
+        return key
+
+    def column(self, position: int, convert: Convert = same) -> str:
+        """The expression of the row's column at `position`, converted."""
+        return f"row[{position}]" if convert is same else f"{self.name(convert)}(row[{position}])"
+
+    def add(self, field: str, expression: str) -> None:
+        if not field.isidentifier():
+            raise ValueError(f"not a field name: {field!r}")
+        self.entries.append((field, expression))
+
+    def build(self) -> Callable[..., dict[str, Any]]:
+        body = ", ".join(f"{field!r}: {expression}" for field, expression in self.entries)
+        source = f"def document({self.params}):\n    return {{{body}}}\n"
+        exec(compile(source, f"<document builder: {self.label}>", "exec"), self.namespace)
+        built: Callable[..., dict[str, Any]] = self.namespace["document"]
+        return built
+
+
 class FlatDocuments:
     """Documents of `model` from rows with a column per field (one result shape: its keys).
 
@@ -122,16 +158,10 @@ class FlatDocuments:
         missing = [name for name in model.model_fields if name not in index]
         if missing:
             raise ValueError(f"{model.__name__} fields not in the row: {missing}")
-        self.names = tuple(model.model_fields)
-        self.values = itemgetter(*(index[name] for name in self.names))
-        converted = [(name, converter(field.annotation)) for name, field in model.model_fields.items()]
-        self.converted = [(name, index[name], convert) for name, convert in converted if convert is not same]
-
-    def document(self, row: Sequence[Any]) -> dict[str, Any]:
-        doc = dict(zip(self.names, self.values(row), strict=True))
-        for name, position, convert in self.converted:  # replaced in place: the order stays the model's
-            doc[name] = convert(row[position])
-        return doc
+        builder = Builder(model.__name__)
+        for name, field in model.model_fields.items():
+            builder.add(name, builder.column(index[name], converter(field.annotation)))
+        self.document: Callable[[Sequence[Any]], dict[str, Any]] = builder.build()
 
 
 class DocumentsOf:

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
-from collections.abc import Sequence
-from operator import itemgetter
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
@@ -27,13 +26,13 @@ from prefect_core import run_facts
 from prefect_core.schemas.runs import TaskInput
 from prefect_core.schemas.states import DEFAULT_NAMES, State, StateDetails, StateType
 from prefect_storage_sql.repositories.documents import (
+    Builder,
     Convert,
     Nested,
     as_float,
     as_uuid,
     converter,
     first_positions,
-    same,
     utc,
 )
 
@@ -106,34 +105,31 @@ def _state(values: tuple[Any, ...]) -> dict[str, Any] | None:
 
 class DocumentShape:
     """How to turn the rows of one result shape (its column keys) into documents of `model`:
-    the run's columns, its state joined as `state__<field>` columns, and the estimates."""
+    the run's columns, its state joined as `state__<field>` columns, and the estimates; a
+    field the rows do not hold (a subclass's joined one) is None, for the caller to fill.
+    `document(row, now)` is generated (`documents.Builder`)."""
 
     def __init__(self, model: type[BaseModel], columns: set[str], keys: Sequence[str]) -> None:
         index = first_positions(keys)
-        self.order = tuple(model.model_fields)
-        stored = [(name, _converter(name, field.annotation)) for name, field in model.model_fields.items()]
-        stored = [(name, convert) for name, convert in stored if name in columns]
-        self.plain_names = tuple(name for name, convert in stored if convert is same)
-        self.plain = itemgetter(*(index[name] for name in self.plain_names))
-        self.converted = [(name, index[name], convert) for name, convert in stored if convert is not same]
-        self.state = itemgetter(*(index[f"state__{name}"] for name in _STATE_FIELDS))
-        self.facts = itemgetter(
-            *(
-                index[c]
-                for c in ("total_run_time", "state_type", "state_timestamp", "expected_start_time", "start_time")
-            )
-        )
-
-    def document(self, row: Sequence[Any], now: dt.datetime) -> dict[str, Any]:
-        # Keys first, in the model's order; the values then fill them in place.
-        doc: dict[str, Any] = dict.fromkeys(self.order)
-        doc.update(zip(self.plain_names, self.plain(row), strict=True))
-        for name, position, convert in self.converted:
-            doc[name] = convert(row[position])
-        doc["state"] = _state(self.state(row))
-        total, state_type, state_timestamp, expected, start = self.facts(row)
-        total, state_timestamp, expected, start = as_float(total), utc(state_timestamp), utc(expected), utc(start)
-        # The estimates as the model path computes them (`RunRepository._computed`).
-        doc["estimated_run_time"] = run_facts.estimated_run_time(total, state_type, state_timestamp, now)
-        doc["estimated_start_time_delta"] = run_facts.lateness_seconds(expected, start, state_type, now)
-        return doc
+        builder = Builder(model.__name__, params="row, now")
+        column = builder.column
+        utc_ = builder.name(utc)
+        total, state_type = column(index["total_run_time"], as_float), column(index["state_type"])
+        state_timestamp = f"{utc_}(row[{index['state_timestamp']}])"
+        expected, start = f"{utc_}(row[{index['expected_start_time']}])", f"{utc_}(row[{index['start_time']}])"
+        computed = {
+            "state": "{}(({},))".format(
+                builder.name(_state), ", ".join(column(index[f"state__{name}"]) for name in _STATE_FIELDS)
+            ),
+            # The estimates as the model path computes them (`RunRepository._computed`).
+            "estimated_run_time": f"{builder.name(run_facts.estimated_run_time)}({total}, {state_type}, {state_timestamp}, now)",
+            "estimated_start_time_delta": f"{builder.name(run_facts.lateness_seconds)}({expected}, {start}, {state_type}, now)",
+        }
+        for name, field in model.model_fields.items():
+            if name in computed:
+                builder.add(name, computed[name])
+            elif name in columns:
+                builder.add(name, column(index[name], _converter(name, field.annotation)))
+            else:
+                builder.add(name, "None")
+        self.document: Callable[[Sequence[Any], dt.datetime], dict[str, Any]] = builder.build()
