@@ -26,11 +26,13 @@ class Timestamp(TypeDecorator[dt.datetime]):
     def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
         return dialect.type_descriptor(stored_forms_for(dialect).timestamp.impl)
 
+    @staticmethod
+    def normalise(value: Any) -> dt.datetime:
+        """The aware UTC datetime a bound value (datetime or ISO text, never None) stands for."""
+        return timeutil.parse(value) if isinstance(value, str) else timeutil.to_utc(value)
+
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
-        if value is None:
-            return None
-        value = timeutil.parse(value) if isinstance(value, str) else timeutil.to_utc(value)
-        return stored_forms_for(dialect).timestamp.to_db(value)
+        return None if value is None else stored_forms_for(dialect).timestamp.to_db(self.normalise(value))
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> dt.datetime | None:
         return None if value is None else stored_forms_for(dialect).timestamp.from_db(value)
@@ -44,6 +46,9 @@ class Json(TypeDecorator[Any]):
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
         return dialect.type_descriptor(stored_forms_for(dialect).json.impl)
+
+    #: Bound values go to the stored form as they are (`Timestamp.normalise`'s counterpart).
+    normalise = None
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
         return None if value is None else stored_forms_for(dialect).json.to_db(value)
@@ -61,12 +66,13 @@ class Uuid(TypeDecorator[uuid.UUID]):
     def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
         return dialect.type_descriptor(stored_forms_for(dialect).uuid.impl)
 
+    @staticmethod
+    def normalise(value: Any) -> uuid.UUID:
+        """The `UUID` a bound value (a UUID or its text, never None) stands for."""
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
-        if value is None:
-            return None
-        if not isinstance(value, uuid.UUID):
-            value = uuid.UUID(str(value))
-        return stored_forms_for(dialect).uuid.to_db(value)
+        return None if value is None else stored_forms_for(dialect).uuid.to_db(self.normalise(value))
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> uuid.UUID | None:
         return None if value is None else stored_forms_for(dialect).uuid.from_db(value)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 from prefect_core.errors import NotFound
-from prefect_core.ports import Storage
+from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.schemas.bodies.queries import FlowPage, FlowQuery, RunFilterBody, page_count
 from prefect_core.schemas.flows import Flow, FlowCreate, FlowUpdate
+
+T = TypeVar("T")
 
 
 class FlowService:
@@ -22,35 +25,27 @@ class FlowService:
             stored = await uow.flows.get_or_create(candidate)
         return stored, stored.id == candidate.id
 
-    async def read(self, flow_id: UUID) -> Flow:
+    async def _found(self, fetch: Callable[[UnitOfWork], Awaitable[T | None]]) -> T:
+        """What `fetch` reads in one query, or `NotFound` when there is no such flow."""
         async with self.storage.read(one_query=True) as uow:
-            flow = await uow.flows.get(flow_id)
-        if flow is None:
+            found = await fetch(uow)
+        if found is None:
             raise NotFound("Flow not found")
-        return flow
+        return found
+
+    async def read(self, flow_id: UUID) -> Flow:
+        return await self._found(lambda uow: uow.flows.get(flow_id))
 
     async def read_document(self, flow_id: UUID) -> dict[str, Any]:
         """`read`'s flow as the JSON-ready dict its model serialises to (the port's `get_document`)."""
-        async with self.storage.read(one_query=True) as uow:
-            flow = await uow.flows.get_document(flow_id)
-        if flow is None:
-            raise NotFound("Flow not found")
-        return flow
+        return await self._found(lambda uow: uow.flows.get_document(flow_id))
+
+    async def read_by_name(self, name: str) -> Flow:
+        return await self._found(lambda uow: uow.flows.get_by_name(name))
 
     async def read_document_by_name(self, name: str) -> dict[str, Any]:
         """`read_by_name`'s flow as a JSON-ready dict."""
-        async with self.storage.read(one_query=True) as uow:
-            flow = await uow.flows.get_document_by_name(name)
-        if flow is None:
-            raise NotFound("Flow not found")
-        return flow
-
-    async def read_by_name(self, name: str) -> Flow:
-        async with self.storage.read(one_query=True) as uow:
-            flow = await uow.flows.get_by_name(name)
-        if flow is None:
-            raise NotFound("Flow not found")
-        return flow
+        return await self._found(lambda uow: uow.flows.get_document_by_name(name))
 
     async def update(self, flow_id: UUID, body: FlowUpdate) -> None:
         values = body.model_dump(exclude_unset=True)
