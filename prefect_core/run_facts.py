@@ -76,3 +76,19 @@ def lateness_seconds(
     if state_type is not None and state_type not in TERMINAL_STATES and expected_start_time < now:
         return (now - expected_start_time).total_seconds()
     return 0.0
+
+
+def read_time_fields(
+    total_run_time: float | None,
+    state_type: StateType | str | None,
+    state_timestamp: dt.datetime | None,
+    expected_start_time: dt.datetime | None,
+    start_time: dt.datetime | None,
+    now: dt.datetime,
+) -> dict[str, float]:
+    """The fields a run's answer computes when it is read (`estimated_run_time`,
+    `estimated_start_time_delta`), as of `now`."""
+    return {
+        "estimated_run_time": estimated_run_time(total_run_time, state_type, state_timestamp, now),
+        "estimated_start_time_delta": lateness_seconds(expected_start_time, start_time, state_type, now),
+    }

@@ -291,6 +291,15 @@ class Settings(EnvironSettings):
         default=timedelta(days=7),
         validation_alias=AliasChoices("PREFECT_SERVER_EVENTS_RETENTION_PERIOD", "PREFECT_EVENTS_RETENTION_PERIOD"),
     )
+    #: How long the related resources of a flow run's state events (its flow, deployment,
+    #: work queue, pool and parent task run) are kept between its transitions, as the
+    #: reference does (`prefect_core.events.relatives_cache`); 0 reads them every time.
+    events_related_resource_cache_ttl: timedelta = Field(
+        default=timedelta(minutes=5),
+        validation_alias=AliasChoices(
+            "PREFECT_SERVER_EVENTS_RELATED_RESOURCE_CACHE_TTL", "PREFECT_API_EVENTS_RELATED_RESOURCE_CACHE_TTL"
+        ),
+    )
     #: `/logs/out` streams live logs (both off by default, as in the reference): stored logs
     #: are handed to the stream when publishing is on, and sent to subscribers when out is on.
     logs_stream_out_enabled: bool = Field(default=False, validation_alias="PREFECT_SERVER_LOGS_STREAM_OUT_ENABLED")
@@ -319,7 +328,9 @@ class Settings(EnvironSettings):
             raise ValueError(f"must be one of {', '.join(_LEVELS)}")
         return value.upper()
 
-    @field_validator("csrf_token_expiration", "events_retention_period", mode="before")
+    @field_validator(
+        "csrf_token_expiration", "events_retention_period", "events_related_resource_cache_ttl", mode="before"
+    )
     @classmethod
     def _read_duration(cls, value: object) -> object:
         return _duration(value)

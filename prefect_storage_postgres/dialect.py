@@ -36,6 +36,7 @@ class PostgresSupport:
     name = "postgresql"
     stored_forms = NATIVE_FORMS
     locks_rows = True
+    writes_in_ctes = True
 
     def insert_ignoring_conflicts(self, table: sa.Table, index_elements: Sequence[str]) -> sa.Insert:
         return pg_insert(table).on_conflict_do_nothing(index_elements=list(index_elements))

@@ -23,6 +23,11 @@ class SqlDialectSupport(Protocol):
     #: Whether `lock_for_update` takes row locks (False where a write transaction
     #: already excludes every other writer, as SQLite's BEGIN IMMEDIATE does).
     locks_rows: bool
+    #: Whether one statement may carry writes to several tables (data-modifying CTEs,
+    #: `WITH ... AS (INSERT ...) UPDATE ...`): one round trip instead of two where each
+    #: statement is one (PostgreSQL); False where it may not (SQLite, which sends such
+    #: writes together in one thread hop instead: `execute_unread`).
+    writes_in_ctes: bool
 
     def insert_ignoring_conflicts(self, table: sa.Table, index_elements: Sequence[str]) -> sa.Insert:
         """`INSERT ... ON CONFLICT (index_elements) DO NOTHING` for `table`."""

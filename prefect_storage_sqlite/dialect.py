@@ -23,6 +23,7 @@ class SqliteSupport:
     name = "sqlite"
     stored_forms = TEXT_FORMS
     locks_rows = False
+    writes_in_ctes = False
 
     def insert_ignoring_conflicts(self, table: sa.Table, index_elements: Sequence[str]) -> sa.Insert:
         # `INSERT OR IGNORE` rather than `ON CONFLICT (...) DO NOTHING`: SQLAlchemy cannot

@@ -66,6 +66,7 @@ class Services:
             waits,
             deployment_slot_wait_seconds=settings.deployment_concurrency_slot_wait_seconds,
             deployment_lease_seconds=settings.initial_deployment_lease_duration,
+            related_resource_cache_seconds=settings.events_related_resource_cache_ttl.total_seconds(),
         )
         self.flows = FlowService(storage)
         self.flow_runs = FlowRunService(storage, self.orchestration)

@@ -154,10 +154,8 @@ class DeploymentRunService:
             stored = await uow.flow_runs.insert(run)
             created = stored.id == run.id
             if created:
-                await self.orchestration.initial_flow_run_state(tx, stored, state)
-                reread = await uow.flow_runs.get(stored.id)
-                assert reread is not None
-                stored = reread
+                # The run as written: nothing to read back.
+                stored = await self.orchestration.initial_flow_run_state(tx, stored, state)
         return stored, created
 
     async def runs_for_runner(

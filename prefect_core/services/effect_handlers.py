@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
+from prefect_core.events.relatives_cache import RelativesCache
 from prefect_core.events.state_events import flow_run_state_change_event
 from prefect_core.orchestration.effects import (
     CacheWrite,
@@ -45,12 +46,19 @@ class Transitions(Protocol):
 
 
 def core_effect_dispatcher(
-    *, events: EventSink, task_queue: TaskQueue, transitions: Transitions, waits: SlotWaits | None = None
+    *,
+    events: EventSink,
+    task_queue: TaskQueue,
+    transitions: Transitions,
+    waits: SlotWaits | None = None,
+    relatives: RelativesCache | None = None,
 ) -> EffectDispatcher:
     """A dispatcher with a handler for every core effect (`waits`: how denied slots of
-    global limits decay, for the deployment leases' limits)."""
+    global limits decay, for the deployment leases' limits; `relatives`: where the state
+    events' related resources are kept between transitions, none kept without it)."""
     dispatcher = EffectDispatcher()
     slot_waits = waits or SlotWaits()
+    known = relatives if relatives is not None else RelativesCache(ttl_seconds=0)
 
     async def write_cache(effect: CacheWrite, applied: Applied) -> None:
         if applied.state is None:
@@ -76,13 +84,17 @@ def core_effect_dispatcher(
     async def state_change_event(effect: FlowRunStateChanged, applied: Applied) -> Event:
         run = applied.run
         assert isinstance(run, FlowRun), "flow run states are announced for flow runs only"
-        relatives = await applied.uow.flow_run_relatives.get(
-            run.flow_id,
-            deployment_id=run.deployment_id,
-            work_queue_id=run.work_queue_id,
-            parent_task_run_id=run.parent_task_run_id,
-        )
-        return flow_run_state_change_event(run, relatives, effect.initial_state, effect.validated_state, applied.now)
+        key = (run.flow_id, run.deployment_id, run.work_queue_id, run.parent_task_run_id)
+        related = known.get(key)
+        if related is None:
+            related = await applied.uow.flow_run_relatives.get(
+                run.flow_id,
+                deployment_id=run.deployment_id,
+                work_queue_id=run.work_queue_id,
+                parent_task_run_id=run.parent_task_run_id,
+            )
+            known.put(key, related)
+        return flow_run_state_change_event(run, related, effect.initial_state, effect.validated_state, applied.now)
 
     async def publish(event: Event) -> None:
         await events.emit([event])

@@ -38,10 +38,8 @@ class FlowRunService:
             stored = await uow.flow_runs.insert(candidate)
             created = stored.id == candidate.id
             if created:
-                await self.orchestration.initial_flow_run_state(tx, stored, state)
-                reread = await uow.flow_runs.get(stored.id)
-                assert reread is not None
-                stored = reread
+                # The run as written: nothing to read back.
+                stored = await self.orchestration.initial_flow_run_state(tx, stored, state)
         return stored, created
 
     async def read(self, run_id: UUID) -> FlowRun:

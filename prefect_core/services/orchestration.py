@@ -7,8 +7,9 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 from uuid import UUID
 
-from prefect_core import timeutil
+from prefect_core import run_facts, timeutil
 from prefect_core.errors import NotFound
+from prefect_core.events.relatives_cache import RelativesCache
 from prefect_core.orchestration.base import (
     DEFAULT_DEPLOYMENT_SLOT_WAIT_SECONDS,
     Decision,
@@ -64,12 +65,17 @@ class OrchestrationService:
         *,
         deployment_slot_wait_seconds: float = DEFAULT_DEPLOYMENT_SLOT_WAIT_SECONDS,
         deployment_lease_seconds: float = DEFAULT_DEPLOYMENT_LEASE_SECONDS,
+        related_resource_cache_seconds: float = 0.0,
     ) -> None:
         self.storage = storage
         self.events = events
         self.deployment_slot_wait_seconds = deployment_slot_wait_seconds
         self.deployment_lease_seconds = deployment_lease_seconds
-        self.effects = core_effect_dispatcher(events=events, task_queue=task_queue, transitions=self, waits=waits)
+        #: The state events' related resources, kept between a run's transitions.
+        self.relatives = RelativesCache(related_resource_cache_seconds)
+        self.effects = core_effect_dispatcher(
+            events=events, task_queue=task_queue, transitions=self, waits=waits, relatives=self.relatives
+        )
 
     def write(self) -> AbstractAsyncContextManager[Transaction]:
         """A write unit of work in which runs may change state: the after-commit part of
@@ -110,13 +116,19 @@ class OrchestrationService:
             decision = await self._propose(tx, run, proposed, force=force, client_version=client_version)
         return result_of(decision)
 
-    async def initial_flow_run_state(self, tx: Transaction, run: FlowRun, state: State) -> None:
-        """Give a newly created flow run its first state (forced: only bookkeeping applies)."""
-        await self.transition(tx, run, state, force=True)
+    async def initial_flow_run_state(self, tx: Transaction, run: FlowRun, state: State) -> FlowRun:
+        """Give a newly created flow run its first state (forced: only bookkeeping applies);
+        returns the run as written (not read back)."""
+        _, written = await self._orchestrate(tx, run, state, force=True)
+        assert isinstance(written, FlowRun)
+        return written
 
-    async def initial_task_run_state(self, tx: Transaction, run: TaskRun, state: State) -> None:
-        """Give a newly created task run its first state (forced: only bookkeeping applies)."""
-        await self.transition(tx, run, state, force=True)
+    async def initial_task_run_state(self, tx: Transaction, run: TaskRun, state: State) -> TaskRun:
+        """Give a newly created task run its first state (forced: only bookkeeping applies);
+        returns the run as written (not read back)."""
+        _, written = await self._orchestrate(tx, run, state, force=True)
+        assert isinstance(written, TaskRun)
+        return written
 
     async def _propose(
         self,
@@ -144,6 +156,23 @@ class OrchestrationService:
         """Orchestrate `proposed` for `run` (as read, locked, in `tx`) and carry out the
         decision in `tx`: the governing policy's needs are loaded, its rules decide, the
         state and bookkeeping are written, and every declared effect is dispatched."""
+        decision, _ = await self._orchestrate(
+            tx, run, proposed, force=force, client_version=client_version, policy=policy, now=now
+        )
+        return decision
+
+    async def _orchestrate(
+        self,
+        tx: Transaction,
+        run: FlowRun | TaskRun,
+        proposed: State,
+        *,
+        force: bool = False,
+        client_version: str | None = None,
+        policy: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> tuple[Decision, FlowRun | TaskRun]:
+        # `transition`, answering the run as written too.
         kind = RunKind.FLOW if isinstance(run, FlowRun) else RunKind.TASK
         ctx = TransitionContext(
             kind=kind,
@@ -164,7 +193,7 @@ class OrchestrationService:
             tx=tx, kind=kind, run=written, initial=ctx.initial, state=_written_state(decision), now=ctx.now
         )
         await self.effects.dispatch(decision.effects, applied)
-        return decision
+        return decision, written
 
 
 def _written_state(decision: Decision) -> State | None:
@@ -182,25 +211,48 @@ async def _write(uow: UnitOfWork, ctx: TransitionContext, decision: Decision) ->
     runs = uow.flow_runs if flow else uow.task_runs
     states = uow.flow_run_states if flow else uow.task_run_states
     state = _written_state(decision)
+    run_updates = decision.run_updates
     if state is None:
-        if decision.run_updates:
-            await runs.update(run_id, decision.run_updates)
+        if run_updates:
+            await runs.update(run_id, run_updates)
     else:
         # The stored state always names its run, whatever the client sent.
         if flow:
             state.state_details.flow_run_id = run_id
         else:
             state.state_details.task_run_id = run_id
-        # One UPDATE carries both the bookkeeping and the new current state.
-        await states.add(run_id, state, decision.run_updates)
-    return _as_written(ctx.run, decision.run_updates, state)
+        # One UPDATE carries both the bookkeeping and the new current state, stamped with
+        # the transition's time, so that the run as written (below) is the row as stored.
+        run_updates = {**run_updates, "updated": ctx.now}
+        await states.add(run_id, state, run_updates)
+    return _as_written(ctx.run, run_updates, state, ctx.now)
 
 
-def _as_written(run: FlowRun | TaskRun, run_updates: dict[str, Any], state: State | None) -> FlowRun | TaskRun:
-    """The run with `run_updates` (and `state`) applied, without reading it back."""
+def _as_written(
+    run: FlowRun | TaskRun, run_updates: dict[str, Any], state: State | None, now: dt.datetime
+) -> FlowRun | TaskRun:
+    """The run with `run_updates` (and `state`) applied, without reading it back: what a
+    read of it would answer at `now` (a new run's creation answers with it)."""
     updates = dict(run_updates)
     if "empirical_policy" in updates:
         updates["empirical_policy"] = type(run.empirical_policy).model_validate(updates["empirical_policy"])
     if state is not None:
         updates.update(state=state, state_id=state.id, state_type=state.type, state_name=state.name)
-    return run.model_copy(update=updates) if updates else run
+    if not updates:
+        return run
+
+    def after(field: str) -> Any:
+        return updates[field] if field in updates else getattr(run, field)
+
+    current = after("state")
+    updates.update(
+        run_facts.read_time_fields(
+            after("total_run_time"),
+            after("state_type"),
+            current.timestamp if current is not None else None,
+            after("expected_start_time"),
+            after("start_time"),
+            now,
+        )
+    )
+    return run.model_copy(update=updates)

@@ -27,15 +27,13 @@ class TaskRunService:
         # A background run is handed to its task queue once committed (an effect).
         async with self.orchestration.write() as tx:
             uow = tx.uow
-            if body.flow_run_id is not None and await uow.flow_runs.get(body.flow_run_id) is None:
+            if body.flow_run_id is not None and not await uow.flow_runs.exists(body.flow_run_id):
                 raise NotFound("Flow run not found")
             stored = await uow.task_runs.insert(candidate)
             created = stored.id == candidate.id
             if created:
-                await self.orchestration.initial_task_run_state(tx, stored, state)
-                reread = await uow.task_runs.get(stored.id)
-                assert reread is not None
-                stored = reread
+                # The run as written: nothing to read back.
+                stored = await self.orchestration.initial_task_run_state(tx, stored, state)
         return stored, created
 
     async def read(self, run_id: UUID) -> TaskRun:

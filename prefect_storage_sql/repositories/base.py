@@ -58,9 +58,10 @@ class SqlRepository:
 
     async def _update_unread(self, table: sa.Table, row_id: Any, values: dict[str, Any]) -> None:
         """`_update_by_id` for a caller that does not need to know whether the row exists
-        (`execute_unread`: on SQLite, sent with the next statement or the COMMIT)."""
+        (`execute_unread`: on SQLite, sent with the next statement or the COMMIT); an
+        `updated` in `values` is the one written (the caller answers with it), else now."""
         stmt = prebuilt(("update", table.name), lambda: sa.update(table).where(by_id(table)))
-        await execute_unread(self.conn, stmt, {**values, "updated": timeutil.now(), "_row_id": row_id})
+        await execute_unread(self.conn, stmt, {"updated": timeutil.now(), **values, "_row_id": row_id})
 
     async def _delete_by_id(self, table: sa.Table, row_id: Any) -> bool:
         stmt = prebuilt(("delete", table.name), lambda: sa.delete(table).where(by_id(table)))

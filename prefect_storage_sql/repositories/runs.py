@@ -67,14 +67,14 @@ class RunRepository(SqlRepository, Generic[M]):
 
     def _computed(self, data: dict[str, Any]) -> dict[str, Any]:
         """Fields derived at read time, as the core defines them (`prefect_core.run_facts`)."""
-        now = timeutil.now()
-        state_type, expected = data.get("state_type"), data.get("expected_start_time")
-        return {
-            "estimated_run_time": run_facts.estimated_run_time(
-                data.get("total_run_time"), state_type, data.get("state_timestamp"), now
-            ),
-            "estimated_start_time_delta": run_facts.lateness_seconds(expected, data.get("start_time"), state_type, now),
-        }
+        return run_facts.read_time_fields(
+            data.get("total_run_time"),
+            data.get("state_type"),
+            data.get("state_timestamp"),
+            data.get("expected_start_time"),
+            data.get("start_time"),
+            timeutil.now(),
+        )
 
     def _row_values(self, run: M) -> dict[str, Any]:
         data = run.model_dump(exclude=_NOT_STORED)
@@ -103,6 +103,10 @@ class RunRepository(SqlRepository, Generic[M]):
         stmt = prebuilt((type(self), "get"), lambda: self._select().where(by_id(self.table)))
         row = (await self.conn.execute(stmt, {"_row_id": run_id})).first()
         return self._to_model(row) if row else None
+
+    async def exists(self, run_id: UUID) -> bool:
+        stmt = prebuilt((type(self), "exists"), lambda: sa.select(self.table.c.id).where(by_id(self.table)))
+        return (await self.conn.execute(stmt, {"_row_id": run_id})).first() is not None
 
     async def get_document(self, run_id: UUID) -> dict[str, Any] | None:
         """The run as a JSON-ready document (`_to_document`), or None."""

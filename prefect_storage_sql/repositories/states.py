@@ -16,6 +16,9 @@ from prefect_storage_sql.engine import SqlConnection
 from prefect_storage_sql.repositories.base import SqlRepository, by_id, execute_unread, prebuilt
 from prefect_storage_sql.repositories.runs import state_from_row
 
+#: The prefix of a new state's parameters in `_insert_state_then_update_run`.
+_NEW_STATE = "new_state_"
+
 
 def state_row(run_id: UUID, state: State, now: Any = None) -> dict[str, Any]:
     """The row of a state table for `state` of run `run_id`."""
@@ -41,9 +44,9 @@ class SqlStateRepository(SqlRepository):
         self.run_table = run_table
 
     async def add(self, run_id: UUID, state: State, run_values: dict[str, Any] | None = None) -> None:
-        # Neither result is read: on SQLite both ride with the next statement or the COMMIT.
-        insert = prebuilt(("insert", self.table.name), lambda: sa.insert(self.table))
-        await execute_unread(self.conn, insert, state_row(run_id, state))
+        # Neither result is read: on SQLite both ride with the next statement or the COMMIT;
+        # where one statement can carry both (PostgreSQL), they are one round trip.
+        row = state_row(run_id, state)
         values = {
             **(run_values or {}),
             "state_id": state.id,
@@ -51,7 +54,22 @@ class SqlStateRepository(SqlRepository):
             "state_name": state.name,
             "state_timestamp": state.timestamp,
         }
+        if self.support.writes_in_ctes:
+            both = prebuilt(("insert_state_update_run", self.table.name), self._insert_state_then_update_run)
+            bound = {f"{_NEW_STATE}{key}": value for key, value in row.items()}
+            await self.conn.execute(both, {"updated": timeutil.now(), **values, **bound, "_row_id": run_id})
+            return
+        insert = prebuilt(("insert", self.table.name), lambda: sa.insert(self.table))
+        await execute_unread(self.conn, insert, row)
         await self._update_unread(self.run_table, run_id, values)
+
+    def _insert_state_then_update_run(self) -> sa.Update:
+        """`WITH new_state AS (INSERT INTO <state table> ...) UPDATE <run table> SET ... WHERE
+        id = :_row_id`: the state's columns bound as `new_state_<column>`, the run's SET
+        clause following the other parameter keys, as `_update_unread`'s does."""
+        columns = {c.name: sa.bindparam(f"{_NEW_STATE}{c.name}", type_=c.type) for c in self.table.columns}
+        new_state = sa.insert(self.table).values(columns).cte("new_state")
+        return sa.update(self.run_table).where(by_id(self.run_table)).add_cte(new_state)
 
     async def get(self, state_id: UUID) -> State | None:
         stmt = prebuilt(("get", self.table.name), lambda: sa.select(self.table).where(by_id(self.table)))
