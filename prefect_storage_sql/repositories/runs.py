@@ -91,9 +91,19 @@ class RunRepository(SqlRepository, Generic[M]):
 
     async def get(self, run_id: UUID, *, for_update: bool = False) -> M | None:
         if for_update and self.support.locks_rows:
-            # Lock first, then read in a statement of its own: under READ COMMITTED a
-            # locking select that had to wait re-reads only the locked row, not the
-            # state joined to it, so a single statement could see a stale state.
+            # One statement locks the run and reads it with its state. Under READ COMMITTED
+            # a locking select that had to wait for another writer re-reads only the locked
+            # row, not the state joined to it: if that writer changed the run's state, the
+            # joined state is not the run's current one (state rows never change, so a
+            # joined state whose id is the run's `state_id` is current). Then, and when no
+            # row came back, lock first and read in a statement of its own.
+            locked_read = prebuilt(
+                (type(self), "get_locked", self.support.name),
+                lambda: self.support.lock_for_update(self._select().where(by_id(self.table)), of=self.table),
+            )
+            row = (await self.conn.execute(locked_read, {"_row_id": run_id})).first()
+            if row is not None and row._mapping["state_id"] == row._mapping["state__id"]:
+                return self._to_model(row)
             lock = prebuilt(
                 (type(self), "lock", self.support.name),
                 lambda: self.support.lock_for_update(sa.select(self.table.c.id).where(by_id(self.table))),

@@ -318,6 +318,53 @@ async def test_for_update_makes_a_second_writer_wait(pg_storage: SqlStorage) -> 
     assert seen is not None and seen.name == "by first"  # it read the committed row
 
 
+async def test_a_writer_that_waited_for_the_lock_reads_the_state_the_other_one_wrote(
+    pg_storage: SqlStorage,
+) -> None:
+    """The locking read joins the run's state; a writer that had to wait for the lock while
+    another changed the state must still read the new state (not the one joined before it
+    waited, nor none)."""
+    async with pg_storage.write() as uow:
+        flow = await uow.flows.get_or_create(Flow(name="locks"))
+        run = await uow.flow_runs.insert(FlowRun(flow_id=flow.id, name="stateful"))
+        pending = State(type=StateType.PENDING)
+        await uow.flow_run_states.add(run.id, pending, {})
+
+    first_locked, release_first = asyncio.Event(), asyncio.Event()
+    running = State(type=StateType.RUNNING)
+
+    async def first() -> None:
+        async with pg_storage.write() as uow:
+            seen = await uow.flow_runs.get(run.id, for_update=True)
+            assert seen is not None and seen.state is not None and seen.state.id == pending.id
+            first_locked.set()
+            await release_first.wait()
+            await uow.flow_run_states.add(run.id, running, {})
+
+    async def second() -> FlowRun | None:
+        await first_locked.wait()
+        async with pg_storage.write() as uow:
+            return await uow.flow_runs.get(run.id, for_update=True)
+
+    tasks = asyncio.gather(first(), second())
+
+    async def second_is_blocked() -> bool:
+        waiting = await scalar(
+            pg_storage,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND wait_event IN ('transactionid', 'tuple')",
+        )
+        return bool(waiting)
+
+    try:
+        await wait_until(second_is_blocked, "the second writer to block on the row lock")
+    finally:
+        release_first.set()
+        _, seen = await asyncio.wait_for(tasks, 30)
+    assert seen is not None and seen.state_id == running.id
+    assert seen.state is not None and seen.state.id == running.id and seen.state.type is StateType.RUNNING
+
+
 # --- start-up errors ---------------------------------------------------------------------
 
 
