@@ -79,9 +79,10 @@ def test_concurrency_admits_at_most_the_limit(prefect: ClientRunner, api: Api) -
     _limit(api, other, limit=3)
     result = prefect.run(HOLDERS, args=[name, other], suffix=suffix).result
     assert len(result["sync"]) == 5 and len(result["asynchronous"]) == 5
-    # Never three holders at once; two at once, so the limit is what held them back.
-    assert most_at_once(result["sync"]) == 2
-    assert most_at_once(result["asynchronous"]) == 2
+    # Never three holders at once; two at once in one group at least, so the limit is what
+    # held them back (on a loaded machine a group's retries may happen to come one by one).
+    overlaps = (most_at_once(result["sync"]), most_at_once(result["asynchronous"]))
+    assert max(overlaps) == 2 and min(overlaps) >= 1, overlaps
     assert result["seen"] == [2, 2]  # occupy=2 of both names, while held
     assert [api.get(f"/v2/concurrency_limits/{n}")["active_slots"] for n in (name, other)] == [0, 0]
 
