@@ -119,14 +119,14 @@ class OrchestrationService:
     async def initial_flow_run_state(self, tx: Transaction, run: FlowRun, state: State) -> FlowRun:
         """Give a newly created flow run its first state (forced: only bookkeeping applies);
         returns the run as written (not read back)."""
-        _, written = await self._orchestrate(tx, run, state, force=True)
+        _, written = await self.transition(tx, run, state, force=True)
         assert isinstance(written, FlowRun)
         return written
 
     async def initial_task_run_state(self, tx: Transaction, run: TaskRun, state: State) -> TaskRun:
         """Give a newly created task run its first state (forced: only bookkeeping applies);
         returns the run as written (not read back)."""
-        _, written = await self._orchestrate(tx, run, state, force=True)
+        _, written = await self.transition(tx, run, state, force=True)
         assert isinstance(written, TaskRun)
         return written
 
@@ -140,7 +140,8 @@ class OrchestrationService:
         # Stamped once the run is locked, so that states are stored in time order.
         now = timeutil.now()
         state = proposed if isinstance(proposed, State) else State.from_create(proposed, timestamp=now)
-        return await self.transition(tx, run, state, now=now, **options)
+        decision, _ = await self.transition(tx, run, state, now=now, **options)
+        return decision
 
     async def transition(
         self,
@@ -152,27 +153,11 @@ class OrchestrationService:
         client_version: str | None = None,
         policy: str | None = None,
         now: dt.datetime | None = None,
-    ) -> Decision:
+    ) -> tuple[Decision, FlowRun | TaskRun]:
         """Orchestrate `proposed` for `run` (as read, locked, in `tx`) and carry out the
         decision in `tx`: the governing policy's needs are loaded, its rules decide, the
-        state and bookkeeping are written, and every declared effect is dispatched."""
-        decision, _ = await self._orchestrate(
-            tx, run, proposed, force=force, client_version=client_version, policy=policy, now=now
-        )
-        return decision
-
-    async def _orchestrate(
-        self,
-        tx: Transaction,
-        run: FlowRun | TaskRun,
-        proposed: State,
-        *,
-        force: bool = False,
-        client_version: str | None = None,
-        policy: str | None = None,
-        now: dt.datetime | None = None,
-    ) -> tuple[Decision, FlowRun | TaskRun]:
-        # `transition`, answering the run as written too.
+        state and bookkeeping are written, and every declared effect is dispatched.
+        Returns the decision and the run as written (not read back)."""
         kind = RunKind.FLOW if isinstance(run, FlowRun) else RunKind.TASK
         ctx = TransitionContext(
             kind=kind,

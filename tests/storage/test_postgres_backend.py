@@ -274,6 +274,16 @@ async def test_url_options_reach_the_server(pg_url: str) -> None:
         await storage.ping()
 
 
+async def a_writer_waits_on_a_row_lock(storage: SqlStorage) -> bool:
+    """Whether a connection to the test database waits on a row lock."""
+    waiting = await scalar(
+        storage,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock' AND wait_event IN ('transactionid', 'tuple')",
+    )
+    return bool(waiting)
+
+
 async def test_for_update_makes_a_second_writer_wait(pg_storage: SqlStorage) -> None:
     async with pg_storage.write() as uow:
         flow = await uow.flows.get_or_create(Flow(name="locks"))
@@ -300,16 +310,8 @@ async def test_for_update_makes_a_second_writer_wait(pg_storage: SqlStorage) -> 
 
     tasks = asyncio.gather(first(), second())
 
-    async def second_is_blocked() -> bool:
-        waiting = await scalar(
-            pg_storage,
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND wait_event_type = 'Lock' AND wait_event IN ('transactionid', 'tuple')",
-        )
-        return bool(waiting)
-
     try:
-        await wait_until(second_is_blocked, "the second writer to block on the row lock")
+        await wait_until(lambda: a_writer_waits_on_a_row_lock(pg_storage), "the second writer to block on the row lock")
         assert events == ["first locked"]
     finally:
         release_first.set()
@@ -348,16 +350,8 @@ async def test_a_writer_that_waited_for_the_lock_reads_the_state_the_other_one_w
 
     tasks = asyncio.gather(first(), second())
 
-    async def second_is_blocked() -> bool:
-        waiting = await scalar(
-            pg_storage,
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND wait_event_type = 'Lock' AND wait_event IN ('transactionid', 'tuple')",
-        )
-        return bool(waiting)
-
     try:
-        await wait_until(second_is_blocked, "the second writer to block on the row lock")
+        await wait_until(lambda: a_writer_waits_on_a_row_lock(pg_storage), "the second writer to block on the row lock")
     finally:
         release_first.set()
         _, seen = await asyncio.wait_for(tasks, 30)
