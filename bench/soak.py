@@ -26,6 +26,7 @@ from typing import Any
 
 import aiohttp
 
+from bench.history import client_event_id
 from bench.prepare import count_events, new_session
 
 #: The RSS growth allowed from the end of the warm-up to the end of the soak.
@@ -134,9 +135,10 @@ async def _event_stream(base: str, name: str, stop_at: float, tally: Tally) -> N
                 pacer, n = Pacer(1.0 / EVENTS_PER_S, time.monotonic()), 0
                 while time.monotonic() < stop_at and not ws.closed:
                     await asyncio.sleep(pacer.delay(time.monotonic()))
+                    occurred = datetime.now(UTC)
                     event = {
-                        "id": str(uuid.uuid4()),
-                        "occurred": datetime.now(UTC).isoformat(),
+                        "id": str(client_event_id(occurred)),
+                        "occurred": occurred.isoformat(),
                         "event": name,
                         "resource": {"prefect.resource.id": f"soak.r.{n % 50}"},
                         "related": [],

@@ -18,16 +18,17 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
+from bench.history import client_event_id
 from bench.prepare import count_events
 
 SNDBUF = 64 * 1024
 AUTH = json.dumps({"type": "auth", "token": None})
 
 
-def _event(name: str, n: int, occurred: str) -> str:
+def _event(name: str, n: int, occurred: datetime) -> str:
     return (
         '{"id":"%s","occurred":"%s","event":"%s","resource":{"prefect.resource.id":"bench.r.%d"},'  # noqa: UP031 (JSON braces read better with %)
-        '"related":[],"payload":{}}' % (uuid.uuid4(), occurred, name, n)
+        '"related":[],"payload":{}}' % (client_event_id(occurred), occurred.isoformat(), name, n)
     )
 
 
@@ -38,7 +39,7 @@ def _bump(counters: dict, kind: str) -> None:
 async def _stream(ws: aiohttp.ClientWebSocketResponse, name: str, stop_at: float, counters: dict, offset: int) -> None:
     n = offset
     while time.monotonic() < stop_at and not ws.closed:
-        occurred = datetime.now(UTC).isoformat()
+        occurred = datetime.now(UTC)
         for _ in range(50):
             counters["sent"] += 1  # counted first: a send cancelled at the deadline was written
             await ws.send_str(_event(name, n, occurred))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.automations.firing import Firing
+from prefect_core.ids import uuid7
 from prefect_core.schemas import automation_actions as a
 from prefect_core.schemas.automations import Automation
 from prefect_core.schemas.events import Event, RelatedResource
@@ -32,7 +33,7 @@ class TriggeredAction:
     firing: Firing
     triggering_event: Event | None
     state_change_event_id: UUID | None
-    id: UUID = field(default_factory=uuid4)
+    id: UUID = field(default_factory=uuid7)
     triggered: dt.datetime = field(default_factory=timeutil.now)
     #: What the action touched and what it found out (for its executed/failed event).
     resulting: list[RelatedResource] = field(default_factory=list)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.automations.firing import Firing
+from prefect_core.ids import uuid7
 from prefect_core.schemas.automations import Automation, EventTrigger
 from prefect_core.schemas.events import Event, RelatedResource, Resource
 
@@ -95,7 +96,7 @@ def action_events(
     if triggering_event is not None and abs(triggered - triggering_event.occurred) < TIGHT_TIMING:
         follows = triggering_event.id
     first = Event(
-        id=uuid4(),
+        id=uuid7(),
         occurred=triggered,
         event="prefect.automation.action.triggered",
         resource=resource,

@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import Field
 
 from prefect_core import timeutil
+from prefect_core.ids import uuid7
 from prefect_core.ports.automations import Bucket
 from prefect_core.schemas.automations import EventTrigger, Posture
 from prefect_core.schemas.base import DateTime, PrefectModel
@@ -30,7 +31,7 @@ PRECEDING_EVENT_LOOKBACK = dt.timedelta(minutes=15)
 class Firing(PrefectModel):
     """One trigger firing once: when, for which labels, because of which event (or child firings)."""
 
-    id: UUID = Field(default_factory=uuid4)
+    id: UUID = Field(default_factory=uuid7)
     trigger_id: UUID
     triggered: DateTime = Field(default_factory=timeutil.now)
     triggering_labels: dict[str, str] = Field(default_factory=dict)

@@ -12,10 +12,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import Annotated, Any, Literal, Self
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
+from prefect_core.ids import uuid7
 from prefect_core.schemas.automation_actions import Action, RunDeployment, Seconds
 from prefect_core.schemas.base import ActionModel, ORMModel, PrefectModel
 from prefect_core.schemas.event_filters import ResourceSpecification, label_matches
@@ -53,7 +54,7 @@ def find_label(event: Event, label: str) -> str | None:
 
 class TriggerBase(PrefectModel):
     type: str
-    id: UUID = Field(default_factory=uuid4)
+    id: UUID = Field(default_factory=uuid7)
 
     def all_triggers(self) -> list[TriggerBase]:
         return [self]
@@ -61,7 +62,7 @@ class TriggerBase(PrefectModel):
     def reset_ids(self) -> None:
         """New ids for this trigger and every child (the server owns trigger ids)."""
         for trigger in self.all_triggers():
-            trigger.id = uuid4()
+            trigger.id = uuid7()
 
 
 class EventTrigger(TriggerBase):

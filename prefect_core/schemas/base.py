@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from prefect_core import timeutil
+from prefect_core.ids import uuid7
 
 #: An aware UTC datetime; inputs in any offset are normalised. Pydantic's own JSON
 #: form of a UTC datetime (`2024-01-22T15:30:45.123456Z`) is the reference's too.
@@ -33,7 +34,7 @@ class ActionModel(BaseModel):
 class ORMModel(PrefectModel):
     """A stored object: an id and created/updated stamps."""
 
-    id: UUID = Field(default_factory=uuid4)
+    id: UUID = Field(default_factory=uuid7)
     created: DateTime | None = None
     updated: DateTime | None = None
 

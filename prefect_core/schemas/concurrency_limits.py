@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from prefect_core.ids import uuid7
 from prefect_core.schemas.base import ActionModel, DateTime, ORMModel, PrefectModel
 
 #: A name without the characters the reference bans from names.
@@ -105,7 +106,7 @@ class ConcurrencyLease(BaseModel):
     """`slots` slots of each of the limits `limit_ids`, held until `expiration` unless
     renewed; released by its holder, or by the repossessor once it has expired."""
 
-    id: UUID = Field(default_factory=uuid4)
+    id: UUID = Field(default_factory=uuid7)
     limit_ids: list[UUID]
     slots: int
     created: DateTime

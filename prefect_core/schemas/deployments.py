@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
@@ -11,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from prefect_core import schema_validation as sv
+from prefect_core.ids import uuid7
 from prefect_core.names import run_name
 from prefect_core.schemas.base import ActionModel, DateTime, KeyValueLabels, ORMModel, PrefectModel
 from prefect_core.schemas.runs import CreatedBy, FlowRunPolicy
@@ -80,7 +80,7 @@ class DeploymentConcurrency:
     collision_strategy: str
     #: Slots held now, by every holder.
     active_slots: int
-    limit_id: UUID = field(default_factory=uuid.uuid4)
+    limit_id: UUID = field(default_factory=uuid7)
     #: How long a new lease lasts before it must be renewed: the deployment's grace
     #: period, or None for the server's default.
     lease_seconds: float | None = None

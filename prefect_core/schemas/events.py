@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import Field, RootModel, field_validator, model_validator
 
 from prefect_core import timeutil
+from prefect_core.ids import uuid7
 from prefect_core.schemas.base import DateTime, PrefectModel
 
 #: The reference's limits (server.events.maximum_*), enforced on what clients send.
@@ -74,7 +75,7 @@ class Event(PrefectModel):
     resource: Resource
     related: list[RelatedResource] = Field(default_factory=list)
     payload: dict[str, Any] = Field(default_factory=dict)
-    id: UUID = Field(default_factory=uuid4)
+    id: UUID = Field(default_factory=uuid7)
     follows: UUID | None = None
     received: DateTime = Field(default_factory=timeutil.now)
 

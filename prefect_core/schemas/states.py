@@ -6,11 +6,12 @@ import copy
 import datetime as dt
 from enum import Enum
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import Field, model_validator
 
 from prefect_core import timeutil
+from prefect_core.ids import uuid7
 from prefect_core.schemas.base import ActionModel, DateTime, PrefectModel
 
 
@@ -84,7 +85,7 @@ class StateCreate(ActionModel):
 class State(PrefectModel):
     """A state as stored and returned: a type, a name, a timestamp, details."""
 
-    id: UUID = Field(default_factory=uuid4)
+    id: UUID = Field(default_factory=uuid7)
     type: StateType
     name: str | None = None
     timestamp: DateTime = Field(default_factory=timeutil.now)
@@ -122,5 +123,5 @@ class State(PrefectModel):
         if details.run_input_keyset is not None:
             details.run_input_keyset = dict(details.run_input_keyset)
         data = self.data if not isinstance(self.data, dict | list) else copy.deepcopy(self.data)
-        update = {"id": uuid4(), "timestamp": timeutil.now(), "state_details": details, "data": data, **changes}
+        update = {"id": uuid7(), "timestamp": timeutil.now(), "state_details": details, "data": data, **changes}
         return self.model_copy(update=update)

@@ -9,11 +9,12 @@ of the pool), then takes `worker.heartbeat.v1` frames and pushes
 from __future__ import annotations
 
 from typing import Any, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from prefect_core import timeutil
+from prefect_core.ids import uuid7
 from prefect_core.schemas.work_pools import WorkPool, WorkQueue
 
 CHANNEL_VERSION = "work_pool_worker_channel.v1"
@@ -59,7 +60,7 @@ class HeartbeatPayload(_Frame):
 
 
 def _frame(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
-    return {"type": kind, "id": str(uuid4()), "sent_at": timeutil.isoformat(timeutil.now()), "payload": payload}
+    return {"type": kind, "id": str(uuid7()), "sent_at": timeutil.isoformat(timeutil.now()), "payload": payload}
 
 
 def _snapshot(pool: WorkPool, sequence: int, reason: str) -> dict[str, Any]:

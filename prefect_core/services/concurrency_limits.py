@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from prefect_core import timeutil
 from prefect_core.errors import Gone, InvalidInput, Locked, NotFound
 from prefect_core.events.concurrency_limit_events import LifecycleAction, concurrency_limit_event
+from prefect_core.ids import uuid7
 from prefect_core.ports import Storage, UnitOfWork
 from prefect_core.ports.concurrency_limits import SlotWaits
 from prefect_core.schemas.concurrency_limits import (
@@ -141,7 +142,7 @@ class ConcurrencyLimitService:
         Without any such limit there is nothing to hold, and no lease is stored."""
         limits, lease = await self._acquire(names, slots, mode, lease_seconds=lease_seconds, holder=holder)
         return ConcurrencyLimitWithLeaseResponse(
-            lease_id=lease.id if lease else uuid4(),
+            lease_id=lease.id if lease else uuid7(),
             limits=[MinimalConcurrencyLimitResponse.of(limit) for limit in limits],
         )
 

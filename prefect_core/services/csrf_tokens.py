@@ -11,9 +11,9 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from uuid import uuid4
 
 from prefect_core import timeutil
+from prefect_core.ids import uuid7
 from prefect_core.ports import Storage
 from prefect_core.schemas.csrf_tokens import CsrfToken
 
@@ -35,7 +35,7 @@ class CsrfTokenService:
         async with self.storage.write() as uow:
             await uow.csrf_tokens.put(client, _digest(token), expiration)
             await uow.csrf_tokens.delete_expired(now)
-        return CsrfToken(id=uuid4(), created=now, updated=now, token=token, client=client, expiration=expiration)
+        return CsrfToken(id=uuid7(), created=now, updated=now, token=token, client=client, expiration=expiration)
 
     async def is_valid(self, client: str, token: str) -> bool:
         """Whether `token` is `client`'s current, unexpired token (constant-time compare)."""

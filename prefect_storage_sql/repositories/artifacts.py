@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import sqlalchemy as sa
 
 from prefect_core import timeutil
 from prefect_core.errors import StorageUnavailable
+from prefect_core.ids import uuid7
 from prefect_core.schemas.artifacts import Artifact, ArtifactCollection, ArtifactCollectionSort, ArtifactSort
 from prefect_core.schemas.bodies.artifacts import ArtifactCollectionCount, ArtifactCount
 from prefect_core.schemas.graph import GraphArtifact
@@ -118,7 +119,7 @@ class SqlArtifactCollectionRepository(SqlRepository):
             ("artifact_collection", "insert", self.support.name),
             lambda: self.support.insert_ignoring_conflicts(c, ["key"]),
         )
-        row = {"id": uuid4(), "created": now, "updated": now, "key": artifact.key, "latest_id": artifact.id}
+        row = {"id": uuid7(), "created": now, "updated": now, "key": artifact.key, "latest_id": artifact.id}
         update = prebuilt(
             ("artifact_collection", "put_latest"), lambda: sa.update(c).where(c.c.key == sa.bindparam("_key"))
         )

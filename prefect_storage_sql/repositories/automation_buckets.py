@@ -6,11 +6,12 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import sqlalchemy as sa
 
 from prefect_core import timeutil
+from prefect_core.ids import uuid7
 from prefect_core.ports.automations import Bucket
 from prefect_storage_sql import tables
 from prefect_storage_sql.repositories.base import SqlRepository
@@ -60,7 +61,7 @@ class SqlAutomationBucketRepository(SqlRepository):
             return
         insert = self.support.insert_ignoring_conflicts(b, ["automation_id", "trigger_id", "bucketing_key"])
         row = {
-            "id": uuid4(),
+            "id": uuid7(),
             "created": now,
             "automation_id": bucket.automation_id,
             "trigger_id": bucket.trigger_id,
@@ -114,7 +115,7 @@ class SqlAutomationBucketRepository(SqlRepository):
             return
         insert = self.support.insert_ignoring_conflicts(c, ["automation_id", "parent_trigger_id", "child_trigger_id"])
         row = {
-            "id": uuid4(),
+            "id": uuid7(),
             "created": now,
             "automation_id": automation_id,
             "parent_trigger_id": parent_id,

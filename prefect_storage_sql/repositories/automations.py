@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import sqlalchemy as sa
 
 from prefect_core import timeutil
+from prefect_core.ids import uuid7
 from prefect_core.schemas.automations import Automation, AutomationSort
 from prefect_core.schemas.filters.automations import AutomationFilter
 from prefect_storage_sql import tables
@@ -96,7 +97,7 @@ class SqlAutomationRepository(SqlRepository):
         now = timeutil.now()
         insert = self.support.insert_ignoring_conflicts(r, ["automation_id", "resource_id"])
         row = {
-            "id": uuid4(),
+            "id": uuid7(),
             "created": now,
             "updated": now,
             "automation_id": automation_id,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from prefect_core import timeutil
 from prefect_core.errors import Conflict
+from prefect_core.ids import uuid7
 from prefect_core.schemas.blocks import BlockDocument
 from prefect_core.schemas.bodies.blocks import BlockDocumentSort
 from prefect_core.schemas.filters.blocks import BlockDocumentFilter, BlockSchemaFilter, BlockTypeFilter
@@ -110,7 +111,7 @@ class SqlBlockDocumentRepository(SqlRepository):
         now = timeutil.now()
         rows = [
             {
-                "id": uuid4(),
+                "id": uuid7(),
                 "created": now,
                 "updated": now,
                 "name": name,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from prefect_core import timeutil
 from prefect_core.errors import Conflict
+from prefect_core.ids import uuid7
 from prefect_core.schemas.blocks import BlockSchema, BlockType
 from prefect_core.schemas.filters.blocks import BlockSchemaFilter, BlockTypeFilter
 from prefect_storage_sql import tables
@@ -152,7 +153,7 @@ class SqlBlockSchemaRepository(SqlRepository):
     async def add_reference(self, parent_id: UUID, reference_id: UUID, name: str) -> None:
         now = timeutil.now()
         row = {
-            "id": uuid4(),
+            "id": uuid7(),
             "created": now,
             "updated": now,
             "name": name,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from uuid import uuid4
 
 import sqlalchemy as sa
 
 from prefect_core import timeutil
+from prefect_core.ids import uuid7
 from prefect_storage_sql import tables
 from prefect_storage_sql.repositories.base import SqlRepository, prebuilt
 
@@ -26,7 +26,7 @@ class SqlCsrfTokenRepository(SqlRepository):
         insert = prebuilt(
             ("csrf_token", "insert", self.support.name), lambda: self.support.insert_ignoring_conflicts(t, ["client"])
         )
-        row = {"id": uuid4(), "created": now, "updated": now, "client": client, **values}
+        row = {"id": uuid7(), "created": now, "updated": now, "client": client, **values}
         if (await self.conn.execute(insert, row)).rowcount:
             return
         # Another writer inserted this client's row meanwhile: the newest token wins.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any, Literal
-from uuid import uuid4
 
 import sqlalchemy as sa
 
+from prefect_core.ids import uuid7
 from prefect_core.schemas.event_filters import EventFilter, EventOrder
 from prefect_core.schemas.events import Event, EventCount
 from prefect_storage_sql import tables
@@ -40,7 +40,7 @@ def _row(event: Event) -> dict[str, Any]:
 def _resource_rows(event: Event) -> list[dict[str, Any]]:
     return [
         {
-            "id": uuid4(),
+            "id": uuid7(),
             "event_id": event.id,
             "occurred": event.occurred,
             "resource_id": res.id,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import sqlalchemy as sa
 
 from prefect_core import timeutil
+from prefect_core.ids import uuid7
 from prefect_core.schemas.states import State
 from prefect_storage_sql import tables
 from prefect_storage_sql.dialect import SqlDialectSupport
@@ -107,7 +108,7 @@ class SqlTaskCacheRepository(SqlRepository):
         now = timeutil.now()
         await self.conn.execute(
             sa.insert(tables.task_run_state_cache).values(
-                id=uuid4(),
+                id=uuid7(),
                 created=now,
                 updated=now,
                 cache_key=cache_key,

@@ -43,7 +43,8 @@ def test_the_history_holds_what_the_phase_promises() -> None:
     assert len({r.tags for r in history.runs}) > 10  # tags vary
     assert all(NOW - RUN_WINDOW <= r.scheduled_time <= NOW for r in history.runs)
     assert len(history.events) == 500 and len({e.id for e in history.events}) == 500
-    assert all(e.id.version == 4 for e in history.events)
+    # time-ordered ids, as the client's events carry, stamped with their own time
+    assert all(e.id.version == 7 and e.id.int >> 80 == int(e.occurred.timestamp() * 1000) for e in history.events)
     assert all(NOW - EVENT_WINDOW <= e.occurred <= NOW for e in history.events)
     with pytest.raises(ValueError):
         generate_history(1, 1, datetime(2026, 12, 1))
