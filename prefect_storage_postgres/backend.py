@@ -138,7 +138,7 @@ async def _storage(
         except BaseException:
             raw.terminate()
             raise
-        return PgConnection(raw)
+        return PgConnection(raw, settings.prepared_statement_max_age)
 
     pool = PgPool(connect, settings.pool_size, settings.pool_max_overflow)
     statements = StatementCache(dialect)  # shared: reader and writer compile alike

@@ -29,6 +29,7 @@ are plain SQL, so their semantics are the database's, as before.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -56,6 +57,9 @@ StatementListener = Callable[[str, Any], None]
 #: Prepared statements kept per connection (least recently used are dropped, and closed
 #: on the server by asyncpg when collected).
 PREPARED_PER_CONNECTION = 512
+#: Seconds a prepared statement is used before it is prepared again (the default of
+#: `PostgresSettings.prepared_statement_max_age`, which says why).
+PREPARED_MAX_AGE_S = 10.0
 #: Rows fetched per round trip when a result is streamed.
 STREAM_CHUNK = 256
 
@@ -98,8 +102,9 @@ class PgConnection:
     """One asyncpg connection with `AsyncConnection`'s awaitable methods; lives in the pool
     across checkouts (its prepared statements with it)."""
 
-    def __init__(self, raw: asyncpg.Connection) -> None:
+    def __init__(self, raw: asyncpg.Connection, prepared_max_age: float = PREPARED_MAX_AGE_S) -> None:
         self.raw = raw
+        self._prepared_max_age = prepared_max_age
         self._engine: PgEngine | None = None  # the engine of the current checkout
         self._begin_sql = "BEGIN"
         self._begin: str | None = None  # the BEGIN to send before the next statement
@@ -109,6 +114,8 @@ class PgConnection:
         self._began_here = False  # the open transaction is the current checkout's own
         self._busy = False  # a driver call is in progress (or was cancelled mid-way)
         self._prepared: OrderedDict[str, PreparedStatement] = OrderedDict()
+        #: sql -> (when it was prepared, how long that preparation is used)
+        self._prepared_until: dict[str, tuple[float, float]] = {}
 
     # -- the pool's side ------------------------------------------------------------------
 
@@ -177,10 +184,15 @@ class PgConnection:
             await self._send_begin()
         cache = self._prepared
         stmt = cache.get(sql)
-        if stmt is None:
+        now = time.monotonic()
+        if stmt is None or now > self._prepared_until[sql][0]:
+            # A statement's first preparations are short-lived (1 s, then 2, 4, ...) up to the
+            # max age: a young table grows fastest, and its plans should follow it.
+            lifetime = min(self._prepared_until[sql][1] * 2, self._prepared_max_age) if stmt is not None else 1.0
             stmt = cache[sql] = await self.raw.prepare(sql)
+            self._prepared_until[sql] = (now + min(lifetime, self._prepared_max_age), lifetime)
             if len(cache) > PREPARED_PER_CONNECTION:
-                cache.popitem(last=False)
+                self._prepared_until.pop(cache.popitem(last=False)[0], None)
         else:
             cache.move_to_end(sql)
         return stmt

@@ -25,3 +25,12 @@ class PostgresSettings(EnvironSettings):
     connect_timeout: float = Field(default=10.0, gt=0, validation_alias="PREFECT_DATABASE_CONNECT_TIMEOUT")
     #: Seconds a statement may run before it is cancelled; 0 for no limit.
     statement_timeout: float = Field(default=30.0, ge=0, validation_alias="PREFECT_DATABASE_STATEMENT_TIMEOUT")
+    #: The longest a connection uses a prepared statement before it prepares it again (its
+    #: first preparations last 1 s, then 2, 4, ... up to this). PostgreSQL keeps a prepared
+    #: statement's generic plan until an ANALYZE of its tables invalidates it, so a plan made
+    #: while a table was nearly empty (where a sequential scan is the cheapest) outlives the
+    #: table's growth until autovacuum gets to it; a statement prepared again is planned for
+    #: the table's current size (docs/postgres.md, "Plans that follow the tables").
+    prepared_statement_max_age: float = Field(
+        default=10.0, gt=0, validation_alias="PREFECT_DATABASE_PREPARED_STATEMENT_MAX_AGE"
+    )

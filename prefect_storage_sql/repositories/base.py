@@ -91,15 +91,42 @@ def no_criteria(filters: Any) -> bool:
     return True
 
 
-def paged_prebuilt(key: tuple[Any, ...], build: Callable[[], sa.Select[Any]]) -> sa.Select[Any]:
-    """A prebuilt select with `:_offset`/`:_limit` bound at execution."""
-    return prebuilt(key, lambda: build().offset(sa.bindparam("_offset")).limit(sa.bindparam("_limit")))
+#: The largest LIMIT written into a page's SQL as a number; larger ones, and every OFFSET
+#: but 0, are bound. PostgreSQL plans a bound LIMIT for a guessed 10 % of the rows, a plan
+#: it then judges too costly to reuse, so it planned `POST /flow_runs/filter {"limit":10}`
+#: again at every call (0.4 ms of planning for 0.1 ms of execution, at 20,000 runs); with
+#: the number in the text it keeps one plan. A bound keeps the texts per statement few.
+LITERAL_LIMIT_MAX = 200
+
+
+def _literal_limit(limit: int) -> bool:
+    return 0 < limit <= LITERAL_LIMIT_MAX
 
 
 def page(stmt: sa.Select[Any], offset: int, limit: int | None) -> sa.Select[Any]:
-    """Apply offset/limit (None: no limit)."""
+    """Apply offset/limit (None: no limit); a small limit is written as a number
+    (`LITERAL_LIMIT_MAX`)."""
     if offset:
         stmt = stmt.offset(offset)
     if limit is not None:
-        stmt = stmt.limit(limit)
+        stmt = stmt.limit(sa.literal_column(str(int(limit))) if _literal_limit(limit) else limit)
     return stmt
+
+
+def paged(
+    key: tuple[Any, ...],
+    build: Callable[[sa.Select[Any]], sa.Select[Any]],
+    ids: sa.Select[Any],
+    offset: int,
+    limit: int,
+) -> tuple[sa.Select[Any], dict[str, int]]:
+    """The prebuilt statement `build(page of ids)` for this page, and the values it binds.
+
+    A first page of up to `LITERAL_LIMIT_MAX` rows gets a statement of its own with the
+    limit written in (so at most that many per key); any other page binds `:_offset` and
+    `:_limit`.
+    """
+    if offset == 0 and _literal_limit(limit):
+        return prebuilt((*key, "first", limit), lambda: build(ids.limit(sa.literal_column(str(int(limit)))))), {}
+    stmt = prebuilt(key, lambda: build(ids.offset(sa.bindparam("_offset")).limit(sa.bindparam("_limit"))))
+    return stmt, {"_offset": offset, "_limit": limit}

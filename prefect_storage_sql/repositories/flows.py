@@ -13,7 +13,7 @@ from prefect_core.schemas.flows import Flow
 from prefect_core.schemas.sorting import FlowSort
 from prefect_storage_sql import tables
 from prefect_storage_sql.filters import flows_matching, flows_with_deployments_and_queues
-from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged_prebuilt, prebuilt
+from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged, prebuilt
 from prefect_storage_sql.repositories.documents import DocumentsOf
 
 t = tables.flow
@@ -85,8 +85,10 @@ class SqlFlowRepository(SqlRepository):
 
     async def _page(self, filters: RunFilters, sort: FlowSort, offset: int, limit: int | None) -> Any:
         if no_criteria(filters) and limit is not None:
-            stmt = paged_prebuilt(("flow", "list", sort), lambda: sa.select(t).order_by(*_SORTS[sort], t.c.id))
-            return await self.conn.execute(stmt, {"_offset": offset, "_limit": limit})
+            stmt, bounds = paged(
+                ("flow", "list", sort), lambda q: q, sa.select(t).order_by(*_SORTS[sort], t.c.id), offset, limit
+            )
+            return await self.conn.execute(stmt, bounds)
         return await self.conn.execute(page(self._query(filters).order_by(*_SORTS[sort], t.c.id), offset, limit))
 
     async def filter(self, filters: RunFilters, sort: FlowSort, offset: int, limit: int | None) -> list[Flow]:

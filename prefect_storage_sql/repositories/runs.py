@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from prefect_core import run_facts, timeutil
 from prefect_core.ports.run_filters import HistoryCount
 from prefect_core.schemas.states import State
-from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, prebuilt
+from prefect_storage_sql.repositories.base import SqlRepository, by_id, no_criteria, page, paged, prebuilt
 from prefect_storage_sql.repositories.run_documents import DocumentShape
 from prefect_storage_sql.repositories.run_filter_shapes import condition_for, shape_of
 from prefect_storage_sql.repositories.run_history import history_counts, history_select
@@ -151,23 +151,20 @@ class RunRepository(SqlRepository, Generic[M]):
     async def _page_rows(self, filters: Any, sort: Any, offset: int, limit: int | None) -> Any:
         ids = sa.select(self.table.c.id)
         if no_criteria(filters) and limit is not None:
-            stmt = prebuilt(
-                (type(self), "list", sort),
-                lambda: self._deferred_page(ids.offset(sa.bindparam("_offset")).limit(sa.bindparam("_limit")), sort),
-            )
-            return await self.conn.execute(stmt, {"_offset": offset, "_limit": limit})
+            stmt, bounds = paged((type(self), "list", sort), lambda q: self._deferred_page(q, sort), ids, offset, limit)
+            return await self.conn.execute(stmt, bounds)
         shaped = shape_of(filters) if self.filter_shapes and limit is not None else None
-        if shaped is not None:
+        if shaped is not None and limit is not None:
             # A common filter shape: its statement is built once, the values bound per call.
             shape, values = shaped
-            stmt = prebuilt(
+            stmt, bounds = paged(
                 (type(self), "shape", shape, sort),
-                lambda: self._deferred_page(
-                    ids.where(condition_for(shape)).offset(sa.bindparam("_offset")).limit(sa.bindparam("_limit")),
-                    sort,
-                ),
+                lambda q: self._deferred_page(q.where(condition_for(shape)), sort),
+                ids,
+                offset,
+                limit,
             )
-            return await self.conn.execute(stmt, {**values, "_offset": offset, "_limit": limit})
+            return await self.conn.execute(stmt, {**values, **bounds})
         if limit is None and not offset:
             # No page to cut: one query, nothing for the ids-first form to save.
             base = prebuilt((type(self), "select"), self._select)  # generative: `where` copies it

@@ -16,7 +16,10 @@ import sqlalchemy as sa
 
 from prefect_core import timeutil
 from prefect_core.errors import Conflict
+from prefect_core.schemas.bodies.queries import RunFilterBody
 from prefect_core.schemas.flows import Flow
+from prefect_core.schemas.runs import FlowRun
+from prefect_core.schemas.sorting import FlowRunSort
 from prefect_storage_postgres.backend import PostgresBackend
 from prefect_storage_postgres.engine import PgEngine
 from prefect_storage_postgres.settings import PostgresSettings
@@ -61,6 +64,59 @@ async def test_one_shape_is_compiled_once_and_prepared_once_per_connection(pg_st
     assert on_server.count(sent[0]) == 1  # prepared once on this connection, reused
     prepared = {engine.statements.prepare(sa.select(flow.c.name).where(flow.c.name == n), (), False)[0] for n in "xy"}
     assert len(prepared) == 1
+
+
+async def _prepare_times(conn: object, sql: str) -> list[dt.datetime]:
+    rows = await conn.execute(  # type: ignore[attr-defined]
+        sa.text("SELECT prepare_time FROM pg_prepared_statements WHERE statement = :sql"), {"sql": sql}
+    )
+    return sorted(r[0] for r in rows)
+
+
+async def test_a_statement_is_prepared_again_once_it_is_older_than_the_max_age(pg_url: str) -> None:
+    # A generic plan lives as long as its prepared statement: preparing again is what lets
+    # a plan made for a nearly empty table give way once the table has grown.
+    settings = PostgresSettings(url=pg_url, pool_size=1, pool_max_overflow=0, prepared_statement_max_age=0.5)
+    async with PostgresBackend(settings).open() as storage:
+        sent: list[str] = []
+        storage.read_engine.statement_listeners.append(lambda sql, params: sent.append(sql))
+        query = sa.select(flow.c.name).where(flow.c.name == "nobody")
+        async with storage.read() as uow:
+            await uow.conn.execute(query)
+            sql = sent[-1]
+            first = await _prepare_times(uow.conn, sql)
+            await uow.conn.execute(query)
+            assert await _prepare_times(uow.conn, sql) == first  # young: reused
+            await asyncio.sleep(0.6)
+            await uow.conn.execute(query)
+            again = await _prepare_times(uow.conn, sql)
+    assert len(first) == 1 and max(again) > first[0]
+
+
+async def test_a_first_page_keeps_one_plan_instead_of_being_planned_at_every_call(pg_url: str) -> None:
+    # A bound LIMIT makes PostgreSQL plan for a tenth of the table and, finding that plan
+    # costly, plan the statement again at every call; the LIMIT written in lets it keep one.
+    settings = PostgresSettings(url=pg_url, pool_size=1, pool_max_overflow=0)
+    async with PostgresBackend(settings).open() as storage:
+        async with storage.write() as uow:
+            made = await uow.flows.get_or_create(Flow(name="paged"))
+            for n in range(3):
+                await uow.flow_runs.insert(FlowRun(flow_id=made.id, name=f"run-{n}"))
+        sent: list[str] = []
+        storage.read_engine.statement_listeners.append(lambda sql, params: sent.append(sql))
+        async with storage.read() as uow:
+            for _ in range(8):
+                page = await uow.flow_runs.filter(RunFilterBody(), FlowRunSort.ID_DESC, 0, 10)
+            deeper = await uow.flow_runs.filter(RunFilterBody(), FlowRunSort.ID_DESC, 1, 10)
+            page_sql = next(sql for sql in sent if "LIMIT 10" in sql)
+            rows = await uow.conn.execute(
+                sa.text("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = :sql"),
+                {"sql": page_sql},
+            )
+            generic, custom = rows.one()
+    assert len(page) == 3 and len(deeper) == 2
+    assert generic >= 7 and custom <= 1
+    assert any("LIMIT $" in sql and "OFFSET $" in sql for sql in sent)  # other pages bind them
 
 
 async def test_values_convert_as_the_column_types_say(pg_storage) -> None:
