@@ -78,8 +78,10 @@ async def test_a_statement_is_prepared_again_once_it_is_older_than_the_max_age(p
     # a plan made for a nearly empty table give way once the table has grown.
     settings = PostgresSettings(url=pg_url, pool_size=1, pool_max_overflow=0, prepared_statement_max_age=0.5)
     async with PostgresBackend(settings).open() as storage:
+        engine = storage.read_engine
+        assert isinstance(engine, PgEngine)
         sent: list[str] = []
-        storage.read_engine.statement_listeners.append(lambda sql, params: sent.append(sql))
+        engine.statement_listeners.append(lambda sql, params: sent.append(sql))
         query = sa.select(flow.c.name).where(flow.c.name == "nobody")
         async with storage.read() as uow:
             await uow.conn.execute(query)
@@ -102,8 +104,10 @@ async def test_a_first_page_keeps_one_plan_instead_of_being_planned_at_every_cal
             made = await uow.flows.get_or_create(Flow(name="paged"))
             for n in range(3):
                 await uow.flow_runs.insert(FlowRun(flow_id=made.id, name=f"run-{n}"))
+        engine = storage.read_engine
+        assert isinstance(engine, PgEngine)
         sent: list[str] = []
-        storage.read_engine.statement_listeners.append(lambda sql, params: sent.append(sql))
+        engine.statement_listeners.append(lambda sql, params: sent.append(sql))
         async with storage.read() as uow:
             for _ in range(8):
                 page = await uow.flow_runs.filter(RunFilterBody(), FlowRunSort.ID_DESC, 0, 10)
