@@ -114,7 +114,7 @@ class PgConnection:
         self._began_here = False  # the open transaction is the current checkout's own
         self._busy = False  # a driver call is in progress (or was cancelled mid-way)
         self._prepared: OrderedDict[str, PreparedStatement] = OrderedDict()
-        #: sql -> (when it was prepared, how long that preparation is used)
+        #: sql -> (when its preparation expires, how long that preparation lasts)
         self._prepared_until: dict[str, tuple[float, float]] = {}
 
     # -- the pool's side ------------------------------------------------------------------
@@ -188,9 +188,9 @@ class PgConnection:
         if stmt is None or now > self._prepared_until[sql][0]:
             # A statement's first preparations are short-lived (1 s, then 2, 4, ...) up to the
             # max age: a young table grows fastest, and its plans should follow it.
-            lifetime = min(self._prepared_until[sql][1] * 2, self._prepared_max_age) if stmt is not None else 1.0
+            lifetime = min(self._prepared_until[sql][1] * 2 if stmt is not None else 1.0, self._prepared_max_age)
             stmt = cache[sql] = await self.raw.prepare(sql)
-            self._prepared_until[sql] = (now + min(lifetime, self._prepared_max_age), lifetime)
+            self._prepared_until[sql] = (now + lifetime, lifetime)
             if len(cache) > PREPARED_PER_CONNECTION:
                 self._prepared_until.pop(cache.popitem(last=False)[0], None)
         else:
@@ -200,6 +200,7 @@ class PgConnection:
     def _failed(self, exc: BaseException, sql: str, params: Any) -> BaseException:
         if isinstance(exc, asyncpg.InvalidCachedStatementError | asyncpg.exceptions.OutdatedSchemaCacheError):
             self._prepared.clear()  # the schema changed under them: prepare again next time
+            self._prepared_until.clear()
         return wrapped(exc, sql, params)
 
     async def execute(self, statement: Any, parameters: Any = None) -> PgResult:

@@ -99,8 +99,9 @@ def no_criteria(filters: Any) -> bool:
 LITERAL_LIMIT_MAX = 200
 
 
-def _literal_limit(limit: int) -> bool:
-    return 0 < limit <= LITERAL_LIMIT_MAX
+def _limit_clause(limit: int) -> Any:
+    """`limit` as a number in the SQL when small enough (`LITERAL_LIMIT_MAX`), else bound."""
+    return sa.literal_column(str(int(limit))) if 0 < limit <= LITERAL_LIMIT_MAX else limit
 
 
 def page(stmt: sa.Select[Any], offset: int, limit: int | None) -> sa.Select[Any]:
@@ -109,24 +110,25 @@ def page(stmt: sa.Select[Any], offset: int, limit: int | None) -> sa.Select[Any]
     if offset:
         stmt = stmt.offset(offset)
     if limit is not None:
-        stmt = stmt.limit(sa.literal_column(str(int(limit))) if _literal_limit(limit) else limit)
+        stmt = stmt.limit(_limit_clause(limit))
     return stmt
 
 
 def paged(
     key: tuple[Any, ...],
-    build: Callable[[sa.Select[Any]], sa.Select[Any]],
-    ids: sa.Select[Any],
+    select: Callable[[], sa.Select[Any]],
     offset: int,
     limit: int,
+    wrap: Callable[[sa.Select[Any]], sa.Select[Any]] = lambda q: q,
 ) -> tuple[sa.Select[Any], dict[str, int]]:
-    """The prebuilt statement `build(page of ids)` for this page, and the values it binds.
+    """The prebuilt statement `wrap(page of select())` for this page, and the values it binds
+    (both callables run only when the statement is first built).
 
     A first page of up to `LITERAL_LIMIT_MAX` rows gets a statement of its own with the
     limit written in (so at most that many per key); any other page binds `:_offset` and
     `:_limit`.
     """
-    if offset == 0 and _literal_limit(limit):
-        return prebuilt((*key, "first", limit), lambda: build(ids.limit(sa.literal_column(str(int(limit)))))), {}
-    stmt = prebuilt(key, lambda: build(ids.offset(sa.bindparam("_offset")).limit(sa.bindparam("_limit"))))
+    if offset == 0 and 0 < limit <= LITERAL_LIMIT_MAX:
+        return prebuilt((*key, "first", limit), lambda: wrap(select().limit(_limit_clause(limit)))), {}
+    stmt = prebuilt(key, lambda: wrap(select().offset(sa.bindparam("_offset")).limit(sa.bindparam("_limit"))))
     return stmt, {"_offset": offset, "_limit": limit}

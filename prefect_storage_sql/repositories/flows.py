@@ -86,7 +86,7 @@ class SqlFlowRepository(SqlRepository):
     async def _page(self, filters: RunFilters, sort: FlowSort, offset: int, limit: int | None) -> Any:
         if no_criteria(filters) and limit is not None:
             stmt, bounds = paged(
-                ("flow", "list", sort), lambda q: q, sa.select(t).order_by(*_SORTS[sort], t.c.id), offset, limit
+                ("flow", "list", sort), lambda: sa.select(t).order_by(*_SORTS[sort], t.c.id), offset, limit
             )
             return await self.conn.execute(stmt, bounds)
         return await self.conn.execute(page(self._query(filters).order_by(*_SORTS[sort], t.c.id), offset, limit))

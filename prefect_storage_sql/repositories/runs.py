@@ -151,7 +151,9 @@ class RunRepository(SqlRepository, Generic[M]):
     async def _page_rows(self, filters: Any, sort: Any, offset: int, limit: int | None) -> Any:
         ids = sa.select(self.table.c.id)
         if no_criteria(filters) and limit is not None:
-            stmt, bounds = paged((type(self), "list", sort), lambda q: self._deferred_page(q, sort), ids, offset, limit)
+            stmt, bounds = paged(
+                (type(self), "list", sort), lambda: ids, offset, limit, lambda q: self._deferred_page(q, sort)
+            )
             return await self.conn.execute(stmt, bounds)
         shaped = shape_of(filters) if self.filter_shapes and limit is not None else None
         if shaped is not None and limit is not None:
@@ -159,10 +161,10 @@ class RunRepository(SqlRepository, Generic[M]):
             shape, values = shaped
             stmt, bounds = paged(
                 (type(self), "shape", shape, sort),
-                lambda q: self._deferred_page(q.where(condition_for(shape)), sort),
-                ids,
+                lambda: ids.where(condition_for(shape)),
                 offset,
                 limit,
+                lambda q: self._deferred_page(q, sort),
             )
             return await self.conn.execute(stmt, {**values, **bounds})
         if limit is None and not offset:
