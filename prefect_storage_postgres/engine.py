@@ -60,6 +60,12 @@ PREPARED_PER_CONNECTION = 512
 #: Seconds a prepared statement is used before it is prepared again (the default of
 #: `PostgresSettings.prepared_statement_max_age`, which says why).
 PREPARED_MAX_AGE_S = 10.0
+#: Executions PostgreSQL plans for their own values before it may keep one generic plan for
+#: a prepared statement (`plan_cache_mode = auto`: five custom plans, then the generic one if
+#: it costs no more). Until then nothing cached can outlive the table's growth, so a younger
+#: preparation is not renewed: sparse traffic (a request a second) otherwise prepared a
+#: statement again at nearly every use while its lifetime was still 1, 2 or 4 s.
+CUSTOM_PLANS_BEFORE_GENERIC = 5
 #: Rows fetched per round trip when a result is streamed.
 STREAM_CHUNK = 256
 
@@ -98,6 +104,18 @@ def _rowcount(status: str | None) -> int:
     return int(last) if last.isdigit() else -1
 
 
+class _Preparation:
+    """When a connection's preparation of a statement expires, how long it was given, and
+    how often it has been executed since."""
+
+    __slots__ = ("expires", "lifetime", "uses")
+
+    def __init__(self, expires: float, lifetime: float) -> None:
+        self.expires = expires
+        self.lifetime = lifetime
+        self.uses = 0
+
+
 class PgConnection:
     """One asyncpg connection with `AsyncConnection`'s awaitable methods; lives in the pool
     across checkouts (its prepared statements with it)."""
@@ -114,8 +132,8 @@ class PgConnection:
         self._began_here = False  # the open transaction is the current checkout's own
         self._busy = False  # a driver call is in progress (or was cancelled mid-way)
         self._prepared: OrderedDict[str, PreparedStatement] = OrderedDict()
-        #: sql -> (when its preparation expires, how long that preparation lasts)
-        self._prepared_until: dict[str, tuple[float, float]] = {}
+        #: sql -> its preparation's expiry, lifetime and executions so far
+        self._prepared_until: dict[str, _Preparation] = {}
 
     # -- the pool's side ------------------------------------------------------------------
 
@@ -185,16 +203,18 @@ class PgConnection:
         cache = self._prepared
         stmt = cache.get(sql)
         now = time.monotonic()
-        if stmt is None or now > self._prepared_until[sql][0]:
+        prep = self._prepared_until.get(sql)
+        if stmt is None or prep is None or (now > prep.expires and prep.uses > CUSTOM_PLANS_BEFORE_GENERIC):
             # A statement's first preparations are short-lived (1 s, then 2, 4, ...) up to the
             # max age: a young table grows fastest, and its plans should follow it.
-            lifetime = min(self._prepared_until[sql][1] * 2 if stmt is not None else 1.0, self._prepared_max_age)
+            lifetime = min(prep.lifetime * 2 if stmt is not None and prep is not None else 1.0, self._prepared_max_age)
             stmt = cache[sql] = await self.raw.prepare(sql)
-            self._prepared_until[sql] = (now + lifetime, lifetime)
+            prep = self._prepared_until[sql] = _Preparation(now + lifetime, lifetime)
             if len(cache) > PREPARED_PER_CONNECTION:
                 self._prepared_until.pop(cache.popitem(last=False)[0], None)
         else:
             cache.move_to_end(sql)
+        prep.uses += 1
         return stmt
 
     def _failed(self, exc: BaseException, sql: str, params: Any) -> BaseException:

@@ -22,13 +22,13 @@ KeyValueLabels = dict[str, bool | int | float | str]
 class PrefectModel(BaseModel):
     """Objects the server returns: unknown fields are ignored."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
 
 class ActionModel(BaseModel):
     """Request bodies for create/update: unknown fields are an error, as in the reference."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class ORMModel(PrefectModel):

@@ -20,6 +20,13 @@ class FlowService:
 
     async def create(self, body: FlowCreate) -> tuple[Flow, bool]:
         """Create a flow, or return the one of that name. True when newly created."""
+        # Nearly every call names a flow that exists (each run of a deployment, each subflow
+        # call sends POST /flows/ first): one read answers it, without taking the writer.
+        # A flow created meanwhile by someone else is found by the write's own lookup.
+        async with self.storage.read(one_query=True) as uow:
+            existing = await uow.flows.get_by_name(body.name)
+        if existing is not None:
+            return existing, False
         candidate = Flow(name=body.name, tags=body.tags, labels=body.labels)
         async with self.storage.write() as uow:
             stored = await uow.flows.get_or_create(candidate)

@@ -21,7 +21,7 @@ from prefect_core.schemas.flows import Flow
 from prefect_core.schemas.runs import FlowRun
 from prefect_core.schemas.sorting import FlowRunSort
 from prefect_storage_postgres.backend import PostgresBackend
-from prefect_storage_postgres.engine import PgEngine
+from prefect_storage_postgres.engine import CUSTOM_PLANS_BEFORE_GENERIC, PgEngine
 from prefect_storage_postgres.settings import PostgresSettings
 from prefect_storage_sql import tables
 from prefect_storage_sql.storage import SqlStorage
@@ -90,7 +90,11 @@ async def test_a_statement_is_prepared_again_once_it_is_older_than_the_max_age(p
             await uow.conn.execute(query)
             assert await _prepare_times(uow.conn, sql) == first  # young: reused
             await asyncio.sleep(0.6)
-            await uow.conn.execute(query)
+            for _ in range(CUSTOM_PLANS_BEFORE_GENERIC - 1):  # uses three to six
+                await uow.conn.execute(query)
+            # Old, but run no more than PostgreSQL's custom plans and the first generic one.
+            assert await _prepare_times(uow.conn, sql) == first
+            await uow.conn.execute(query)  # the seventh: a generic plan may be cached, renewed
             again = await _prepare_times(uow.conn, sql)
     assert len(first) == 1 and max(again) > first[0]
 
