@@ -26,7 +26,8 @@ class PostgresSettings(EnvironSettings):
     #: Seconds a statement may run before it is cancelled; 0 for no limit.
     statement_timeout: float = Field(default=30.0, ge=0, validation_alias="PREFECT_DATABASE_STATEMENT_TIMEOUT")
     #: The longest a connection uses a prepared statement before it prepares it again (its
-    #: first preparations last 1 s, then 2, 4, ... up to this). PostgreSQL keeps a prepared
+    #: first preparations last 1 s, then 2, 4, ... up to this; renewed only once it has run
+    #: past PostgreSQL's custom plans, `engine.CUSTOM_PLANS_BEFORE_GENERIC`). PostgreSQL keeps a prepared
     #: statement's generic plan until an ANALYZE of its tables invalidates it, so a plan made
     #: while a table was nearly empty (where a sequential scan is the cheapest) outlives the
     #: table's growth until autovacuum gets to it; a statement prepared again is planned for
