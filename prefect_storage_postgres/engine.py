@@ -105,12 +105,13 @@ def _rowcount(status: str | None) -> int:
 
 
 class _Preparation:
-    """When a connection's preparation of a statement expires, how long it was given, and
-    how often it has been executed since."""
+    """A connection's prepared statement, when that preparation expires, how long it was
+    given, and how often it has been executed since."""
 
-    __slots__ = ("expires", "lifetime", "uses")
+    __slots__ = ("expires", "lifetime", "statement", "uses")
 
-    def __init__(self, expires: float, lifetime: float) -> None:
+    def __init__(self, statement: PreparedStatement, expires: float, lifetime: float) -> None:
+        self.statement = statement
         self.expires = expires
         self.lifetime = lifetime
         self.uses = 0
@@ -131,9 +132,8 @@ class PgConnection:
         self._read_only_open = False  # that transaction is a read-only one
         self._began_here = False  # the open transaction is the current checkout's own
         self._busy = False  # a driver call is in progress (or was cancelled mid-way)
-        self._prepared: OrderedDict[str, PreparedStatement] = OrderedDict()
-        #: sql -> its preparation's expiry, lifetime and executions so far
-        self._prepared_until: dict[str, _Preparation] = {}
+        #: sql -> its preparation, least recently used first
+        self._prepared: OrderedDict[str, _Preparation] = OrderedDict()
 
     # -- the pool's side ------------------------------------------------------------------
 
@@ -201,26 +201,22 @@ class PgConnection:
             self._lone_select = False
             await self._send_begin()
         cache = self._prepared
-        stmt = cache.get(sql)
+        prep = cache.get(sql)
         now = time.monotonic()
-        prep = self._prepared_until.get(sql)
-        if stmt is None or prep is None or (now > prep.expires and prep.uses > CUSTOM_PLANS_BEFORE_GENERIC):
+        if prep is None or (now > prep.expires and prep.uses > CUSTOM_PLANS_BEFORE_GENERIC):
             # A statement's first preparations are short-lived (1 s, then 2, 4, ...) up to the
             # max age: a young table grows fastest, and its plans should follow it.
-            lifetime = min(prep.lifetime * 2 if stmt is not None and prep is not None else 1.0, self._prepared_max_age)
-            stmt = cache[sql] = await self.raw.prepare(sql)
-            prep = self._prepared_until[sql] = _Preparation(now + lifetime, lifetime)
-            if len(cache) > PREPARED_PER_CONNECTION:
-                self._prepared_until.pop(cache.popitem(last=False)[0], None)
-        else:
-            cache.move_to_end(sql)
+            lifetime = min(prep.lifetime * 2 if prep is not None else 1.0, self._prepared_max_age)
+            prep = cache[sql] = _Preparation(await self.raw.prepare(sql), now + lifetime, lifetime)
+        cache.move_to_end(sql)
+        if len(cache) > PREPARED_PER_CONNECTION:
+            cache.popitem(last=False)
         prep.uses += 1
-        return stmt
+        return prep.statement
 
     def _failed(self, exc: BaseException, sql: str, params: Any) -> BaseException:
         if isinstance(exc, asyncpg.InvalidCachedStatementError | asyncpg.exceptions.OutdatedSchemaCacheError):
             self._prepared.clear()  # the schema changed under them: prepare again next time
-            self._prepared_until.clear()
         return wrapped(exc, sql, params)
 
     async def execute(self, statement: Any, parameters: Any = None) -> PgResult:

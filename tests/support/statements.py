@@ -1,7 +1,7 @@
 """Counting the SQL statements a piece of code sends, on either SQL backend.
 
-Both SQL storages expose their engines (`read_engine`, `write_engine`, and on PostgreSQL
-`one_query_engine` for single-statement reads): the SQLite and the
+Both SQL storages expose their engines (`read_engine`, `write_engine`, `one_query_engine`;
+on PostgreSQL the last is a reader of its own for single-statement reads): the SQLite and the
 PostgreSQL engines call their `statement_listeners` with each statement's SQL and parameters;
 a SQLAlchemy async engine (bench/pg_engines.py's former set-up) has a synchronous
 `sync_engine` that emits cursor events. Either way what reaches the database driver is
@@ -35,8 +35,7 @@ class StatementLog:
 def counting_statements(storage: Any) -> Iterator[StatementLog]:
     """Record every statement `storage`'s engines execute inside the block."""
     log = StatementLog()
-    candidates = (storage.read_engine, storage.write_engine, getattr(storage, "one_query_engine", None))
-    engines = {id(e): e for e in candidates if e is not None}
+    engines = {id(e): e for e in (storage.read_engine, storage.write_engine, storage.one_query_engine)}
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         log.statements.append(statement)
