@@ -46,6 +46,11 @@ class PostgresSupport:
         # `OF table`: a select that outer-joins other tables locks only this one's rows.
         return stmt.with_for_update(of=of) if of is not None else stmt.with_for_update()
 
+    def is_one_of(self, column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+        # One array parameter: one prepared statement for every list length (an expanding
+        # IN is a new statement, so a new preparation on each connection, per length).
+        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+
     def json_array_contains_all(self, column: sa.ColumnElement[Any], values: Sequence[str]) -> sa.ColumnElement[bool]:
         # tags @> '["a", "b"]'
         return _jsonb(column).contains(list(values))

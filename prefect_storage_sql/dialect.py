@@ -39,6 +39,12 @@ class SqlDialectSupport(Protocol):
         transaction already holds the lock."""
         ...
 
+    def is_one_of(self, column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+        """True where `column` equals one of the values of the list bound as `name`: one
+        statement whatever the list's length where the database takes a list as one
+        parameter (`= ANY($1)`), an expanding `IN` elsewhere (a statement per length)."""
+        ...
+
     def json_array_contains_all(self, column: sa.ColumnElement[Any], values: Sequence[str]) -> sa.ColumnElement[bool]:
         """True where the JSON array in `column` holds every one of `values`."""
         ...

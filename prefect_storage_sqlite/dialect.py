@@ -37,6 +37,10 @@ class SqliteSupport:
         # write lock until commit, which already excludes other writers.
         return stmt
 
+    def is_one_of(self, column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+        # SQLite prepares a statement in microseconds, so a text per list length costs little.
+        return column.in_(sa.bindparam(name, expanding=True, type_=column.type))
+
     def _has(self, column: sa.ColumnElement[Any], value: str) -> sa.ColumnElement[bool]:
         each = sa.func.json_each(column).table_valued("value")
         exact = sa.exists(sa.select(sa.literal(1)).select_from(each).where(each.c.value == value))

@@ -12,6 +12,7 @@ from prefect_core.ids import uuid7
 from prefect_core.schemas.event_filters import EventFilter, EventOrder
 from prefect_core.schemas.events import Event, EventCount
 from prefect_storage_sql import tables
+from prefect_storage_sql.dialect import SqlDialectSupport
 from prefect_storage_sql.repositories.base import SqlRepository, execute_unread, page, prebuilt
 from prefect_storage_sql.repositories.event_queries import event_query
 
@@ -66,11 +67,11 @@ def _sorted_counts(counts: Iterable[EventCount]) -> list[EventCount]:
     return sorted(counts, key=lambda c: (-c.count, c.label))
 
 
-def _stored_ids() -> sa.Select[Any]:
-    """`SELECT id FROM events WHERE id IN :_ids`, built once (the event pipeline runs it per batch)."""
+def _stored_ids(support: SqlDialectSupport) -> sa.Select[Any]:
+    """`SELECT id FROM events WHERE id` is one of `:_ids`, built once (the event pipeline
+    runs it per batch, of any size)."""
     return prebuilt(
-        ("event", "stored_ids"),
-        lambda: sa.select(t.c.id).where(t.c.id.in_(sa.bindparam("_ids", expanding=True, type_=t.c.id.type))),
+        ("event", "stored_ids", support.name), lambda: sa.select(t.c.id).where(support.is_one_of(t.c.id, "_ids"))
     )
 
 
@@ -90,7 +91,7 @@ class SqlEventRepository(SqlRepository):
         stored: set[Any] = set()
         for start in range(0, len(unique), _ID_CHUNK):
             chunk = [e.id for e in unique[start : start + _ID_CHUNK]]
-            stored.update(row[0] for row in await self.conn.execute(_stored_ids(), {"_ids": chunk}))
+            stored.update(row[0] for row in await self.conn.execute(_stored_ids(self.support), {"_ids": chunk}))
         new = [e for e in unique if e.id not in stored]
         if not new:
             return []
