@@ -41,7 +41,10 @@ def only_on(backend: str) -> object:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
-        metafunc.parametrize("backend", selected_backends(metafunc.config), scope="session")
+        backends = selected_backends(metafunc.config)
+        if metafunc.definition.get_closest_marker("one_backend") is not None:
+            backends = backends[:1]
+        metafunc.parametrize("backend", backends, scope="session")
 
 
 @pytest.fixture(scope="session")
