@@ -43,6 +43,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         backends = selected_backends(metafunc.config)
         if metafunc.definition.get_closest_marker("one_backend") is not None:
+            # A test of CLI commands checks the client's side (arguments, output, exit codes);
+            # their server side is the REST API, which tests/api covers on every backend.
             backends = backends[:1]
         metafunc.parametrize("backend", backends, scope="session")
 

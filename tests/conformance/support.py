@@ -21,16 +21,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-import pytest
 
 from tests.support.server import ServerProcess
 
 T = TypeVar("T")
-
-#: For a test of CLI commands: what it checks is the client's side (arguments, output, exit
-#: codes); their server side is the REST API, which tests/api covers on every backend. So in
-#: an all-backends run it runs once, on the first backend (`--backend postgres` runs it there).
-ONE_BACKEND = pytest.mark.one_backend
 
 #: Seconds a client script may run before it is killed (and the test fails).
 SCRIPT_TIMEOUT = 120.0

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from tests.conformance.background import cli
-from tests.conformance.support import ONE_BACKEND, Api, ClientRunner, unique_suffix
+from tests.conformance.support import Api, ClientRunner, unique_suffix
 
 pytestmark = pytest.mark.conformance
 
@@ -98,7 +98,7 @@ create_markdown_artifact("keep", key=f"cli-keep-{SUFFIX}")
 """
 
 
-@ONE_BACKEND
+@pytest.mark.one_backend
 def test_cli_ls_inspect_delete(prefect: ClientRunner, api: Api) -> None:
     suffix = unique_suffix()
     prefect.run(SEED, suffix=suffix)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conformance.background import cli
-from tests.conformance.support import ONE_BACKEND, Api, ClientRunner, unique_suffix
+from tests.conformance.support import Api, ClientRunner, unique_suffix
 
 pytestmark = pytest.mark.conformance
 
@@ -50,7 +50,7 @@ def test_sdk_automation_lifecycle(prefect: ClientRunner) -> None:
     assert (got["disabled"], got["enabled"], got["gone"]) == (False, True, True)
 
 
-@ONE_BACKEND
+@pytest.mark.one_backend
 def test_cli_automation_commands(prefect: ClientRunner, api: Api) -> None:
     suffix = unique_suffix()
     name = f"cli-{suffix}"

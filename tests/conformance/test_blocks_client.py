@@ -13,7 +13,7 @@ import json
 import pytest
 
 from tests.conformance.background import cli
-from tests.conformance.support import ONE_BACKEND, Api, ClientRunner, unique_suffix
+from tests.conformance.support import Api, ClientRunner, unique_suffix
 
 pytestmark = pytest.mark.conformance
 
@@ -130,7 +130,7 @@ def test_blocks_save_load_nest_and_mask_secrets(prefect: ClientRunner, api: Api)
     assert prefect.run(LOAD, suffix=suffix).result["secret"] == SECRET
 
 
-@ONE_BACKEND
+@pytest.mark.one_backend
 def test_block_cli_register_ls_inspect_delete(prefect: ClientRunner, api: Api, tmp_path) -> None:
     suffix = unique_suffix()
 

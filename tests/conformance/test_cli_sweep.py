@@ -14,7 +14,6 @@ import pytest
 from tests.conformance.background import PREFECT_CLI, cli
 from tests.conformance.support import Api, ClientRunner, unique_suffix
 
-# The commands' server side is the REST API, which tests/api covers on every backend.
 pytestmark = [pytest.mark.conformance, pytest.mark.one_backend]
 
 FLOW = """

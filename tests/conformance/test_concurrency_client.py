@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conformance.background import cli
-from tests.conformance.support import ONE_BACKEND, Api, ClientRunner, unique_suffix
+from tests.conformance.support import Api, ClientRunner, unique_suffix
 
 pytestmark = pytest.mark.conformance
 
@@ -254,7 +254,7 @@ def test_a_zero_tag_limit_blocks_its_tasks(prefect: ClientRunner, api: Api) -> N
     assert "Slots requested is greater than the limit" in run["message"]
 
 
-@ONE_BACKEND
+@pytest.mark.one_backend
 def test_cli_commands(prefect: ClientRunner, api: Api) -> None:
     suffix = unique_suffix()
     gcl, tag = f"cli-{suffix}", f"cli-tag-{suffix}"

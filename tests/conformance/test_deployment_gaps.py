@@ -10,7 +10,7 @@ import json
 import pytest
 
 from tests.conformance.background import PREFECT_CLI, cli
-from tests.conformance.support import ONE_BACKEND, Api, ClientRunner, unique_suffix
+from tests.conformance.support import Api, ClientRunner, unique_suffix
 
 pytestmark = pytest.mark.conformance
 
@@ -131,7 +131,7 @@ report(id=str(greet.to_deployment(name="d", parameters={"name": "ada"}).apply())
 """
 
 
-@ONE_BACKEND
+@pytest.mark.one_backend
 def test_the_deployment_commands_end_to_end(prefect: ClientRunner, api: Api) -> None:
     suffix = unique_suffix()
     name = f"cli-{suffix}/d"

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from tests.conformance.background import PREFECT_CLI, cli
-from tests.conformance.support import ONE_BACKEND, Api, ClientRunner, unique_suffix
+from tests.conformance.support import Api, ClientRunner, unique_suffix
 
 pytestmark = pytest.mark.conformance
 
@@ -57,7 +57,7 @@ def test_sdk_set_get_unset_with_json_values_and_overwrite(prefect: ClientRunner,
     assert sorted(v["name"] for v in stored) == [f"cfg_{suffix}_{t}" for t in ("int", "nonetype", "str")]
 
 
-@ONE_BACKEND
+@pytest.mark.one_backend
 def test_cli_set_get_ls_inspect_unset(prefect: ClientRunner, api: Api) -> None:
     name = f"cli_{unique_suffix()}"
 

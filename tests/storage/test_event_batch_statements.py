@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from prefect_core import timeutil
+from prefect_core.schemas.event_filters import EventFilter
 from prefect_core.schemas.events import Event
 from tests.support.statements import counting_statements
 
@@ -48,10 +49,4 @@ async def test_batches_of_any_size_skip_what_is_stored(storage, backend: str) ->
     else:
         assert len(set(checks)) == 3  # one IN (...) per batch size
     async with storage.read() as uow:
-        assert await uow.events.count(_all()) == 3 + 1 + 7 + 3
-
-
-def _all():  # type: ignore[no-untyped-def]
-    from prefect_core.schemas.event_filters import EventFilter
-
-    return EventFilter.model_validate({})
+        assert await uow.events.count(EventFilter.model_validate({})) == 3 + 1 + 7 + 3
