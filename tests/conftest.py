@@ -43,8 +43,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         backends = selected_backends(metafunc.config)
         if metafunc.definition.get_closest_marker("one_backend") is not None:
-            # A test of CLI commands checks the client's side (arguments, output, exit codes);
-            # their server side is the REST API, which tests/api covers on every backend.
+            # A test of a client's side (CLI commands: arguments, output, exit codes; the UI's
+            # page sweep: what a page shows); its server side is the REST API, which tests/api
+            # covers on every backend.
             backends = backends[:1]
         metafunc.parametrize("backend", backends, scope="session")
 
@@ -62,12 +63,39 @@ def postgres_server() -> Iterator[object]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: object) -> str:
+    """The name of a database migrated to the newest revision, once per session.
+
+    A test's PostgreSQL database is a copy of it (`CREATE DATABASE ... TEMPLATE`), so the
+    server under test starts on a schema at head, as after its first start, instead of
+    running every revision through Alembic again for each of the suite's ~500 PostgreSQL
+    databases. Migrating an empty database is what tests/storage (test_migrations,
+    test_postgres_backend) and the benchmark's servers do.
+    """
+    import asyncio
+
+    from prefect_storage_postgres.backend import PostgresBackend
+
+    name = f"tmpl_{uuid.uuid4().hex[:12]}"
+    url = postgres_server.create_database(name)  # type: ignore[attr-defined]
+
+    async def migrate() -> None:
+        async with PostgresBackend.from_environ({"PREFECT_DATABASE_URL": url}).open():
+            pass  # opening applies the revisions; closing leaves no connection to the template
+
+    asyncio.run(migrate())
+    return name
+
+
 def backend_env(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
-    """Environment variables selecting a fresh database on `backend`."""
+    """Environment variables selecting a fresh database on `backend` (on PostgreSQL, already
+    at the newest schema revision: `postgres_template`)."""
     if backend == "sqlite":
         return {"PREFECT_DATABASE_BACKEND": "sqlite", "PREFECT_DATABASE_PATH": str(tmp_path / "prefect.db")}
     pg = request.getfixturevalue("postgres_server")
-    url = pg.create_database(f"t_{uuid.uuid4().hex[:12]}")  # type: ignore[attr-defined]
+    template = request.getfixturevalue("postgres_template")
+    url = pg.create_database(f"t_{uuid.uuid4().hex[:12]}", template=template)  # type: ignore[attr-defined]
     return {"PREFECT_DATABASE_BACKEND": "postgres", "PREFECT_DATABASE_URL": url}
 
 

@@ -27,7 +27,9 @@ PATIENCE = 8_000
 #: How long a page's text may take to show (ms).
 SHOW = 20_000
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+#: One backend: a page is the UI's client side; the API calls it makes are tests/api's,
+#: on every backend (the UI's helper routes included). test_interactions runs on both.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240), pytest.mark.one_backend]
 
 
 def _param(page: UiPage) -> Any:

@@ -226,12 +226,14 @@ class PostgresServer:
             raise RuntimeError(f"psql failed: {sql}\n{done.stderr.strip()}")
         return done.stdout.strip()
 
-    def create_database(self, name: str | None = None) -> str:
-        """Create an empty database (named `name`, or a fresh `test_<random>`); return its URL."""
+    def create_database(self, name: str | None = None, template: str | None = None) -> str:
+        """Create a database (named `name`, or a fresh `test_<random>`) and return its URL:
+        empty, or a copy of the database `template` (which nobody may be connected to)."""
         name = name or f"test_{secrets.token_hex(6)}"
-        if not _IDENTIFIER.match(name):
-            raise ValueError(f"use a plain lower-case identifier as database name, not {name!r}")
-        self.psql(f'CREATE DATABASE "{name}"')
+        for identifier in (name, template or name):
+            if not _IDENTIFIER.match(identifier):
+                raise ValueError(f"use a plain lower-case identifier as database name, not {identifier!r}")
+        self.psql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return self.database_url(name)
 
     def drop_database(self, name_or_url: str) -> None:
