@@ -45,10 +45,13 @@ def _install_with_uv(target: str) -> bool:
     time limit. It is itself a wheel from the same package index, installed into the venv;
     any failure falls back to pip, so only Python is required.
     """
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    if subprocess.run([str(PYTHON), "-m", "uv", "--version"], **quiet).returncode != 0:
-        if subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "uv"], **quiet).returncode != 0:
-            return False
+
+    def quietly(*args: str) -> bool:
+        done = subprocess.run([str(PYTHON), "-m", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return done.returncode == 0
+
+    if not quietly("uv", "--version") and not quietly("pip", "install", "-q", "uv"):
+        return False
     done = subprocess.run([str(PYTHON), "-m", "uv", "pip", "install", "-q", "--python", str(PYTHON), "-e", target])
     return done.returncode == 0
 
