@@ -90,11 +90,15 @@ def postgres_template(postgres_server: object) -> str:
 
 def backend_env(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
     """Environment variables selecting a fresh database on `backend` (on PostgreSQL, already
-    at the newest schema revision: `postgres_template`)."""
+    at the newest schema revision, `postgres_template`, unless the test is marked
+    `empty_database`)."""
     if backend == "sqlite":
         return {"PREFECT_DATABASE_BACKEND": "sqlite", "PREFECT_DATABASE_PATH": str(tmp_path / "prefect.db")}
     pg = request.getfixturevalue("postgres_server")
-    template = request.getfixturevalue("postgres_template")
+    # A test that builds its database's schema itself (an older revision, a legacy one) is
+    # marked `empty_database`, and gets an empty one.
+    empty = request.node.get_closest_marker("empty_database") is not None
+    template = None if empty else request.getfixturevalue("postgres_template")
     url = pg.create_database(f"t_{uuid.uuid4().hex[:12]}", template=template)  # type: ignore[attr-defined]
     return {"PREFECT_DATABASE_BACKEND": "postgres", "PREFECT_DATABASE_URL": url}
 

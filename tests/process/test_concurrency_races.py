@@ -105,7 +105,19 @@ async def test_holders_never_exceed_the_limit(servers: list[ServerProcess]) -> N
 
         await asyncio.gather(*(one(i, http) for i, http in enumerate(https)))
         assert not errors, errors[:5]
-        assert peak == LIMIT and denied > 0  # contended, and never past the limit
+        # Contended, and never past the limit. Whether the race also filled it (LIMIT grants
+        # within one 20 ms hold) depends on the machine's load, so that the limit is not
+        # stricter than LIMIT is checked below, in turn.
+        assert 0 < peak <= LIMIT and denied > 0, (peak, denied)
+        taken = [
+            await _ok(await https[0].post("/v2/concurrency_limits/increment-with-lease", json={"names": [name], "slots": 1}))
+            for _ in range(LIMIT)
+        ]
+        refused = await https[-1].post("/v2/concurrency_limits/increment", json={"names": [name], "slots": 1})
+        assert refused.status_code == 423, refused.text
+        for grant in taken:
+            body = {"lease_id": grant["lease_id"]}
+            await _ok(await https[0].post("/v2/concurrency_limits/decrement-with-lease", json=body), 204)
         assert [await _active(http, name) for http in https[: len(servers)]] == [0] * len(servers)
 
 

@@ -21,7 +21,7 @@ from prefect_core.settings import Settings
 from prefect_storage_sql import tables
 from prefect_storage_sql.migrations.config import alembic_config
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.empty_database]  # it builds the schema at revision 0006
 
 FLOW, WITH_ROW, WITHOUT_ROW, UNLIMITED, LIMIT_ROW = (uuid.uuid4() for _ in range(5))
 

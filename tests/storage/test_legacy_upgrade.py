@@ -24,6 +24,9 @@ from prefect_storage_sql.migrations import current_revision, head_revision
 from prefect_storage_sql.migrations.legacy import LEGACY_LEDGERS
 from tests.support.schema import legacy_files, make_legacy_postgres, make_legacy_sqlite, schema_differences
 
+#: Each test builds the legacy schema itself, on an empty database.
+pytestmark = pytest.mark.empty_database
+
 
 async def run_sql(settings: Settings, statement: str) -> list[tuple[object, ...]]:
     """One statement on the database, outside the server's code (committed)."""
