@@ -110,7 +110,9 @@ async def test_holders_never_exceed_the_limit(servers: list[ServerProcess]) -> N
         # stricter than LIMIT is checked below, in turn.
         assert 0 < peak <= LIMIT and denied > 0, (peak, denied)
         taken = [
-            await _ok(await https[0].post("/v2/concurrency_limits/increment-with-lease", json={"names": [name], "slots": 1}))
+            await _ok(
+                await https[0].post("/v2/concurrency_limits/increment-with-lease", json={"names": [name], "slots": 1})
+            )
             for _ in range(LIMIT)
         ]
         refused = await https[-1].post("/v2/concurrency_limits/increment", json={"names": [name], "slots": 1})
