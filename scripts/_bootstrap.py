@@ -52,7 +52,9 @@ def _install_with_uv(target: str) -> bool:
 
     if not quietly("uv", "--version") and not quietly("pip", "install", "-q", "uv"):
         return False
-    done = subprocess.run([str(PYTHON), "-m", "uv", "pip", "install", "-q", "--python", str(PYTHON), "-e", target])
+    # Bytecode compiled at install, as pip does: not by each of the suite's processes on first import.
+    command = ["uv", "pip", "install", "-q", "--compile-bytecode", "--python", str(PYTHON), "-e", target]
+    done = subprocess.run([str(PYTHON), "-m", *command])
     return done.returncode == 0
 
 
