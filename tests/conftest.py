@@ -87,8 +87,9 @@ def postgres_template(postgres_server: object) -> str:
     A test's PostgreSQL database is a copy of it (`CREATE DATABASE ... TEMPLATE`), so the
     server under test starts on a schema at head, as after its first start, instead of
     running every revision through Alembic again for each of the suite's ~500 PostgreSQL
-    databases. Migrating an empty database is what tests/storage (test_migrations,
-    test_postgres_backend) and the benchmark's servers do.
+    databases. Migrating an empty database is what this fixture itself,
+    tests/storage/test_postgres_backend.py (its own empty databases) and the benchmark's
+    servers do.
     """
     import asyncio
 

@@ -230,7 +230,7 @@ class PostgresServer:
         """Create a database (named `name`, or a fresh `test_<random>`) and return its URL:
         empty, or a copy of the database `template` (which nobody may be connected to)."""
         name = name or f"test_{secrets.token_hex(6)}"
-        for identifier in (name, template or name):
+        for identifier in filter(None, (name, template)):
             if not _IDENTIFIER.match(identifier):
                 raise ValueError(f"use a plain lower-case identifier as database name, not {identifier!r}")
         self.psql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
