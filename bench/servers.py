@@ -16,8 +16,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -78,6 +80,9 @@ class ServerProcess:
     port: int
     pin: bool = True
     aux_pids: list[int] = field(default_factory=list)  # e.g. the PostgreSQL postmaster: CPU only
+    #: After a bulk load (the responsiveness phase's seeding): bring the database to the state a
+    #: database that grew over weeks is in, and say what was done (PostgreSQL: VACUUM ANALYZE).
+    settle: Callable[[], dict[str, Any]] | None = None
     proc: subprocess.Popen | None = field(default=None, init=False)
     started_at: float = field(default=0.0, init=False)
 
