@@ -5,8 +5,10 @@ had tests: the tagged-task crash taught us that a feature the client uses on its
 tag concurrency) can break with no test noticing. One script (one client process, to keep the
 suite's time) uses run-name templates, `log_prints`, `unmapped` maps, `allow_failure`, a task
 timeout, a task's failure hook and a flow's completion hook, a transaction around a task
-whose result is stored under a templated key, and async tasks gathered; the test then reads
-back what the server stored of each.
+whose result is stored under a templated key, and async tasks gathered; a second script
+returns explicit states, renames with `with_options`, runs tasks on a thread pool read back
+with `as_completed` and caches by a key function. Each test then reads back what the server
+stored. Both pass against the reference server too (`PREFECT_CONFORMANCE_API_URL`).
 """
 
 from __future__ import annotations
@@ -136,3 +138,73 @@ def test_everyday_features_are_stored_as_the_client_ran_them(prefect: ClientRunn
 
     want = {f"printed from the flow {suffix}", f"printed from a task {suffix}"}
     assert eventually(lambda: printed(api.logs(run["flow_run_id"])), lambda got: got == want) == want
+
+
+STATES_AND_OPTIONS = """
+from datetime import timedelta
+from prefect import flow, task
+from prefect.futures import as_completed
+from prefect.runtime import task_run as this_task_run
+from prefect.states import Completed, Failed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+@task
+def named():
+    return this_task_run.name
+
+@task
+def soft_failure():
+    return Failed(message="returned, not raised")
+
+def by_first_argument(context, parameters):
+    return f"by-first-{parameters['x']}-" + SUFFIX
+
+@task(cache_key_fn=by_first_argument, cache_expiration=timedelta(minutes=5), persist_result=True)
+def cached(x, noise):
+    return x * 100 + noise
+
+@flow(name=f"options-{SUFFIX}", task_runner=ThreadPoolTaskRunner(max_workers=2))
+def options():
+    renamed = named.with_options(name="renamed-task", task_run_name="renamed-run")()
+    futures = [named.submit() for _ in range(3)]
+    finished = sorted(f.result() for f in as_completed(futures))
+    soft = soft_failure(return_state=True)
+    first = cached(1, 1)
+    second = cached(1, 2, return_state=True)  # same key: the first result, not recomputed
+    return Completed(message="done on purpose", data={
+        "renamed": renamed, "finished": finished, "soft": [soft.type.value, soft.message],
+        "first": first, "second": [second.name, second.result()],
+    })
+
+state = options.with_options(flow_run_name=f"options-run-{SUFFIX}")(return_state=True)
+report(flow_run_id=str(state.state_details.flow_run_id), state=[state.type.value, state.message],
+       result=state.result())
+"""
+
+
+def test_returned_states_task_options_and_cache_keys(prefect: ClientRunner, api: Api) -> None:
+    suffix = unique_suffix()
+    run = prefect.run(STATES_AND_OPTIONS, suffix=suffix).result
+    assert run["state"] == ["COMPLETED", "done on purpose"]
+    result = run["result"]
+    assert result["renamed"] == "renamed-run"
+    assert len(result["finished"]) == 3 and all(name.startswith("named-") for name in result["finished"])
+    assert result["soft"] == ["FAILED", "returned, not raised"]
+    assert (result["first"], result["second"]) == (101, ["Cached", 101])
+
+    flow_run = api.flow_run(run["flow_run_id"])
+    assert flow_run["name"] == f"options-run-{suffix}"
+    assert (flow_run["state_type"], flow_run["state"]["message"]) == ("COMPLETED", "done on purpose")
+
+    # renamed, 3 named, soft_failure, 2 cached
+    runs = _by_name(api.settled_task_runs(run["flow_run_id"], 7))
+    # with_options renames the run, not the task's key (the client derives that from the function).
+    assert runs["renamed-run"]["task_key"] == next(tr["task_key"] for n, tr in runs.items() if n.startswith("named-"))
+    assert {name for name in runs if name.startswith("named-")} == set(result["finished"])
+    soft = next(tr for name, tr in runs.items() if name.startswith("soft_failure-"))
+    assert (soft["state_type"], soft["state"]["message"]) == ("FAILED", "returned, not raised")
+    cached = sorted((tr for name, tr in runs.items() if name.startswith("cached-")), key=lambda tr: tr["created"])
+    assert [tr["state_name"] for tr in cached] == ["Completed", "Cached"]
+    # The key lives in the client's result records: the runs' `cache_key` stays empty, as the
+    # reference leaves it for task runs recorded from the client's events.
+    assert {tr["cache_key"] for tr in cached} == {None}
