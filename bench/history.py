@@ -34,6 +34,8 @@ def client_event_id(occurred: datetime, rand: int | None = None) -> uuid.UUID:
     `rand` supplies the 74 random bits (a seeded RNG's, for a repeatable history); the
     client's events carry such time-ordered ids (`prefect.events.Event.id`), and so, since the
     sixth full run, do the harness's: docs/benchmarks.md says what uuid4 ids cost instead.
+    The bit layout is written out here rather than taken from `prefect_core.ids`: the harness
+    is a client of the servers it measures and imports nothing of ours.
     """
     bits = random.getrandbits(74) if rand is None else rand & ((1 << 74) - 1)
     millis = int(occurred.timestamp() * 1000)
