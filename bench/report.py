@@ -277,6 +277,10 @@ def markdown(results: dict, chart_name: str | None) -> str:
         "",
         _md(SUMMARY_HEAD, _summary_rows(results)),
     ]
+    for t in results.get("targets", []):
+        if t.get("packages"):
+            packages = ", ".join(f"{name} {version}" for name, version in t["packages"].items())
+            lines += ["", f"{t['name']}'s packages: {packages}."]
     h, rows = _ratio_rows(results)
     if len(h) > 1:
         lines += [

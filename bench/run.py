@@ -31,8 +31,10 @@ from bench.servers import REPO, pin_harness_to_client_core, pinning_available
 from bench.targets import (
     OURS_COMBOS,
     REF_PINS,
+    REF_VENV,
     Target,
     ensure_reference_venv,
+    installed_packages,
     open_target,
     ours,
     parse_targets,
@@ -169,6 +171,8 @@ def measure_target(target: Target, args: argparse.Namespace, scratch: Path, pin:
             log(f"  starting on {server.base_url} ...")
             res["startup_s"] = round(server.start(), 3)
             res["rss_mb"]["after_start"] = server.rss_mb()
+            if target.kind == "reference":
+                res["packages"] = installed_packages(REF_VENV / "bin" / "python")
             log(f"  healthy after {res['startup_s']:.2f}s, RSS {res['rss_mb']['after_start']} MiB")
             seeds = asyncio.run(seed(server.base_url))
             for c in args.client_counts:

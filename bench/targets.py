@@ -7,6 +7,7 @@ resources that outlive the process (a PostgreSQL instance) are handled by `open_
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -167,6 +168,32 @@ def ensure_reference_venv(log=print) -> Path:
     shutil.rmtree(REF_VENV, ignore_errors=True)
     partial.rename(REF_VENV)  # scripts' shebangs break on rename; we always use `python -m prefect`
     return py
+
+
+#: The reference's packages whose versions a report records: the pins leave most of them
+#: open, and a newer web stack moved the reference's speed between runs (docs/benchmarks.md).
+REF_REPORTED = (
+    "prefect", "fastapi", "starlette", "uvicorn", "uvloop", "httptools",
+    "pydantic", "pydantic-core", "sqlalchemy", "aiosqlite", "orjson",
+)  # fmt: skip
+
+
+def installed_packages(python: Path, names: tuple[str, ...] = REF_REPORTED) -> dict[str, str]:
+    """The versions of `names` installed for `python` (pip's names, normalised to lower case
+    with dashes), or {} when pip cannot say."""
+    try:
+        done = subprocess.run(
+            [str(python), "-m", "pip", "list", "--format", "json", "--disable-pip-version-check"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        listed = json.loads(done.stdout) if done.returncode == 0 else []
+    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return {}
+    wanted = set(names)
+    found = {str(p["name"]).lower().replace("_", "-"): str(p["version"]) for p in listed}
+    return {name: found[name] for name in names if name in found and name in wanted}
 
 
 #: Our packages, compiled to bytecode before our server starts (see `compile_our_bytecode`).
