@@ -12,7 +12,7 @@ import time
 import pytest
 
 from tests.conformance.background import PREFECT_CLI, cli
-from tests.conformance.support import Api, ClientRunner, unique_suffix
+from tests.conformance.support import Api, ClientRunner, eventually, unique_suffix
 
 pytestmark = [pytest.mark.conformance, pytest.mark.one_backend]
 
@@ -115,11 +115,12 @@ def test_work_pool_and_work_queue_lifecycle(prefect: ClientRunner, api: Api) -> 
 
     _cli(prefect, "work-pool", "delete", pool)
     assert pool not in [p["name"] for p in api.post("/work_pools/filter", {})]
-    lifecycle = api.post(
-        "/events/filter",
-        {"filter": {"resource": {"id": [f"prefect.work-pool.{pool_id}"]}, "order": "ASC"}, "limit": 50},
+    # The server stores its events in batches, a moment after the change: wait for the last.
+    query = {"filter": {"resource": {"id": [f"prefect.work-pool.{pool_id}"]}, "order": "ASC"}, "limit": 50}
+    names = eventually(
+        lambda: [e["event"] for e in api.post("/events/filter", query)["events"]],
+        lambda got: bool(got) and got[-1] == "prefect.work-pool.deleted",
     )
-    names = [e["event"] for e in lifecycle["events"]]
     assert names[0] == "prefect.work-pool.created" and names[-1] == "prefect.work-pool.deleted"
     assert {"prefect.work-pool.updated", "prefect.work-pool.paused"} <= set(names)
 
