@@ -191,9 +191,8 @@ def installed_packages(python: Path, names: tuple[str, ...] = REF_REPORTED) -> d
         listed = json.loads(done.stdout) if done.returncode == 0 else []
     except (OSError, subprocess.TimeoutExpired, ValueError):
         return {}
-    wanted = set(names)
     found = {str(p["name"]).lower().replace("_", "-"): str(p["version"]) for p in listed}
-    return {name: found[name] for name in names if name in found and name in wanted}
+    return {name: found[name] for name in names if name in found}
 
 
 #: Our packages, compiled to bytecode before our server starts (see `compile_our_bytecode`).
