@@ -126,6 +126,7 @@ async def _storage(
     target: ConnectionTarget, settings: PostgresSettings, dialect: sa.Dialect
 ) -> AsyncIterator[SqlStorage]:
     from prefect_storage_postgres.engine import READ_ONLY_BEGIN, PgConnection, PgEngine, setup_codecs
+    from prefect_storage_postgres.heavy_reads import HeavyReads
     from prefect_storage_postgres.pool import PgPool
     from prefect_storage_sql.statements import StatementCache
 
@@ -143,11 +144,24 @@ async def _storage(
     pool = PgPool(connect, settings.pool_size, settings.pool_max_overflow)
     statements = StatementCache(dialect)  # shared: reader and writer compile alike
     writer = PgEngine(pool, statements, dialect_options=DIALECT_OPTIONS)
+    # Both readers' long reads share one set of slots.
+    heavy_reads = (
+        HeavyReads(settings.heavy_read_concurrency, settings.heavy_read_ms / 1000)
+        if settings.heavy_read_concurrency
+        else None
+    )
     # Same pool; read units of work see one snapshot and cannot write by mistake.
-    reader = PgEngine(pool, statements, begin_sql=READ_ONLY_BEGIN, dialect_options=DIALECT_OPTIONS)
+    reader = PgEngine(
+        pool, statements, begin_sql=READ_ONLY_BEGIN, dialect_options=DIALECT_OPTIONS, heavy_reads=heavy_reads
+    )
     # A read of one SELECT needs no transaction: one statement is one snapshot.
     one_query_reader = PgEngine(
-        pool, statements, begin_sql=READ_ONLY_BEGIN, one_query=True, dialect_options=DIALECT_OPTIONS
+        pool,
+        statements,
+        begin_sql=READ_ONLY_BEGIN,
+        one_query=True,
+        dialect_options=DIALECT_OPTIONS,
+        heavy_reads=heavy_reads,
     )
     try:
         yield SqlStorage(
@@ -161,6 +175,7 @@ async def _storage(
                 "url": target.display,
                 "pool_size": settings.pool_size,
                 "pool_max_overflow": settings.pool_max_overflow,
+                "heavy_read_concurrency": settings.heavy_read_concurrency,
             },
         )
     finally:

@@ -44,6 +44,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import AsyncpgFloat, AsyncpgNumeric
 from sqlalchemy.engine import processors as sa_processors
 
 from prefect_storage_postgres.errors import wrapped
+from prefect_storage_postgres.heavy_reads import HeavyReads
 from prefect_storage_postgres.pool import PgPool
 from prefect_storage_postgres.sync_bridge import run_on_sync_connection
 from prefect_storage_sql.results import BufferedResult as PgResult
@@ -230,7 +231,11 @@ class PgConnection:
                 await stmt.executemany(params)
                 self._busy = False
                 return PgResult([], (), -1)
-            rows = await stmt.fetch(*params)
+            heavy_reads = self._engine.heavy_reads if self._engine is not None else None
+            if heavy_reads is None:
+                rows = await stmt.fetch(*params)
+            else:
+                rows = await heavy_reads.run(prepared, lambda: stmt.fetch(*params))
             status = stmt.get_statusmsg()
         except Exception as exc:
             raise self._failed(exc, sql, params) from exc
@@ -332,8 +337,11 @@ class PgEngine:
         begin_sql: str = "BEGIN",
         one_query: bool = False,
         dialect_options: dict[str, Any] | None = None,
+        heavy_reads: HeavyReads | None = None,
     ) -> None:
         self.pool = pool
+        #: Where long reads wait their turn (the readers'; None: every statement runs at once).
+        self.heavy_reads = heavy_reads
         self.statements = statements
         self.begin_sql = begin_sql
         #: Units of work whose first SELECT runs without a transaction (one-query reads).

@@ -35,3 +35,9 @@ class PostgresSettings(EnvironSettings):
     prepared_statement_max_age: float = Field(
         default=10.0, gt=0, validation_alias="PREFECT_DATABASE_PREPARED_STATEMENT_MAX_AGE"
     )
+    #: Long reads (a run history, a count over every run, a day of events) run at most this
+    #: many at a time; 0 for no limit. A long read is a statement shape lately taking
+    #: `heavy_read_ms` or more (`prefect_storage_postgres.heavy_reads`, which says why).
+    heavy_read_concurrency: int = Field(default=1, ge=0, validation_alias="PREFECT_DATABASE_HEAVY_READ_CONCURRENCY")
+    #: Milliseconds from which a read counts as long.
+    heavy_read_ms: float = Field(default=20.0, gt=0, validation_alias="PREFECT_DATABASE_HEAVY_READ_MS")

@@ -107,10 +107,23 @@ class RowShape:
 class Prepared:
     """One compiled statement shape: its SQL, how to bind parameters and how to read rows."""
 
-    __slots__ = ("compiled", "defaults", "expands", "positions", "result_shape", "sql", "types_by_name")
+    __slots__ = (
+        "compiled",
+        "defaults",
+        "expands",
+        "positions",
+        "recent_seconds",
+        "result_shape",
+        "sql",
+        "types_by_name",
+    )
 
     def __init__(self, compiled: SQLCompiler, dialect: sa.Dialect) -> None:
         self.compiled = compiled
+        #: How long executions of this shape take lately, for an engine that keeps track (0:
+        #: not measured); PostgreSQL's readers admit long reads a few at a time by it
+        #: (`prefect_storage_postgres.heavy_reads`).
+        self.recent_seconds = 0.0
         self.sql = compiled.string
         self.expands = bool(compiled.literal_execute_params or compiled.post_compile_params)
         # Each is a plain callable here: the SQLite dialect renders no tuple-valued binds.
